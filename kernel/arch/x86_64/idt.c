@@ -1,0 +1,129 @@
+/* The interrupt descriptor table and the one place every CPU exception
+ * arrives: exception_dispatch(). A fault inside a kfault_try() region is
+ * recovered; any other fault is reported (vector, error code, faulting
+ * address, registers, backtrace) and ends the run: in test mode QEMU
+ * exits with the failure code, otherwise the CPU halts. */
+#include "../../core/kernel.h"
+#include "cpu.h"
+#include "trap.h"
+
+struct idt_entry {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type_attr;
+	uint16_t offset_mid;
+	uint32_t offset_high;
+	uint32_t zero;
+} __attribute__((packed));
+
+struct idt_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct idt_entry idt[256];
+extern const uint64_t isr_table[32];
+struct fault_point *fault_point_current;
+
+static const char *const names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved", "#MF x87 error", "#AC alignment check",
+	"#MC machine check", "#XM SIMD error", "#VE virtualization", "#CP control protection",
+	"reserved", "reserved", "reserved", "reserved", "reserved", "reserved",
+	"#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved",
+};
+
+const char *exception_name(uint64_t vector)
+{
+	return vector < 32 ? names[vector] : "interrupt";
+}
+
+void idt_init(void)
+{
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t a = isr_table[v];
+		idt[v] = (struct idt_entry){
+			.offset_low = (uint16_t)a,
+			.selector = GDT_KERNEL_CODE,
+			.ist = 0,
+			.type_attr = 0x8E, /* present, DPL 0, 64-bit interrupt gate */
+			.offset_mid = (uint16_t)(a >> 16),
+			.offset_high = (uint32_t)(a >> 32),
+		};
+	}
+	struct idt_ptr p = {sizeof idt - 1, (uint64_t)idt};
+	__asm__ volatile("lidt %0" ::"m"(p));
+}
+
+/* Only follow frame pointers that stay inside the nano-core's own memory
+ * (its stacks live in .bss); a corrupt RBP must not fault again. */
+static bool frame_readable(uint64_t rbp)
+{
+	return rbp % 8 == 0 && rbp >= KERNEL_VMA && rbp + 16 <= (uint64_t)__kernel_end;
+}
+
+void backtrace_print(uint64_t rbp, unsigned max_frames)
+{
+	kprintf("backtrace:\n");
+	for (unsigned i = 0; i < max_frames && frame_readable(rbp); i++) {
+		const uint64_t *frame = (const uint64_t *)rbp;
+		if (!frame[1])
+			break;
+		kprintf("  #%u [<%p>]\n", i, (void *)frame[1]);
+		if (frame[0] <= rbp) /* stacks grow down: callers sit higher */
+			break;
+		rbp = frame[0];
+	}
+}
+
+static void report(const struct trap_frame *f, uint64_t cr2)
+{
+	kprintf("\nEXCEPTION %lu (%s) error=0x%lx\n", f->vector, exception_name(f->vector), f->error_code);
+	kprintf("  rip=%p cs=0x%lx rflags=0x%lx rsp=%p\n", (void *)f->rip, f->cs, f->rflags, (void *)f->rsp);
+	if (f->vector == 14)
+		kprintf("  fault address (cr2)=%p %s %s %s\n", (void *)cr2,
+			f->error_code & 1 ? "protection" : "not-present",
+			f->error_code & 2 ? "write" : "read",
+			f->error_code & 16 ? "fetch" : "");
+	kprintf("  rax=%p rbx=%p rcx=%p rdx=%p\n", (void *)f->rax, (void *)f->rbx, (void *)f->rcx, (void *)f->rdx);
+	kprintf("  rsi=%p rdi=%p rbp=%p\n", (void *)f->rsi, (void *)f->rdi, (void *)f->rbp);
+	kprintf("  [<%p>] (faulting instruction)\n", (void *)f->rip);
+	backtrace_print(f->rbp, 16);
+}
+
+void exception_dispatch(struct trap_frame *f);
+void exception_dispatch(struct trap_frame *f)
+{
+	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
+	struct fault_point *fp = fault_point_current;
+
+	if (fp && f->vector != 8 && f->vector != 18) {
+		report(f, cr2);
+		kprintf("  recovered at the enclosing fault point\n");
+		fp->vector = f->vector;
+		fp->error_code = f->error_code;
+		fp->fault_rip = f->rip;
+		fp->fault_addr = cr2;
+		fault_point_current = fp->prev;
+		f->rbx = fp->rbx;
+		f->rbp = fp->rbp;
+		f->r12 = fp->r12;
+		f->r13 = fp->r13;
+		f->r14 = fp->r14;
+		f->r15 = fp->r15;
+		f->rsp = fp->rsp;
+		f->rip = fp->rip;
+		f->rax = f->vector + 1;
+		return;
+	}
+
+	report(f, cr2);
+	kprintf("KERNEL HALTED: unrecoverable exception in the nano-core\n");
+	if (kernel_in_test_mode())
+		qemu_exit(QEMU_EXIT_FAILURE);
+	cpu_halt_forever();
+}

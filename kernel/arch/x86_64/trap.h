@@ -1,0 +1,33 @@
+/* The saved CPU state of an exception, as isr.S lays it out on the stack. */
+#ifndef THESEUS_TRAP_H
+#define THESEUS_TRAP_H
+
+#include <stdint.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;
+	/* pushed by the CPU */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* A recovery point: kfault_try() records the callee-saved registers here
+ * and, if a CPU exception hits while it is armed, the exception handler
+ * resumes execution as if kfault_try() had returned the vector + 1. This
+ * is the nano-core primitive that fault isolation of crates builds on. */
+struct fault_point {
+	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip; /* layout used by fault_try.S */
+	struct fault_point *prev;
+	/* filled in when a fault was caught */
+	uint64_t vector, error_code, fault_rip, fault_addr;
+};
+
+void idt_init(void);
+/* Runs fn(arg); returns 0 when it returned normally, or the exception
+ * vector + 1 when a CPU exception interrupted it (details in *fp). */
+int kfault_try(struct fault_point *fp, void (*fn)(void *), void *arg);
+const char *exception_name(uint64_t vector);
+void backtrace_print(uint64_t rbp, unsigned max_frames);
+
+#endif

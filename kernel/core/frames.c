@@ -1,0 +1,99 @@
+/* The bitmap starts all-used; usable regions from the memory map are
+ * freed, then everything the machine or the boot still needs is taken
+ * back: the first MiB, the nano-core image, and the boot modules (the
+ * crate archive lives in one). A set bit means "not available". */
+#include "frames.h"
+#include "export.h"
+
+#define FRAME_COUNT (FRAMES_LIMIT / PAGE_SIZE)
+
+static uint64_t bitmap[FRAME_COUNT / 64];
+static uint64_t free_frames;
+static uint64_t managed_frames;
+static uint64_t next_hint;
+
+static bool bit_test(uint64_t f) { return bitmap[f / 64] & (1ull << (f % 64)); }
+static void bit_set(uint64_t f) { bitmap[f / 64] |= 1ull << (f % 64); }
+static void bit_clear(uint64_t f) { bitmap[f / 64] &= ~(1ull << (f % 64)); }
+
+static void mark_range(uint64_t start, uint64_t end, bool used)
+{
+	if (end > FRAMES_LIMIT)
+		end = FRAMES_LIMIT;
+	for (uint64_t f = start / PAGE_SIZE; f < end / PAGE_SIZE && start < end; f++) {
+		if (used && !bit_test(f)) {
+			bit_set(f);
+			free_frames--;
+		} else if (!used && bit_test(f)) {
+			bit_clear(f);
+			free_frames++;
+		}
+	}
+}
+
+void frames_init(const struct boot_info *bi)
+{
+	memset(bitmap, 0xff, sizeof bitmap);
+	free_frames = 0;
+	for (unsigned i = 0; i < bi->region_count; i++) {
+		const struct mem_region *r = &bi->regions[i];
+		if (r->type != MEM_USABLE)
+			continue;
+		mark_range(ALIGN_UP(r->base, PAGE_SIZE), ALIGN_DOWN(r->base + r->len, PAGE_SIZE), false);
+	}
+	mark_range(0, 0x100000, true);
+	mark_range(ALIGN_DOWN((uint64_t)__kernel_phys_start, PAGE_SIZE),
+		   ALIGN_UP((uint64_t)__kernel_phys_end, PAGE_SIZE), true);
+	for (unsigned i = 0; i < bi->module_count; i++)
+		mark_range(ALIGN_DOWN(bi->modules[i].start, PAGE_SIZE),
+			   ALIGN_UP(bi->modules[i].end, PAGE_SIZE), true);
+	managed_frames = free_frames;
+	next_hint = 0;
+}
+
+struct frame_result frames_alloc(void)
+{
+	for (uint64_t n = 0; n < FRAME_COUNT / 64; n++) {
+		uint64_t w = (next_hint + n) % (FRAME_COUNT / 64);
+		if (bitmap[w] == ~0ull)
+			continue;
+		uint64_t f = w * 64 + (uint64_t)__builtin_ctzll(~bitmap[w]);
+		bit_set(f);
+		free_frames--;
+		next_hint = w;
+		return (struct frame_result){E_OK, f * PAGE_SIZE};
+	}
+	return (struct frame_result){E_NOMEM, 0};
+}
+
+struct status frames_free(uint64_t pa)
+{
+	if (pa % PAGE_SIZE || pa >= FRAMES_LIMIT)
+		return STATUS(E_INVAL);
+	uint64_t f = pa / PAGE_SIZE;
+	if (!bit_test(f))
+		return STATUS(E_INVAL); /* double free */
+	if (frames_is_reserved_range(pa, PAGE_SIZE))
+		return STATUS(E_PERM);
+	bit_clear(f);
+	free_frames++;
+	return STATUS_OK;
+}
+
+uint64_t frames_free_count(void) { return free_frames; }
+uint64_t frames_managed_count(void) { return managed_frames; }
+
+/* True when [pa, pa+len) touches memory the allocator must never hand out. */
+bool frames_is_reserved_range(uint64_t pa, uint64_t len)
+{
+	uint64_t end = pa + len;
+	if (pa < 0x100000)
+		return true;
+	if (pa < (uint64_t)__kernel_phys_end && end > (uint64_t)__kernel_phys_start)
+		return true;
+	const struct boot_info *bi = boot_info();
+	for (unsigned i = 0; i < bi->module_count; i++)
+		if (pa < bi->modules[i].end && end > bi->modules[i].start)
+			return true;
+	return false;
+}

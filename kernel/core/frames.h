@@ -1,0 +1,19 @@
+/* Early physical frame allocator: one bit per 4 KiB frame. */
+#ifndef THESEUS_FRAMES_H
+#define THESEUS_FRAMES_H
+
+#include "bootinfo.h"
+
+RESULT_TYPE(frame_result, uint64_t);
+
+/* Frames the allocator manages lie below this address (the boot window). */
+#define FRAMES_LIMIT KERNEL_WINDOW_SIZE
+
+void frames_init(const struct boot_info *bi);
+struct frame_result frames_alloc(void);
+struct status frames_free(uint64_t pa);
+uint64_t frames_free_count(void);
+uint64_t frames_managed_count(void);
+bool frames_is_reserved_range(uint64_t pa, uint64_t len);
+
+#endif

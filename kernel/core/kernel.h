@@ -1,0 +1,61 @@
+/* Internal declarations shared by the nano-core's own files.
+ * Crates never see this header; their view is kernel/include/theseus/. */
+#ifndef THESEUS_KERNEL_H
+#define THESEUS_KERNEL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../arch/x86_64/boot_layout.h"
+#include <theseus/result.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((uint64_t)(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
+#define PAGE_SIZE 4096ull
+
+/* string.c */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+
+/* serial.c: COM1 */
+void serial_init(void);
+void serial_putc(char c);
+void serial_write(const char *s, size_t n);
+bool serial_try_getc(char *out);
+char serial_getc(void);
+bool serial_loopback_selftest(const char *bytes, size_t n);
+
+/* kprintf.c */
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* qemu.c: isa-debug-exit. QEMU exits with status (code << 1) | 1. */
+enum qemu_exit_code {
+	QEMU_EXIT_SUCCESS = 0x10, /* status 33 */
+	QEMU_EXIT_FAILURE = 0x11, /* status 35 */
+};
+[[noreturn]] void qemu_exit(enum qemu_exit_code code);
+
+/* Physical memory: 0..1 GiB is reachable through the boot window. */
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + KERNEL_VMA); }
+static inline uint64_t virt_to_phys(const void *va) { return (uint64_t)va - KERNEL_VMA; }
+
+/* Symbols from the linker script. */
+extern char __kernel_phys_start[], __kernel_phys_end[], __kernel_end[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __data_end[];
+
+/* main.c: the boot mode chosen on the command line */
+bool kernel_in_test_mode(void);
+
+#endif

@@ -1,0 +1,64 @@
+/* kmain: the nano-core's whole job after boot.S.
+ * Serial, exceptions, boot information, frames; then the mode the command
+ * line asks for: `test=...` runs in-kernel tests, otherwise the console
+ * (the runtime linker and the entry crate take this place later). */
+#include "kernel.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "frames.h"
+#include "ktest.h"
+#include "../arch/x86_64/cpu.h"
+#include "../arch/x86_64/trap.h"
+
+static struct boot_info the_boot_info;
+static bool test_mode;
+
+const struct boot_info *boot_info(void) { return &the_boot_info; }
+bool kernel_in_test_mode(void) { return test_mode; }
+
+extern uint64_t boot_pml4[512];
+
+/* The identity map was only needed to reach the higher half; dropping it
+ * makes a null or low-address dereference a page fault. */
+static void drop_identity_map(void)
+{
+	boot_pml4[0] = 0;
+	write_cr3(read_cr3());
+}
+
+static void print_boot_summary(const struct boot_info *bi)
+{
+	kprintf("boot: %s, command line \"%s\"\n",
+		bi->protocol == BOOT_PROTO_PVH ? "PVH" : "multiboot2", bi->cmdline);
+	kprintf("memory: %u regions, %lu KiB usable; frames: %lu free\n", bi->region_count,
+		bootinfo_usable_bytes(bi) / 1024, frames_free_count());
+	for (unsigned i = 0; i < bi->module_count; i++)
+		kprintf("module %u: %p-%p \"%s\"\n", i, (void *)bi->modules[i].start,
+			(void *)bi->modules[i].end, bi->modules[i].name);
+}
+
+void kmain(uint32_t protocol, uint32_t info_phys);
+void kmain(uint32_t protocol, uint32_t info_phys)
+{
+	serial_init();
+	kprintf("\ntheseus nano-core\n");
+	idt_init();
+
+	const char *reason;
+	if (!status_ok(bootinfo_parse((int)protocol, info_phys, &the_boot_info, &reason))) {
+		kprintf("boot: cannot read the boot information: %s\n", reason);
+		qemu_exit(QEMU_EXIT_FAILURE);
+	}
+	char selector[256], after[64] = "";
+	test_mode = cmdline_get(the_boot_info.cmdline, "test", selector, sizeof selector);
+	cmdline_get(the_boot_info.cmdline, "test_after", after, sizeof after);
+
+	frames_init(&the_boot_info);
+	drop_identity_map();
+	print_boot_summary(&the_boot_info);
+
+	if (test_mode)
+		ktest_run(selector, after);
+	console_run();
+}

@@ -1,0 +1,11 @@
+/* Ending a QEMU run with a verdict through the isa-debug-exit device
+ * (iobase 0xf4, iosize 4). On real hardware the write is ignored and we
+ * halt instead. */
+#include "kernel.h"
+#include "../arch/x86_64/cpu.h"
+
+void qemu_exit(enum qemu_exit_code code)
+{
+	outl(0xf4, code);
+	cpu_halt_forever();
+}

@@ -1,0 +1,82 @@
+/* COM1 16550 UART, polled. The console and the test protocol both run on
+ * it, so output never depends on interrupts being set up. */
+#include "kernel.h"
+#include "../arch/x86_64/cpu.h"
+
+#define COM1 0x3F8
+#define UART_DATA 0
+#define UART_IER 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY 0x20
+#define MCR_LOOPBACK 0x10
+
+void serial_init(void)
+{
+	outb(COM1 + UART_IER, 0x00);    /* no interrupts (for now) */
+	outb(COM1 + UART_LCR, 0x80);    /* DLAB on */
+	outb(COM1 + 0, 0x01);           /* divisor 1: 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + UART_LCR, 0x03);    /* 8N1, DLAB off */
+	outb(COM1 + UART_FCR, 0xC7);    /* FIFO on, cleared, 14-byte threshold */
+	outb(COM1 + UART_MCR, 0x0B);    /* DTR, RTS, OUT2 */
+}
+
+static void uart_put_raw(char c)
+{
+	while (!(inb(COM1 + UART_LSR) & LSR_THR_EMPTY))
+		cpu_relax();
+	outb(COM1 + UART_DATA, (uint8_t)c);
+}
+
+void serial_putc(char c)
+{
+	if (c == '\n')
+		uart_put_raw('\r');
+	uart_put_raw(c);
+}
+
+void serial_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		serial_putc(s[i]);
+}
+
+bool serial_try_getc(char *out)
+{
+	if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
+		return false;
+	*out = (char)inb(COM1 + UART_DATA);
+	return true;
+}
+
+char serial_getc(void)
+{
+	char c;
+	while (!serial_try_getc(&c))
+		cpu_relax();
+	return c;
+}
+
+/* Loopback mode routes the transmitter straight back to the receiver:
+ * proves both directions of the UART work without a host peer. */
+bool serial_loopback_selftest(const char *bytes, size_t n)
+{
+	bool ok = true;
+	char c;
+	while (serial_try_getc(&c)) /* drain pending input first */
+		;
+	outb(COM1 + UART_MCR, 0x0B | MCR_LOOPBACK);
+	for (size_t i = 0; i < n && ok; i++) {
+		uart_put_raw(bytes[i]);
+		uint64_t spins = 0;
+		while (!serial_try_getc(&c) && ++spins < 10000000)
+			cpu_relax();
+		ok = spins < 10000000 && c == bytes[i];
+	}
+	outb(COM1 + UART_MCR, 0x0B);
+	return ok;
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""Boot the nano-core under QEMU: the one place that knows QEMU's options.
+
+Used by `./theseus run`, the in-kernel test harness, the QEMU pytest suites
+and the benchmarks. As a command:
+
+  launch.py run --kernel nano_core.elf [--initrd crates.archive] [--append ARGS]
+
+With a terminal on standard input, QEMU gets the terminal (Ctrl-A X quits).
+Otherwise standard input is fed to the kernel console one line at a time,
+each after the console's prompt, and QEMU is ended once input is exhausted
+and the kernel has answered the last line.
+"""
+
+import argparse
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+# The kernel writes (code) to isa-debug-exit; QEMU exits with (code << 1) | 1.
+EXIT_SUCCESS = (0x10 << 1) | 1
+EXIT_FAILURE = (0x11 << 1) | 1
+PROMPT = b"theseus> "
+
+
+def kvm_usable():
+    return os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", extra=()):
+    if accel == "auto":
+        accel = "kvm" if kvm_usable() else "tcg"
+    cmd = [
+        "qemu-system-x86_64",
+        "-machine", "q35",
+        "-accel", accel,
+        "-cpu", "host" if accel == "kvm" else "max",
+        "-m", memory,
+        "-no-reboot",
+        "-display", "none",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-kernel", kernel,
+    ]
+    if initrd:
+        cmd += ["-initrd", initrd]
+    if append:
+        cmd += ["-append", append]
+    return cmd + list(extra)
+
+
+def describe_exit(status):
+    """A sentence for a QEMU exit status that is not a clean verdict."""
+    if status == EXIT_FAILURE:
+        return "the kernel reported failure (isa-debug-exit)"
+    if status == 0:
+        return "QEMU exited with status 0: the guest reset (a triple fault, under -no-reboot)"
+    if status < 0:
+        return f"QEMU was killed by signal {-status}"
+    return f"QEMU exited with status {status}"
+
+
+class Guest:
+    """A QEMU process with its serial console on pipes."""
+
+    def __init__(self, cmd):
+        self.proc = subprocess.Popen(
+            cmd + ["-serial", "stdio", "-monitor", "none"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True)
+        self.output = bytearray()
+        self.echo = None  # a binary stream to copy output to as it arrives
+
+    def read_until(self, predicate, timeout):
+        """Read output until predicate(output) holds, QEMU exits or time runs out.
+        Returns 'match', 'exit' or 'timeout'."""
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while True:
+            if predicate(self.output):
+                return "match"
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return "timeout"
+            ready, _, _ = select.select([fd], [], [], min(left, 0.5))
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    self.proc.wait()
+                    return "match" if predicate(self.output) else "exit"
+                self.output += chunk
+                if self.echo:
+                    self.echo.write(chunk.replace(b"\r", b""))
+                    self.echo.flush()
+
+    def send(self, data):
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+            return True
+        except BrokenPipeError:
+            return False
+
+    def kill(self):
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def wait(self, timeout):
+        """Wait for QEMU to exit by itself; kill it after timeout. Returns status or None."""
+        if self.read_until(lambda _: False, timeout) == "timeout":
+            self.kill()
+            return None
+        return self.proc.wait()
+
+    def stderr_text(self):
+        try:
+            return self.proc.stderr.read().decode(errors="replace")
+        except ValueError:
+            return ""
+
+
+def run_boot(cmd, timeout):
+    """Boot, wait for QEMU to end by itself. Returns (status or None on timeout, output)."""
+    g = Guest(cmd)
+    status = g.wait(timeout)
+    return status, g.output.decode(errors="replace").replace("\r", ""), g.stderr_text()
+
+
+def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
+    """Type each line after a prompt. Returns (exit code for the user, output)."""
+    g = Guest(cmd)
+    g.echo = out
+    prompts = lambda buf: buf.count(PROMPT)  # noqa: E731
+    seen = 0
+    how = g.read_until(lambda buf: prompts(buf) > seen, boot_timeout)
+    for line in lines:
+        if how != "match":
+            break
+        seen = prompts(g.output)
+        if not g.send(line.rstrip("\r\n").encode() + b"\n"):
+            how = "exit"
+            break
+        how = g.read_until(lambda buf: prompts(buf) > seen, command_timeout)
+    code = 0
+    if how == "match":
+        g.kill()  # input done and answered: end the session
+    elif how == "exit":
+        status = g.proc.returncode
+        if status != EXIT_SUCCESS:
+            sys.stderr.write(f"theseus: {describe_exit(status)}\n")
+            code = 1
+    else:
+        sys.stderr.write("theseus: the kernel did not answer in time; QEMU stopped\n")
+        g.kill()
+        code = 124
+    if code and g.stderr_text().strip():
+        sys.stderr.write(g.stderr_text())
+    return code, g.output.decode(errors="replace").replace("\r", "")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="launch.py", description="Boot the Theseus nano-core in QEMU.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="boot to the console")
+    r.add_argument("--kernel", required=True)
+    r.add_argument("--initrd")
+    r.add_argument("--append", default="")
+    r.add_argument("--memory", default="256M")
+    r.add_argument("--accel", default="auto", choices=["auto", "kvm", "tcg"])
+    r.add_argument("--command-timeout", type=float, default=30)
+    args = ap.parse_args(argv)
+
+    for path in (args.kernel, args.initrd):
+        if path and not os.path.isfile(path):
+            ap.error(f"{path}: no such file (build first)")
+    cmd = qemu_command(args.kernel, args.initrd, args.append, args.memory, args.accel)
+
+    if sys.stdin.isatty():
+        # Interactive: QEMU owns the terminal; Ctrl-A X quits.
+        status = subprocess.call(cmd + ["-serial", "mon:stdio"])
+        return 0 if status in (EXIT_SUCCESS, 0) else 1
+    lines = sys.stdin.read().splitlines()
+    code, _ = feed_console(cmd, lines, command_timeout=args.command_timeout, out=sys.stdout.buffer)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
