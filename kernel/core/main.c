@@ -8,6 +8,7 @@
 #include "console.h"
 #include "frames.h"
 #include "ktest.h"
+#include "paging.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
 
@@ -56,6 +57,7 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 
 	frames_init(&the_boot_info);
 	drop_identity_map();
+	paging_init();
 	print_boot_summary(&the_boot_info);
 
 	if (test_mode)

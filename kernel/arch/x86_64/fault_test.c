@@ -14,11 +14,9 @@ static void do_null_read(void *arg)
 	(void)*p;
 }
 
-static void do_write_text(void *arg)
+static void do_write_unmapped(void *arg)
 {
 	(void)arg;
-	/* The nano-core's text is mapped by the boot window as writable 2 MiB
-	 * pages for now; write into a never-mapped address instead. */
 	volatile uint8_t *p = (volatile uint8_t *)0xFFFF900000000000;
 	*p = 1;
 }
@@ -48,7 +46,7 @@ KTEST(fault_page_fault_reports_address, "fault.page_fault_reports_address")
 	KT_EXPECT_MSG(t, fp.fault_addr == 0x8, "cr2=%p", (void *)fp.fault_addr);
 	KT_EXPECT(t, !(fp.error_code & 2)); /* a read */
 
-	v = kfault_try(&fp, do_write_text, NULL);
+	v = kfault_try(&fp, do_write_unmapped, NULL);
 	KT_EXPECT(t, v == 14 + 1);
 	KT_EXPECT(t, fp.fault_addr == 0xFFFF900000000000);
 	KT_EXPECT(t, fp.error_code & 2); /* a write */

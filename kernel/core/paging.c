@@ -1,0 +1,144 @@
+/* Four-level paging for the crate region and the nano-core's own W^X.
+ * Only the top GiB (PML4[511], PDPT[511]) is managed with 4 KiB pages
+ * here; page-table pages are frames reached through the boot window. */
+#include "paging.h"
+#include "frames.h"
+#include "../arch/x86_64/cpu.h"
+
+extern uint64_t boot_pml4[512];
+extern uint64_t boot_pdpt_high[512];
+
+static uint64_t *table_at(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR_MASK); }
+
+static uint64_t perm_bits(enum page_perm perm)
+{
+	switch (perm) {
+	case PAGE_WRITE: return PTE_PRESENT | PTE_WRITE | PTE_NX;
+	case PAGE_EXEC: return PTE_PRESENT;
+	case PAGE_READ:
+	default: return PTE_PRESENT | PTE_NX;
+	}
+}
+
+static struct status new_table(uint64_t *entry)
+{
+	struct frame_result f = frames_alloc();
+	if (f.err != E_OK)
+		return STATUS(f.err);
+	memset(phys_to_virt(f.value), 0, PAGE_SIZE);
+	*entry = f.value | PTE_PRESENT | PTE_WRITE;
+	return STATUS_OK;
+}
+
+/* Walk to the PTE of va, creating tables on the way when `create`. */
+static uint64_t *pte_of(uint64_t va, bool create)
+{
+	uint64_t *pml4e = &boot_pml4[(va >> 39) & 511];
+	if (!(*pml4e & PTE_PRESENT) && (!create || !status_ok(new_table(pml4e))))
+		return NULL;
+	uint64_t *pdpte = &table_at(*pml4e)[(va >> 30) & 511];
+	if (!(*pdpte & PTE_PRESENT) && (!create || !status_ok(new_table(pdpte))))
+		return NULL;
+	if (*pdpte & PTE_HUGE)
+		return NULL;
+	uint64_t *pde = &table_at(*pdpte)[(va >> 21) & 511];
+	if (!(*pde & PTE_PRESENT) && (!create || !status_ok(new_table(pde))))
+		return NULL;
+	if (*pde & PTE_HUGE)
+		return NULL;
+	return &table_at(*pde)[(va >> 12) & 511];
+}
+
+static bool in_crate_region(uint64_t va)
+{
+	return va >= CRATE_REGION_BASE && va - CRATE_REGION_BASE < CRATE_REGION_SIZE && va % PAGE_SIZE == 0;
+}
+
+struct status paging_map(uint64_t va, uint64_t pa, enum page_perm perm)
+{
+	if (!in_crate_region(va) || pa % PAGE_SIZE)
+		return STATUS(E_INVAL);
+	uint64_t *pte = pte_of(va, true);
+	if (!pte)
+		return STATUS(E_NOMEM);
+	if (*pte & PTE_PRESENT)
+		return STATUS(E_EXIST);
+	*pte = pa | perm_bits(perm);
+	return STATUS_OK;
+}
+
+struct status paging_protect(uint64_t va, enum page_perm perm)
+{
+	if (!in_crate_region(va))
+		return STATUS(E_INVAL);
+	uint64_t *pte = pte_of(va, false);
+	if (!pte || !(*pte & PTE_PRESENT))
+		return STATUS(E_NOENT);
+	*pte = (*pte & PTE_ADDR_MASK) | perm_bits(perm);
+	invlpg(va);
+	return STATUS_OK;
+}
+
+uint64_t paging_unmap(uint64_t va)
+{
+	if (!in_crate_region(va))
+		return 0;
+	uint64_t *pte = pte_of(va, false);
+	if (!pte || !(*pte & PTE_PRESENT))
+		return 0;
+	uint64_t pa = *pte & PTE_ADDR_MASK;
+	*pte = 0;
+	invlpg(va);
+	return pa;
+}
+
+uint64_t paging_entry(uint64_t va)
+{
+	uint64_t *pml4e = &boot_pml4[(va >> 39) & 511];
+	if (!(*pml4e & PTE_PRESENT))
+		return 0;
+	uint64_t *pdpte = &table_at(*pml4e)[(va >> 30) & 511];
+	if (!(*pdpte & PTE_PRESENT) || (*pdpte & PTE_HUGE))
+		return *pdpte;
+	uint64_t *pde = &table_at(*pdpte)[(va >> 21) & 511];
+	if (!(*pde & PTE_PRESENT) || (*pde & PTE_HUGE))
+		return *pde;
+	return table_at(*pde)[(va >> 12) & 511];
+}
+
+uint64_t paging_lookup(uint64_t va)
+{
+	uint64_t e = paging_entry(va);
+	if (!(e & PTE_PRESENT))
+		return 0;
+	uint64_t page = e & PTE_HUGE ? 0x200000 : PAGE_SIZE;
+	return (e & PTE_ADDR_MASK & ~(page - 1)) + (va & (page - 1));
+}
+
+void paging_init(void)
+{
+	/* The boot window's page directory (PDPT[510]). */
+	uint64_t *pd = table_at(boot_pdpt_high[510]);
+	for (unsigned i = 1; i < 512; i++) /* pd[0] holds the code running now */
+		pd[i] |= PTE_NX;
+
+	/* The first 2 MiB hold the nano-core: split them into 4 KiB pages. */
+	struct frame_result pt_frame = frames_alloc();
+	if (pt_frame.err != E_OK)
+		return; /* cannot happen this early; the window stays coarse */
+	uint64_t *pt = phys_to_virt(pt_frame.value);
+	uint64_t text = (uint64_t)__text_start, text_end = (uint64_t)__text_end;
+	uint64_t ro = (uint64_t)__rodata_start, ro_end = (uint64_t)__rodata_end;
+	for (uint64_t i = 0; i < 512; i++) {
+		uint64_t va = KERNEL_VMA + i * PAGE_SIZE;
+		uint64_t bits = PTE_PRESENT | PTE_WRITE | PTE_NX;
+		if (va >= ALIGN_DOWN(text, PAGE_SIZE) && va < text_end)
+			bits = PTE_PRESENT;
+		else if (va >= ALIGN_DOWN(ro, PAGE_SIZE) && va < ro_end)
+			bits = PTE_PRESENT | PTE_NX;
+		pt[i] = (i * PAGE_SIZE) | bits;
+	}
+	/* The .boot section (multiboot2 header, 32-bit entry) is never run again. */
+	pd[0] = pt_frame.value | PTE_PRESENT | PTE_WRITE;
+	write_cr3(read_cr3());
+}

@@ -1,0 +1,81 @@
+/* Trusted header: bounds-checked views of memory.
+ *
+ * Crate code may not do pointer arithmetic or subscript raw pointers; it
+ * reaches memory it does not own as an array through these views, whose
+ * accessors check every index. An index out of range traps (ud2), which
+ * the kernel reports as a fault of the crate that did it, exactly like an
+ * out-of-range index into a true array under -fsanitize=array-bounds. */
+#ifndef THESEUS_SLICE_H
+#define THESEUS_SLICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Read-only text: not NUL-terminated, length-carrying. */
+struct str {
+	const char *ptr;
+	size_t len;
+};
+
+/* A writable byte view. */
+struct bytes {
+	unsigned char *ptr;
+	size_t len;
+};
+
+/* STR("literal") */
+#define STR(lit) ((struct str){(lit), sizeof(lit) - 1})
+#define STR_EMPTY ((struct str){"", 0})
+
+static inline char str_at(struct str s, size_t i)
+{
+	if (i >= s.len)
+		__builtin_trap();
+	return s.ptr[i];
+}
+
+static inline struct str str_sub(struct str s, size_t from, size_t len)
+{
+	if (from > s.len || len > s.len - from)
+		__builtin_trap();
+	return (struct str){s.ptr + from, len};
+}
+
+static inline int str_eq(struct str a, struct str b)
+{
+	if (a.len != b.len)
+		return 0;
+	for (size_t i = 0; i < a.len; i++)
+		if (a.ptr[i] != b.ptr[i])
+			return 0;
+	return 1;
+}
+
+/* A NUL-terminated string the nano-core hands out (e.g. from its tables),
+ * measured up to max bytes. */
+static inline struct str str_from_cstr(const char *s, size_t max)
+{
+	size_t n = 0;
+	while (n < max && s[n])
+		n++;
+	return (struct str){s, n};
+}
+
+/* View a char array (a true array, whose size the compiler knows). */
+#define STR_FROM_ARRAY(arr, n) str_sub((struct str){(arr), sizeof(arr)}, 0, (n))
+
+static inline unsigned char bytes_get(struct bytes b, size_t i)
+{
+	if (i >= b.len)
+		__builtin_trap();
+	return b.ptr[i];
+}
+
+static inline void bytes_set(struct bytes b, size_t i, unsigned char v)
+{
+	if (i >= b.len)
+		__builtin_trap();
+	b.ptr[i] = v;
+}
+
+#endif

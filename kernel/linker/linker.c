@@ -1,0 +1,293 @@
+/* The linker's public requests: lifecycle, load, resolve, unload,
+ * references, weak references and queries. */
+#include "loader.h"
+
+struct status linker_init(struct linker *l, const struct linker_env *env,
+                          const void *archive, uint64_t archive_size,
+                          const struct linker_options *options,
+                          struct link_error *err)
+{
+	memset(l, 0, sizeof(*l));
+	if (!env || !env->alloc_region || !env->protect_region || !env->free_region ||
+	    !env->alloc_meta || !env->free_meta)
+		return link_fail(err, E_INVAL, "", "linker env lacks a required callback");
+	l->env = *env;
+	l->pack_sections = options ? options->pack_sections : 1;
+	struct status st = archive_open(&l->archive, archive, archive_size, err);
+	if (!status_ok(st))
+		return st;
+	l->slot_count = l->archive.crate_count;
+	if (l->slot_count) {
+		l->slots = meta_alloc_array(l, l->slot_count, sizeof(*l->slots));
+		if (!l->slots) {
+			l->slot_count = 0;
+			return link_fail(err, E_NOMEM, "", "out of memory for crate slots");
+		}
+	}
+	for (uint32_t i = 0; i < l->slot_count; i++) {
+		/* Generation 0 is never current, so a zeroed weak_ref is stale. */
+		l->slots[i].generation = 1;
+		l->slots[i].reason_crate = LINKER_NO_CRATE;
+	}
+	return STATUS_OK;
+}
+
+void linker_fini(struct linker *l)
+{
+	for (uint32_t i = 0; i < l->slot_count; i++) {
+		crate_free(l, l->slots[i].crate);
+		l->slots[i].crate = NULL;
+	}
+	meta_free_array(l, l->slots, l->slot_count, sizeof(*l->slots));
+	l->slots = NULL;
+	l->slot_count = 0;
+}
+
+static struct status busy(struct link_error *err)
+{
+	return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
+}
+
+struct status linker_load_crate(struct linker *l, const char *name,
+                                uint32_t *crate_id, struct link_error *err)
+{
+	if (l->busy)
+		return busy(err);
+	uint32_t id = archive_find_crate(&l->archive, name);
+	if (id == ARCHIVE_NO_CRATE)
+		return link_fail(err, E_NOENT, name, "no such crate in the archive");
+	if (crate_id)
+		*crate_id = id;
+	if (l->slots[id].state == CRATE_LOADED)
+		return link_fail(err, E_EXIST, name, "crate already loaded");
+	return run_request(l, id, NULL, err);
+}
+
+static struct status export_of(const struct linker *l, uint32_t id, const char *name,
+                               struct linker_symbol *out, struct link_error *err)
+{
+	const struct loaded_crate *c = l->slots[id].crate;
+	uint32_t ex = find_export(c, name);
+	uint32_t sec;
+	if (ex == LINKER_NO_SECTION || !symbol_address(c, ex, &out->address, &sec)) {
+		struct status st = link_fail(err, E_BADARCH, c->name,
+		                             "archive index lists a symbol the crate does not export");
+		link_error_set_symbol(err, name);
+		return st;
+	}
+	out->crate_id = id;
+	out->generation = c->generation;
+	return STATUS_OK;
+}
+
+/* Provider of exported `name`, loaded on demand. */
+static struct status resolve_provider(struct linker *l, const char *name, uint32_t *id,
+                                      uint32_t *name_off, struct link_error *err)
+{
+	if (l->busy)
+		return busy(err);
+	*id = archive_find_provider(&l->archive, name, name_off);
+	if (*id == ARCHIVE_NO_CRATE)
+		return missing_symbol(l, "", name, err);
+	if (l->slots[*id].state == CRATE_LOADED)
+		return STATUS_OK;
+	/* The reason outlives the request: take the name from the archive. */
+	return run_request(l, *id, archive_string(&l->archive, *name_off), err);
+}
+
+struct status linker_resolve(struct linker *l, const char *name, unsigned flags,
+                             struct linker_symbol *out, struct link_error *err)
+{
+	uint32_t id, name_off;
+	struct status st = resolve_provider(l, name, &id, &name_off, err);
+	if (status_ok(st))
+		st = export_of(l, id, name, out, err);
+	if (status_ok(st) && (flags & LINKER_TAKE_REF))
+		st = linker_ref_get(l, id);
+	return st;
+}
+
+struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_error *err)
+{
+	if (l->busy)
+		return busy(err);
+	if (crate_id >= l->slot_count || l->slots[crate_id].state != CRATE_LOADED)
+		return link_fail(err, E_NOENT, "", "crate not loaded");
+	struct crate_slot *slot = &l->slots[crate_id];
+	struct loaded_crate *c = slot->crate;
+	if (c->refcount) {
+		struct status st = link_fail(err, E_BUSY, c->name, "crate has strong references: ");
+		link_error_append_u64(err, c->refcount, 0);
+		return st;
+	}
+	for (uint32_t i = 0; i < c->dependent_count; i++) {
+		const struct reloc_ref *d = &c->dependents[i];
+		const struct loaded_crate *user = l->slots[d->crate].crate;
+		struct status st = link_fail(err, E_BUSY, c->name, "crate is depended on by crate ");
+		link_error_append(err, user->name);
+		link_error_set_symbol(err, linker_symbol_name(user, user->relocs[d->reloc].symbol));
+		return st;
+	}
+	const char *pieces[2] = {"linker: unloaded ", c->name};
+	if (l->env.log)
+		l->env.log(l->env.ctx, pieces, 2);
+	remove_reverse_edges(l, crate_id);
+	crate_free(l, c);
+	slot->crate = NULL;
+	slot->state = CRATE_ABSENT;
+	slot->generation++;
+	slot->reason_crate = LINKER_NO_CRATE;
+	slot->reason_symbol = NULL;
+	return STATUS_OK;
+}
+
+/* ---- references ------------------------------------------------------ */
+
+static struct loaded_crate *loaded(const struct linker *l, uint32_t id)
+{
+	if (id >= l->slot_count || l->slots[id].state != CRATE_LOADED)
+		return NULL;
+	return l->slots[id].crate;
+}
+
+struct status linker_ref_get(struct linker *l, uint32_t crate_id)
+{
+	struct loaded_crate *c = loaded(l, crate_id);
+	if (!c)
+		return STATUS(E_NOENT);
+	if (c->refcount == UINT32_MAX)
+		return STATUS(E_RANGE);
+	c->refcount++;
+	return STATUS_OK;
+}
+
+struct status linker_ref_put(struct linker *l, uint32_t crate_id)
+{
+	struct loaded_crate *c = loaded(l, crate_id);
+	if (!c)
+		return STATUS(E_NOENT);
+	if (c->refcount == 0)
+		return STATUS(E_INVAL);
+	c->refcount--;
+	return STATUS_OK;
+}
+
+struct status linker_weak_ref(struct linker *l, const char *name, struct weak_ref *out,
+                              struct link_error *err)
+{
+	uint32_t id, name_off;
+	struct linker_symbol sym;
+	struct status st = resolve_provider(l, name, &id, &name_off, err);
+	if (status_ok(st))
+		st = export_of(l, id, name, &sym, err);
+	if (status_ok(st))
+		*out = (struct weak_ref){id, sym.generation, name_off};
+	return st;
+}
+
+struct status linker_weak_upgrade(struct linker *l, const struct weak_ref *ref,
+                                  struct linker_symbol *out)
+{
+	struct loaded_crate *c = loaded(l, ref->crate_id);
+	if (!c || c->generation != ref->generation)
+		return STATUS(E_STALE);
+	const char *name = archive_string(&l->archive, ref->symbol_name_off);
+	if (!name)
+		return STATUS(E_INVAL);
+	struct status st = export_of(l, ref->crate_id, name, out, NULL);
+	if (status_ok(st))
+		st = linker_ref_get(l, ref->crate_id);
+	return st;
+}
+
+/* ---- queries --------------------------------------------------------- */
+
+const struct loaded_crate *linker_crate(const struct linker *l, uint32_t crate_id)
+{
+	return loaded(l, crate_id);
+}
+
+uint32_t linker_next_loaded(const struct linker *l, uint32_t after)
+{
+	for (uint32_t i = after == LINKER_NO_CRATE ? 0 : after + 1; i < l->slot_count; i++)
+		if (l->slots[i].state == CRATE_LOADED)
+			return i;
+	return LINKER_NO_CRATE;
+}
+
+uint32_t linker_crate_by_name(const struct linker *l, const char *name)
+{
+	return archive_find_crate(&l->archive, name);
+}
+
+struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
+                                 struct linker_crate_stats *out)
+{
+	const struct loaded_crate *c = loaded(l, crate_id);
+	if (!c)
+		return STATUS(E_NOENT);
+	memset(out, 0, sizeof(*out));
+	out->name = c->name;
+	out->version = c->version;
+	out->generation = c->generation;
+	out->text_size = c->size_of_kind[REGION_TEXT];
+	out->rodata_size = c->size_of_kind[REGION_RODATA];
+	out->data_size = c->size_of_kind[REGION_DATA];
+	out->bss_size = c->size_of_kind[REGION_BSS];
+	out->got_size = c->got.size;
+	out->section_count = c->section_count;
+	out->reloc_count = c->reloc_count;
+	out->refcount = c->refcount;
+	out->load_time = c->load_time;
+	out->reason_crate = c->reason_crate;
+	out->reason_symbol = c->reason_symbol;
+	for (uint32_t i = 0; i < c->dependent_count; i++) {
+		bool seen = false;
+		for (uint32_t j = 0; j < i && !seen; j++)
+			seen = c->dependents[j].crate == c->dependents[i].crate;
+		if (!seen)
+			out->dependent_crates++;
+	}
+	return STATUS_OK;
+}
+
+void linker_for_each_dependency(const struct linker *l, uint32_t crate_id,
+                                linker_edge_fn fn, void *ctx)
+{
+	const struct loaded_crate *c = loaded(l, crate_id);
+	for (uint32_t i = 0; c && i < c->reloc_count; i++) {
+		struct linker_edge e = {crate_id, &c->relocs[i],
+		                        linker_symbol_name(c, c->relocs[i].symbol)};
+		fn(ctx, &e);
+	}
+}
+
+void linker_for_each_dependent(const struct linker *l, uint32_t crate_id,
+                               linker_edge_fn fn, void *ctx)
+{
+	const struct loaded_crate *c = loaded(l, crate_id);
+	for (uint32_t i = 0; c && i < c->dependent_count; i++) {
+		const struct reloc_ref *d = &c->dependents[i];
+		const struct loaded_crate *user = l->slots[d->crate].crate;
+		struct linker_edge e = {d->crate, &user->relocs[d->reloc],
+		                        linker_symbol_name(user, user->relocs[d->reloc].symbol)};
+		fn(ctx, &e);
+	}
+}
+
+uint32_t linker_crate_of_address(const struct linker *l, uint64_t address,
+                                 uint32_t *section)
+{
+	for (uint32_t id = 0; id < l->slot_count; id++) {
+		const struct loaded_crate *c = l->slots[id].crate;
+		for (uint32_t i = 0; c && i < c->section_count; i++) {
+			const struct crate_section *s = &c->sections[i];
+			if (s->size && address >= s->vaddr && address - s->vaddr < s->size) {
+				if (section)
+					*section = i;
+				return id;
+			}
+		}
+	}
+	return LINKER_NO_CRATE;
+}
