@@ -66,6 +66,24 @@ struct frame_result frames_alloc(void)
 	return (struct frame_result){E_NOMEM, 0};
 }
 
+struct frame_result frames_alloc_contig(uint64_t n)
+{
+	if (n == 0 || n > FRAME_COUNT)
+		return (struct frame_result){E_INVAL, 0};
+	uint64_t run = 0;
+	for (uint64_t f = 0; f < FRAME_COUNT; f++) {
+		run = bit_test(f) ? 0 : run + 1;
+		if (run == n) {
+			uint64_t first = f + 1 - n;
+			for (uint64_t g = first; g <= f; g++)
+				bit_set(g);
+			free_frames -= n;
+			return (struct frame_result){E_OK, first * PAGE_SIZE};
+		}
+	}
+	return (struct frame_result){E_NOMEM, 0};
+}
+
 struct status frames_free(uint64_t pa)
 {
 	if (pa % PAGE_SIZE || pa >= FRAMES_LIMIT)

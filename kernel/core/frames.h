@@ -11,6 +11,8 @@ RESULT_TYPE(frame_result, uint64_t);
 
 void frames_init(const struct boot_info *bi);
 struct frame_result frames_alloc(void);
+/* n physically contiguous frames (for the nano-core's own tables). */
+struct frame_result frames_alloc_contig(uint64_t n);
 struct status frames_free(uint64_t pa);
 uint64_t frames_free_count(void);
 uint64_t frames_managed_count(void);
