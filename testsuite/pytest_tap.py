@@ -1,47 +1,88 @@
-"""A pytest plugin that reports each test as a TAP line, so `meson test`
-(protocol: 'tap') and the project's summary count every case.
+"""pytest plugin: TAP output for meson (`protocol: 'tap'`), shared by every
+pytest suite: load it with `-p pytest_tap` (testsuite/ on PYTHONPATH).
 
-Load it with `-p pytest_tap` (with testsuite/ on PYTHONPATH). Pytest's own
-terminal report is sent to stderr, which meson keeps in the test log."""
+Active only when THESEUS_TAP=1.  It then replaces pytest's terminal output
+with one `ok N - nodeid` / `not ok N - nodeid` line per test as each test
+finishes, failure details as `#` comments, and the plan `1..N` at the end.
+Tests publish measured figures with `record_property("figure", text)`;
+they appear as `# figure` comments under TAP and in the terminal summary
+otherwise.
+"""
 
 import os
 import sys
 
-_results = []
+import pytest
 
-# TAP must own standard output, and pytest's terminal reporter writes there:
-# keep a private handle on the real stdout, then point fd 1 at stderr before
-# the reporter is created (this module is loaded early, by -p).
-_tap_out = os.fdopen(os.dup(1), "w")
-sys.stdout.flush()
-os.dup2(2, 1)
+
+def _enabled():
+    return os.environ.get("THESEUS_TAP") == "1"
+
+
+class TapReporter:
+    def __init__(self, stream):
+        self.stream = stream
+        self.count = 0
+
+    def _line(self, text):
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _result(self, ok, name, details="", directive=""):
+        self.count += 1
+        self._line(f"{'ok' if ok else 'not ok'} {self.count} - {name}{directive}")
+        for line in details.splitlines():
+            self._line(f"# {line}")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self._result(False, f"collect {report.nodeid or 'session'}",
+                         report.longreprtext)
+
+    def pytest_runtest_logreport(self, report):
+        for key, value in report.user_properties:
+            if key == "figure" and report.when == "call":
+                self._line(f"# {value}")
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if report.skipped:
+                reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+                self._result(True, report.nodeid, directive=f" # SKIP {reason}")
+            else:
+                self._result(report.passed, report.nodeid,
+                             "" if report.passed else report.longreprtext)
+        elif report.when == "teardown" and report.failed:
+            self._result(False, f"{report.nodeid} (teardown)", report.longreprtext)
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        self._line(f"1..{self.count}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    if not _enabled():
+        return
+    # Runs after the terminal reporter registered itself: drop it, so that
+    # stdout carries nothing but TAP.
+    terminal = config.pluginmanager.getplugin("terminalreporter")
+    if terminal is not None:
+        config.pluginmanager.unregister(terminal)
+    config.pluginmanager.register(TapReporter(sys.stdout), "tap_reporter")
 
 
 def pytest_runtest_logreport(report):
-    if report.when == "call" or (report.when == "setup" and not report.passed):
-        if report.skipped:
-            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
-            _results.append((report.nodeid, "skip", reason))
-        elif report.failed:
-            _results.append((report.nodeid, "fail", report.when))
-        else:
-            _results.append((report.nodeid, "ok", ""))
-    elif report.when == "teardown" and report.failed:
-        _results.append((report.nodeid + " (teardown)", "fail", "teardown"))
+    # Without TAP, remember figures for the terminal summary below.
+    if _enabled() or report.when != "call":
+        return
+    for key, value in report.user_properties:
+        if key == "figure":
+            _FIGURES.append(value)
 
 
-def pytest_sessionfinish(session, exitstatus):
-    out = _tap_out
-    for i, (name, kind, note) in enumerate(_results, 1):
-        if kind == "ok":
-            out.write(f"ok {i} - {name}\n")
-        elif kind == "skip":
-            out.write(f"ok {i} - {name} # SKIP {note}\n")
-        else:
-            out.write(f"not ok {i} - {name} # failed in {note}\n")
-    if not _results:
-        out.write("not ok 1 - no tests collected\n")
-        out.write("1..1\n")
-    else:
-        out.write(f"1..{len(_results)}\n")
-    out.flush()
+_FIGURES = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("figures")
+        for figure in _FIGURES:
+            terminalreporter.write_line(figure)

@@ -1,11 +1,14 @@
 /* kmain: the nano-core's whole job after boot.S.
- * Serial, exceptions, boot information, frames; then the mode the command
- * line asks for: `test=...` runs in-kernel tests, otherwise the console
- * (the runtime linker and the entry crate take this place later). */
+ * Serial, exceptions, boot information, frames, page permissions, the
+ * runtime linker over the crate archive; then the mode the command line
+ * asks for: `test=...` runs in-kernel tests, otherwise the entry symbol
+ * (`entry=`, default shell_main) is resolved, its crate loaded on demand,
+ * and called. The nano-core's own console is only the fallback. */
 #include "kernel.h"
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "console.h"
+#include "crates.h"
 #include "frames.h"
 #include "ktest.h"
 #include "paging.h"
@@ -60,7 +63,26 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	paging_init();
 	print_boot_summary(&the_boot_info);
 
+	bool have_crates = crates_init();
 	if (test_mode)
 		ktest_run(selector, after);
+
+	/* Boot by linking: everything from here on is crate code. */
+	char entry[64] = "shell_main";
+	cmdline_get(the_boot_info.cmdline, "entry", entry, sizeof entry);
+	if (have_crates) {
+		struct link_error err;
+		struct status s = crates_run_entry(entry, &err);
+		if (s.err == E_FAULT) {
+			kprintf("boot: the entry %s faulted\n", entry);
+		} else if (!status_ok(s)) {
+			char why[256];
+			link_error_format(&err, why, sizeof why);
+			kprintf("boot: cannot start the entry %s: %s\n", entry, why);
+		} else {
+			kprintf("boot: the entry %s returned\n", entry);
+		}
+	}
+	kprintf("boot: falling back to the nano-core's own console\n");
 	console_run();
 }

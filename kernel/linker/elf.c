@@ -78,8 +78,7 @@ static struct status check_section(const struct elf_view *v, uint32_t i,
 {
 	if (sh->sh_name >= v->shstrtab_size)
 		return bad_section(err, crate, "section name offset out of range", i);
-	if (sh->sh_type != SHT_NOBITS && sh->sh_type != SHT_NULL &&
-	    !range_ok(sh->sh_offset, sh->sh_size, v->size))
+	if (sh->sh_type != SHT_NOBITS && !range_ok(sh->sh_offset, sh->sh_size, v->size))
 		return bad_section(err, crate, "section contents outside the image", i);
 	if (sh->sh_addralign & (sh->sh_addralign - 1))
 		return bad_section(err, crate, "section alignment not a power of two", i);

@@ -241,13 +241,11 @@ struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
 	out->load_time = c->load_time;
 	out->reason_crate = c->reason_crate;
 	out->reason_symbol = c->reason_symbol;
-	for (uint32_t i = 0; i < c->dependent_count; i++) {
-		bool seen = false;
-		for (uint32_t j = 0; j < i && !seen; j++)
-			seen = c->dependents[j].crate == c->dependents[i].crate;
-		if (!seen)
+	/* A crate's reverse edges are added together while it links (and
+	 * removal keeps order), so each dependent crate forms one run. */
+	for (uint32_t i = 0; i < c->dependent_count; i++)
+		if (i == 0 || c->dependents[i].crate != c->dependents[i - 1].crate)
 			out->dependent_crates++;
-	}
 	return STATUS_OK;
 }
 

@@ -228,6 +228,8 @@ static struct status build_got(struct linker *l, struct loaded_crate *c,
 	uint32_t *slot_of = meta_alloc_array(l, c->sym_count, sizeof(uint32_t));
 	if (!slot_of)
 		return link_fail(err, E_NOMEM, c->name, "out of memory for the GOT");
+	for (uint32_t i = 0; i < c->sym_count; i++)
+		slot_of[i] = LINKER_NO_SECTION;
 	for (uint32_t i = 0; i < c->reloc_count; i++)
 		if (c->relocs[i].form == RELOC_VIA_GOT)
 			slot_of[c->relocs[i].symbol] = GOT_NEEDED;

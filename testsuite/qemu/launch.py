@@ -30,7 +30,9 @@ def kvm_usable():
     return os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
-def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", extra=()):
+def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", extra=(), iso=None):
+    """The QEMU command line for a direct (PVH) boot of `kernel`, or, with
+    `iso`, a BIOS boot of the GRUB image (kernel, initrd and append unused)."""
     if accel == "auto":
         accel = "kvm" if kvm_usable() else "tcg"
     cmd = [
@@ -42,8 +44,10 @@ def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", ex
         "-no-reboot",
         "-display", "none",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-        "-kernel", kernel,
     ]
+    if iso:
+        return cmd + ["-cdrom", iso, "-boot", "d"] + list(extra)
+    cmd += ["-kernel", kernel]
     if initrd:
         cmd += ["-initrd", initrd]
     if append:

@@ -13,6 +13,7 @@ import launch  # noqa: E402
 
 KERNEL = os.environ.get("THESEUS_NANO_CORE", "")
 ARCHIVE = os.environ.get("THESEUS_ARCHIVE") or None
+ISO = os.environ.get("THESEUS_ISO", "")
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 pytestmark = pytest.mark.skipif(not os.path.isfile(KERNEL), reason="THESEUS_NANO_CORE not built")
@@ -22,40 +23,78 @@ def console(*lines, append=""):
     return launch.feed_console(launch.qemu_command(KERNEL, ARCHIVE, append), list(lines))
 
 
+# The nano-core's own console answers when the entry crate cannot start.
+FALLBACK = "entry=no_such_entry_symbol"
+
+
+def test_boot_links_the_shell_on_demand():
+    code, out = console("crates")
+    assert code == 0
+    assert "loaded shell 1.0.0 (explicit request for symbol shell_main)" in out
+    assert "loaded fmt 1.0.0 (needed by shell for " in out
+    assert "Theseus shell." in out
+    # Only what the shell needs is loaded at boot.
+    listing = out.split("theseus> crates", 1)[1]
+    assert "\nshell " in listing and "\nfmt " in listing
+    assert "\nhello " not in listing and "\nlog " not in listing
+
+
 def test_help_lists_commands():
     code, out = console("help")
     assert code == 0
-    assert "commands:" in out
-    for name in ("help", "echo", "mem", "shutdown"):
+    assert "shell commands:" in out
+    for name in ("help", "crates", "deps", "syms", "load", "unload", "run", "shutdown"):
         assert f"\n  {name}" in out
 
 
-def test_serial_input_is_echoed_back():
-    code, out = console("echo hello from the host")
+def test_run_loads_the_application_on_first_use():
+    code, out = console("run hello one two", "run hello")
     assert code == 0
-    # The line typed is echoed as typed, then the command prints it again.
-    assert out.count("hello from the host") == 2
+    first, second = out.split("theseus> run hello one two", 1)[1].split("theseus> run hello", 1)
+    assert "loaded hello 1.0.0 (explicit request for symbol hello_main)" in first
+    assert "loaded log 1.0.0 (needed by hello for log_line)" in first
+    assert "[hello] info: Hello from hello 1.0.0, args: one two" in first
+    assert "loaded hello" not in second
+    assert "[hello] info: Hello from hello 1.0.0" in second
 
 
-def test_backspace_edits_the_line():
-    code, out = console("echo abX\x7fc")
+def test_deps_and_syms_describe_the_link_graph():
+    code, out = console("load hello", "deps hello", "deps log --sections", "syms log")
     assert code == 0
-    assert "\nabc\n" in out
+    assert "  log log_line (1 relocation)" in out
+    assert "log:.text.log_write -> nano_core:(export) kernel_console_write" in out
+    assert "hello:.text.hello_main -> log:.text.log_line log_line" in out
+    assert "log_write" in out and "0xffffffffc" in out
 
 
-def test_unknown_command_keeps_console_alive():
-    code, out = console("frobnicate", "echo still here")
+def test_unload_is_refused_while_used_and_then_allowed():
+    code, out = console("load hello", "unload log", "unload hello", "unload log", "crates")
     assert code == 0
+    assert "unload log: crate log: symbol log_line: crate is depended on by crate hello (E_BUSY)" in out
+    assert out.count("\nunloaded\n") == 2
+    assert "\nlog " not in out.split("theseus> crates", 1)[1]
+
+
+def test_bad_requests_get_errors_and_the_shell_goes_on():
+    code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
+    assert code == 0
+    assert "load nosuch: crate nosuch: no such crate in the archive (E_NOENT)" in out
+    assert "run nosuch: " in out and "nosuch_main" in out
+    assert "usage: deps CRATE" in out
     assert "unknown command: frobnicate" in out
     assert "\nstill here\n" in out
 
 
-def test_caught_fault_keeps_console_alive():
-    code, out = console("fault", "echo after fault")
+def test_line_editing_backspace_and_history():
+    up = "\x1b[A"
+    code, out = console("echo abX\x7fc", "echo second", up + up, up + "\x7f\x7fZ")
     assert code == 0
-    assert "EXCEPTION 0 (#DE divide error)" in out
-    assert "backtrace:" in out
-    assert "\nafter fault\n" in out
+    assert "\nabc\n" in out
+    # Up twice recalls "echo abc"; then up recalls that same line again
+    # (the newest in history) and two backspaces and Z turn it into "echo aZ".
+    assert out.count("\nabc\n") == 2
+    assert "\naZ\n" in out
+    assert "\nsecond\n" in out
 
 
 def test_shutdown_ends_qemu_cleanly():
@@ -65,10 +104,43 @@ def test_shutdown_ends_qemu_cleanly():
     assert "never typed" not in out
 
 
+def test_missing_entry_falls_back_to_the_nano_core_console():
+    code, out = console("help", append=FALLBACK)
+    assert code == 0
+    assert "cannot start the entry no_such_entry_symbol" in out
+    assert "no_such_entry_symbol" in out and "E_NOENT" in out
+    assert "nano-core console commands:" in out
+
+
+def test_serial_input_is_echoed_back():
+    code, out = console("echo hello from the host", append=FALLBACK)
+    assert code == 0
+    # The line typed is echoed as typed, then the command prints it again.
+    assert out.count("hello from the host") == 2
+
+
+def test_caught_fault_keeps_console_alive():
+    code, out = console("fault", "echo after fault", append=FALLBACK)
+    assert code == 0
+    assert "EXCEPTION 0 (#DE divide error)" in out
+    assert "backtrace:" in out
+    assert "\nafter fault\n" in out
+
+
 def test_mem_shows_usable_memory():
-    code, out = console("mem")
+    code, out = console("mem", append=FALLBACK)
     assert code == 0
     assert "usable" in out and "frames free" in out
+
+
+@pytest.mark.skipif(not os.path.isfile(ISO), reason="THESEUS_ISO not built")
+def test_grub_iso_boots_through_multiboot2_to_the_shell():
+    cmd = launch.qemu_command(None, iso=ISO)
+    code, out = launch.feed_console(cmd, ["run hello from grub"], boot_timeout=120)
+    assert code == 0
+    assert "boot: multiboot2" in out
+    assert "crates: archive with" in out
+    assert "[hello] info: Hello from hello 1.0.0, args: from grub" in out
 
 
 def test_unhandled_fault_is_reported_and_fails_the_run():

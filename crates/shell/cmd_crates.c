@@ -1,0 +1,207 @@
+/* Commands about crates: crates, deps, syms, load, unload, run. */
+#include <theseus/crates.h>
+#include "shell_internal.h"
+
+#define MAX_CRATES 64
+#define MAX_EDGES 48
+
+static void fmt_cstr(struct fmt_line *line, const char *text, size_t cap)
+{
+	fmt_str(line, str_from_cstr(text, cap));
+}
+
+static void fmt_column(struct fmt_line *line, size_t start, size_t width)
+{
+	while (line->len < start + width)
+		fmt_char(line, ' ');
+	fmt_char(line, ' ');
+}
+
+static void say_error(struct str what, struct str name, const struct crate_error *why)
+{
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, what);
+	fmt_char(&line, ' ');
+	fmt_str(&line, name);
+	fmt_str(&line, STR(": "));
+	fmt_cstr(&line, why->text, sizeof why->text);
+	out_line(&line);
+}
+
+static bool has_flag(struct str args, struct str flag)
+{
+	for (size_t i = 0;; i++) {
+		struct str w = word_at(args, i);
+		if (w.len == 0)
+			return false;
+		if (str_eq(w, flag))
+			return true;
+	}
+}
+
+void cmd_crates(struct str args)
+{
+	struct crate_summary list[MAX_CRATES];
+	size_t n = kernel_crate_list(list, MAX_CRATES);
+	bool all = has_flag(args, STR("--all"));
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("name         version  text    data+bss refs deps load-cycles loaded for"));
+	out_line(&line);
+	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
+		const struct crate_summary *c = &list[i];
+		if (!c->loaded && !all)
+			continue;
+		fmt_clear(&line);
+		fmt_cstr(&line, c->name, sizeof c->name);
+		fmt_column(&line, 0, 12);
+		size_t col = line.len;
+		fmt_cstr(&line, c->version, sizeof c->version);
+		fmt_column(&line, col, 7);
+		if (!c->loaded) {
+			fmt_str(&line, c->alternative ? STR("(in archive, alternative)") : STR("(in archive)"));
+			out_line(&line);
+			continue;
+		}
+		col = line.len;
+		fmt_u64(&line, c->text_bytes);
+		fmt_column(&line, col, 7);
+		col = line.len;
+		fmt_u64(&line, c->data_bytes + c->bss_bytes);
+		fmt_column(&line, col, 8);
+		col = line.len;
+		fmt_u64(&line, c->refcount);
+		fmt_column(&line, col, 4);
+		col = line.len;
+		fmt_u64(&line, c->dependent_crates);
+		fmt_column(&line, col, 4);
+		col = line.len;
+		fmt_u64(&line, c->load_cycles);
+		fmt_column(&line, col, 11);
+		fmt_cstr(&line, c->loaded_for, sizeof c->loaded_for);
+		out_line(&line);
+	}
+}
+
+static void print_edges(struct str crate, enum crate_edge_direction dir, bool per_section)
+{
+	struct crate_edge edges[MAX_EDGES];
+	struct count_result r = kernel_crate_edges(crate, dir, per_section, edges, MAX_EDGES);
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, dir == CRATE_IMPORTS ? STR("imports:") : STR("imported by:"));
+	if (r.value == 0)
+		fmt_str(&line, STR(" nothing"));
+	out_line(&line);
+	for (size_t i = 0; i < r.value && i < MAX_EDGES; i++) {
+		const struct crate_edge *e = &edges[i];
+		fmt_clear(&line);
+		fmt_str(&line, STR("  "));
+		if (per_section) {
+			fmt_cstr(&line, e->from, sizeof e->from);
+			fmt_char(&line, ':');
+			fmt_cstr(&line, e->from_section, sizeof e->from_section);
+			fmt_str(&line, STR(" -> "));
+			fmt_cstr(&line, e->to, sizeof e->to);
+			fmt_char(&line, ':');
+			fmt_cstr(&line, e->to_section, sizeof e->to_section);
+		} else {
+			fmt_cstr(&line, dir == CRATE_IMPORTS ? e->to : e->from, sizeof e->to);
+		}
+		fmt_str(&line, STR(" "));
+		fmt_cstr(&line, e->symbol, sizeof e->symbol);
+		fmt_str(&line, STR(" ("));
+		fmt_u64(&line, e->count);
+		fmt_str(&line, e->count == 1 ? STR(" relocation)") : STR(" relocations)"));
+		out_line(&line);
+	}
+	if (r.err == E_RANGE)
+		out_str(STR("  ... (more not shown)\n"));
+}
+
+void cmd_deps(struct str args)
+{
+	struct str crate = word_at(args, 0);
+	if (crate.len == 0) {
+		out_str(STR("usage: deps CRATE [--sections]\n"));
+		return;
+	}
+	struct crate_edge probe[1];
+	struct count_result r = kernel_crate_edges(crate, CRATE_IMPORTS, false, probe, 1);
+	if (r.err == E_NOENT || r.err == E_INVAL) {
+		struct crate_error why = {"not loaded (try: load CRATE)"};
+		say_error(STR("deps"), crate, &why);
+		return;
+	}
+	bool per_section = has_flag(args, STR("--sections"));
+	print_edges(crate, CRATE_IMPORTS, per_section);
+	print_edges(crate, CRATE_IMPORTED_BY, per_section);
+}
+
+void cmd_syms(struct str args)
+{
+	struct str crate = word_at(args, 0);
+	struct crate_symbol syms[MAX_EDGES];
+	struct count_result r = kernel_crate_exports(crate, syms, MAX_EDGES);
+	if (crate.len == 0 || r.err == E_NOENT || r.err == E_INVAL) {
+		struct crate_error why = {"no such crate in the archive"};
+		say_error(STR("syms"), crate, &why);
+		return;
+	}
+	for (size_t i = 0; i < r.value && i < MAX_EDGES; i++) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("  "));
+		if (syms[i].address)
+			fmt_hex(&line, syms[i].address, 16);
+		else
+			fmt_str(&line, STR("(not loaded)      "));
+		fmt_char(&line, ' ');
+		fmt_cstr(&line, syms[i].name, sizeof syms[i].name);
+		out_line(&line);
+	}
+}
+
+void cmd_load(struct str args)
+{
+	struct str crate = word_at(args, 0);
+	struct crate_error why = {""};
+	struct status s = kernel_crate_load(crate, &why);
+	if (s.err == E_OK)
+		out_str(STR("loaded\n"));
+	else if (s.err == E_EXIST)
+		out_str(STR("already loaded\n"));
+	else
+		say_error(STR("load"), crate, &why);
+}
+
+void cmd_unload(struct str args)
+{
+	struct str crate = word_at(args, 0);
+	struct crate_error why = {""};
+	if (kernel_crate_unload(crate, &why).err == E_OK)
+		out_str(STR("unloaded\n"));
+	else
+		say_error(STR("unload"), crate, &why);
+}
+
+void cmd_run(struct str args)
+{
+	struct str app = word_at(args, 0);
+	if (app.len == 0) {
+		out_str(STR("usage: run APP [ARGS]\n"));
+		return;
+	}
+	/* An application crate APP exports APP_main. */
+	struct fmt_line symbol;
+	fmt_clear(&symbol);
+	fmt_str(&symbol, app);
+	fmt_str(&symbol, STR("_main"));
+	struct crate_error why = {""};
+	struct status s = kernel_call_app(fmt_view(&symbol), rest_after(args, 0), &why);
+	if (s.err != E_OK && why.text[0])
+		say_error(STR("run"), app, &why);
+	else if (s.err != E_OK)
+		out_str(STR("run: the application reported an error\n"));
+}

@@ -1,0 +1,76 @@
+/* Reading a command line: echo, backspace, and history with the up and
+ * down arrow keys (ESC [ A / ESC [ B). */
+#include <theseus/crates.h>
+#include <theseus/console.h>
+#include "shell_internal.h"
+
+static void echo_char(char c)
+{
+	char one[1] = {c};
+	kernel_console_write(STR_FROM_ARRAY(one, 1));
+}
+
+static void erase_chars(size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kernel_console_write(STR("\b \b"));
+}
+
+static void replace_line(struct shell_line *line, const struct shell_line *with)
+{
+	erase_chars(line->len);
+	*line = *with;
+	kernel_console_write(STR_FROM_ARRAY(line->text, line->len));
+}
+
+void history_add(struct shell_history *history, const struct shell_line *line)
+{
+	if (line->len == 0)
+		return;
+	history->lines[history->count % SHELL_HISTORY] = *line;
+	history->count++;
+}
+
+void shell_read_line(struct shell_line *line, struct shell_history *history)
+{
+	struct shell_line draft; /* what was being typed before browsing history */
+	size_t back = 0;         /* 0: the draft; k: the k-th most recent line */
+	line->len = 0;
+	draft.len = 0;
+	for (;;) {
+		char c = kernel_console_read_char();
+		if (c == '\r' || c == '\n') {
+			kernel_console_write(STR("\n"));
+			return;
+		}
+		if (c == 0x7f || c == 0x08) {
+			if (line->len) {
+				line->len--;
+				erase_chars(1);
+			}
+			continue;
+		}
+		if (c == 0x1b) {
+			if (kernel_console_read_char() != '[')
+				continue;
+			char key = kernel_console_read_char();
+			size_t stored = history->count < SHELL_HISTORY ? history->count : SHELL_HISTORY;
+			if (key == 'A' && back < stored) {
+				if (back == 0)
+					draft = *line;
+				back++;
+				replace_line(line, &history->lines[(history->count - back) % SHELL_HISTORY]);
+			} else if (key == 'B' && back > 0) {
+				back--;
+				replace_line(line, back ? &history->lines[(history->count - back) % SHELL_HISTORY]
+							: &draft);
+			}
+			continue; /* other escape sequences are ignored */
+		}
+		if ((unsigned char)c < 0x20 || line->len >= SHELL_LINE_MAX)
+			continue;
+		line->text[line->len] = c;
+		line->len++;
+		echo_char(c);
+	}
+}

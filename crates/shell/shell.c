@@ -1,0 +1,135 @@
+/* The command loop. Built-in commands are a table here; applications are
+ * crates, loaded on demand the first time they run (`run APP`). */
+#include <theseus/console.h>
+#include <theseus/crate.h>
+#include <theseus/crates.h>
+#include "shell.h"
+#include "shell_internal.h"
+
+CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt");
+
+#define PROMPT "theseus> "
+
+void out_str(struct str s) { kernel_console_write(s); }
+
+void out_line(const struct fmt_line *line)
+{
+	kernel_console_write(fmt_view(line));
+	kernel_console_write(STR("\n"));
+}
+
+static bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Start of word `index`, or text.len. */
+static size_t word_start(struct str text, size_t index)
+{
+	size_t i = 0;
+	for (size_t w = 0;; w++) {
+		while (i < text.len && is_space(str_at(text, i)))
+			i++;
+		if (w == index || i == text.len)
+			return i;
+		while (i < text.len && !is_space(str_at(text, i)))
+			i++;
+	}
+}
+
+struct str word_at(struct str text, size_t index)
+{
+	size_t from = word_start(text, index);
+	size_t to = from;
+	while (to < text.len && !is_space(str_at(text, to)))
+		to++;
+	return str_sub(text, from, to - from);
+}
+
+struct str rest_after(struct str text, size_t index)
+{
+	size_t from = word_start(text, index + 1);
+	return str_sub(text, from, text.len - from);
+}
+
+static void cmd_help(struct str args);
+
+static void cmd_echo(struct str args)
+{
+	out_str(args);
+	out_str(STR("\n"));
+}
+
+static void cmd_shutdown(struct str args)
+{
+	(void)args;
+	kernel_power_off();
+}
+
+struct command {
+	const char *name;
+	const char *usage;
+	const char *help;
+	void (*run)(struct str args);
+};
+
+static const struct command commands[] = {
+	{"help", "help", "list the commands", cmd_help},
+	{"crates", "crates [--all]", "loaded crates (with --all, the whole archive)", cmd_crates},
+	{"deps", "deps CRATE [--sections]", "what CRATE imports from whom, and who imports from it", cmd_deps},
+	{"syms", "syms CRATE", "the symbols CRATE exports", cmd_syms},
+	{"load", "load CRATE", "load CRATE and what it needs", cmd_load},
+	{"unload", "unload CRATE", "unload CRATE if nothing uses it", cmd_unload},
+	{"run", "run APP [ARGS]", "call APP_main(ARGS) of crate APP, loading it on demand", cmd_run},
+	{"echo", "echo TEXT", "print TEXT", cmd_echo},
+	{"shutdown", "shutdown", "power off", cmd_shutdown},
+};
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void cmd_help(struct str args)
+{
+	(void)args;
+	out_str(STR("shell commands:\n"));
+	for (size_t i = 0; i < COMMAND_COUNT; i++) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("  "));
+		size_t mark = line.len;
+		fmt_str(&line, str_from_cstr(commands[i].usage, 64));
+		while (line.len < mark + 26)
+			fmt_char(&line, ' ');
+		fmt_str(&line, str_from_cstr(commands[i].help, 96));
+		out_line(&line);
+	}
+}
+
+static void dispatch(struct str text)
+{
+	struct str name = word_at(text, 0);
+	if (name.len == 0)
+		return;
+	for (size_t i = 0; i < COMMAND_COUNT; i++) {
+		if (str_eq(name, str_from_cstr(commands[i].name, 32))) {
+			commands[i].run(rest_after(text, 0));
+			return;
+		}
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("unknown command: "));
+	fmt_str(&line, name);
+	fmt_str(&line, STR(" (type help)"));
+	out_line(&line);
+}
+
+CRATE_EXPORT struct status shell_main(void)
+{
+	struct shell_history history;
+	struct shell_line line;
+	history.count = 0;
+	out_str(STR("Theseus shell. Type help for the commands.\n"));
+	for (;;) {
+		out_str(STR(PROMPT));
+		shell_read_line(&line, &history);
+		history_add(&history, &line);
+		dispatch(STR_FROM_ARRAY(line.text, line.len));
+	}
+}

@@ -1,0 +1,44 @@
+/* Shared between the shell's files; not part of its public interface. */
+#ifndef SHELL_INTERNAL_H
+#define SHELL_INTERNAL_H
+
+#include <stdbool.h>
+#include <theseus/slice.h>
+#include "fmt.h"
+
+#define SHELL_LINE_MAX 128
+#define SHELL_HISTORY 16
+
+struct shell_line {
+	char text[SHELL_LINE_MAX];
+	size_t len;
+};
+
+/* The session's state lives in shell_main's frame and is passed to
+ * every function that needs it: the crate keeps no static state. */
+struct shell_history {
+	struct shell_line lines[SHELL_HISTORY];
+	size_t count; /* lines ever entered */
+};
+
+void shell_read_line(struct shell_line *line, struct shell_history *history);
+void history_add(struct shell_history *history, const struct shell_line *line);
+
+/* Output helpers. */
+void out_str(struct str s);
+void out_line(const struct fmt_line *line);
+
+/* Words of a command line: word(i) of the text, STR_EMPTY past the end. */
+struct str word_at(struct str text, size_t index);
+/* Everything after word `index` (leading spaces skipped). */
+struct str rest_after(struct str text, size_t index);
+
+/* Crate commands (cmd_crates.c). */
+void cmd_crates(struct str args);
+void cmd_deps(struct str args);
+void cmd_syms(struct str args);
+void cmd_load(struct str args);
+void cmd_unload(struct str args);
+void cmd_run(struct str args);
+
+#endif

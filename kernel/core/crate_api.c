@@ -1,0 +1,300 @@
+/* The runtime linker's services as nano-core exports for crates (the
+ * shell's crates/deps/syms/load/unload and running applications). The
+ * declarations are kernel/include/theseus/crates.h. */
+#include "crates.h"
+#include "export.h"
+#include "../arch/x86_64/trap.h"
+#include <theseus/crates.h>
+
+static void copy_cstr(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strnlen(src, cap - 1) : 0;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+/* A struct str as a C string, refusing what does not fit or has a NUL. */
+static bool str_to_cstr(struct str s, char *dst, size_t cap)
+{
+	if (s.len >= cap)
+		return false;
+	for (size_t i = 0; i < s.len; i++)
+		if (!s.ptr[i])
+			return false;
+	memcpy(dst, s.ptr, s.len);
+	dst[s.len] = '\0';
+	return true;
+}
+
+static void explain(struct crate_error *why, const char *text)
+{
+	if (why)
+		copy_cstr(why->text, sizeof why->text, text);
+}
+
+static void explain_link(struct crate_error *why, const struct link_error *err)
+{
+	if (why)
+		link_error_format(err, why->text, sizeof why->text);
+}
+
+static struct linker *need_linker(struct crate_error *why)
+{
+	struct linker *l = crates_linker();
+	if (!l)
+		explain(why, "no crate archive was loaded at boot");
+	return l;
+}
+
+KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
+{
+	struct linker *l = crates_linker();
+	if (!l)
+		return 0;
+	uint32_t n = l->archive.crate_count;
+	for (uint32_t i = 0; i < n && i < cap; i++) {
+		struct archive_crate ac = archive_crate_at(&l->archive, i);
+		struct crate_summary *s = &out[i];
+		memset(s, 0, sizeof *s);
+		copy_cstr(s->name, sizeof s->name, ac.name);
+		copy_cstr(s->version, sizeof s->version, ac.version);
+		copy_cstr(s->description, sizeof s->description, ac.description);
+		s->alternative = ac.flags & ARCHIVE_CRATE_ALTERNATIVE;
+		s->generation = l->slots[i].generation;
+		struct linker_crate_stats st;
+		if (!linker_crate(l, i) || !status_ok(linker_crate_stats(l, i, &st)))
+			continue;
+		s->loaded = true;
+		s->generation = st.generation;
+		s->text_bytes = st.text_size;
+		s->rodata_bytes = st.rodata_size + st.got_size;
+		s->data_bytes = st.data_size;
+		s->bss_bytes = st.bss_size;
+		s->sections = st.section_count;
+		s->relocations = st.reloc_count;
+		s->refcount = st.refcount;
+		s->dependent_crates = st.dependent_crates;
+		s->load_cycles = st.load_time;
+		const struct loaded_crate *by = linker_crate(l, st.reason_crate);
+		if (st.reason_crate == LINKER_NO_CRATE || !by)
+			ksnprintf(s->loaded_for, sizeof s->loaded_for, "explicit request%s%s",
+				  st.reason_symbol ? " for " : "", st.reason_symbol ? st.reason_symbol : "");
+		else
+			ksnprintf(s->loaded_for, sizeof s->loaded_for, "%s for %s", by->name,
+				  st.reason_symbol ? st.reason_symbol : "?");
+	}
+	return n;
+}
+KEXPORT(kernel_crate_list);
+
+KERNEL_EXPORT struct status kernel_crate_load(struct str name, struct crate_error *why)
+{
+	struct linker *l = need_linker(why);
+	char cname[48];
+	if (!l)
+		return STATUS(E_NOENT);
+	if (!str_to_cstr(name, cname, sizeof cname)) {
+		explain(why, "crate name too long");
+		return STATUS(E_INVAL);
+	}
+	uint32_t id;
+	struct link_error err;
+	struct status s = linker_load_crate(l, cname, &id, &err);
+	if (!status_ok(s))
+		explain_link(why, &err);
+	return s;
+}
+KEXPORT(kernel_crate_load);
+
+KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_error *why)
+{
+	struct linker *l = need_linker(why);
+	char cname[48];
+	if (!l)
+		return STATUS(E_NOENT);
+	if (!str_to_cstr(name, cname, sizeof cname)) {
+		explain(why, "crate name too long");
+		return STATUS(E_INVAL);
+	}
+	uint32_t id = linker_crate_by_name(l, cname);
+	if (id == LINKER_NO_CRATE || !linker_crate(l, id)) {
+		explain(why, "not loaded");
+		return STATUS(E_NOENT);
+	}
+	struct link_error err;
+	struct status s = linker_unload(l, id, &err);
+	if (!status_ok(s))
+		explain_link(why, &err);
+	return s;
+}
+KEXPORT(kernel_crate_unload);
+
+struct edge_walk {
+	struct linker *l;
+	uint32_t self;
+	bool imports; /* walking forward edges of self */
+	bool per_section;
+	struct crate_edge *out;
+	size_t cap, used;
+	bool truncated;
+};
+
+static const char *crate_name_of(struct linker *l, uint32_t id)
+{
+	if (id == LINKER_KERNEL_CRATE)
+		return "nano_core";
+	const struct loaded_crate *c = linker_crate(l, id);
+	return c ? c->name : "?";
+}
+
+static const char *section_name_of(struct linker *l, uint32_t crate, uint32_t section)
+{
+	const struct loaded_crate *c = linker_crate(l, crate);
+	if (!c || section >= c->section_count)
+		return crate == LINKER_KERNEL_CRATE ? "(export)" : "-";
+	return c->sections[section].name;
+}
+
+static void collect_edge(void *ctx, const struct linker_edge *e)
+{
+	struct edge_walk *w = ctx;
+	const struct reloc_record *r = e->reloc;
+	if (r->target_crate == e->from_crate || r->target_crate == LINKER_NO_CRATE)
+		return; /* inside one crate: not a dependency between crates */
+	struct crate_edge edge;
+	memset(&edge, 0, sizeof edge);
+	copy_cstr(edge.from, sizeof edge.from, crate_name_of(w->l, e->from_crate));
+	copy_cstr(edge.to, sizeof edge.to, crate_name_of(w->l, r->target_crate));
+	copy_cstr(edge.symbol, sizeof edge.symbol, e->symbol);
+	if (w->per_section) {
+		copy_cstr(edge.from_section, sizeof edge.from_section,
+			  section_name_of(w->l, e->from_crate, r->section));
+		copy_cstr(edge.to_section, sizeof edge.to_section,
+			  section_name_of(w->l, r->target_crate, r->target_section));
+	}
+	for (size_t i = 0; i < w->used; i++) {
+		struct crate_edge *o = &w->out[i];
+		if (!strcmp(o->from, edge.from) && !strcmp(o->to, edge.to) && !strcmp(o->symbol, edge.symbol) &&
+		    !strcmp(o->from_section, edge.from_section) && !strcmp(o->to_section, edge.to_section)) {
+			o->count++;
+			return;
+		}
+	}
+	if (w->used == w->cap) {
+		w->truncated = true;
+		return;
+	}
+	edge.count = 1;
+	w->out[w->used++] = edge;
+}
+
+KERNEL_EXPORT struct count_result kernel_crate_edges(struct str crate, enum crate_edge_direction dir,
+						     bool per_section, struct crate_edge *out, size_t cap)
+{
+	struct linker *l = crates_linker();
+	char cname[48];
+	if (!l || !str_to_cstr(crate, cname, sizeof cname))
+		return (struct count_result){E_INVAL, 0};
+	uint32_t id = linker_crate_by_name(l, cname);
+	if (id == LINKER_NO_CRATE || !linker_crate(l, id))
+		return (struct count_result){E_NOENT, 0};
+	struct edge_walk w = {l, id, dir == CRATE_IMPORTS, per_section, out, cap, 0, false};
+	if (dir == CRATE_IMPORTS)
+		linker_for_each_dependency(l, id, collect_edge, &w);
+	else
+		linker_for_each_dependent(l, id, collect_edge, &w);
+	return (struct count_result){w.truncated ? E_RANGE : E_OK, w.used};
+}
+KEXPORT(kernel_crate_edges);
+
+KERNEL_EXPORT struct count_result kernel_crate_exports(struct str crate, struct crate_symbol *out, size_t cap)
+{
+	struct linker *l = crates_linker();
+	char cname[48];
+	if (!l || !str_to_cstr(crate, cname, sizeof cname))
+		return (struct count_result){E_INVAL, 0};
+	uint32_t id = archive_find_crate(&l->archive, cname);
+	if (id == ARCHIVE_NO_CRATE)
+		return (struct count_result){E_NOENT, 0};
+	const struct loaded_crate *lc = linker_crate(l, id);
+	size_t used = 0;
+	bool truncated = false;
+	/* The index is validated by archive_open: entries and strings are in bounds. */
+	const uint8_t *index = l->archive.base + l->archive.symbol_index_off;
+	for (uint32_t i = 0; i < l->archive.symbol_count; i++) {
+		uint32_t name_off, crate_index;
+		memcpy(&name_off, index + i * ARCHIVE_SYMBOL_ENTRY_SIZE, 4);
+		memcpy(&crate_index, index + i * ARCHIVE_SYMBOL_ENTRY_SIZE + 4, 4);
+		if (crate_index != id)
+			continue;
+		if (used == cap) {
+			truncated = true;
+			break;
+		}
+		struct crate_symbol *s = &out[used++];
+		const char *name = archive_string(&l->archive, name_off);
+		copy_cstr(s->name, sizeof s->name, name);
+		s->address = 0;
+		for (uint32_t e = 0; lc && e < lc->export_count; e++)
+			if (!strcmp(linker_symbol_name(lc, lc->exports[e]), name ? name : ""))
+				s->address = lc->resolved[lc->exports[e]].address;
+	}
+	return (struct count_result){truncated ? E_RANGE : E_OK, used};
+}
+KEXPORT(kernel_crate_exports);
+
+struct app_call {
+	uint64_t address;
+	struct str args;
+	struct status result;
+};
+
+static void call_app(void *arg)
+{
+	struct app_call *c = arg;
+	struct status (*fn)(struct str) = (struct status (*)(struct str))c->address;
+	c->result = fn(c->args);
+}
+
+KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why)
+{
+	struct linker *l = need_linker(why);
+	char cname[96];
+	if (!l)
+		return STATUS(E_NOENT);
+	if (!str_to_cstr(symbol, cname, sizeof cname)) {
+		explain(why, "symbol name too long");
+		return STATUS(E_INVAL);
+	}
+	struct linker_symbol sym;
+	struct link_error err;
+	struct status s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
+	if (!status_ok(s)) {
+		explain_link(why, &err);
+		return s;
+	}
+	struct app_call c = {sym.address, args, STATUS(E_FAULT)};
+	struct fault_point fp;
+	if (kfault_try(&fp, call_app, &c)) {
+		uint32_t section;
+		uint32_t at = linker_crate_of_address(l, fp.fault_rip, &section);
+		char text[200];
+		ksnprintf(text, sizeof text, "%s faulted: exception %lu (%s) in crate %s", cname, fp.vector,
+			  exception_name(fp.vector), at == LINKER_NO_CRATE ? "(none)" : crate_name_of(l, at));
+		explain(why, text);
+		c.result = STATUS(E_FAULT);
+	}
+	(void)linker_ref_put(l, sym.crate_id);
+	return c.result;
+}
+KEXPORT(kernel_call_app);
+
+KERNEL_EXPORT void kernel_power_off(void)
+{
+	kprintf("shutting down\n");
+	qemu_exit(QEMU_EXIT_SUCCESS);
+}
+KEXPORT(kernel_power_off);
+
+KERNEL_EXPORT char kernel_console_read_char(void) { return serial_getc(); }
+KEXPORT(kernel_console_read_char);

@@ -1,0 +1,175 @@
+#include "crates.h"
+#include "bootinfo.h"
+#include "crate_memory.h"
+#include "export.h"
+#include "kheap.h"
+#include "../arch/x86_64/cpu.h"
+#include "../arch/x86_64/trap.h"
+
+static struct linker the_linker;
+static bool linker_ready;
+
+const struct boot_module *crates_archive_module(void)
+{
+	const struct boot_info *bi = boot_info();
+	for (unsigned i = 0; i < bi->module_count; i++) {
+		const struct boot_module *m = &bi->modules[i];
+		if (m->end - m->start >= ARCHIVE_HEADER_SIZE && m->end <= KERNEL_WINDOW_SIZE &&
+		    !memcmp(phys_to_virt(m->start), ARCHIVE_MAGIC, sizeof ARCHIVE_MAGIC))
+			return m;
+	}
+	return NULL;
+}
+
+bool kernel_export_lookup(const char *name, uint64_t *address)
+{
+	for (const struct kexport *e = __kexports_start; e < __kexports_end; e++)
+		if (!strcmp(e->name, name)) {
+			*address = (uint64_t)e->addr;
+			return true;
+		}
+	return false;
+}
+
+/* ---- the environment the linker core runs in ---- */
+
+static uint64_t pages_of(uint64_t size) { return ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE; }
+
+static struct status env_alloc_region(void *ctx, uint64_t size, uint64_t align, enum region_kind kind,
+				      struct linker_region *out)
+{
+	(void)ctx;
+	if (size == 0 || align > PAGE_SIZE)
+		return STATUS(E_INVAL);
+	uint64_t va = crate_memory_alloc(pages_of(size));
+	if (!va)
+		return STATUS(E_NOMEM);
+	*out = (struct linker_region){(uint8_t *)va, va, size, kind, NULL};
+	return STATUS_OK;
+}
+
+static struct status env_protect_region(void *ctx, const struct linker_region *r)
+{
+	(void)ctx;
+	enum page_perm perm = r->kind == REGION_TEXT ? PAGE_EXEC
+			    : r->kind == REGION_RODATA ? PAGE_READ : PAGE_WRITE;
+	return crate_memory_protect(r->vaddr, pages_of(r->size), perm);
+}
+
+static void env_free_region(void *ctx, const struct linker_region *r)
+{
+	(void)ctx;
+	crate_memory_free(r->vaddr, pages_of(r->size));
+}
+
+static void *env_alloc_meta(void *ctx, size_t size)
+{
+	(void)ctx;
+	return kheap_alloc(size);
+}
+
+static void env_free_meta(void *ctx, void *ptr, size_t size)
+{
+	(void)ctx;
+	kheap_free(ptr, size);
+}
+
+static void env_log(void *ctx, const char *const *pieces, size_t count)
+{
+	(void)ctx;
+	for (size_t i = 0; i < count; i++)
+		kprintf("%s", pieces[i]);
+	kprintf("\n");
+}
+
+static uint64_t env_now(void *ctx)
+{
+	(void)ctx;
+	return rdtsc();
+}
+
+static int env_kernel_symbol(void *ctx, const char *name, uint64_t *address)
+{
+	(void)ctx;
+	return kernel_export_lookup(name, address);
+}
+
+struct status_call {
+	uint64_t address;
+	struct status result;
+};
+
+static void call_status_fn(void *arg)
+{
+	struct status_call *c = arg;
+	struct status (*fn)(void) = (struct status (*)(void))c->address;
+	c->result = fn();
+}
+
+/* A crate's code runs under a recovery point: its fault fails the call,
+ * never the kernel. */
+static struct status env_call_init(void *ctx, uint64_t address)
+{
+	(void)ctx;
+	struct status_call c = {address, STATUS(E_FAULT)};
+	struct fault_point fp;
+	if (kfault_try(&fp, call_status_fn, &c))
+		return STATUS(E_FAULT);
+	return c.result;
+}
+
+static const struct linker_env kernel_env = {
+	.ctx = NULL,
+	.alloc_region = env_alloc_region,
+	.protect_region = env_protect_region,
+	.free_region = env_free_region,
+	.alloc_meta = env_alloc_meta,
+	.free_meta = env_free_meta,
+	.log = env_log,
+	.now = env_now,
+	.kernel_symbol = env_kernel_symbol,
+	.call_init = env_call_init,
+};
+
+bool crates_init(void)
+{
+	const struct boot_module *m = crates_archive_module();
+	if (!m) {
+		kprintf("crates: no crate archive among the boot modules\n");
+		return false;
+	}
+	struct link_error err;
+	struct linker_options opts = {.pack_sections = 1};
+	if (!status_ok(linker_init(&the_linker, &kernel_env, phys_to_virt(m->start), m->end - m->start,
+				   &opts, &err))) {
+		char line[256];
+		link_error_format(&err, line, sizeof line);
+		kprintf("crates: the archive is unusable: %s\n", line);
+		return false;
+	}
+	linker_ready = true;
+	kprintf("crates: archive with %u crates\n", the_linker.archive.crate_count);
+	return true;
+}
+
+struct linker *crates_linker(void) { return linker_ready ? &the_linker : NULL; }
+
+struct status crates_run_entry(const char *symbol, struct link_error *err)
+{
+	struct linker_symbol sym;
+	struct status s = linker_resolve(&the_linker, symbol, LINKER_TAKE_REF, &sym, err);
+	if (!status_ok(s))
+		return s;
+	struct status_call c = {sym.address, STATUS(E_FAULT)};
+	struct fault_point fp;
+	if (kfault_try(&fp, call_status_fn, &c)) {
+		uint32_t section;
+		uint32_t id = linker_crate_of_address(&the_linker, fp.fault_rip, &section);
+		const struct loaded_crate *lc = linker_crate(&the_linker, id);
+		kprintf("crates: %s faulted (exception %lu) in crate %s\n", symbol, fp.vector,
+			lc ? lc->name : "(not a crate)");
+		c.result = STATUS(E_FAULT);
+	}
+	(void)linker_ref_put(&the_linker, sym.crate_id);
+	return c.result;
+}

@@ -1,0 +1,25 @@
+/* The nano-core's side of the runtime linker: it owns the one `struct
+ * linker`, gives it memory, page permissions and fault protection, and
+ * starts the entry crate. */
+#ifndef THESEUS_CRATES_H
+#define THESEUS_CRATES_H
+
+#include "kernel.h"
+#include "../linker/linker.h"
+
+/* The boot module that holds the crate archive, or NULL. */
+const struct boot_module *crates_archive_module(void);
+
+/* Open the archive and set up the linker; false (reason printed) when
+ * there is no usable archive. */
+bool crates_init(void);
+struct linker *crates_linker(void);
+
+/* Resolve `symbol` (loading its crate on demand) and call it as
+ * `struct status fn(void)` under fault protection. */
+struct status crates_run_entry(const char *symbol, struct link_error *err);
+
+/* Look up a nano-core export by name. */
+bool kernel_export_lookup(const char *name, uint64_t *address);
+
+#endif

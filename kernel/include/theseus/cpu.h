@@ -1,0 +1,37 @@
+/* Trusted header: the CPU operations crates may use. */
+#ifndef THESEUS_CPU_API_H
+#define THESEUS_CPU_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+static inline uint64_t cpu_timestamp(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* Interrupt control: save the state, disable, and restore it later. */
+static inline bool cpu_irq_save(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	return flags & (1u << 9);
+}
+
+static inline void cpu_irq_restore(bool enabled)
+{
+	if (enabled)
+		__asm__ volatile("sti" ::: "memory");
+}
+
+static inline void cpu_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void cpu_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+
+/* Wait for the next interrupt (interrupts enabled atomically with hlt). */
+static inline void cpu_wait_for_interrupt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+
+static inline void cpu_relax_hint(void) { __asm__ volatile("pause"); }
+
+#endif

@@ -1,0 +1,78 @@
+/* Trusted header: what the nano-core tells and does for crates about
+ * crates — the runtime linker's services. Results are copied into arrays
+ * the caller owns (client-held state: the nano-core keeps nothing per
+ * caller). */
+#ifndef THESEUS_CRATES_API_H
+#define THESEUS_CRATES_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <theseus/result.h>
+#include <theseus/slice.h>
+
+/* A one-line explanation of a failed request. */
+struct crate_error {
+	char text[200];
+};
+
+struct crate_summary {
+	char name[32];
+	char version[16];
+	char description[96];
+	bool loaded;
+	bool alternative;
+	uint32_t generation;     /* times it was unloaded or replaced */
+	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
+	uint32_t sections, relocations;
+	uint32_t refcount, dependent_crates;
+	uint64_t load_cycles;
+	char loaded_for[96];     /* "explicit request" or "CRATE for SYMBOL" */
+};
+
+/* Every crate of the archive, loaded or not, in archive order. Returns
+ * how many exist (may exceed cap: only cap are written). */
+size_t kernel_crate_list(struct crate_summary *out, size_t cap);
+
+/* Load a crate (and what it needs) by name. E_EXIST when already loaded. */
+struct status kernel_crate_load(struct str name, struct crate_error *why);
+/* Refused with E_BUSY while references or dependents remain. */
+struct status kernel_crate_unload(struct str name, struct crate_error *why);
+
+/* One dependency: `from` imports `symbol` from `to`. */
+struct crate_edge {
+	char from[32];
+	char from_section[48];
+	char to[32];
+	char to_section[48];
+	char symbol[64];
+	uint32_t count; /* relocations behind this edge */
+};
+
+enum crate_edge_direction { CRATE_IMPORTS, CRATE_IMPORTED_BY };
+/* Edges between a loaded crate and other crates, merged per (crate,
+ * symbol) or, with per_section, per (section, section, symbol). The value
+ * is how many were written; E_RANGE says more did not fit. */
+RESULT_TYPE(count_result, size_t);
+struct count_result kernel_crate_edges(struct str crate, enum crate_edge_direction dir,
+				       bool per_section, struct crate_edge *out, size_t cap);
+
+struct crate_symbol {
+	char name[64];
+	uint64_t address;  /* 0 when the crate is not loaded */
+};
+/* The exports of a crate (from the archive index); E_RANGE as above. */
+struct count_result kernel_crate_exports(struct str crate, struct crate_symbol *out, size_t cap);
+
+/* Resolve `symbol` (loading its provider on demand) and call it as
+ * `struct status fn(struct str args)` under fault protection: a fault in
+ * the callee is reported and returned as E_FAULT. */
+struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why);
+
+/* Power off (ends QEMU). A user's request, not a crash: the shell's
+ * `shutdown` command. */
+void kernel_power_off(void);
+
+/* Read one character from the console (blocks). */
+char kernel_console_read_char(void);
+
+#endif

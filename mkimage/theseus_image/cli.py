@@ -1,0 +1,300 @@
+"""Command line: build, list, verify, extract, graph (docs/mkimage.md)."""
+
+import argparse
+import json
+import os
+import sys
+
+from . import archive as archive_format
+from . import iso
+from .closure import resolve
+from .elfcheck import check_crate_object, read_nano_core, shown
+from .errors import (EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_OK,
+                     EnvironmentFailure, InputError)
+from .graph import dependency_graph
+from .output import PendingFile, write_file
+
+PROG = "mkimage"
+
+
+class _Parser(argparse.ArgumentParser):
+    # One prefix for every message, subcommands included: "mkimage: error: ...".
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{PROG}: error: {message}\n")
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _report(problems):
+    for problem in problems:
+        sys.stderr.write(f"{PROG}: error: {problem}\n")
+
+
+def _read_input(path, limit=None):
+    try:
+        with open(path, "rb") as source:
+            return source.read() if limit is None else source.read(limit)
+    except OSError as error:
+        raise InputError(path, error.strerror) from None
+
+
+def _open_archive(path):
+    """Archive and problems for an archive file or a boot ISO carrying one."""
+    head = _read_input(path, iso.ISO9660_MAGIC_OFFSET + 8)
+    if head.startswith(archive_format.MAGIC):
+        data = _read_input(path)
+    elif iso.is_iso9660(head):
+        data = iso.extract_archive(path)
+    else:
+        raise InputError(path, "not a crate archive or an ISO 9660 boot image")
+    return archive_format.load_archive(data, path)
+
+
+def _open_sound_archive(path):
+    """The archive, or InputErrors for its problems: readers show no broken data."""
+    archive, problems = _open_archive(path)
+    if problems:
+        _report(problems)
+        raise _AlreadyReported()
+    return archive
+
+
+class _AlreadyReported(Exception):
+    pass
+
+
+def cmd_build(args):
+    problems = []
+    nano_core = None
+    try:
+        nano_core = read_nano_core(_read_input(args.nano_core), args.nano_core)
+    except InputError as error:
+        problems.append(error)
+    crates = []
+    for path in args.crates:
+        try:
+            crates.append(check_crate_object(_read_input(path), path))
+        except InputError as error:
+            problems.append(error)
+    # A crate that failed its own checks would make closure errors spurious.
+    if not problems:
+        problems = resolve(crates, nano_core.exports).problems
+    if problems:
+        _report(problems)
+        return EXIT_BAD_INPUT
+
+    archive_bytes = archive_format.write_archive(crates, nano_core)
+    pending = []
+    try:
+        archive_out = PendingFile(args.output)
+        pending.append(archive_out)
+        archive_out.write(archive_bytes)
+        if args.iso:
+            iso_out = PendingFile(args.iso)
+            pending.append(iso_out)
+            iso.build_iso(iso_out.temp, args.iso, args.nano_core, archive_bytes,
+                          args.grub_cfg_cmdline or "")
+        for output in pending:
+            output.commit()
+    finally:
+        for output in pending:
+            output.discard()
+    return EXIT_OK
+
+
+def _crate_summary(entry):
+    crate = entry.crate
+    return {
+        "name": entry.name,
+        "version": entry.version,
+        "description": entry.description,
+        "alternative_of": entry.alternative_of,
+        "needs": list(crate.info.needs),
+        "init": crate.info.init,
+        "size": entry.elf_size,
+        "crc32": f"{entry.elf_crc32:08x}",
+        "sections": crate.section_count,
+        "alloc_sections": crate.alloc_section_count,
+        "exports": crate.exports,
+        "imports": crate.imports,
+    }
+
+
+def cmd_list(args):
+    archive = _open_sound_archive(args.image)
+    if args.json:
+        json.dump({
+            "format_version": archive.format_version,
+            "nano_core_id": archive.nano_core_id.hex(),
+            "crates": [_crate_summary(entry) for entry in archive.crates],
+            "nano_core_exports": {name: f"0x{address:x}"
+                                  for name, address in archive.kexports.items()},
+        }, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    for entry in archive.crates:
+        crate = entry.crate
+        alternative = (f" [alternative of {entry.alternative_of}]"
+                       if entry.alternative_of else "")
+        sys.stdout.write(
+            f"{entry.name} {entry.version}{alternative}: {entry.elf_size} bytes, "
+            f"{crate.section_count} sections; "
+            f"exports: {' '.join(map(shown, crate.exports)) or '-'}; "
+            f"imports: {' '.join(map(shown, crate.imports)) or '-'}\n")
+    return EXIT_OK
+
+
+def _compare_nano_core(archive, path):
+    """Problems where the archive was not checked against this nano-core."""
+    core = read_nano_core(_read_input(path), path)
+    problems = []
+    if core.build_id != archive.nano_core_id:
+        problems.append(InputError(archive.file, (
+            f"nano_core_id {archive.nano_core_id.hex()} is not the build id "
+            f"of {path} ({core.build_id.hex()})")))
+    for name in sorted(set(core.exports) - set(archive.kexports)):
+        problems.append(InputError(archive.file, (
+            f"nano-core export '{shown(name)}' of {path} is missing from the archive")))
+    for name in sorted(set(archive.kexports) - set(core.exports)):
+        problems.append(InputError(archive.file, (
+            f"nano-core export table lists '{shown(name)}', which {path} does not export")))
+    for name in sorted(set(archive.kexports) & set(core.exports)):
+        if archive.kexports[name] != core.exports[name]:
+            problems.append(InputError(archive.file, (
+                f"nano-core export '{shown(name)}' is at 0x{archive.kexports[name]:x} "
+                f"in the archive but at 0x{core.exports[name]:x} in {path}")))
+    return problems
+
+
+def cmd_verify(args):
+    archive, problems = _open_archive(args.image)
+    if args.nano_core and not problems:
+        problems = _compare_nano_core(archive, args.nano_core)
+    if problems:
+        _report(problems)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(f"{args.image}: OK: {len(archive.crates)} crates, "
+                     f"{len(archive.index)} exported symbols, "
+                     f"{len(archive.kexports)} nano-core exports\n")
+    return EXIT_OK
+
+
+def cmd_extract(args):
+    archive = _open_sound_archive(args.image)
+    entry = next((e for e in archive.crates if e.name == args.crate), None)
+    if entry is None:
+        names = ", ".join(e.name for e in archive.crates) or "none"
+        raise InputError(args.image, f"no crate named '{args.crate}' "
+                                     f"(crates: {names})")
+    image = archive.data[entry.elf_off:entry.elf_off + entry.elf_size]
+    output = args.output or f"{entry.name}.o"
+    if output == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(image)
+    else:
+        write_file(output, image)
+    return EXIT_OK
+
+
+def cmd_graph(args):
+    archive = _open_sound_archive(args.image)
+    sys.stdout.write(dependency_graph(archive))
+    return EXIT_OK
+
+
+def _cmdline(text):
+    if "\n" in text or "\r" in text:
+        raise argparse.ArgumentTypeError("the command line must be one line")
+    return text
+
+
+def _parser():
+    parser = _Parser(prog=PROG, description=(
+        "Validate Theseus crate objects and pack them into the crate "
+        "archive and the GRUB boot image; inspect archives and images."))
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build", help="validate crate objects, write the archive (and ISO)",
+        description="Validate every crate object and write the crate archive "
+                    "and, with --iso, the GRUB2 boot ISO. Nothing is written "
+                    "unless every check passes.")
+    build.add_argument("-o", "--output", required=True, metavar="OUTPUT.archive",
+                       help="the archive to write")
+    build.add_argument("--nano-core", required=True, metavar="NANO_CORE.elf",
+                       help="the nano-core ELF whose exports crates may import")
+    build.add_argument("--iso", metavar="OUT.iso",
+                       help="also write a GRUB2 ISO booting the nano-core with "
+                            "the archive as a multiboot2 module")
+    build.add_argument("--grub-cfg-cmdline", metavar="CMDLINE", type=_cmdline,
+                       help="kernel command line for the ISO's grub.cfg")
+    build.add_argument("crates", nargs="+", metavar="CRATE.o")
+    build.set_defaults(run=cmd_build)
+
+    listing = commands.add_parser(
+        "list", help="one line per crate in an archive or image",
+        description="Show every crate: name, version, size, section count, "
+                    "exports and imports.")
+    listing.add_argument("image", metavar="IMAGE|ARCHIVE")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(run=cmd_list)
+
+    verify = commands.add_parser(
+        "verify", help="re-check every checksum and structural rule",
+        description="Re-check header and crate checksums, every structural "
+                    "rule, every crate ELF and link closure. Exit 0 only when "
+                    "all hold; one line per problem otherwise.")
+    verify.add_argument("image", metavar="IMAGE|ARCHIVE")
+    verify.add_argument("--nano-core", metavar="NANO_CORE.elf",
+                        help="also check the archive was built against this nano-core")
+    verify.set_defaults(run=cmd_verify)
+
+    extract = commands.add_parser(
+        "extract", help="write one crate's ELF back out",
+        description="Write the crate's ELF object, byte-identical to the "
+                    "object given to build.")
+    extract.add_argument("image", metavar="IMAGE|ARCHIVE")
+    extract.add_argument("crate", metavar="CRATE")
+    extract.add_argument("-o", "--output", metavar="FILE",
+                         help="where to write (default CRATE.o; - for stdout)")
+    extract.set_defaults(run=cmd_extract)
+
+    graph = commands.add_parser(
+        "graph", help="crate dependency graph as Graphviz dot",
+        description="Print the crate dependency graph in Graphviz dot: an "
+                    "edge A -> B labelled with the symbols A imports from B.")
+    graph.add_argument("image", metavar="IMAGE|ARCHIVE")
+    graph.set_defaults(run=cmd_graph)
+    return parser
+
+
+def main(argv=None):
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="backslashreplace")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "build" and args.grub_cfg_cmdline is not None and not args.iso:
+        parser.error("--grub-cfg-cmdline needs --iso")
+    try:
+        return args.run(args)
+    except _AlreadyReported:
+        return EXIT_BAD_INPUT
+    except InputError as error:
+        _report([error])
+        return EXIT_BAD_INPUT
+    except EnvironmentFailure as error:
+        _report([error])
+        return EXIT_ENVIRONMENT
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug in mkimage, not bad input
+        if os.environ.get("MKIMAGE_DEBUG"):
+            raise
+        _report([f"internal error: {type(error).__name__}: {error} "
+                 f"(set MKIMAGE_DEBUG=1 for a traceback)"])
+        return EXIT_ENVIRONMENT

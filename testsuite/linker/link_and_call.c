@@ -1,0 +1,192 @@
+/* Link-and-call: the linker core loads fixture crates into executable host
+ * memory below 2 GiB (where -mcmodel=kernel code still links: 32S values
+ * fit), with imports satisfied by host functions, then the test calls
+ * them.  Built without PIE so the host functions are within reach of the
+ * crates' 32-bit PC-relative calls.  Usage: link_and_call FIXTURES.archive */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host_env.h"
+#include "tap.h"
+
+#define ARENA_BASE 0x40000000ull
+#define ARENA_SIZE (16ull << 20)
+
+/* The "nano-core" exports, implemented by the host. */
+static char logged[8][64];
+static int log_count;
+static unsigned long host_counter = 5;
+
+static void host_nc_log(const char *text)
+{
+	if (log_count < 8)
+		snprintf(logged[log_count], sizeof(logged[0]), "%s", text);
+	log_count++;
+}
+
+static int host_scale(int x) { return 3 * x; }
+
+static struct host_ksym ksyms[] = {
+	{"nc_log", 0}, {"nc_counter", 0}, {"host_scale", 0}, {"nc_phys_base", 0x100000}, {NULL, 0},
+};
+
+static uint8_t *read_all(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	*size = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *data = malloc(*size);
+	size_t got = fread(data, 1, *size, f);
+	fclose(f);
+	return got == *size ? data : NULL;
+}
+
+static struct linker l;
+
+static void *sym(const char *name)
+{
+	struct linker_symbol s;
+	struct link_error err;
+	if (!status_ok(linker_resolve(&l, name, 0, &s, &err))) {
+		printf("# resolve %s: %s\n", name, err.reason);
+		return NULL;
+	}
+	return (void *)(uintptr_t)s.address;
+}
+
+static sigjmp_buf fault_jump;
+
+static void on_fault(int sig)
+{
+	siglongjmp(fault_jump, sig);
+}
+
+/* Does writing one byte at p fault?  (W^X check on real page tables.) */
+static int write_faults(volatile uint8_t *p)
+{
+	struct sigaction sa = {0}, old_segv, old_bus;
+	sa.sa_handler = on_fault;
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sigaction(SIGBUS, &sa, &old_bus);
+	int faulted = 0;
+	if (sigsetjmp(fault_jump, 1) == 0)
+		*p = *p;
+	else
+		faulted = 1;
+	sigaction(SIGSEGV, &old_segv, NULL);
+	sigaction(SIGBUS, &old_bus, NULL);
+	return faulted;
+}
+
+int main(int argc, char **argv)
+{
+	size_t size;
+	uint8_t *data = argc == 2 ? read_all(argv[1], &size) : NULL;
+	if (!data) {
+		printf("Bail out! usage: link_and_call FIXTURES.archive\n");
+		return 1;
+	}
+	ksyms[0].address = (uint64_t)(uintptr_t)host_nc_log;
+	ksyms[1].address = (uint64_t)(uintptr_t)&host_counter;
+	ksyms[2].address = (uint64_t)(uintptr_t)host_scale;
+
+	struct host_env h = {.run_inits = 1, .ksyms = ksyms, .quiet = 0};
+	if (host_env_map_arena(&h, ARENA_BASE, ARENA_SIZE)) {
+		printf("Bail out! cannot map the arena at 0x%llx\n", ARENA_BASE);
+		return 1;
+	}
+	struct linker_env env;
+	struct link_error err;
+	host_env_bind(&h, &env);
+	struct status st = linker_init(&l, &env, data, size, NULL, &err);
+	tap_check(status_ok(st), "linker_init on the fixture archive", "%s", err.reason);
+
+	uint32_t id;
+	st = linker_load_crate(&l, "mathlib", &id, &err);
+	tap_check(status_ok(st), "load mathlib into executable memory", "%s", err.reason);
+
+	int (*gcd)(int, int) = sym("math_gcd");
+	long (*fib)(int) = sym("math_fib");
+	int (*prime_sum)(int) = sym("math_prime_sum");
+	int (*motto_length)(void) = sym("math_motto_length");
+	int (*day_kind)(int) = sym("math_day_kind");
+	int (*unary)(int, int) = sym("math_unary");
+	int (*scaled)(int) = sym("math_scaled");
+	int (*initialised)(void) = sym("math_initialised");
+	long (*calls)(void) = sym("math_calls");
+	int all = gcd && fib && prime_sum && motto_length && day_kind && unary && scaled &&
+	          initialised && calls;
+	tap_check(all, "resolve mathlib's exports", "");
+	if (!all) {
+		printf("Bail out! missing exports\n");
+		return 1;
+	}
+	tap_check(initialised() == 42, "init ran (sets bss state)", "got %d", initialised());
+	tap_check(gcd(84, 36) == 12 && gcd(17, 5) == 1, "gcd", "");
+	tap_check(fib(50) == 12586269025L, "fib (64-bit loop)", "got %ld", fib(50));
+	tap_check(prime_sum(10) == 129 && prime_sum(3) == 10, "rodata table", "got %d", prime_sum(10));
+	tap_check(motto_length() == 18, "rodata string", "got %d", motto_length());
+	int days_ok = 1;
+	for (int d = 0; d < 7; d++)
+		days_ok &= day_kind(d) == 100 * (d + 1) + d;
+	tap_check(days_ok && day_kind(9) == 0, "switch through a jump table (32S + 64)", "");
+	tap_check(unary(0, 21) == 42 && unary(1, 9) == 81 && unary(2, 5) == -5,
+	          "function pointers in rodata", "");
+	tap_check(scaled(10) == 31, "call into a host (nano-core) function", "got %d", scaled(10));
+	tap_check(calls() == 1002, "writable data keeps state across calls", "got %ld", calls());
+
+	const struct loaded_crate *m = linker_crate(&l, id);
+	uint8_t *text = NULL, *bss = NULL;
+	for (uint32_t i = 0; i < m->section_count; i++) {
+		if (m->sections[i].kind == REGION_TEXT && m->sections[i].size && !text)
+			text = m->sections[i].write;
+		if (m->sections[i].kind == REGION_BSS && m->sections[i].size && !bss)
+			bss = m->sections[i].write;
+	}
+	tap_check(text && write_faults(text) && bss && !write_faults(bss),
+	          "W^X: writing text faults, bss is writable", "");
+
+	/* Crates across a dependency and a cycle, imports from the host. */
+	st = linker_load_crate(&l, "alpha", &id, &err);
+	int (*apply)(int, int, int) = sym("alpha_apply");
+	int (*sum)(void) = sym("alpha_sum");
+	int (*sw)(int) = sym("alpha_switch");
+	int (*has_optional)(void) = sym("alpha_has_optional");
+	tap_check(status_ok(st) && apply && apply(2, 3, 4) == 7 && apply(0, 9, 4) == 5 &&
+	                  apply(1, 6, 7) == 42,
+	          "alpha calls beta through a function-pointer table", "%s", err.reason);
+	/* beta_state 7 + beta_table[2] 3 + alpha_bss[3] 0 + host counter 5 */
+	tap_check(sum && sum() == 15 && sw && sw(4) == 59 && sw(42) == -1,
+	          "cross-crate data and nano-core data", "sum %d", sum ? sum() : -1);
+	tap_check(log_count == 2 && !strcmp(logged[0], "beta") && !strcmp(logged[1], "hello from alpha"),
+	          "inits ran providers first and logged rodata strings", "%d: %s / %s", log_count,
+	          logged[0], logged[1]);
+	tap_check(has_optional && has_optional() == 0, "weak undefined import is null", "");
+
+	st = linker_load_crate(&l, "gotuse", &id, &err);
+	long (*got_read)(void) = sym("got_read");
+	tap_check(status_ok(st) && got_read && got_read() == 12, "data imported through the GOT",
+	          "%s", err.reason);
+
+	st = linker_load_crate(&l, "cyc_a", &id, &err);
+	int (*cyc)(int) = sym("cyc_a_value");
+	tap_check(status_ok(st) && cyc && cyc(3) == 212 && cyc(0) == 100, "calls around an import cycle",
+	          "%s", err.reason);
+
+	uint32_t math = linker_crate_by_name(&l, "mathlib");
+	st = linker_unload(&l, math, &err);
+	tap_check(status_ok(st) && !linker_crate(&l, math), "unload mathlib", "%s", err.reason);
+
+	linker_fini(&l);
+	tap_check(h.live_regions == 0 && h.live_meta == 0, "fini frees everything",
+	          "regions %ld meta %ld", h.live_regions, h.live_meta);
+	host_env_unmap_arena(&h);
+	free(data);
+	return tap_done();
+}
