@@ -289,3 +289,23 @@ uint32_t linker_crate_of_address(const struct linker *l, uint64_t address,
 	}
 	return LINKER_NO_CRATE;
 }
+
+bool linker_archive_crate_has_section(const struct linker *l, uint32_t crate_id,
+                                      const char *prefix)
+{
+	if (crate_id >= l->archive.crate_count)
+		return false;
+	struct link_error err;
+	const uint8_t *image = archive_crate_image(&l->archive, crate_id, &err);
+	struct archive_crate ac = archive_crate_at(&l->archive, crate_id);
+	struct elf_view v;
+	if (!image || !status_ok(elf_view_open(&v, image, ac.elf_size, ac.name, &err)))
+		return false;
+	size_t plen = strlen(prefix);
+	for (uint32_t i = 1; i < v.shnum; i++) {
+		const char *name = elf_view_section_name(&v, i);
+		if (name && strlen(name) >= plen && !memcmp(name, prefix, plen))
+			return true;
+	}
+	return false;
+}

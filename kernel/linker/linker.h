@@ -264,6 +264,12 @@ void linker_for_each_dependent(const struct linker *l, uint32_t crate_id,
 uint32_t linker_crate_of_address(const struct linker *l, uint64_t address,
                                  uint32_t *section);
 
+/* Does archive crate `crate_id`'s ELF have a section whose name starts
+ * with `prefix`? Reads the image without loading it; false when the image
+ * is unreadable. */
+bool linker_archive_crate_has_section(const struct linker *l, uint32_t crate_id,
+                                      const char *prefix);
+
 /* Name of symbol `index` of a loaded crate ("" if out of range). */
 const char *linker_symbol_name(const struct loaded_crate *c, uint32_t index);
 

@@ -16,7 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import launch  # noqa: E402
 
-LINE = re.compile(r"^KTEST (BEGIN|RUN|PASS|FAIL|END|LIST) ?(\S*) ?(.*)$")
+LINE = re.compile(r"^KTEST (BEGIN|CRATE|RUN|PASS|FAIL|END|LIST) ?(\S*) ?(.*)$")
 
 
 def parse(output):
@@ -62,6 +62,9 @@ def main(argv=None):
         for kind, name, rest in parse(output):
             if kind == "BEGIN" and expected is None:
                 expected = int(name)
+            elif kind == "CRATE" and not after:
+                # A crate with tests was loaded: its tests join the count.
+                expected = (expected or 0) + int(rest or 0)
             elif kind == "RUN":
                 running = name
             elif kind in ("PASS", "FAIL"):

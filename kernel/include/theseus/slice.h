@@ -64,6 +64,11 @@ static inline struct str str_from_cstr(const char *s, size_t max)
 /* View a char array (a true array, whose size the compiler knows). */
 #define STR_FROM_ARRAY(arr, n) str_sub((struct str){(arr), sizeof(arr)}, 0, (n))
 
+/* The bytes of an object the caller owns (a struct, an array): how a
+ * crate copies typed data through byte-oriented interfaces like channels. */
+#define BYTES_OF(lvalue) ((struct bytes){(unsigned char *)&(lvalue), sizeof(lvalue)})
+#define STR_OF_BYTES(b) ((struct str){(const char *)(b).ptr, (b).len})
+
 static inline unsigned char bytes_get(struct bytes b, size_t i)
 {
 	if (i >= b.len)

@@ -1,0 +1,50 @@
+/* Switching between task stacks.
+ *
+ * void kernel_context_switch(uint64_t *save_sp, uint64_t load_sp)
+ *   Pushes the callee-saved registers and the current recovery point
+ *   (fault_point_current: each task has its own chain of kfault_try
+ *   points, so it travels with the stack), stores RSP in *save_sp, loads
+ *   load_sp and pops the same set from there. Interrupts are the caller's
+ *   business: the task crate switches with them disabled.
+ *
+ * A new stack is prepared by kernel_context_init (context.c) so that the
+ * first switch to it "returns" into context_start, which enables
+ * interrupts and calls entry(arg). */
+
+	.text
+	.globl kernel_context_switch
+	.type kernel_context_switch, @function
+kernel_context_switch:
+	pushq %rbp
+	movq %rsp, %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	pushq fault_point_current(%rip)
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq fault_point_current(%rip)
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+	.size kernel_context_switch, . - kernel_context_switch
+
+/* The first frame of a new task: r12 = entry, r13 = arg (set up by
+ * kernel_context_init). RBP is 0 so backtraces stop here. */
+	.globl context_start
+	.hidden context_start
+	.type context_start, @function
+context_start:
+	sti
+	movq %r13, %rdi
+	callq *%r12
+	/* An entry must never return: the task crate's entry ends the task.
+	 * If one does, fault, so that it is reported, not silently run on. */
+	ud2
+	.size context_start, . - context_start

@@ -1,0 +1,37 @@
+/* Trusted header: the nano-core's context-switch and fault-protection
+ * primitives, for the task crate. */
+#ifndef THESEUS_CONTEXT_H
+#define THESEUS_CONTEXT_H
+
+#include <stdint.h>
+#include <theseus/result.h>
+#include <theseus/slice.h>
+
+typedef void (*task_entry_fn)(uint64_t arg);
+
+/* Prepare a fresh stack (its bytes) so that switching to the returned
+ * stack pointer starts entry(arg) with interrupts enabled. E_INVAL when
+ * the stack is too small or misaligned. */
+RESULT_TYPE(sp_result, uint64_t);
+struct sp_result kernel_context_init(struct bytes stack, task_entry_fn entry, uint64_t arg);
+
+/* Save the current context, store its stack pointer in *save_sp, and
+ * resume the context saved at load_sp. Returns when someone switches
+ * back. Call with interrupts disabled. */
+void kernel_context_switch(uint64_t *save_sp, uint64_t load_sp);
+
+/* What a caught CPU exception looked like. */
+struct fault_report {
+	uint64_t vector;
+	uint64_t error_code;
+	uint64_t rip;
+	uint64_t address;      /* CR2 for page faults */
+	char crate[32];        /* the crate whose code faulted, "" if none */
+};
+
+/* Run fn(arg) under a recovery point: E_OK when it returned, E_FAULT with
+ * *report filled when a CPU exception interrupted it (the exception has
+ * been logged with a backtrace). */
+struct status kernel_run_protected(task_entry_fn fn, uint64_t arg, struct fault_report *report);
+
+#endif
