@@ -94,6 +94,26 @@ static int env_kernel_symbol(void *ctx, const char *name, uint64_t *address)
 	return kernel_export_lookup(name, address);
 }
 
+/* Write through the frames' alias in the boot window: crate text is
+ * mapped read-only, and its permissions never change for a patch. */
+static struct status env_patch(void *ctx, uint64_t vaddr, const uint8_t *bytes, size_t n)
+{
+	(void)ctx;
+	while (n) {
+		uint64_t pa = paging_lookup(vaddr);
+		if (!pa || vaddr < CRATE_REGION_BASE)
+			return STATUS(E_INVAL);
+		size_t chunk = PAGE_SIZE - (vaddr % PAGE_SIZE);
+		if (chunk > n)
+			chunk = n;
+		memcpy(phys_to_virt(pa), bytes, chunk);
+		vaddr += chunk;
+		bytes += chunk;
+		n -= chunk;
+	}
+	return STATUS_OK;
+}
+
 struct status_call {
 	uint64_t address;
 	struct status result;
@@ -129,6 +149,7 @@ static const struct linker_env kernel_env = {
 	.now = env_now,
 	.kernel_symbol = env_kernel_symbol,
 	.call_init = env_call_init,
+	.patch = env_patch,
 };
 
 bool crates_init(void)

@@ -5,6 +5,7 @@
 #include "crate_memory.h"
 #include "frames.h"
 #include "kheap.h"
+#include "paging.h"
 #include "../arch/x86_64/trap.h"
 
 static bool is_loaded(struct linker *l, const char *name)
@@ -155,5 +156,27 @@ KTEST(linker_weak_ref_after_unload, "linker.weak_ref_after_unload")
 	/* Loading it again does not revive the old reference. */
 	KT_EXPECT(t, status_ok(linker_load_crate(l, "hello", &id, &err)));
 	KT_EXPECT(t, linker_weak_upgrade(l, &ref, &sym).err == E_STALE);
+	unload_all(l);
+}
+
+KTEST(linker_swap_replaces_a_crate, "linker.swap_replaces_a_crate")
+{
+	struct linker *l = crates_linker();
+	struct linker_symbol sym;
+	struct link_error err;
+	struct weak_ref ref;
+	KT_EXPECT(t, status_ok(linker_weak_ref(l, "hello_main", &ref, &err)));
+	uint32_t hello = linker_crate_by_name(l, "hello"), v2;
+	KT_EXPECT(t, linker_crate(l, hello) != NULL);
+	uint64_t old_text = linker_crate(l, hello)->regions[0].vaddr;
+	KT_EXPECT_MSG(t, status_ok(linker_swap(l, hello, "hello_v2", &v2, &err)), "%s", err.reason);
+	KT_EXPECT(t, !linker_crate(l, hello) && linker_crate(l, v2));
+	KT_EXPECT(t, linker_weak_upgrade(l, &ref, &sym).err == E_STALE);
+	KT_EXPECT(t, status_ok(linker_resolve(l, "hello_main", 0, &sym, &err)) && sym.crate_id == v2);
+	/* The old crate's pages are unmapped, or already reused by the new one. */
+	KT_EXPECT(t, paging_lookup(old_text) == 0 || linker_crate_of_address(l, old_text, NULL) == v2);
+	/* Swapping back brings hello again. */
+	KT_EXPECT_MSG(t, status_ok(linker_swap(l, v2, "hello", &hello, &err)), "%s", err.reason);
+	KT_EXPECT(t, status_ok(linker_resolve(l, "hello_main", 0, &sym, &err)) && sym.crate_id == hello);
 	unload_all(l);
 }

@@ -244,6 +244,24 @@ uint32_t archive_find_provider(const struct archive *a, const char *symbol,
 	return ARCHIVE_NO_CRATE;
 }
 
+uint32_t archive_find_exporter_if(const struct archive *a, const char *symbol,
+                                  int (*accept)(const void *ctx, uint32_t crate),
+                                  const void *ctx, uint32_t *name_off)
+{
+	for (uint32_t i = lower_bound(a, symbol); i < a->symbol_count; i++) {
+		const uint8_t *e = symbol_entry(a, i);
+		if (strcmp(archive_string(a, rd32(e)), symbol) != 0)
+			break;
+		uint32_t crate = rd32(e + 4);
+		if (!accept(ctx, crate))
+			continue;
+		if (name_off)
+			*name_off = rd32(e);
+		return crate;
+	}
+	return ARCHIVE_NO_CRATE;
+}
+
 int archive_crate_exports(const struct archive *a, uint32_t crate_index,
                           const char *symbol)
 {

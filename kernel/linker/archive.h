@@ -65,6 +65,11 @@ uint32_t archive_find_crate(const struct archive *a, const char *name);
  * *name_off (if not NULL) receives the strtab offset of the name. */
 uint32_t archive_find_provider(const struct archive *a, const char *symbol,
                                uint32_t *name_off);
+/* The first exporter of `symbol` in index order that accept() takes,
+ * alternatives included; ARCHIVE_NO_CRATE when none. */
+uint32_t archive_find_exporter_if(const struct archive *a, const char *symbol,
+                                  int (*accept)(const void *ctx, uint32_t crate),
+                                  const void *ctx, uint32_t *name_off);
 /* Does the index list `symbol` as an export of crate `crate_index`? */
 int archive_crate_exports(const struct archive *a, uint32_t crate_index,
                           const char *symbol);

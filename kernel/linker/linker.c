@@ -80,12 +80,22 @@ static struct status export_of(const struct linker *l, uint32_t id, const char *
 	return STATUS_OK;
 }
 
-/* Provider of exported `name`, loaded on demand. */
+static int crate_is_loaded(const void *ctx, uint32_t crate)
+{
+	const struct linker *l = ctx;
+	return crate < l->slot_count && l->slots[crate].state == CRATE_LOADED;
+}
+
+/* Provider of exported `name`: a loaded crate that exports it (which, after
+ * a swap, is the replacement), else the default provider, loaded on demand. */
 static struct status resolve_provider(struct linker *l, const char *name, uint32_t *id,
                                       uint32_t *name_off, struct link_error *err)
 {
 	if (l->busy)
 		return busy(err);
+	*id = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, name_off);
+	if (*id != ARCHIVE_NO_CRATE)
+		return STATUS_OK;
 	*id = archive_find_provider(&l->archive, name, name_off);
 	if (*id == ARCHIVE_NO_CRATE)
 		return missing_symbol(l, "", name, err);

@@ -199,6 +199,20 @@ struct status linker_resolve(struct linker *l, const char *name, unsigned flags,
 struct status linker_unload(struct linker *l, uint32_t crate_id,
                             struct link_error *err);
 
+/* ---- live replacement ------------------------------------------------ */
+
+/* Replace loaded crate `old_id` by crate `new_name` (loaded now if it is
+ * not): every relocation of another crate that points into OLD is
+ * re-pointed at NEW's export of the same name (through env->patch), those
+ * dependency records move to NEW, and OLD is unloaded, so its weak
+ * references go stale and re-resolve to NEW. All or nothing: E_NOENT when
+ * NEW lacks a symbol some crate imports from OLD (err names the first, and
+ * err->reason counts them), E_BUSY when OLD has strong references, E_RANGE
+ * when a re-pointed field would overflow; OLD then stays, untouched.
+ * Quiescence (no task executing in OLD) is the caller's to establish. */
+struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
+                          uint32_t *new_id, struct link_error *err);
+
 /* ---- references ------------------------------------------------------ */
 
 struct status linker_ref_get(struct linker *l, uint32_t crate_id);

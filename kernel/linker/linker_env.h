@@ -66,6 +66,11 @@ struct linker_env {
 	 * `name` is a nano-core export.  May be NULL (no nano-core exports). */
 	int (*kernel_symbol)(void *ctx, const char *name, uint64_t *address);
 
+	/* Write n bytes at run address vaddr inside a crate region whose
+	 * final permissions are already applied (text is read-only by then):
+	 * how a live swap re-points relocations. May be NULL: no swaps. */
+	struct status (*patch)(void *ctx, uint64_t vaddr, const uint8_t *bytes, size_t n);
+
 	/* Run a crate's init `struct status NAME(void)` at `address`; the
 	 * kernel does it under fault protection.  May be NULL: inits are
 	 * then not run (host tests that only relocate). */

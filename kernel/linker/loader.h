@@ -19,6 +19,10 @@ bool symbol_address(const struct loaded_crate *c, uint32_t index,
 struct status missing_symbol(struct linker *l, const char *requester,
                              const char *name, struct link_error *err);
 
+/* Record relocation `index` of c as a reverse edge in its target crate. */
+struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
+                               uint32_t index, struct link_error *err);
+
 /* Resolve c's symbols, build its GOT, apply and record its relocations. */
 struct status link_crate(struct linker *l, struct loaded_crate *c,
                          struct link_error *err);

@@ -367,7 +367,7 @@ static struct status apply_one(const struct loaded_crate *c, const struct reloc_
 }
 
 /* Reverse edge in the target crate for a relocation across crates. */
-static struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
+struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
                                       uint32_t index, struct link_error *err)
 {
 	uint32_t target = c->relocs[index].target_crate;

@@ -51,6 +51,11 @@ static struct status alloc_region(void *ctx, uint64_t size, uint64_t align,
 		}
 	}
 	r->size = size;
+	r->vaddr = vaddr;
+	r->kind = kind;
+	r->protected_ = 0;
+	r->next = h->regions;
+	h->regions = r;
 	h->next = vaddr + span;
 	h->live_regions++;
 	h->total_region_allocs++;
@@ -58,26 +63,63 @@ static struct status alloc_region(void *ctx, uint64_t size, uint64_t align,
 	return STATUS_OK;
 }
 
+static int final_prot(enum region_kind kind)
+{
+	int prot = PROT_READ;
+	if (kind == REGION_TEXT)
+		prot |= PROT_EXEC;
+	else if (kind == REGION_DATA || kind == REGION_BSS)
+		prot |= PROT_WRITE;
+	return prot;
+}
+
 static struct status protect_region(void *ctx, const struct linker_region *region)
 {
 	struct host_env *h = ctx;
 	h->protects[region->kind]++;
+	((struct host_region *)region->cookie)->protected_ = 1;
 	if (!h->identity)
 		return STATUS_OK;
-	int prot = PROT_READ;
-	if (region->kind == REGION_TEXT)
-		prot |= PROT_EXEC;
-	else if (region->kind == REGION_DATA || region->kind == REGION_BSS)
-		prot |= PROT_WRITE;
-	if (mprotect(region->write, round_up(region->size, PAGE), prot))
+	if (mprotect(region->write, round_up(region->size, PAGE), final_prot(region->kind)))
 		return STATUS(E_FAULT);
 	return STATUS_OK;
+}
+
+/* Write into a protected region as a swap does: lift the protection of
+ * the pages concerned for the write only (identity mode). */
+static struct status patch(void *ctx, uint64_t vaddr, const uint8_t *bytes, size_t n)
+{
+	struct host_env *h = ctx;
+	for (struct host_region *r = h->regions; r; r = r->next) {
+		if (vaddr < r->vaddr || vaddr + n > r->vaddr + r->size)
+			continue;
+		uint8_t *at = r->buffer + (vaddr - r->vaddr);
+		if (h->identity) {
+			uint8_t *page = (uint8_t *)((uintptr_t)at & ~(uintptr_t)(PAGE - 1));
+			size_t span = round_up((size_t)(at + n - page), PAGE);
+			if (mprotect(page, span, PROT_READ | PROT_WRITE))
+				return STATUS(E_FAULT);
+			memcpy(at, bytes, n);
+			if (r->protected_ && mprotect(page, span, final_prot(r->kind)))
+				return STATUS(E_FAULT);
+		} else {
+			memcpy(at, bytes, n);
+		}
+		h->patches++;
+		return STATUS_OK;
+	}
+	return STATUS(E_INVAL);
 }
 
 static void free_region(void *ctx, const struct linker_region *region)
 {
 	struct host_env *h = ctx;
 	struct host_region *r = region->cookie;
+	for (struct host_region **p = &h->regions; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
 	if (h->identity)
 		(void)mprotect(r->buffer, round_up(r->size, PAGE), PROT_NONE);
 	else
@@ -165,6 +207,7 @@ void host_env_bind(struct host_env *h, struct linker_env *env)
 		.now = now,
 		.kernel_symbol = kernel_symbol,
 		.call_init = call_init,
+		.patch = patch,
 	};
 }
 

@@ -47,6 +47,8 @@ struct host_env {
 	struct status (*fake_init)(uint64_t address); /* record mode result */
 	int quiet;
 	char last_log[256];
+	struct host_region *regions; /* live regions */
+	long patches;                /* patch() calls */
 };
 
 /* Fill `env` with callbacks into `h` (which the caller zeroed and set up). */
@@ -59,6 +61,10 @@ void host_env_unmap_arena(struct host_env *h);
 struct host_region {
 	uint8_t *buffer;
 	uint64_t size;
+	uint64_t vaddr;
+	enum region_kind kind;
+	int protected_;            /* final permissions applied */
+	struct host_region *next;  /* live regions, for patch() */
 };
 
 #endif

@@ -179,6 +179,35 @@ int main(int argc, char **argv)
 	tap_check(status_ok(st) && cyc && cyc(3) == 212 && cyc(0) == 100, "calls around an import cycle",
 	          "%s", err.reason);
 
+	/* Live replacement: beta -> alt_beta under alpha (direct calls, a
+	 * function-pointer table in rodata, a pointer in data) and gotuse
+	 * (a GOT slot). Fields are patched in protected memory. */
+	struct weak_ref old_ref;
+	struct linker_symbol strong;
+	uint32_t beta = linker_crate_by_name(&l, "beta"), alt = LINKER_NO_CRATE;
+	tap_check(status_ok(linker_weak_ref(&l, "beta_add", &old_ref, &err)), "weak ref to beta_add", "");
+	st = linker_swap(&l, beta, "lonely", &alt, &err);
+	tap_check(st.err == E_NOENT && linker_crate(&l, beta) && sum() == 15 && apply(2, 3, 4) == 7,
+	          "swap to a crate lacking the imported symbols is refused, beta stays",
+	          "%s", err.reason);
+	tap_check(strstr(err.reason, "symbols missing") != NULL, "the refusal counts what is missing",
+	          "%s", err.reason);
+	long patches_before = h.patches;
+	st = linker_swap(&l, beta, "alt_beta", &alt, &err);
+	tap_check(status_ok(st) && !linker_crate(&l, beta) && linker_crate(&l, alt),
+	          "swap beta -> alt_beta", "%s", err.reason);
+	tap_check(h.patches > patches_before, "fields were patched through the env", "");
+	/* alt_beta: beta_state 70 + beta_table[2] 30 + 0 + host counter 5 */
+	tap_check(sum() == 105, "alpha's data references follow the swap", "sum %d", sum());
+	tap_check(apply(2, 3, 4) == 107, "function-pointer table in rodata follows the swap",
+	          "got %d", apply(2, 3, 4));
+	tap_check(got_read() == 75, "GOT slot follows the swap", "got %ld", got_read());
+	tap_check(linker_weak_upgrade(&l, &old_ref, &strong).err == E_STALE,
+	          "weak reference into the old crate is stale", "");
+	tap_check(status_ok(linker_resolve(&l, "beta_add", 0, &strong, &err)) && strong.crate_id == alt,
+	          "resolving by name now finds the replacement", "%s", err.reason);
+	tap_check(linker_unload(&l, alt, &err).err == E_BUSY, "the replacement has the dependents now", "");
+
 	uint32_t math = linker_crate_by_name(&l, "mathlib");
 	st = linker_unload(&l, math, &err);
 	tap_check(status_ok(st) && !linker_crate(&l, math), "unload mathlib", "%s", err.reason);

@@ -1,0 +1,209 @@
+/* Live replacement of a loaded crate (linker_swap in linker.h).
+ *
+ * Every relocation another crate applied against OLD is known from OLD's
+ * reverse edges. A swap computes, for each of them, the bytes the field
+ * must hold when the symbol lives in NEW instead; only when every one is
+ * computable (NEW exports the name, the value fits the field) are they
+ * written, the records moved, and OLD unloaded. */
+#include "loader.h"
+
+#define SWAP_MAX_PATCH 8
+
+struct swap_patch {
+	uint64_t vaddr;
+	uint8_t bytes[SWAP_MAX_PATCH];
+	uint8_t len;
+	uint32_t new_symbol_section;
+	uint64_t new_address;
+};
+
+static void put_le(uint8_t *b, uint64_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* The field write that points `rec` of crate d at address S. */
+static struct status plan_patch(const struct loaded_crate *d, const struct reloc_record *rec,
+                                uint64_t S, struct swap_patch *p, struct link_error *err)
+{
+	const struct crate_section *s = &d->sections[rec->section];
+	uint64_t A = (uint64_t)rec->addend;
+	uint64_t P = s->vaddr + rec->offset;
+	uint64_t v;
+	p->vaddr = P;
+	p->len = 4;
+	switch (rec->form) {
+	case RELOC_VIA_GOT:
+		/* The code reads the slot: only the slot changes. */
+		p->vaddr = d->got.vaddr + (uint64_t)rec->got_slot * 8;
+		p->len = 8;
+		put_le(p->bytes, S, 8);
+		return STATUS_OK;
+	case RELOC_RELAXED_LEA:
+	case RELOC_RELAXED_CALL:
+		v = S + A - P;
+		break;
+	case RELOC_RELAXED_JMP:
+		p->vaddr = P - 1;
+		v = S + A - P + 1;
+		break;
+	case RELOC_RELAXED_IMM:
+		v = S + A + 4;
+		if (!fits_int32(v))
+			goto overflow;
+		put_le(p->bytes, v, 4);
+		return STATUS_OK;
+	case RELOC_DIRECT:
+	default:
+		switch (rec->type) {
+		case R_X86_64_64:
+			p->len = 8;
+			put_le(p->bytes, S + A, 8);
+			return STATUS_OK;
+		case R_X86_64_PC64:
+			p->len = 8;
+			put_le(p->bytes, S + A - P, 8);
+			return STATUS_OK;
+		case R_X86_64_PC32:
+		case R_X86_64_PLT32:
+			v = S + A - P;
+			break;
+		case R_X86_64_32:
+			v = S + A;
+			if (!fits_uint32(v))
+				goto overflow;
+			put_le(p->bytes, v, 4);
+			return STATUS_OK;
+		case R_X86_64_32S:
+			v = S + A;
+			break;
+		default:
+			return link_fail(err, E_NOSYS, d->name, "cannot re-point this relocation type");
+		}
+	}
+	if (!fits_int32(v))
+		goto overflow;
+	put_le(p->bytes, v, 4);
+	return STATUS_OK;
+overflow:
+	link_error_set_reloc(err, s->name, rec->offset, rec->type);
+	return link_fail(err, E_RANGE, d->name, "the new address does not fit the relocated field");
+}
+
+static struct status load_new(struct linker *l, const char *new_name, uint32_t *new_id,
+                              bool *loaded_here, struct link_error *err)
+{
+	*loaded_here = false;
+	uint32_t id = archive_find_crate(&l->archive, new_name);
+	if (id == ARCHIVE_NO_CRATE)
+		return link_fail(err, E_NOENT, new_name, "no such crate in the archive");
+	*new_id = id;
+	if (l->slots[id].state == CRATE_LOADED)
+		return STATUS_OK;
+	struct status st = run_request(l, id, NULL, err);
+	*loaded_here = status_ok(st);
+	return st;
+}
+
+struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
+                          uint32_t *new_id_out, struct link_error *err)
+{
+	if (l->busy)
+		return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
+	if (!l->env.patch)
+		return link_fail(err, E_NOSYS, "", "this environment cannot patch loaded code");
+	if (old_id >= l->slot_count || l->slots[old_id].state != CRATE_LOADED)
+		return link_fail(err, E_NOENT, "", "the crate to replace is not loaded");
+	struct loaded_crate *old = l->slots[old_id].crate;
+	if (old->refcount) {
+		struct status st = link_fail(err, E_BUSY, old->name, "crate has strong references: ");
+		link_error_append_u64(err, old->refcount, 0);
+		return st;
+	}
+
+	uint32_t new_id;
+	bool loaded_here;
+	struct status st = load_new(l, new_name, &new_id, &loaded_here, err);
+	if (!status_ok(st))
+		return st;
+	if (new_id == old_id) {
+		return link_fail(err, E_INVAL, new_name, "a crate cannot replace itself");
+	}
+	struct loaded_crate *new = l->slots[new_id].crate;
+	uint32_t n = old->dependent_count;
+	struct swap_patch *patches = n ? meta_alloc_array(l, n, sizeof(*patches)) : NULL;
+	if (n && !patches) {
+		st = link_fail(err, E_NOMEM, old->name, "out of memory for the swap plan");
+		goto undo;
+	}
+
+	/* Plan: every field, or nothing. */
+	uint32_t missing = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct reloc_ref *ref = &old->dependents[i];
+		const struct loaded_crate *d = l->slots[ref->crate].crate;
+		const struct reloc_record *rec = &d->relocs[ref->reloc];
+		const char *name = linker_symbol_name(d, rec->symbol);
+		uint32_t ex = find_export(new, name);
+		uint32_t sec;
+		uint64_t S;
+		if (ex == LINKER_NO_SECTION || !symbol_address(new, ex, &S, &sec)) {
+			if (missing++ == 0) {
+				(void)link_fail(err, E_NOENT, new->name, "lacks a symbol other crates import from ");
+				link_error_append(err, old->name);
+				link_error_set_symbol(err, name);
+			}
+			continue;
+		}
+		if (missing)
+			continue;
+		patches[i].new_address = S;
+		patches[i].new_symbol_section = sec;
+		st = plan_patch(d, rec, S, &patches[i], err);
+		if (!status_ok(st))
+			goto undo;
+	}
+	if (missing) {
+		link_error_append(err, " (symbols missing: ");
+		link_error_append_u64(err, missing, 0);
+		link_error_append(err, ")");
+		st = STATUS(E_NOENT);
+		goto undo;
+	}
+
+	/* Commit: write the fields, move the records, drop OLD. */
+	for (uint32_t i = 0; i < n; i++) {
+		const struct reloc_ref *ref = &old->dependents[i];
+		struct loaded_crate *d = l->slots[ref->crate].crate;
+		struct reloc_record *rec = &d->relocs[ref->reloc];
+		st = l->env.patch(l->env.ctx, patches[i].vaddr, patches[i].bytes, patches[i].len);
+		if (!status_ok(st)) {
+			/* Only the environment failing can get here; the fields
+			 * written so far point at NEW, which stays loaded. */
+			(void)link_fail(err, st.err, d->name, "patching a relocation failed");
+			goto out;
+		}
+		d->resolved[rec->symbol] = (struct resolved_symbol){patches[i].new_address, new_id,
+		                                                    patches[i].new_symbol_section};
+		rec->target_crate = new_id;
+		rec->target_section = patches[i].new_symbol_section;
+		st = add_reverse_edge(l, d, ref->reloc, err);
+		if (!status_ok(st))
+			goto out;
+	}
+	old->dependent_count = 0;
+	if (new_id_out)
+		*new_id_out = new_id;
+	meta_free_array(l, patches, n, sizeof(*patches));
+	return linker_unload(l, old_id, err);
+
+undo:
+	if (loaded_here) {
+		struct link_error ignored;
+		(void)linker_unload(l, new_id, &ignored);
+	}
+out:
+	meta_free_array(l, patches, n, sizeof(*patches));
+	return st;
+}
