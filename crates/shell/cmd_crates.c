@@ -186,6 +186,31 @@ void cmd_unload(struct str args)
 		say_error(STR("unload"), crate, &why);
 }
 
+void cmd_swap(struct str args)
+{
+	struct str old = word_at(args, 0), new_crate = word_at(args, 1);
+	if (old.len == 0 || new_crate.len == 0) {
+		out_str(STR("usage: swap OLD NEW\n"));
+		return;
+	}
+	struct crate_error why = {""};
+	struct status s = kernel_crate_swap(old, new_crate, &why);
+	struct fmt_line line;
+	fmt_clear(&line);
+	if (s.err == E_OK) {
+		fmt_str(&line, STR("swapped "));
+		fmt_str(&line, old);
+		fmt_str(&line, STR(" -> "));
+		fmt_str(&line, new_crate);
+		fmt_str(&line, STR(" ("));
+		fmt_cstr(&line, why.text, sizeof why.text);
+		fmt_char(&line, ')');
+		out_line(&line);
+	} else {
+		say_error(STR("swap"), old, &why);
+	}
+}
+
 void cmd_run(struct str args)
 {
 	struct str app = word_at(args, 0);

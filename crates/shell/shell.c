@@ -78,6 +78,7 @@ static const struct command commands[] = {
 	{"load", "load CRATE", "load CRATE and what it needs", cmd_load},
 	{"unload", "unload CRATE", "unload CRATE if nothing uses it", cmd_unload},
 	{"run", "run APP [ARGS]", "call APP_main(ARGS) of crate APP, loading it on demand", cmd_run},
+	{"swap", "swap OLD NEW", "replace loaded crate OLD by NEW in the running system", cmd_swap},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo},
 	{"shutdown", "shutdown", "power off", cmd_shutdown},
 };

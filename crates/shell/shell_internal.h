@@ -40,5 +40,6 @@ void cmd_syms(struct str args);
 void cmd_load(struct str args);
 void cmd_unload(struct str args);
 void cmd_run(struct str args);
+void cmd_swap(struct str args);
 
 #endif

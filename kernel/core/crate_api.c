@@ -3,6 +3,7 @@
  * declarations are kernel/include/theseus/crates.h. */
 #include "crates.h"
 #include "export.h"
+#include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
 #include <theseus/crates.h>
 
@@ -75,13 +76,16 @@ KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 		s->refcount = st.refcount;
 		s->dependent_crates = st.dependent_crates;
 		s->load_cycles = st.load_time;
-		const struct loaded_crate *by = linker_crate(l, st.reason_crate);
-		if (st.reason_crate == LINKER_NO_CRATE || !by)
+		if (st.reason_crate == LINKER_NO_CRATE || st.reason_crate >= l->archive.crate_count) {
 			ksnprintf(s->loaded_for, sizeof s->loaded_for, "explicit request%s%s",
 				  st.reason_symbol ? " for " : "", st.reason_symbol ? st.reason_symbol : "");
-		else
-			ksnprintf(s->loaded_for, sizeof s->loaded_for, "%s for %s", by->name,
+		} else {
+			/* The crate that needed it may have gone since (unloaded, swapped). */
+			struct archive_crate by = archive_crate_at(&l->archive, st.reason_crate);
+			ksnprintf(s->loaded_for, sizeof s->loaded_for, "%s%s for %s", by.name,
+				  linker_crate(l, st.reason_crate) ? "" : " (gone)",
 				  st.reason_symbol ? st.reason_symbol : "?");
+		}
 	}
 	return n;
 }
@@ -128,6 +132,58 @@ KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_er
 	return s;
 }
 KEXPORT(kernel_crate_unload);
+
+/* Does the frame-pointer chain of the running context pass through
+ * [lo, hi)? Only the nano-core's own stacks are followed. */
+static bool current_stack_in(const struct loaded_crate *c)
+{
+	uint64_t rbp;
+	__asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
+	for (unsigned depth = 0; depth < 64 && rbp >= KERNEL_VMA && rbp % 8 == 0; depth++) {
+		const uint64_t *frame = (const uint64_t *)rbp;
+		for (uint32_t i = 0; i < c->section_count; i++) {
+			const struct crate_section *s = &c->sections[i];
+			if (s->size && frame[1] >= s->vaddr && frame[1] - s->vaddr < s->size)
+				return true;
+		}
+		if (frame[0] <= rbp)
+			break;
+		rbp = frame[0];
+	}
+	return false;
+}
+
+KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why)
+{
+	struct linker *l = need_linker(why);
+	char old_name[48], new_name[48];
+	if (!l)
+		return STATUS(E_NOENT);
+	if (!str_to_cstr(old, old_name, sizeof old_name) || !str_to_cstr(new_crate, new_name, sizeof new_name)) {
+		explain(why, "crate name too long");
+		return STATUS(E_INVAL);
+	}
+	uint32_t id = linker_crate_by_name(l, old_name);
+	const struct loaded_crate *c = linker_crate(l, id);
+	if (!c) {
+		explain(why, "not loaded");
+		return STATUS(E_NOENT);
+	}
+	if (current_stack_in(c)) {
+		explain(why, "the calling context is executing in it");
+		return STATUS(E_BUSY);
+	}
+	uint64_t start = rdtsc();
+	uint32_t new_id;
+	struct link_error err;
+	struct status s = linker_swap(l, id, new_name, &new_id, &err);
+	if (!status_ok(s))
+		explain_link(why, &err);
+	else if (why)
+		ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", rdtsc() - start);
+	return s;
+}
+KEXPORT(kernel_crate_swap);
 
 struct edge_walk {
 	struct linker *l;

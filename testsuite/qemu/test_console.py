@@ -75,6 +75,20 @@ def test_unload_is_refused_while_used_and_then_allowed():
     assert "\nlog " not in out.split("theseus> crates", 1)[1]
 
 
+def test_swap_replaces_an_application_without_reboot():
+    code, out = console("run hello a b", "swap hello hello_v2", "run hello a b", "swap hello_v2 nosuch",
+                        "swap shell fmt", "crates --all")
+    assert code == 0
+    assert "[hello] info: Hello from hello 1.0.0, args: a b" in out
+    assert "swapped hello -> hello_v2 (swapped in " in out
+    assert "[hello] info: Hello from hello 2.0.0 with 2 arguments" in out
+    assert "swap hello_v2: crate nosuch: no such crate in the archive (E_NOENT)" in out
+    assert "swap shell: the calling context is executing in it" in out
+    listing = out.split("theseus> crates --all", 1)[1]
+    assert "\nhello        1.0.0   (in archive)" in listing
+    assert "log          1.0.0" in listing and "hello (gone) for log_line" in listing
+
+
 def test_bad_requests_get_errors_and_the_shell_goes_on():
     code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
     assert code == 0
@@ -83,6 +97,24 @@ def test_bad_requests_get_errors_and_the_shell_goes_on():
     assert "usage: deps CRATE" in out
     assert "unknown command: frobnicate" in out
     assert "\nstill here\n" in out
+
+
+def test_timer_interrupts_reach_their_handler_under_the_shell():
+    # `load timer` turns interrupts on: the PIT's IRQ 0 goes through the
+    # nano-core and the interrupts crate's registry to timer_on_irq. The
+    # shell polls the UART and keeps answering; serial_input, loaded but
+    # not started, leaves the shell its input.
+    code, out = console("load timer", "load serial_input", "echo still typing", "run irqs")
+    assert code == 0
+    assert "[timer] info: PIT channel 0 at 1000 Hz" in out
+    assert "loaded interrupts 1.0.0 (needed by timer for interrupts_register)" in out
+    assert "\nstill typing\n" in out
+    table = out.split("theseus> run irqs", 1)[1]
+    row = next(line for line in table.splitlines() if line.split()[:2] == ["0", "32"])
+    line, vector, taken, spurious, calls, missed, faults, state, handler = row.split()
+    assert int(taken) > 0 and int(calls) > 0
+    assert (missed, faults, state, handler) == ("0", "0", "open", "timer_on_irq")
+    assert "0 unrouted" in table
 
 
 def test_line_editing_backspace_and_history():

@@ -38,6 +38,12 @@ struct status kernel_crate_load(struct str name, struct crate_error *why);
 /* Refused with E_BUSY while references or dependents remain. */
 struct status kernel_crate_unload(struct str name, struct crate_error *why);
 
+/* Replace loaded crate OLD by NEW (see linker_swap): every crate that
+ * imports from OLD is re-linked to NEW, then OLD is unloaded. Refused,
+ * with OLD left working, when NEW lacks an imported symbol, when OLD has
+ * strong references, or when the calling context is executing in OLD. */
+struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why);
+
 /* One dependency: `from` imports `symbol` from `to`. */
 struct crate_edge {
 	char from[32];
