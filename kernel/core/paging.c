@@ -1,9 +1,11 @@
 /* Four-level paging for the crate region and the nano-core's own W^X.
- * Only the top GiB (PML4[511], PDPT[511]) is managed with 4 KiB pages
- * here; page-table pages are frames reached through the boot window. */
+ * Only the top GiB (PML4[511], PDPT[511]) and the memory crate's mapping
+ * region (PML4[384]) are managed with 4 KiB pages here; page-table pages
+ * are frames reached through the boot window. */
 #include "paging.h"
 #include "frames.h"
 #include "../arch/x86_64/cpu.h"
+#include <theseus/memory.h>
 
 extern uint64_t boot_pml4[512];
 extern uint64_t boot_pdpt_high[512];
@@ -20,6 +22,9 @@ static uint64_t perm_bits(enum page_perm perm)
 	}
 }
 
+/* Frames that became page tables (they are never freed). */
+static uint64_t table_frames;
+
 static struct status new_table(uint64_t *entry)
 {
 	struct frame_result f = frames_alloc();
@@ -27,8 +32,11 @@ static struct status new_table(uint64_t *entry)
 		return STATUS(f.err);
 	memset(phys_to_virt(f.value), 0, PAGE_SIZE);
 	*entry = f.value | PTE_PRESENT | PTE_WRITE;
+	table_frames++;
 	return STATUS_OK;
 }
+
+uint64_t paging_table_frames(void) { return table_frames; }
 
 /* Walk to the PTE of va, creating tables on the way when `create`. */
 static uint64_t *pte_of(uint64_t va, bool create)
@@ -54,9 +62,19 @@ static bool in_crate_region(uint64_t va)
 	return va >= CRATE_REGION_BASE && va - CRATE_REGION_BASE < CRATE_REGION_SIZE && va % PAGE_SIZE == 0;
 }
 
+/* The memory crate's data region (theseus/memory.h) is the other range
+ * managed with 4 KiB pages. */
+static bool in_mapping_region(uint64_t va)
+{
+	return va >= KERNEL_MAPPING_REGION_BASE && va - KERNEL_MAPPING_REGION_BASE < KERNEL_MAPPING_REGION_SIZE &&
+	       va % PAGE_SIZE == 0;
+}
+
+static bool in_managed_region(uint64_t va) { return in_crate_region(va) || in_mapping_region(va); }
+
 struct status paging_map(uint64_t va, uint64_t pa, enum page_perm perm)
 {
-	if (!in_crate_region(va) || pa % PAGE_SIZE)
+	if (!in_managed_region(va) || pa % PAGE_SIZE)
 		return STATUS(E_INVAL);
 	uint64_t *pte = pte_of(va, true);
 	if (!pte)
@@ -69,7 +87,7 @@ struct status paging_map(uint64_t va, uint64_t pa, enum page_perm perm)
 
 struct status paging_protect(uint64_t va, enum page_perm perm)
 {
-	if (!in_crate_region(va))
+	if (!in_managed_region(va))
 		return STATUS(E_INVAL);
 	uint64_t *pte = pte_of(va, false);
 	if (!pte || !(*pte & PTE_PRESENT))
@@ -81,7 +99,7 @@ struct status paging_protect(uint64_t va, enum page_perm perm)
 
 uint64_t paging_unmap(uint64_t va)
 {
-	if (!in_crate_region(va))
+	if (!in_managed_region(va))
 		return 0;
 	uint64_t *pte = pte_of(va, false);
 	if (!pte || !(*pte & PTE_PRESENT))
@@ -141,4 +159,38 @@ void paging_init(void)
 	/* The .boot section (multiboot2 header, 32-bit entry) is never run again. */
 	pd[0] = pt_frame.value | PTE_PRESENT | PTE_WRITE;
 	write_cr3(read_cr3());
+}
+
+/* Unmap every 4 KiB page mapped in the memory crate's mapping region,
+ * freeing its frame. Absent tables are skipped whole, so an empty region
+ * costs a look at one PML4 entry; page tables stay for reuse. */
+uint64_t paging_clear_mapping_region(void)
+{
+	uint64_t cleared = 0;
+	uint64_t pml4e = boot_pml4[(KERNEL_MAPPING_REGION_BASE >> 39) & 511];
+	if (!(pml4e & PTE_PRESENT))
+		return 0;
+	uint64_t first = (KERNEL_MAPPING_REGION_BASE >> 30) & 511;
+	uint64_t gib = KERNEL_MAPPING_REGION_SIZE >> 30;
+	for (uint64_t i = first; i < first + gib && i < 512; i++) {
+		uint64_t pdpte = table_at(pml4e)[i];
+		if (!(pdpte & PTE_PRESENT) || (pdpte & PTE_HUGE))
+			continue;
+		for (uint64_t j = 0; j < 512; j++) {
+			uint64_t pde = table_at(pdpte)[j];
+			if (!(pde & PTE_PRESENT) || (pde & PTE_HUGE))
+				continue;
+			uint64_t *pt = table_at(pde);
+			for (uint64_t k = 0; k < 512; k++) {
+				if (!(pt[k] & PTE_PRESENT))
+					continue;
+				(void)frames_free(pt[k] & PTE_ADDR_MASK);
+				pt[k] = 0;
+				cleared++;
+			}
+		}
+	}
+	if (cleared)
+		write_cr3(read_cr3());
+	return cleared;
 }

@@ -86,21 +86,24 @@ static int crate_is_loaded(const void *ctx, uint32_t crate)
 	return crate < l->slot_count && l->slots[crate].state == CRATE_LOADED;
 }
 
-/* Provider of exported `name`: a loaded crate that exports it (which, after
- * a swap, is the replacement), else the default provider, loaded on demand. */
+/* Provider of exported `name`: the default provider when it is loaded;
+ * else a loaded alternative that exports it (after a swap, the
+ * replacement); else the default provider, loaded on demand. */
 static struct status resolve_provider(struct linker *l, const char *name, uint32_t *id,
                                       uint32_t *name_off, struct link_error *err)
 {
 	if (l->busy)
 		return busy(err);
-	*id = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, name_off);
-	if (*id != ARCHIVE_NO_CRATE)
-		return STATUS_OK;
 	*id = archive_find_provider(&l->archive, name, name_off);
+	if (*id != ARCHIVE_NO_CRATE && l->slots[*id].state == CRATE_LOADED)
+		return STATUS_OK;
+	uint32_t loaded = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, name_off);
+	if (loaded != ARCHIVE_NO_CRATE) {
+		*id = loaded;
+		return STATUS_OK;
+	}
 	if (*id == ARCHIVE_NO_CRATE)
 		return missing_symbol(l, "", name, err);
-	if (l->slots[*id].state == CRATE_LOADED)
-		return STATUS_OK;
 	/* The reason outlives the request: take the name from the archive. */
 	return run_request(l, *id, archive_string(&l->archive, *name_off), err);
 }
