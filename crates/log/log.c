@@ -26,10 +26,13 @@ CRATE_EXPORT void log_write(enum log_level level, struct str origin, struct str 
 	fmt_str(&line, level_name(level));
 	fmt_str(&line, STR(": "));
 	fmt_str(&line, message);
-	if (line.truncated)
-		fmt_str(&line, STR("..."));
+	fmt_char(&line, '\n');
+	if (line.truncated) {
+		/* Keep the line whole: mark the cut and end it. */
+		line.len = FMT_LINE_MAX - 4;
+		fmt_str(&line, STR("...\n"));
+	}
 	kernel_console_write(fmt_view(&line));
-	kernel_console_write(STR("\n"));
 }
 
 CRATE_EXPORT void log_line(enum log_level level, struct str origin, const struct fmt_line *line)

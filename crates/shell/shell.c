@@ -6,7 +6,7 @@
 #include "shell.h"
 #include "shell_internal.h"
 
-CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt");
+CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer");
 
 #define PROMPT "theseus> "
 
@@ -14,8 +14,11 @@ void out_str(struct str s) { kernel_console_write(s); }
 
 void out_line(const struct fmt_line *line)
 {
-	kernel_console_write(fmt_view(line));
-	kernel_console_write(STR("\n"));
+	struct fmt_line whole = *line;
+	fmt_char(&whole, '\n');
+	kernel_console_write(fmt_view(&whole));
+	if (whole.truncated) /* the line was full: the newline did not fit */
+		kernel_console_write(STR("\n"));
 }
 
 static bool is_space(char c) { return c == ' ' || c == '\t'; }
@@ -79,6 +82,11 @@ static const struct command commands[] = {
 	{"unload", "unload CRATE", "unload CRATE if nothing uses it", cmd_unload},
 	{"run", "run APP [ARGS]", "call APP_main(ARGS) of crate APP, loading it on demand", cmd_run},
 	{"swap", "swap OLD NEW", "replace loaded crate OLD by NEW in the running system", cmd_swap},
+	{"tasks", "tasks", "the tasks: id, name, state, priority, switches, ticks", cmd_tasks},
+	{"spawn", "spawn APP [ARGS]", "start a task running APP_main(ARGS) of crate APP", cmd_spawn},
+	{"kill", "kill ID", "end task ID and free what it owned", cmd_kill},
+	{"mem", "mem", "frames, mappings and heap figures", cmd_mem},
+	{"uptime", "uptime", "time since the timer started", cmd_uptime},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo},
 	{"shutdown", "shutdown", "power off", cmd_shutdown},
 };

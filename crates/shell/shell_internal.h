@@ -42,4 +42,11 @@ void cmd_unload(struct str args);
 void cmd_run(struct str args);
 void cmd_swap(struct str args);
 
+/* Task, time and memory commands (cmd_tasks.c). */
+void cmd_tasks(struct str args);
+void cmd_spawn(struct str args);
+void cmd_kill(struct str args);
+void cmd_uptime(struct str args);
+void cmd_mem(struct str args);
+
 #endif

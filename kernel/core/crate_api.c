@@ -125,8 +125,13 @@ KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_er
 		explain(why, "not loaded");
 		return STATUS(E_NOENT);
 	}
+	/* No interrupt handler may run in the crate while it goes. */
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
 	struct link_error err;
 	struct status s = linker_unload(l, id, &err);
+	if (flags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
 	if (!status_ok(s))
 		explain_link(why, &err);
 	return s;
@@ -173,14 +178,22 @@ KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_cra
 		explain(why, "the calling context is executing in it");
 		return STATUS(E_BUSY);
 	}
+	/* With interrupts off no interrupt handler can enter OLD while its
+	 * callers are re-pointed (the scheduler calls its policy from the
+	 * timer interrupt). */
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
 	uint64_t start = rdtsc();
 	uint32_t new_id;
 	struct link_error err;
 	struct status s = linker_swap(l, id, new_name, &new_id, &err);
+	uint64_t cycles = rdtsc() - start;
+	if (flags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
 	if (!status_ok(s))
 		explain_link(why, &err);
 	else if (why)
-		ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", rdtsc() - start);
+		ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", cycles);
 	return s;
 }
 KEXPORT(kernel_crate_swap);

@@ -6,9 +6,15 @@
 #include "export.h"
 #include <theseus/console.h>
 
+/* One call's text stays together on the line: a task switch cannot cut
+ * into it. */
 KERNEL_EXPORT void kernel_console_write(struct str text)
 {
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
 	serial_write(text.ptr, text.len);
+	if (flags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
 }
 KEXPORT(kernel_console_write);
 

@@ -145,12 +145,15 @@ struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_err
 	if (l->env.log)
 		l->env.log(l->env.ctx, pieces, 2);
 	remove_reverse_edges(l, crate_id);
-	crate_free(l, c);
+	/* Unpublish before freeing: anything that looks the crate up from
+	 * here on (an interrupt handler's weak reference, say) finds it gone
+	 * instead of finding memory that is being returned. */
 	slot->crate = NULL;
 	slot->state = CRATE_ABSENT;
 	slot->generation++;
 	slot->reason_crate = LINKER_NO_CRATE;
 	slot->reason_symbol = NULL;
+	crate_free(l, c);
 	return STATUS_OK;
 }
 

@@ -2,8 +2,10 @@
  * arrives: exception_dispatch(). A fault inside a kfault_try() region is
  * recovered; any other fault is reported (vector, error code, faulting
  * address, registers, backtrace) and ends the run: in test mode QEMU
- * exits with the failure code, otherwise the CPU halts. */
+ * exits with the failure code, otherwise the CPU halts. Vectors 32..255
+ * are interrupts and go on to irq_dispatch() (kernel/core/irq.c). */
 #include "../../core/kernel.h"
+#include "../../core/irq.h"
 #include "cpu.h"
 #include "trap.h"
 
@@ -23,7 +25,7 @@ struct idt_ptr {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
-extern const uint64_t isr_table[32];
+extern const uint64_t isr_table[256];
 struct fault_point *fault_point_current;
 
 static const char *const names[32] = {
@@ -44,7 +46,7 @@ const char *exception_name(uint64_t vector)
 
 void idt_init(void)
 {
-	for (unsigned v = 0; v < 32; v++) {
+	for (unsigned v = 0; v < 256; v++) {
 		uint64_t a = isr_table[v];
 		idt[v] = (struct idt_entry){
 			.offset_low = (uint16_t)a,
@@ -57,6 +59,7 @@ void idt_init(void)
 	}
 	struct idt_ptr p = {sizeof idt - 1, (uint64_t)idt};
 	__asm__ volatile("lidt %0" ::"m"(p));
+	irq_init();
 }
 
 /* Only follow frame pointers that stay inside the nano-core's own memory
@@ -98,6 +101,10 @@ static void report(const struct trap_frame *f, uint64_t cr2)
 void exception_dispatch(struct trap_frame *f);
 void exception_dispatch(struct trap_frame *f)
 {
+	if (f->vector >= IRQ_FIRST_VECTOR) {
+		irq_dispatch((uint8_t)f->vector, f);
+		return;
+	}
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
 	struct fault_point *fp = fault_point_current;
 

@@ -1,6 +1,8 @@
 /* Exception entry stubs: each pushes a uniform frame (a dummy error code
  * where the CPU pushes none, then the vector) and joins isr_common, which
- * saves the general registers and calls exception_dispatch(frame). */
+ * saves the general registers and calls exception_dispatch(frame).
+ * Vectors 32..255 (interrupts) get the same frame from irq_stubs below;
+ * exception_dispatch hands them to irq_dispatch (kernel/core/irq.c). */
 
 .macro ISR_NOERR vec
 	.globl isr\vec
@@ -53,6 +55,19 @@ ISR_ERR   29
 ISR_ERR   30
 ISR_NOERR 31
 
+/* One 16-byte stub per interrupt vector 32..255, so isr_table can name
+ * each by its offset. The CPU pushes no error code for these. */
+	.balign 16
+irq_stubs:
+	.set irq_vec, 32
+	.rept 224
+	.balign 16
+	pushq $0
+	pushq $irq_vec
+	jmp isr_common
+	.set irq_vec, irq_vec + 1
+	.endr
+
 isr_common:
 	cld
 	pushq %rax
@@ -102,4 +117,9 @@ isr_common:
 isr_table:
 	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad isr\n
+	.endr
+	.set irq_vec, 0
+	.rept 224
+	.quad irq_stubs + 16 * irq_vec
+	.set irq_vec, irq_vec + 1
 	.endr

@@ -4,7 +4,8 @@
 
 #include <theseus/slice.h>
 
-/* Write text to the serial console, as is ('\n' becomes CR LF). */
+/* Write text to the serial console, as is ('\n' becomes CR LF). The text
+ * of one call is never interleaved with another task's output. */
 void kernel_console_write(struct str text);
 
 #endif

@@ -1,0 +1,115 @@
+#include <theseus/cpu.h>
+#include <theseus/crate.h>
+#include "channel.h"
+
+CRATE("channel", "1.0.0", "typed rendezvous and bounded asynchronous channels", "", "", "task");
+
+CRATE_EXPORT struct status channel_init(struct channel *c, enum channel_kind kind, size_t capacity)
+{
+	if (kind == CHANNEL_RENDEZVOUS)
+		capacity = 1;
+	if (capacity == 0 || capacity > CHANNEL_CAPACITY_MAX)
+		return STATUS(E_INVAL);
+	c->kind = kind;
+	c->capacity = capacity;
+	c->head = 0;
+	c->count = 0;
+	c->sent = 0;
+	c->taken = 0;
+	c->closed = false;
+	waitq_init(&c->senders);
+	waitq_init(&c->receivers);
+	return STATUS_OK;
+}
+
+/* Called with interrupts off and room in the ring. */
+static uint64_t enqueue(struct channel *c, struct str message)
+{
+	struct channel_msg *m = &c->ring[(c->head + c->count) % CHANNEL_CAPACITY_MAX];
+	for (size_t i = 0; i < message.len; i++)
+		m->bytes[i] = (unsigned char)str_at(message, i);
+	m->len = message.len;
+	c->count++;
+	c->sent++;
+	(void)waitq_wake_one(&c->receivers);
+	return c->sent;
+}
+
+static struct status dequeue(struct channel *c, struct bytes out, size_t *len)
+{
+	const struct channel_msg *m = &c->ring[c->head % CHANNEL_CAPACITY_MAX];
+	if (m->len > out.len)
+		return STATUS(E_RANGE);
+	for (size_t i = 0; i < m->len; i++)
+		bytes_set(out, i, m->bytes[i]);
+	*len = m->len;
+	c->head = (c->head + 1) % CHANNEL_CAPACITY_MAX;
+	c->count--;
+	c->taken++;
+	/* Senders wait for room, and rendezvous senders for this very take. */
+	(void)waitq_wake_all(&c->senders);
+	return STATUS_OK;
+}
+
+static struct status send(struct channel *c, struct str message, bool block)
+{
+	if (message.len > CHANNEL_MSG_MAX)
+		return STATUS(E_RANGE);
+	bool irq = cpu_irq_save();
+	struct status s = STATUS_OK;
+	while (!c->closed && c->count >= c->capacity && s.err == E_OK) {
+		if (!block) {
+			cpu_irq_restore(irq);
+			return STATUS(E_BUSY);
+		}
+		s = waitq_wait(&c->senders);
+	}
+	if (s.err == E_OK && c->closed)
+		s = STATUS(E_PERM);
+	if (s.err == E_OK) {
+		uint64_t ticket = enqueue(c, message);
+		while (c->kind == CHANNEL_RENDEZVOUS && block && c->taken < ticket && !c->closed && s.err == E_OK)
+			s = waitq_wait(&c->senders);
+	}
+	cpu_irq_restore(irq);
+	return s;
+}
+
+static struct status recv(struct channel *c, struct bytes out, size_t *len, bool block)
+{
+	bool irq = cpu_irq_save();
+	struct status s = STATUS_OK;
+	while (c->count == 0 && !c->closed && s.err == E_OK) {
+		if (!block) {
+			cpu_irq_restore(irq);
+			return STATUS(E_BUSY);
+		}
+		s = waitq_wait(&c->receivers);
+	}
+	if (s.err == E_OK)
+		s = c->count ? dequeue(c, out, len) : STATUS(E_NOENT);
+	cpu_irq_restore(irq);
+	return s;
+}
+
+CRATE_EXPORT struct status channel_send(struct channel *c, struct str message) { return send(c, message, true); }
+CRATE_EXPORT struct status channel_try_send(struct channel *c, struct str message) { return send(c, message, false); }
+
+CRATE_EXPORT struct status channel_recv(struct channel *c, struct bytes out, size_t *len)
+{
+	return recv(c, out, len, true);
+}
+
+CRATE_EXPORT struct status channel_try_recv(struct channel *c, struct bytes out, size_t *len)
+{
+	return recv(c, out, len, false);
+}
+
+CRATE_EXPORT void channel_close(struct channel *c)
+{
+	bool irq = cpu_irq_save();
+	c->closed = true;
+	(void)waitq_wake_all(&c->senders);
+	(void)waitq_wake_all(&c->receivers);
+	cpu_irq_restore(irq);
+}

@@ -1,0 +1,246 @@
+/* interrupts: drives the two 8259 PICs over port I/O and keeps the
+ * registry of IRQ handlers (an instance of the mux pattern, crates/mux). */
+#include <theseus/cpu.h>
+#include <theseus/crate.h>
+#include <theseus/irq.h>
+#include <theseus/portio.h>
+#include "fmt.h"
+#include "interrupts.h"
+#include "log.h"
+#include "mux.h"
+
+CRATE("interrupts", "1.0.0", "8259 PIC driver and the registry of IRQ handlers", "interrupts_init", "",
+      "log,fmt");
+
+#define PIC1_COMMAND 0x20
+#define PIC1_DATA 0x21
+#define PIC2_COMMAND 0xA0
+#define PIC2_DATA 0xA1
+#define PIC_ICW1_INIT_ICW4 0x11
+#define PIC_ICW4_8086 0x01
+#define PIC_EOI 0x20
+#define PIC_READ_ISR 0x0B
+#define SLAVE_VECTOR_BASE (INTERRUPTS_VECTOR_BASE + 8)
+
+MUX_DEFINE(irq_mux, uint8_t, struct irq_handler_ref, INTERRUPTS_MAX_HANDLERS)
+
+struct line_counts {
+	uint64_t taken, spurious, handler_calls, handler_missed, handler_faults;
+};
+
+/* This crate's whole state, and unavoidable: the PIC reports an interrupt
+ * as a bare vector, so the handlers of each line (held by name, not by
+ * pointer) and the per-line counts can only live here. The mask itself
+ * is not duplicated: it is read back from the PICs. */
+static struct irq_mux handlers;
+static struct line_counts counts[INTERRUPTS_LINES];
+static uint64_t foreign_vectors;
+
+static uint16_t data_port(uint8_t line) { return line < 8 ? PIC1_DATA : PIC2_DATA; }
+
+static bool line_masked(uint8_t line)
+{
+	return (port_in8(data_port(line)) >> (line & 7)) & 1;
+}
+
+static void set_line_masked(uint8_t line, bool masked)
+{
+	uint8_t bit = (uint8_t)(1u << (line & 7));
+	uint8_t mask = port_in8(data_port(line));
+	port_out8(data_port(line), masked ? (uint8_t)(mask | bit) : (uint8_t)(mask & ~bit));
+	if (line >= 8) /* the cascade is open while any slave line is */
+		set_line_masked(INTERRUPTS_CASCADE_LINE, port_in8(PIC2_DATA) == 0xFF);
+}
+
+/* Is `line` in service? Tells a real line 7 or 15 from a spurious one. */
+static bool line_in_service(uint8_t line)
+{
+	uint16_t command = line < 8 ? PIC1_COMMAND : PIC2_COMMAND;
+	port_out8(command, PIC_READ_ISR);
+	return (port_in8(command) >> (line & 7)) & 1;
+}
+
+static void end_of_interrupt(uint8_t line)
+{
+	if (line >= 8)
+		port_out8(PIC2_COMMAND, PIC_EOI);
+	port_out8(PIC1_COMMAND, PIC_EOI);
+}
+
+/* ICW1..ICW4: vectors 32..47, slave on line 2, every line masked. */
+static void pic_remap(void)
+{
+	port_out8(PIC1_COMMAND, PIC_ICW1_INIT_ICW4);
+	port_out8(PIC2_COMMAND, PIC_ICW1_INIT_ICW4);
+	port_out8(PIC1_DATA, INTERRUPTS_VECTOR_BASE);
+	port_out8(PIC2_DATA, SLAVE_VECTOR_BASE);
+	port_out8(PIC1_DATA, 1u << INTERRUPTS_CASCADE_LINE);
+	port_out8(PIC2_DATA, INTERRUPTS_CASCADE_LINE);
+	port_out8(PIC1_DATA, PIC_ICW4_8086);
+	port_out8(PIC2_DATA, PIC_ICW4_8086);
+	port_out8(PIC1_DATA, 0xFF);
+	port_out8(PIC2_DATA, 0xFF);
+	/* An earlier version of this crate may have been unloaded in the
+	 * middle of an interrupt: leave nothing in service. */
+	port_out8(PIC2_COMMAND, PIC_EOI);
+	port_out8(PIC1_COMMAND, PIC_EOI);
+}
+
+static void report_fault(uint8_t line, struct str symbol)
+{
+	struct fmt_line text;
+	fmt_clear(&text);
+	fmt_str(&text, STR("handler "));
+	fmt_str(&text, symbol);
+	fmt_str(&text, STR(" of IRQ "));
+	fmt_u64(&text, line);
+	fmt_str(&text, STR(" faulted; it is unregistered"));
+	log_line(LOG_WARN, STR("interrupts"), &text);
+}
+
+/* Call every handler of `line`. Runs with interrupts disabled, but a
+ * handler may switch tasks and the registry may change before it comes
+ * back: the cursor and the sequence check below cope with that. */
+static void run_handlers(uint8_t line)
+{
+	struct irq_mux_cursor cursor = irq_mux_cursor(line);
+	size_t slot;
+	while (irq_mux_next(&handlers, &cursor, &slot)) {
+		uint64_t seq = handlers.subs[slot].seq;
+		struct status st = kernel_irq_handler_call(&handlers.subs[slot].target, line);
+		if (status_ok(st)) {
+			counts[line].handler_calls++;
+		} else if (st.err == E_FAULT) {
+			counts[line].handler_faults++;
+			if (handlers.subs[slot].used && handlers.subs[slot].seq == seq) {
+				report_fault(line, kernel_irq_handler_symbol(&handlers.subs[slot].target));
+				irq_mux_remove_at(&handlers, slot);
+				if (irq_mux_count(&handlers, line) == 0)
+					set_line_masked(line, true);
+			}
+		} else {
+			counts[line].handler_missed++;
+		}
+	}
+}
+
+CRATE_EXPORT void interrupts_dispatch(uint8_t vector)
+{
+	if (vector < INTERRUPTS_VECTOR_BASE || vector >= INTERRUPTS_VECTOR_BASE + INTERRUPTS_LINES) {
+		foreign_vectors++;
+		return;
+	}
+	uint8_t line = (uint8_t)(vector - INTERRUPTS_VECTOR_BASE);
+	if ((line == 7 || line == 15) && !line_in_service(line)) {
+		/* A spurious interrupt gets no end of interrupt, except that
+		 * the master did raise its cascade line for a slave one. */
+		counts[line].spurious++;
+		if (line == 15)
+			port_out8(PIC1_COMMAND, PIC_EOI);
+		return;
+	}
+	counts[line].taken++;
+	end_of_interrupt(line);
+	run_handlers(line);
+}
+
+static bool valid_line(uint8_t line)
+{
+	return line < INTERRUPTS_LINES && line != INTERRUPTS_CASCADE_LINE;
+}
+
+/* The slot of `symbol` on `line`, or INTERRUPTS_MAX_HANDLERS. */
+static size_t find(uint8_t line, struct str symbol)
+{
+	struct irq_mux_cursor cursor = irq_mux_cursor(line);
+	size_t slot;
+	while (irq_mux_next(&handlers, &cursor, &slot))
+		if (str_eq(kernel_irq_handler_symbol(&handlers.subs[slot].target), symbol))
+			return slot;
+	return INTERRUPTS_MAX_HANDLERS;
+}
+
+CRATE_EXPORT struct status interrupts_register(uint8_t irq_line, struct str handler_symbol)
+{
+	if (!valid_line(irq_line))
+		return STATUS(E_INVAL);
+	/* Bind first, with interrupts on: it may load the handler's crate. */
+	struct irq_handler_ref ref;
+	struct status st = kernel_irq_handler_bind(handler_symbol, &ref);
+	if (!status_ok(st))
+		return st;
+	bool enabled = cpu_irq_save();
+	size_t slot = find(irq_line, handler_symbol);
+	if (slot != INTERRUPTS_MAX_HANDLERS)
+		st = STATUS(E_EXIST);
+	else
+		st = irq_mux_add(&handlers, irq_line, ref, &slot);
+	if (status_ok(st))
+		set_line_masked(irq_line, false);
+	cpu_irq_restore(enabled);
+	return st;
+}
+
+CRATE_EXPORT struct status interrupts_unregister(uint8_t irq_line, struct str handler_symbol)
+{
+	if (!valid_line(irq_line))
+		return STATUS(E_INVAL);
+	bool enabled = cpu_irq_save();
+	struct status st = STATUS(E_NOENT);
+	size_t slot = find(irq_line, handler_symbol);
+	if (slot != INTERRUPTS_MAX_HANDLERS) {
+		irq_mux_remove_at(&handlers, slot);
+		if (irq_mux_count(&handlers, irq_line) == 0)
+			set_line_masked(irq_line, true);
+		st = STATUS_OK;
+	}
+	cpu_irq_restore(enabled);
+	return st;
+}
+
+CRATE_EXPORT void interrupts_stats(struct interrupts_stats *out)
+{
+	bool enabled = cpu_irq_save();
+	for (uint8_t line = 0; line < INTERRUPTS_LINES; line++) {
+		const struct line_counts *c = &counts[line];
+		out->lines[line] = (struct irq_line_stats){
+			.line = line,
+			.vector = (uint8_t)(INTERRUPTS_VECTOR_BASE + line),
+			.masked = line_masked(line),
+			.handlers = (uint32_t)irq_mux_count(&handlers, line),
+			.taken = c->taken,
+			.spurious = c->spurious,
+			.handler_calls = c->handler_calls,
+			.handler_missed = c->handler_missed,
+			.handler_faults = c->handler_faults,
+		};
+	}
+	out->foreign_vectors = foreign_vectors;
+	cpu_irq_restore(enabled);
+}
+
+CRATE_EXPORT struct interrupts_name_result interrupts_handler_name(uint8_t irq_line, size_t index)
+{
+	if (irq_line >= INTERRUPTS_LINES)
+		return (struct interrupts_name_result){E_INVAL, STR_EMPTY};
+	struct interrupts_name_result r = {E_NOENT, STR_EMPTY};
+	bool enabled = cpu_irq_save();
+	struct irq_mux_cursor cursor = irq_mux_cursor(irq_line);
+	size_t slot, seen = 0;
+	while (irq_mux_next(&handlers, &cursor, &slot)) {
+		if (seen++ == index) {
+			r = (struct interrupts_name_result){E_OK, kernel_irq_handler_symbol(&handlers.subs[slot].target)};
+			break;
+		}
+	}
+	cpu_irq_restore(enabled);
+	return r;
+}
+
+struct status interrupts_init(void);
+struct status interrupts_init(void)
+{
+	irq_mux_init(&handlers);
+	pic_remap();
+	return kernel_irq_set_dispatcher(STR("interrupts_dispatch"));
+}

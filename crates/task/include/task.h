@@ -1,0 +1,77 @@
+/* task: kernel tasks and the scheduling mechanism (run queue, switching,
+ * preemption on the timer), with the policy in a separate crate
+ * (sched_policy.h). A task owns its stack, its mappings and the heap
+ * objects allocated for it (owner = its id); all of them are released when
+ * it ends, however it ends. */
+#ifndef CRATE_TASK_H
+#define CRATE_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <theseus/context.h>
+#include <theseus/result.h>
+#include <theseus/slice.h>
+
+#define TASK_MAX 64
+#define TASK_NAME_MAX 24
+#define TASK_STACK_PAGES 4
+#define TASK_TIMESLICE_TICKS 4
+#define TASK_KILLED (-1000)
+#define TASK_FAULTED (-1001)
+
+typedef uint32_t task_id; /* 0: no task */
+
+enum task_state { TASK_FREE, TASK_READY, TASK_RUNNING, TASK_BLOCKED, TASK_SLEEPING, TASK_EXITED };
+
+struct task_info {
+	task_id id;
+	char name[TASK_NAME_MAX];
+	enum task_state state;
+	int64_t priority;
+	int64_t exit_code; /* valid when EXITED */
+	uint64_t switches; /* times it was switched to */
+	uint64_t ticks;    /* timer ticks it was running for */
+};
+
+RESULT_TYPE(task_result, task_id);
+
+/* A new ready task running entry(arg). */
+struct task_result task_spawn(struct str name, task_entry_fn entry, uint64_t arg, int64_t priority);
+/* A new task running APP_main(args) of the application crate APP (loaded
+ * on demand); its exit code is the application's status. */
+struct task_result task_spawn_app(struct str app, struct str args, int64_t priority);
+
+task_id task_current(void);
+void task_yield(void);
+[[noreturn]] void task_exit(int64_t code);
+/* Block until the task ends; E_NOENT for an unknown (or reused) id. */
+struct status task_join(task_id id, int64_t *exit_code);
+/* End another task now (or the caller itself); its resources are freed. */
+struct status task_kill(task_id id);
+void task_sleep_ticks(uint64_t ticks);
+uint64_t task_ticks(void); /* timer ticks since the task crate started */
+
+/* Copies up to cap task descriptions; returns how many tasks exist. */
+size_t task_list(struct task_info *out, size_t cap);
+struct str task_state_name(enum task_state state);
+
+/* Wait queues: the blocking primitive channels build on. The queue lives
+ * in the client's memory (e.g. inside a channel). */
+#define WAITQ_MAX 16
+struct waitq {
+	task_id waiters[WAITQ_MAX];
+	uint32_t len;
+};
+void waitq_init(struct waitq *q);
+/* Block the caller on q until woken. Call with interrupts disabled (the
+ * condition was checked under the same disabled section); they are
+ * disabled again on return. E_NOMEM when the queue is full. */
+struct status waitq_wait(struct waitq *q);
+/* Wake the longest waiter / every waiter; returns how many woke. */
+uint32_t waitq_wake_one(struct waitq *q);
+uint32_t waitq_wake_all(struct waitq *q);
+
+/* Called by the interrupts crate on every timer interrupt (IRQ 0). */
+void task_on_timer_tick(uint8_t irq_line);
+
+#endif

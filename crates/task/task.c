@@ -1,0 +1,495 @@
+/* Tasks: creation, switching, preemption, blocking, and ending.
+ *
+ * The task table below is this crate's state, and unavoidably so: some
+ * crate must know every task (the paper's "state that cannot be pushed to
+ * clients"). Everything a task owns is tagged with its id in the memory and
+ * heap crates, which release it all when the task ends. Interrupts are off
+ * whenever the table is touched; the timer handler runs with them off. */
+#include <theseus/cpu.h>
+#include <theseus/crate.h>
+#include <theseus/crates.h>
+#include "heap.h"
+#include "interrupts.h"
+#include "log.h"
+#include "memory.h"
+#include "pqueue.h"
+#include "sched_policy.h"
+#include "task.h"
+#include "timer.h"
+
+CRATE("task", "1.0.0", "kernel tasks: spawn, switch, preempt, block, exit; policy in sched_*", "task_init", "",
+      "pqueue,sched_rr,memory,heap,interrupts,timer,log");
+
+#define APP_NAME_MAX 40
+#define APP_ARGS_MAX 96
+
+struct task {
+	task_id id;
+	enum task_state state;
+	char name[TASK_NAME_MAX];
+	int64_t priority;
+	uint64_t sp;
+	struct mapping stack;
+	bool has_stack;
+	bool reap_pending; /* exited; resources not yet released */
+	struct waitq *blocked_on;
+	task_entry_fn entry;
+	uint64_t arg;
+	int64_t exit_code;
+	uint64_t switches, ticks;
+	char app[APP_NAME_MAX];
+	char args[APP_ARGS_MAX];
+	size_t args_len;
+};
+
+struct task_table {
+	struct task slots[TASK_MAX];
+	uint32_t generation[TASK_MAX];
+	struct pqueue ready;    /* key: priority; order: the policy */
+	struct pqueue sleeping; /* key: wake tick; order: earliest first */
+	struct waitq exits;     /* joiners, woken whenever a task ends */
+	uint32_t current;       /* slot running now */
+	uint32_t idle;          /* slot of the idle task */
+	uint64_t now;           /* timer ticks seen */
+	uint64_t slice;         /* ticks the current task has run in a row */
+	bool started;
+};
+
+static struct task_table T;
+
+static uint32_t slot_of(task_id id) { return id & 0xff; }
+
+static struct task *task_by_id(task_id id)
+{
+	uint32_t s = slot_of(id);
+	if (id == 0 || s >= TASK_MAX || T.slots[s].id != id || T.slots[s].state == TASK_FREE)
+		return NULL;
+	return &T.slots[s];
+}
+
+static void copy_name(char *dst, size_t cap, struct str src)
+{
+	size_t n = src.len < cap - 1 ? src.len : cap - 1;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = str_at(src, i);
+	dst[n] = '\0';
+}
+
+/* Release what ended tasks owned. Never the running task's own stack. */
+static void reap_exited(void)
+{
+	for (uint32_t s = 0; s < TASK_MAX; s++) {
+		struct task *t = &T.slots[s];
+		if (!t->reap_pending || s == T.current)
+			continue;
+		t->reap_pending = false;
+		t->has_stack = false;
+		if (!status_ok(heap_release_owner(t->id)))
+			log_write(LOG_WARN, STR("task"), STR("heap release failed"));
+		if (!status_ok(memory_release_owner(t->id)))
+			log_write(LOG_WARN, STR("task"), STR("memory release failed"));
+	}
+}
+
+/* Pick the next task and switch to it. Interrupts must be off. */
+static void schedule(void)
+{
+	struct task *cur = &T.slots[T.current];
+	if (cur->state == TASK_RUNNING) {
+		cur->state = TASK_READY;
+		if (T.current != T.idle && !status_ok(pq_push(&T.ready, T.current, cur->priority)))
+			cur->state = TASK_RUNNING; /* cannot happen: one entry per task */
+	}
+	struct pq_item next;
+	uint32_t to = T.idle;
+	if (pq_pop(&T.ready, sched_policy_before, &next))
+		to = next.id;
+	T.slice = 0;
+	struct task *t = &T.slots[to];
+	t->state = TASK_RUNNING;
+	if (to == T.current)
+		return;
+	t->switches++;
+	uint32_t from = T.current;
+	T.current = to;
+	kernel_context_switch(&T.slots[from].sp, t->sp);
+	/* Running again, possibly much later, on our own stack. */
+	reap_exited();
+}
+
+static void wake_sleepers(void)
+{
+	struct pq_item it;
+	while (pq_peek(&T.sleeping, pq_smallest_key, &it) && (uint64_t)it.key <= T.now) {
+		pq_remove(&T.sleeping, it.id);
+		struct task *t = &T.slots[it.id];
+		if (t->state == TASK_SLEEPING) {
+			t->state = TASK_READY;
+			(void)pq_push(&T.ready, it.id, t->priority);
+		}
+	}
+}
+
+CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
+{
+	(void)irq_line;
+	if (!T.started)
+		return;
+	T.now++;
+	T.slots[T.current].ticks++;
+	wake_sleepers();
+	T.slice++;
+	if (T.slice >= TASK_TIMESLICE_TICKS || T.current == T.idle)
+		schedule();
+}
+
+[[noreturn]] static void end_current(int64_t code)
+{
+	(void)cpu_irq_save();
+	struct task *cur = &T.slots[T.current];
+	cur->state = TASK_EXITED;
+	cur->exit_code = code;
+	cur->reap_pending = true;
+	(void)waitq_wake_all(&T.exits);
+	schedule();
+	/* An exited task is never picked again. */
+	for (;;)
+		cpu_wait_for_interrupt();
+}
+
+CRATE_EXPORT void task_exit(int64_t code) { end_current(code); }
+
+/* Every task starts here, on its own stack. */
+static void task_start(uint64_t slot)
+{
+	bool irq = cpu_irq_save();
+	reap_exited();
+	cpu_irq_restore(irq);
+	struct task *t = &T.slots[slot];
+	struct fault_report report;
+	struct status s = kernel_run_protected(t->entry, t->arg, &report);
+	if (s.err == E_FAULT) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("task "));
+		fmt_u64(&line, t->id);
+		fmt_str(&line, STR(" ("));
+		fmt_str(&line, str_from_cstr(t->name, TASK_NAME_MAX));
+		fmt_str(&line, STR(") stopped: exception "));
+		fmt_u64(&line, report.vector);
+		fmt_str(&line, STR(" in crate "));
+		fmt_str(&line, report.crate[0] ? str_from_cstr(report.crate, sizeof report.crate) : STR("?"));
+		log_line(LOG_ERROR, STR("task"), &line);
+		end_current(TASK_FAULTED);
+	}
+	end_current(0);
+}
+
+static void idle_loop(uint64_t unused)
+{
+	(void)unused;
+	for (;;)
+		cpu_wait_for_interrupt();
+}
+
+static struct task_result new_task(struct str name, task_entry_fn entry, uint64_t arg, int64_t priority,
+				   bool runnable)
+{
+	bool irq = cpu_irq_save();
+	uint32_t s = 0;
+	while (s < TASK_MAX && T.slots[s].state != TASK_FREE &&
+	       !(T.slots[s].state == TASK_EXITED && !T.slots[s].reap_pending))
+		s++;
+	if (s == TASK_MAX) {
+		cpu_irq_restore(irq);
+		return (struct task_result){E_NOMEM, 0};
+	}
+	T.generation[s]++;
+	task_id id = (T.generation[s] << 8) | s;
+	struct task *t = &T.slots[s];
+	t->state = TASK_BLOCKED; /* reserved while we set it up */
+	cpu_irq_restore(irq);
+
+	struct mapping_result stack = memory_map_stack(TASK_STACK_PAGES, id);
+	if (stack.err != E_OK) {
+		t->state = TASK_FREE;
+		return (struct task_result){stack.err, 0};
+	}
+	struct sp_result sp = kernel_context_init(memory_bytes(&stack.value), task_start, s);
+	if (sp.err != E_OK) {
+		(void)memory_release_owner(id);
+		t->state = TASK_FREE;
+		return (struct task_result){sp.err, 0};
+	}
+	irq = cpu_irq_save();
+	t->id = id;
+	copy_name(t->name, TASK_NAME_MAX, name);
+	t->priority = priority;
+	t->sp = sp.value;
+	t->stack = stack.value;
+	t->has_stack = true;
+	t->reap_pending = false;
+	t->blocked_on = NULL;
+	t->entry = entry;
+	t->arg = arg;
+	t->exit_code = 0;
+	t->switches = 0;
+	t->ticks = 0;
+	t->args_len = 0;
+	t->state = runnable ? TASK_READY : TASK_BLOCKED;
+	if (runnable)
+		(void)pq_push(&T.ready, s, priority);
+	cpu_irq_restore(irq);
+	return (struct task_result){E_OK, id};
+}
+
+CRATE_EXPORT struct task_result task_spawn(struct str name, task_entry_fn entry, uint64_t arg, int64_t priority)
+{
+	if (!entry)
+		return (struct task_result){E_INVAL, 0};
+	return new_task(name, entry, arg, priority, true);
+}
+
+static void app_entry(uint64_t slot)
+{
+	struct task *t = &T.slots[slot];
+	struct crate_error why;
+	why.text[0] = '\0';
+	struct fmt_line symbol;
+	fmt_clear(&symbol);
+	fmt_str(&symbol, str_from_cstr(t->app, APP_NAME_MAX));
+	fmt_str(&symbol, STR("_main"));
+	struct status s = kernel_call_app(fmt_view(&symbol), STR_FROM_ARRAY(t->args, t->args_len), &why);
+	if (s.err != E_OK && why.text[0]) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, str_from_cstr(t->app, APP_NAME_MAX));
+		fmt_str(&line, STR(": "));
+		fmt_str(&line, str_from_cstr(why.text, sizeof why.text));
+		log_line(LOG_ERROR, STR("task"), &line);
+	}
+	end_current(s.err == E_OK ? 0 : -(int64_t)s.err);
+}
+
+CRATE_EXPORT struct task_result task_spawn_app(struct str app, struct str args, int64_t priority)
+{
+	if (app.len == 0 || app.len >= APP_NAME_MAX || args.len > APP_ARGS_MAX)
+		return (struct task_result){E_INVAL, 0};
+	struct task_result r = new_task(app, app_entry, 0, priority, false);
+	if (r.err != E_OK)
+		return r;
+	bool irq = cpu_irq_save();
+	struct task *t = &T.slots[slot_of(r.value)];
+	copy_name(t->app, APP_NAME_MAX, app);
+	for (size_t i = 0; i < args.len; i++)
+		t->args[i] = str_at(args, i);
+	t->args_len = args.len;
+	t->arg = slot_of(r.value);
+	t->state = TASK_READY;
+	(void)pq_push(&T.ready, slot_of(r.value), t->priority);
+	cpu_irq_restore(irq);
+	return r;
+}
+
+CRATE_EXPORT task_id task_current(void) { return T.slots[T.current].id; }
+
+CRATE_EXPORT void task_yield(void)
+{
+	bool irq = cpu_irq_save();
+	schedule();
+	cpu_irq_restore(irq);
+}
+
+CRATE_EXPORT void task_sleep_ticks(uint64_t ticks)
+{
+	bool irq = cpu_irq_save();
+	struct task *cur = &T.slots[T.current];
+	if (T.current != T.idle && status_ok(pq_push(&T.sleeping, T.current, (int64_t)(T.now + ticks)))) {
+		cur->state = TASK_SLEEPING;
+		schedule();
+	}
+	cpu_irq_restore(irq);
+}
+
+CRATE_EXPORT uint64_t task_ticks(void) { return T.now; }
+
+CRATE_EXPORT struct status task_join(task_id id, int64_t *exit_code)
+{
+	bool irq = cpu_irq_save();
+	for (;;) {
+		struct task *t = task_by_id(id);
+		if (!t || t == &T.slots[T.current]) {
+			cpu_irq_restore(irq);
+			return STATUS(t ? E_INVAL : E_NOENT);
+		}
+		if (t->state == TASK_EXITED) {
+			*exit_code = t->exit_code;
+			cpu_irq_restore(irq);
+			return STATUS_OK;
+		}
+		struct status s = waitq_wait(&T.exits);
+		if (!status_ok(s)) {
+			cpu_irq_restore(irq);
+			return s;
+		}
+	}
+}
+
+static void waitq_remove(struct waitq *q, task_id slot);
+
+CRATE_EXPORT struct status task_kill(task_id id)
+{
+	bool irq = cpu_irq_save();
+	struct task *t = task_by_id(id);
+	if (!t || t->state == TASK_EXITED || slot_of(id) == T.idle) {
+		cpu_irq_restore(irq);
+		return STATUS(t && slot_of(id) == T.idle ? E_PERM : E_NOENT);
+	}
+	if (slot_of(id) == T.current)
+		end_current(TASK_KILLED);
+	if (t->state == TASK_READY)
+		pq_remove(&T.ready, slot_of(id));
+	else if (t->state == TASK_SLEEPING)
+		pq_remove(&T.sleeping, slot_of(id));
+	else if (t->state == TASK_BLOCKED && t->blocked_on)
+		waitq_remove(t->blocked_on, slot_of(id));
+	t->state = TASK_EXITED;
+	t->exit_code = TASK_KILLED;
+	t->reap_pending = true;
+	(void)waitq_wake_all(&T.exits);
+	reap_exited();
+	cpu_irq_restore(irq);
+	return STATUS_OK;
+}
+
+CRATE_EXPORT size_t task_list(struct task_info *out, size_t cap)
+{
+	bool irq = cpu_irq_save();
+	size_t n = 0;
+	for (uint32_t s = 0; s < TASK_MAX; s++) {
+		const struct task *t = &T.slots[s];
+		if (t->state == TASK_FREE || (t->state == TASK_EXITED && !t->reap_pending && t->id == 0))
+			continue;
+		if (n < cap) {
+			struct task_info *i = &out[n];
+			i->id = t->id;
+			for (size_t c = 0; c < TASK_NAME_MAX; c++)
+				i->name[c] = t->name[c];
+			i->state = t->state;
+			i->priority = t->priority;
+			i->exit_code = t->exit_code;
+			i->switches = t->switches;
+			i->ticks = t->ticks;
+		}
+		n++;
+	}
+	cpu_irq_restore(irq);
+	return n;
+}
+
+CRATE_EXPORT struct str task_state_name(enum task_state state)
+{
+	switch (state) {
+	case TASK_FREE: return STR("free");
+	case TASK_READY: return STR("ready");
+	case TASK_RUNNING: return STR("running");
+	case TASK_BLOCKED: return STR("blocked");
+	case TASK_SLEEPING: return STR("sleeping");
+	case TASK_EXITED: return STR("exited");
+	}
+	return STR("?");
+}
+
+/* ---- wait queues (slots are stored; ids are what clients see) ---- */
+
+CRATE_EXPORT void waitq_init(struct waitq *q) { q->len = 0; }
+
+static void waitq_remove(struct waitq *q, task_id slot)
+{
+	for (uint32_t i = 0; i < q->len && i < WAITQ_MAX; i++) {
+		if (q->waiters[i] == slot) {
+			for (uint32_t j = i + 1; j < q->len && j < WAITQ_MAX; j++)
+				q->waiters[j - 1] = q->waiters[j];
+			q->len--;
+			return;
+		}
+	}
+}
+
+CRATE_EXPORT struct status waitq_wait(struct waitq *q)
+{
+	if (q->len >= WAITQ_MAX || T.current == T.idle)
+		return STATUS(E_NOMEM);
+	q->waiters[q->len] = T.current;
+	q->len++;
+	struct task *cur = &T.slots[T.current];
+	cur->state = TASK_BLOCKED;
+	cur->blocked_on = q;
+	schedule();
+	cur->blocked_on = NULL;
+	return STATUS_OK;
+}
+
+static void make_ready(uint32_t slot)
+{
+	struct task *t = &T.slots[slot];
+	if (t->state != TASK_BLOCKED)
+		return;
+	t->state = TASK_READY;
+	t->blocked_on = NULL;
+	(void)pq_push(&T.ready, slot, t->priority);
+}
+
+CRATE_EXPORT uint32_t waitq_wake_one(struct waitq *q)
+{
+	bool irq = cpu_irq_save();
+	uint32_t woke = 0;
+	if (q->len) {
+		uint32_t slot = q->waiters[0];
+		waitq_remove(q, slot);
+		make_ready(slot);
+		woke = 1;
+	}
+	cpu_irq_restore(irq);
+	return woke;
+}
+
+CRATE_EXPORT uint32_t waitq_wake_all(struct waitq *q)
+{
+	bool irq = cpu_irq_save();
+	uint32_t woke = 0;
+	while (q->len) {
+		uint32_t slot = q->waiters[0];
+		waitq_remove(q, slot);
+		make_ready(slot);
+		woke++;
+	}
+	cpu_irq_restore(irq);
+	return woke;
+}
+
+/* ---- start-up ---- */
+
+struct status task_init(void);
+struct status task_init(void)
+{
+	pq_init(&T.ready);
+	pq_init(&T.sleeping);
+	waitq_init(&T.exits);
+	/* Whoever loaded us (the shell, on the boot stack) becomes task 1. */
+	T.generation[0] = 1;
+	T.slots[0] = (struct task){.id = (1u << 8) | 0, .state = TASK_RUNNING, .priority = 0};
+	copy_name(T.slots[0].name, TASK_NAME_MAX, STR("kernel"));
+	T.current = 0;
+	struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
+	if (idle.err != E_OK)
+		return STATUS(idle.err);
+	T.idle = slot_of(idle.value);
+	T.slots[T.idle].state = TASK_READY;
+	/* Preemption needs a running tick: importing the timer loads it (its
+	 * init starts the PIT and enables interrupts). */
+	if (timer_hz() == 0)
+		return STATUS(E_NOENT);
+	T.started = true;
+	return interrupts_register(TIMER_IRQ_LINE, STR("task_on_timer_tick"));
+}
