@@ -387,6 +387,20 @@ CRATE_EXPORT size_t task_list(struct task_info *out, size_t cap)
 	return n;
 }
 
+CRATE_EXPORT bool task_stacks_refer_to(uint64_t lo, uint64_t hi)
+{
+	for (uint32_t s = 0; s < TASK_MAX; s++) {
+		const struct task *t = &T.slots[s];
+		if (s == T.current || t->state == TASK_FREE || (t->state == TASK_EXITED && !t->reap_pending))
+			continue;
+		/* Slot 0 is the boot context: its stack is the nano-core's. */
+		struct bytes stack = s == 0 ? kernel_boot_stack() : memory_bytes(&t->stack);
+		if (kernel_stack_refers_to(stack, t->sp, lo, hi))
+			return true;
+	}
+	return false;
+}
+
 CRATE_EXPORT struct str task_state_name(enum task_state state)
 {
 	switch (state) {

@@ -68,3 +68,25 @@ KERNEL_EXPORT struct status kernel_run_protected(task_entry_fn fn, uint64_t arg,
 	return STATUS(E_FAULT);
 }
 KEXPORT(kernel_run_protected);
+
+KERNEL_EXPORT bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp, uint64_t lo, uint64_t hi)
+{
+	uint64_t base = (uint64_t)stack.ptr, end = base + stack.len;
+	if (saved_sp < base || saved_sp > end)
+		saved_sp = base; /* unknown: scan the whole stack */
+	for (uint64_t a = ALIGN_UP(saved_sp, 8); a + 8 <= end; a += 8) {
+		uint64_t v = *(const uint64_t *)a;
+		if (v >= lo && v < hi)
+			return true;
+	}
+	return false;
+}
+KEXPORT(kernel_stack_refers_to);
+
+extern char boot_stack_bottom[], boot_stack_top[];
+
+KERNEL_EXPORT struct bytes kernel_boot_stack(void)
+{
+	return (struct bytes){(unsigned char *)boot_stack_bottom, (size_t)(boot_stack_top - boot_stack_bottom)};
+}
+KEXPORT(kernel_boot_stack);

@@ -3,6 +3,7 @@
  * declarations are kernel/include/theseus/crates.h. */
 #include "crates.h"
 #include "export.h"
+#include "paging.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
 #include <theseus/crates.h>
@@ -138,25 +139,84 @@ KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_er
 }
 KEXPORT(kernel_crate_unload);
 
-/* Does the frame-pointer chain of the running context pass through
- * [lo, hi)? Only the nano-core's own stacks are followed. */
+static bool in_crate_text(const struct loaded_crate *c, uint64_t address)
+{
+	for (uint32_t i = 0; i < c->region_count; i++) {
+		const struct linker_region *r = &c->regions[i];
+		if (r->kind == REGION_TEXT && address >= r->vaddr && address - r->vaddr < r->size)
+			return true;
+	}
+	return false;
+}
+
+/* Does the frame-pointer chain of the running context pass through c's
+ * code? Frames are followed only while they are mapped. */
 static bool current_stack_in(const struct loaded_crate *c)
 {
 	uint64_t rbp;
 	__asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
-	for (unsigned depth = 0; depth < 64 && rbp >= KERNEL_VMA && rbp % 8 == 0; depth++) {
+	for (unsigned depth = 0; depth < 64 && rbp >= PHYSMAP_BASE && rbp % 8 == 0; depth++) {
+		if (!paging_lookup(rbp) || !paging_lookup(rbp + 8))
+			break;
 		const uint64_t *frame = (const uint64_t *)rbp;
-		for (uint32_t i = 0; i < c->section_count; i++) {
-			const struct crate_section *s = &c->sections[i];
-			if (s->size && frame[1] >= s->vaddr && frame[1] - s->vaddr < s->size)
-				return true;
-		}
+		if (in_crate_text(c, frame[1]))
+			return true;
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];
 	}
 	return false;
 }
+
+typedef bool (*stacks_refer_fn)(uint64_t lo, uint64_t hi);
+typedef void (*yield_fn)(void);
+
+/* Is some other task's saved stack inside c's code? Asks the task crate
+ * when it is loaded (without loading it): without tasks there is nobody
+ * else. Interrupts are off. */
+static bool other_tasks_in(struct linker *l, const struct loaded_crate *c)
+{
+	struct linker_symbol sym;
+	if (!status_ok(linker_resolve_loaded(l, "task_stacks_refer_to", &sym)))
+		return false;
+	stacks_refer_fn refer = (stacks_refer_fn)sym.address;
+	for (uint32_t i = 0; i < c->region_count; i++) {
+		const struct linker_region *r = &c->regions[i];
+		if (r->kind == REGION_TEXT && refer(r->vaddr, r->vaddr + r->size))
+			return true;
+	}
+	return false;
+}
+
+/* Let other tasks run a little (they may leave the crate); spin when
+ * there is no task crate. */
+static void let_others_run(struct linker *l)
+{
+	struct linker_symbol sym;
+	if (status_ok(linker_resolve_loaded(l, "task_yield", &sym))) {
+		((yield_fn)sym.address)();
+		return;
+	}
+	for (int i = 0; i < 1000; i++)
+		cpu_relax();
+}
+
+static uint64_t irq_save(void)
+{
+	uint64_t flags;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	return flags;
+}
+
+static void irq_restore(uint64_t flags)
+{
+	if (flags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
+}
+
+/* How long a swap waits for every task to leave OLD: tries, each after
+ * letting the others run one time slice. */
+#define SWAP_QUIESCENCE_TRIES 250
 
 KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why)
 {
@@ -169,32 +229,45 @@ KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_cra
 		return STATUS(E_INVAL);
 	}
 	uint32_t id = linker_crate_by_name(l, old_name);
-	const struct loaded_crate *c = linker_crate(l, id);
-	if (!c) {
+	if (!linker_crate(l, id)) {
 		explain(why, "not loaded");
 		return STATUS(E_NOENT);
 	}
-	if (current_stack_in(c)) {
+	if (current_stack_in(linker_crate(l, id))) {
 		explain(why, "the calling context is executing in it");
 		return STATUS(E_BUSY);
 	}
-	/* With interrupts off no interrupt handler can enter OLD while its
-	 * callers are re-pointed (the scheduler calls its policy from the
-	 * timer interrupt). */
-	uint64_t flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	/* Quiescence: no task may be executing in OLD (no saved return
+	 * address into its code). With interrupts off nothing enters OLD
+	 * between the check and the re-linking. */
 	uint64_t start = rdtsc();
-	uint32_t new_id;
-	struct link_error err;
-	struct status s = linker_swap(l, id, new_name, &new_id, &err);
-	uint64_t cycles = rdtsc() - start;
-	if (flags & (1u << 9))
-		__asm__ volatile("sti" ::: "memory");
-	if (!status_ok(s))
-		explain_link(why, &err);
-	else if (why)
-		ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", cycles);
-	return s;
+	for (int attempt = 0;; attempt++) {
+		uint64_t flags = irq_save();
+		const struct loaded_crate *c = linker_crate(l, id);
+		if (!c) {
+			irq_restore(flags);
+			explain(why, "it was unloaded while the swap waited");
+			return STATUS(E_NOENT);
+		}
+		if (!other_tasks_in(l, c)) {
+			uint32_t new_id;
+			struct link_error err;
+			struct status s = linker_swap(l, id, new_name, &new_id, &err);
+			uint64_t cycles = rdtsc() - start;
+			irq_restore(flags);
+			if (!status_ok(s))
+				explain_link(why, &err);
+			else if (why)
+				ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", cycles);
+			return s;
+		}
+		irq_restore(flags);
+		if (attempt == SWAP_QUIESCENCE_TRIES) {
+			explain(why, "a task stayed inside it past the time limit; nothing was changed");
+			return STATUS(E_TIMEOUT);
+		}
+		let_others_run(l);
+	}
 }
 KEXPORT(kernel_crate_swap);
 

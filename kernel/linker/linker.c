@@ -120,6 +120,18 @@ struct status linker_resolve(struct linker *l, const char *name, unsigned flags,
 	return st;
 }
 
+struct status linker_resolve_loaded(struct linker *l, const char *name,
+                                    struct linker_symbol *out)
+{
+	uint32_t name_off, id = archive_find_provider(&l->archive, name, &name_off);
+	if (id == ARCHIVE_NO_CRATE || l->slots[id].state != CRATE_LOADED)
+		id = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, &name_off);
+	struct link_error err;
+	if (id == ARCHIVE_NO_CRATE || l->slots[id].state != CRATE_LOADED)
+		return STATUS(E_NOENT);
+	return export_of(l, id, name, out, &err);
+}
+
 struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_error *err)
 {
 	if (l->busy)

@@ -194,6 +194,11 @@ struct linker_symbol {
 struct status linker_resolve(struct linker *l, const char *name, unsigned flags,
                              struct linker_symbol *out, struct link_error *err);
 
+/* Like linker_resolve, but never loads anything: E_NOENT unless a loaded
+ * crate exports `name`. */
+struct status linker_resolve_loaded(struct linker *l, const char *name,
+                                    struct linker_symbol *out);
+
 /* Refused (E_BUSY, reason in err) while strong references or dependents
  * remain.  Frees the crate's memory through the env. */
 struct status linker_unload(struct linker *l, uint32_t crate_id,

@@ -71,6 +71,11 @@ struct status waitq_wait(struct waitq *q);
 uint32_t waitq_wake_one(struct waitq *q);
 uint32_t waitq_wake_all(struct waitq *q);
 
+/* Live swap's quiescence check: does the saved stack of any task other
+ * than the caller hold an address in [lo, hi) (a return address into a
+ * crate's code)? Call with interrupts disabled. */
+bool task_stacks_refer_to(uint64_t lo, uint64_t hi);
+
 /* Called by the interrupts crate on every timer interrupt (IRQ 0). */
 void task_on_timer_tick(uint8_t irq_line);
 

@@ -3,6 +3,7 @@
 #ifndef THESEUS_CONTEXT_H
 #define THESEUS_CONTEXT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <theseus/result.h>
 #include <theseus/slice.h>
@@ -19,6 +20,15 @@ struct sp_result kernel_context_init(struct bytes stack, task_entry_fn entry, ui
  * resume the context saved at load_sp. Returns when someone switches
  * back. Call with interrupts disabled. */
 void kernel_context_switch(uint64_t *save_sp, uint64_t load_sp);
+
+/* Quiescence for live swap: does any 8-byte word of the saved part of a
+ * stack, [saved_sp, end of stack), hold a value in [lo, hi)? A conservative
+ * scan: it finds every return address into that range (and may find a
+ * stale one, which only delays a swap). */
+bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp, uint64_t lo, uint64_t hi);
+
+/* The boot stack, on which the first task (the shell) runs. */
+struct bytes kernel_boot_stack(void);
 
 /* What a caught CPU exception looked like. */
 struct fault_report {
