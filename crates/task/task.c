@@ -107,8 +107,10 @@ static void schedule(void)
 	T.slice = 0;
 	struct task *t = &T.slots[to];
 	t->state = TASK_RUNNING;
-	if (to == T.current)
+	if (to == T.current) {
+		reap_exited();
 		return;
+	}
 	t->switches++;
 	uint32_t from = T.current;
 	T.current = to;
@@ -391,7 +393,8 @@ CRATE_EXPORT bool task_stacks_refer_to(uint64_t lo, uint64_t hi)
 {
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
 		const struct task *t = &T.slots[s];
-		if (s == T.current || t->state == TASK_FREE || (t->state == TASK_EXITED && !t->reap_pending))
+		/* An ended task never runs again: what its stack says is dead. */
+		if (s == T.current || t->state == TASK_FREE || t->state == TASK_EXITED)
 			continue;
 		/* Slot 0 is the boot context: its stack is the nano-core's. */
 		struct bytes stack = s == 0 ? kernel_boot_stack() : memory_bytes(&t->stack);
