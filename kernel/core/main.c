@@ -1,7 +1,8 @@
 /* kmain: the nano-core's whole job after boot.S.
  * Serial, exceptions, boot information, frames, page permissions, the
  * runtime linker over the crate archive; then the mode the command line
- * asks for: `test=...` runs in-kernel tests, otherwise the entry symbol
+ * asks for: `test=...` runs in-kernel tests, `bench=...` in-kernel
+ * benchmarks (benchmarks/README.md), otherwise the entry symbol
  * (`entry=`, default shell_main) is resolved, its crate loaded on demand,
  * and called. The nano-core's own console is only the fallback. */
 #include "kernel.h"
@@ -10,16 +11,18 @@
 #include "console.h"
 #include "crates.h"
 #include "frames.h"
+#include "kbench.h"
 #include "ktest.h"
 #include "paging.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
 
 static struct boot_info the_boot_info;
-static bool test_mode;
+static bool test_mode, bench_mode;
 
 const struct boot_info *boot_info(void) { return &the_boot_info; }
-bool kernel_in_test_mode(void) { return test_mode; }
+/* Benchmarks too: an unrecoverable fault ends the run with the failure code. */
+bool kernel_in_test_mode(void) { return test_mode || bench_mode; }
 
 extern uint64_t boot_pml4[512];
 
@@ -45,6 +48,7 @@ static void print_boot_summary(const struct boot_info *bi)
 void kmain(uint32_t protocol, uint32_t info_phys);
 void kmain(uint32_t protocol, uint32_t info_phys)
 {
+	const uint64_t kmain_tsc = rdtsc(); /* the boot benchmarks start here */
 	serial_init();
 	kprintf("\ntheseus nano-core\n");
 	idt_init();
@@ -57,6 +61,8 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	char selector[256], after[64] = "";
 	test_mode = cmdline_get(the_boot_info.cmdline, "test", selector, sizeof selector);
 	cmdline_get(the_boot_info.cmdline, "test_after", after, sizeof after);
+	char bench[256];
+	bench_mode = cmdline_get(the_boot_info.cmdline, "bench", bench, sizeof bench);
 
 	frames_init(&the_boot_info);
 	drop_identity_map();
@@ -66,6 +72,8 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	bool have_crates = crates_init();
 	if (test_mode)
 		ktest_run(selector, after);
+	if (bench_mode)
+		kbench_run(bench, kmain_tsc);
 
 	/* Boot by linking: everything from here on is crate code. */
 	char entry[64] = "shell_main";

@@ -1,0 +1,52 @@
+#include "bench_support.h"
+
+void bench_unload_all(struct linker *l)
+{
+	for (bool progress = true; progress;) {
+		progress = false;
+		for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
+		     id = linker_next_loaded(l, id)) {
+			struct link_error err;
+			if (status_ok(linker_unload(l, id, &err))) {
+				progress = true;
+				break;
+			}
+		}
+	}
+}
+
+bool bench_crate_loaded(const struct linker *l, const char *name)
+{
+	uint32_t id = linker_crate_by_name(l, name);
+	return id != LINKER_NO_CRATE && linker_crate(l, id) != NULL;
+}
+
+bench_log_fn bench_quiet_linker(struct linker *l)
+{
+	bench_log_fn log = l->env.log;
+	l->env.log = NULL; /* allowed: the env says log may be NULL */
+	return log;
+}
+
+void bench_restore_linker(struct linker *l, bench_log_fn log) { l->env.log = log; }
+
+bool bench_get(struct kbench_ctx *b, struct linker *l, const char *figure, const char *crate,
+	       const char *symbol, struct linker_symbol *out)
+{
+	if (!l || archive_find_provider(&l->archive, symbol, NULL) == ARCHIVE_NO_CRATE) {
+		char why[96];
+		ksnprintf(why, sizeof why, "not measured yet: needs crate %s", crate);
+		kbench_skip(b, figure, why);
+		return false;
+	}
+	struct link_error err;
+	if (!status_ok(linker_resolve(l, symbol, LINKER_TAKE_REF, out, &err))) {
+		char why[200];
+		link_error_format(&err, why, sizeof why);
+		kbench_fail(b, why);
+		return false;
+	}
+	return true;
+}
+
+void bench_put(struct linker *l, const struct linker_symbol *sym) { (void)linker_ref_put(l, sym->crate_id); }

@@ -1,0 +1,28 @@
+/* Helpers the nano-core's benchmarks share (benchmarks/kernel/). */
+#ifndef THESEUS_BENCH_SUPPORT_H
+#define THESEUS_BENCH_SUPPORT_H
+
+#include "../../kernel/core/kbench.h"
+#include "../../kernel/core/crates.h"
+
+/* Unload every crate that nothing holds, dependents first, so the next
+ * load starts cold. */
+void bench_unload_all(struct linker *l);
+
+bool bench_crate_loaded(const struct linker *l, const char *name);
+
+/* The linker logs every load on the serial port; timed loops switch that
+ * off (the line would be timed too) and put it back afterwards. */
+typedef void (*bench_log_fn)(void *ctx, const char *const *pieces, size_t count);
+bench_log_fn bench_quiet_linker(struct linker *l);
+void bench_restore_linker(struct linker *l, bench_log_fn log);
+
+/* Resolve `symbol` for the benchmark of `figure`, loading its crate on
+ * demand and holding it (drop with bench_put). When no crate of the
+ * archive exports it, reports `KBENCH SKIP figure not measured yet: needs
+ * crate CRATE` and returns false; a failed load fails the benchmark. */
+bool bench_get(struct kbench_ctx *b, struct linker *l, const char *figure, const char *crate,
+	       const char *symbol, struct linker_symbol *out);
+void bench_put(struct linker *l, const struct linker_symbol *sym);
+
+#endif

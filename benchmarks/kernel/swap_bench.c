@@ -1,0 +1,128 @@
+/* Live swap (linker_swap): for every crate of the archive declared as an
+ * alternative of another, the replacement in both directions, with every
+ * crate that imports from the old one loaded, so that the swap has their
+ * relocations to re-point (the scheduler policy under the task crate, say).
+ * Each sample is one whole swap as the caller waits for it: load the new
+ * crate, re-point every dependent relocation, unload the old one.
+ *   swap.OLD_to_NEW   with the new crate's ELF size, the relocations
+ *                     re-pointed, and how many crates using the old one
+ *                     were loaded (directly or through others)
+ * Interrupts are off during each swap: no timer tick can run scheduler
+ * code while it is being replaced (the quiescence a swap needs). */
+#include "bench_support.h"
+#include <theseus/cpu.h>
+
+static uint32_t dependent_relocations(const struct loaded_crate *c) { return c ? c->dependent_count : 0; }
+
+struct swap_pair {
+	const char *from, *to;
+	uint32_t from_id;
+};
+
+/* One swap from `p->from` (loaded, id in p->from_id) to `p->to`; the new
+ * id replaces p->from_id. Returns false (reason given) on failure. */
+static bool swap_once(struct kbench_ctx *b, struct linker *l, struct swap_pair *p, uint64_t *cycles)
+{
+	struct link_error err;
+	uint32_t new_id;
+	bool irq = cpu_irq_save();
+	uint64_t t0 = kbench_now();
+	struct status s = linker_swap(l, p->from_id, p->to, &new_id, &err);
+	*cycles = kbench_now() - t0;
+	cpu_irq_restore(irq);
+	if (!status_ok(s)) {
+		char why[200];
+		link_error_format(&err, why, sizeof why);
+		kbench_fail(b, why);
+		return false;
+	}
+	p->from_id = new_id;
+	return true;
+}
+
+/* Crates that import from `old_name`: each other crate is loaded beside it
+ * once, and kept in the list when that gave the old crate dependents.
+ * Alternatives are left out (they replace, not use). */
+static unsigned find_dependents(struct linker *l, const char *old_name, uint32_t *out, unsigned cap)
+{
+	unsigned n = 0;
+	for (uint32_t c = 0; c < l->archive.crate_count && n < cap; c++) {
+		struct archive_crate ac = archive_crate_at(&l->archive, c);
+		if (!strcmp(ac.name, old_name) || (ac.flags & ARCHIVE_CRATE_ALTERNATIVE))
+			continue;
+		bench_unload_all(l);
+		uint32_t id, dep;
+		struct link_error err;
+		if (!status_ok(linker_load_crate(l, old_name, &id, &err)))
+			return n;
+		if (status_ok(linker_load_crate(l, ac.name, &dep, &err)) && dependent_relocations(linker_crate(l, id)))
+			out[n++] = c;
+	}
+	bench_unload_all(l);
+	return n;
+}
+
+static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old_name, const char *new_name)
+{
+	char forward[96], backward[96];
+	ksnprintf(forward, sizeof forward, "swap.%s_to_%s", old_name, new_name);
+	ksnprintf(backward, sizeof backward, "swap.%s_to_%s", new_name, old_name);
+	uint32_t dependents[16];
+	unsigned dependent_count = find_dependents(l, old_name, dependents, 16);
+	uint32_t id;
+	struct link_error err;
+	if (!status_ok(linker_load_crate(l, old_name, &id, &err))) {
+		kbench_skip(b, forward, "the crate does not load");
+		return;
+	}
+	for (unsigned i = 0; i < dependent_count; i++) {
+		uint32_t dep;
+		(void)linker_load_crate(l, archive_crate_at(&l->archive, dependents[i]).name, &dep, &err);
+	}
+	uint32_t patched = dependent_relocations(linker_crate(l, id));
+	uint64_t new_bytes = archive_crate_at(&l->archive, archive_find_crate(&l->archive, new_name)).elf_size;
+	uint64_t old_bytes = archive_crate_at(&l->archive, id).elf_size;
+
+	/* Forward swaps first (each followed by an untimed swap back), then
+	 * the backward ones: the sample buffer holds one figure at a time. */
+	for (int direction = 0; direction < 2; direction++) {
+		for (uint64_t i = 0; i < kbench_iterations(b); i++) {
+			struct swap_pair there = {old_name, new_name, id}, back = {new_name, old_name, 0};
+			uint64_t t_there, t_back;
+			if (!swap_once(b, l, &there, &t_there))
+				return;
+			back.from_id = there.from_id;
+			if (!swap_once(b, l, &back, &t_back))
+				return;
+			id = back.from_id;
+			kbench_sample(b, direction == 0 ? t_there : t_back, 1);
+		}
+		kbench_note(b, "elf_bytes", direction == 0 ? new_bytes : old_bytes);
+		kbench_note(b, "patched_relocs", patched);
+		kbench_note(b, "users_loaded", dependent_count);
+		kbench_report(b, direction == 0 ? forward : backward);
+	}
+}
+
+KBENCH(swap_alternatives, "swap")
+{
+	struct linker *l = crates_linker();
+	if (!l) {
+		kbench_skip(b, "swap", "no crate archive");
+		return;
+	}
+	bench_log_fn log = bench_quiet_linker(l);
+	unsigned pairs = 0;
+	for (uint32_t i = 0; i < l->archive.crate_count; i++) {
+		struct archive_crate alt = archive_crate_at(&l->archive, i);
+		if (!(alt.flags & ARCHIVE_CRATE_ALTERNATIVE) || !alt.alternative_of[0] ||
+		    archive_find_crate(&l->archive, alt.alternative_of) == ARCHIVE_NO_CRATE)
+			continue;
+		measure_pair(b, l, alt.alternative_of, alt.name);
+		pairs++;
+	}
+	if (!pairs)
+		kbench_skip(b, "swap", "no crate in the archive is declared an alternative of another");
+	bench_unload_all(l);
+	bench_restore_linker(l, log);
+}
