@@ -1,26 +1,5 @@
 #include "bench_support.h"
 
-void bench_unload_all(struct linker *l)
-{
-	for (bool progress = true; progress;) {
-		progress = false;
-		for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
-		     id = linker_next_loaded(l, id)) {
-			struct link_error err;
-			if (status_ok(linker_unload(l, id, &err))) {
-				progress = true;
-				break;
-			}
-		}
-	}
-}
-
-bool bench_crate_loaded(const struct linker *l, const char *name)
-{
-	uint32_t id = linker_crate_by_name(l, name);
-	return id != LINKER_NO_CRATE && linker_crate(l, id) != NULL;
-}
-
 bench_log_fn bench_quiet_linker(struct linker *l)
 {
 	bench_log_fn log = l->env.log;

@@ -5,12 +5,6 @@
 #include "../../kernel/core/kbench.h"
 #include "../../kernel/core/crates.h"
 
-/* Unload every crate that nothing holds, dependents first, so the next
- * load starts cold. */
-void bench_unload_all(struct linker *l);
-
-bool bench_crate_loaded(const struct linker *l, const char *name);
-
 /* The linker logs every load on the serial port; timed loops switch that
  * off (the line would be timed too) and put it back afterwards. */
 typedef void (*bench_log_fn)(void *ctx, const char *const *pieces, size_t count);

@@ -43,7 +43,7 @@ KBENCH_FLAGS(boot, "boot", KBENCH_FIRST)
 	kbench_sample(b, linked - kbench_kmain_tsc(), 1);
 	(void)linker_ref_put(l, sym.crate_id);
 	bench_log_fn log = bench_quiet_linker(l);
-	bench_unload_all(l);
+	crates_unload_unused(l);
 	bench_restore_linker(l, log);
 	kbench_report(b, "boot.kmain_to_shell_linked");
 }

@@ -56,7 +56,7 @@ KBENCH(memory_map_touch_unmap, "memory.map_touch_unmap")
 		bench_put(l, &map);
 	}
 	if (l) {
-		bench_unload_all(l);
+		crates_unload_unused(l);
 		bench_restore_linker(l, log);
 	}
 }
@@ -91,7 +91,7 @@ KBENCH(heap_alloc_free, "heap.alloc_free")
 		bench_put(l, &alloc);
 	}
 	if (l) {
-		bench_unload_all(l);
+		crates_unload_unused(l);
 		bench_restore_linker(l, log);
 	}
 }

@@ -57,8 +57,8 @@ static void measure_crate(struct kbench_ctx *b, struct linker *l, uint32_t id, s
 	uint64_t loaded_with = 0;
 	rq->count = 0;
 	for (uint64_t i = 0; i < kbench_iterations(b); i++) {
-		bench_unload_all(l);
-		if (bench_crate_loaded(l, ac.name)) {
+		crates_unload_unused(l);
+		if (crates_is_loaded(l, ac.name)) {
 			if (i == 0) {
 				kbench_skip(b, name, "stays loaded: cannot be measured cold");
 				return;
@@ -122,7 +122,7 @@ KBENCH(crate_load, "crate_load")
 	bench_log_fn log = bench_quiet_linker(l);
 	for (uint32_t id = 0; id < l->archive.crate_count; id++)
 		measure_crate(b, l, id, &rq, phys_to_virt(scratch.value), scratch_pages * PAGE_SIZE);
-	bench_unload_all(l);
+	crates_unload_unused(l);
 	bench_restore_linker(l, log);
 	for (uint64_t i = 0; i < rq_pages; i++)
 		(void)frames_free(rq_frames.value + i * PAGE_SIZE);
@@ -143,7 +143,7 @@ KBENCH(call_cold_first, "call.cold_first")
 	}
 	bench_log_fn log = bench_quiet_linker(l);
 	for (uint64_t i = 0; i < kbench_iterations(b); i++) {
-		bench_unload_all(l);
+		crates_unload_unused(l);
 		struct linker_symbol sym;
 		struct link_error err;
 		uint64_t t0 = kbench_now();
@@ -154,7 +154,7 @@ KBENCH(call_cold_first, "call.cold_first")
 		((fmt_clear_fn)sym.address)(&line);
 		kbench_sample(b, kbench_now() - t0, 1);
 	}
-	bench_unload_all(l);
+	crates_unload_unused(l);
 	bench_restore_linker(l, log);
 	kbench_report(b, "call.cold_first");
 }
@@ -173,7 +173,7 @@ static fmt_clear_fn acquire(struct kbench_ctx *b, struct linker *l, struct linke
 static void release(struct linker *l, const struct linker_symbol *sym)
 {
 	(void)linker_ref_put(l, sym->crate_id);
-	bench_unload_all(l);
+	crates_unload_unused(l);
 }
 
 KBENCH(call_resolve_warm, "call.resolve_warm")

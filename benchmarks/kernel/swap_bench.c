@@ -50,7 +50,7 @@ static unsigned find_dependents(struct linker *l, const char *old_name, uint32_t
 		struct archive_crate ac = archive_crate_at(&l->archive, c);
 		if (!strcmp(ac.name, old_name) || (ac.flags & ARCHIVE_CRATE_ALTERNATIVE))
 			continue;
-		bench_unload_all(l);
+		crates_unload_unused(l);
 		uint32_t id, dep;
 		struct link_error err;
 		if (!status_ok(linker_load_crate(l, old_name, &id, &err)))
@@ -58,7 +58,7 @@ static unsigned find_dependents(struct linker *l, const char *old_name, uint32_t
 		if (status_ok(linker_load_crate(l, ac.name, &dep, &err)) && dependent_relocations(linker_crate(l, id)))
 			out[n++] = c;
 	}
-	bench_unload_all(l);
+	crates_unload_unused(l);
 	return n;
 }
 
@@ -123,6 +123,6 @@ KBENCH(swap_alternatives, "swap")
 	}
 	if (!pairs)
 		kbench_skip(b, "swap", "no crate in the archive is declared an alternative of another");
-	bench_unload_all(l);
+	crates_unload_unused(l);
 	bench_restore_linker(l, log);
 }

@@ -87,7 +87,7 @@ static void release(struct linker *l, struct held *h, bench_log_fn log)
 {
 	while (h->count)
 		bench_put(l, &h->sym[--h->count]);
-	bench_unload_all(l);
+	crates_unload_unused(l);
 	bench_restore_linker(l, log);
 }
 

@@ -194,3 +194,24 @@ struct status crates_run_entry(const char *symbol, struct link_error *err)
 	(void)linker_ref_put(&the_linker, sym.crate_id);
 	return c.result;
 }
+
+void crates_unload_unused(struct linker *l)
+{
+	for (bool progress = true; progress;) {
+		progress = false;
+		for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
+		     id = linker_next_loaded(l, id)) {
+			struct link_error err;
+			if (status_ok(linker_unload(l, id, &err))) {
+				progress = true;
+				break;
+			}
+		}
+	}
+}
+
+bool crates_is_loaded(const struct linker *l, const char *name)
+{
+	uint32_t id = linker_crate_by_name(l, name);
+	return id != LINKER_NO_CRATE && linker_crate(l, id) != NULL;
+}

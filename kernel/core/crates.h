@@ -19,6 +19,11 @@ struct linker *crates_linker(void);
  * `struct status fn(void)` under fault protection. */
 struct status crates_run_entry(const char *symbol, struct link_error *err);
 
+/* Unload, over and over, every loaded crate nothing uses any more
+ * (crates in an import cycle stay: the linker cannot unload them yet). */
+void crates_unload_unused(struct linker *l);
+bool crates_is_loaded(const struct linker *l, const char *name);
+
 /* Look up a nano-core export by name. */
 bool kernel_export_lookup(const char *name, uint64_t *address);
 

@@ -8,28 +8,6 @@
 #include "paging.h"
 #include "../arch/x86_64/trap.h"
 
-static bool is_loaded(struct linker *l, const char *name)
-{
-	uint32_t id = linker_crate_by_name(l, name);
-	return id != LINKER_NO_CRATE && linker_crate(l, id) != NULL;
-}
-
-static void unload_all(struct linker *l)
-{
-	/* Dependents first: repeat until nothing more unloads. */
-	for (bool progress = true; progress;) {
-		progress = false;
-		for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
-		     id = linker_next_loaded(l, id)) {
-			struct link_error err;
-			if (status_ok(linker_unload(l, id, &err))) {
-				progress = true;
-				break;
-			}
-		}
-	}
-}
-
 KTEST(archive_found_and_checksums, "archive.found_and_checksums")
 {
 	const struct boot_module *m = crates_archive_module();
@@ -55,11 +33,11 @@ KTEST(linker_on_demand, "linker.on_demand")
 {
 	struct linker *l = crates_linker();
 	KT_EXPECT(t, l != NULL);
-	unload_all(l);
+	crates_unload_unused(l);
 	bool before[64] = {false};
 	for (uint32_t id = 0; id < l->archive.crate_count && id < 64; id++)
 		before[id] = linker_crate(l, id) != NULL;
-	KT_EXPECT(t, !is_loaded(l, "hello"));
+	KT_EXPECT(t, !crates_is_loaded(l, "hello"));
 	struct linker_symbol sym;
 	struct link_error err;
 	KT_EXPECT(t, status_ok(linker_resolve(l, "hello_main", 0, &sym, &err)));
@@ -71,12 +49,12 @@ KTEST(linker_on_demand, "linker.on_demand")
 		KT_EXPECT_MSG(t, !strcmp(c->name, "hello") || !strcmp(c->name, "log") || !strcmp(c->name, "fmt"),
 			      "%s was loaded though hello_main does not need it", c->name);
 	}
-	KT_EXPECT(t, is_loaded(l, "hello") && is_loaded(l, "log") && is_loaded(l, "fmt"));
-	KT_EXPECT(t, !is_loaded(l, "shell") && !is_loaded(l, "hello_v2"));
+	KT_EXPECT(t, crates_is_loaded(l, "hello") && crates_is_loaded(l, "log") && crates_is_loaded(l, "fmt"));
+	KT_EXPECT(t, !crates_is_loaded(l, "shell") && !crates_is_loaded(l, "hello_v2"));
 	const struct loaded_crate *log = linker_crate(l, linker_crate_by_name(l, "log"));
 	KT_EXPECT(t, log->reason_crate == linker_crate_by_name(l, "hello"));
 	KT_EXPECT_MSG(t, sym.address >= CRATE_REGION_BASE, "hello_main at %p", (void *)sym.address);
-	unload_all(l);
+	crates_unload_unused(l);
 }
 
 KTEST(linker_missing_and_private_symbols, "linker.missing_and_private_symbols")
@@ -90,7 +68,7 @@ KTEST(linker_missing_and_private_symbols, "linker.missing_and_private_symbols")
 	/* log_init exists in log but is not exported: never resolvable. */
 	s = linker_resolve(l, "log_init", 0, &sym, &err);
 	KT_EXPECT_MSG(t, s.err == E_NOENT || s.err == E_PERM, "log_init resolved (err %d)", s.err);
-	KT_EXPECT(t, !is_loaded(l, "log")); /* nothing left behind */
+	KT_EXPECT(t, !crates_is_loaded(l, "log")); /* nothing left behind */
 }
 
 static void write_byte(void *arg) { *(volatile uint8_t *)arg = 0xcc; }
@@ -106,7 +84,7 @@ KTEST(linker_crate_text_is_not_writable, "linker.crate_text_is_not_writable")
 	KT_EXPECT(t, (fp.error_code & 3) == 3 && fp.fault_addr == sym.address);
 	uint32_t section;
 	KT_EXPECT(t, linker_crate_of_address(l, fp.fault_addr, &section) == linker_crate_by_name(l, "fmt"));
-	unload_all(l);
+	crates_unload_unused(l);
 }
 
 KTEST(linker_cyclic_imports, "linker.cyclic_imports")
@@ -115,7 +93,7 @@ KTEST(linker_cyclic_imports, "linker.cyclic_imports")
 	struct linker_symbol sym;
 	struct link_error err;
 	KT_EXPECT(t, status_ok(linker_resolve(l, "cycle_a_sum", 0, &sym, &err)));
-	KT_EXPECT(t, is_loaded(l, "ktest_cycle_a") && is_loaded(l, "ktest_cycle_b"));
+	KT_EXPECT(t, crates_is_loaded(l, "ktest_cycle_a") && crates_is_loaded(l, "ktest_cycle_b"));
 	uint64_t (*sum)(uint64_t) = (uint64_t (*)(uint64_t))sym.address;
 	KT_EXPECT_MSG(t, sum(10) == 55, "cycle_a_sum(10) = %lu", sum(10));
 }
@@ -123,14 +101,14 @@ KTEST(linker_cyclic_imports, "linker.cyclic_imports")
 KTEST(linker_unload_returns_memory, "linker.unload_returns_memory")
 {
 	struct linker *l = crates_linker();
-	unload_all(l);
+	crates_unload_unused(l);
 	uint64_t frames = frames_free_count(), pages = crate_memory_pages_in_use(), heap = kheap_bytes_in_use();
 	for (int round = 0; round < 20; round++) {
 		uint32_t id;
 		struct link_error err;
 		KT_EXPECT(t, status_ok(linker_load_crate(l, "hello", &id, &err)));
 		KT_EXPECT(t, crate_memory_pages_in_use() > pages);
-		unload_all(l);
+		crates_unload_unused(l);
 	}
 	KT_EXPECT_MSG(t, crate_memory_pages_in_use() == pages, "%lu crate pages left",
 		      crate_memory_pages_in_use() - pages);
@@ -156,7 +134,7 @@ KTEST(linker_weak_ref_after_unload, "linker.weak_ref_after_unload")
 	/* Loading it again does not revive the old reference. */
 	KT_EXPECT(t, status_ok(linker_load_crate(l, "hello", &id, &err)));
 	KT_EXPECT(t, linker_weak_upgrade(l, &ref, &sym).err == E_STALE);
-	unload_all(l);
+	crates_unload_unused(l);
 }
 
 KTEST(linker_swap_replaces_a_crate, "linker.swap_replaces_a_crate")
@@ -178,5 +156,5 @@ KTEST(linker_swap_replaces_a_crate, "linker.swap_replaces_a_crate")
 	/* Swapping back brings hello again. */
 	KT_EXPECT_MSG(t, status_ok(linker_swap(l, v2, "hello", &hello, &err)), "%s", err.reason);
 	KT_EXPECT(t, status_ok(linker_resolve(l, "hello_main", 0, &sym, &err)) && sym.crate_id == hello);
-	unload_all(l);
+	crates_unload_unused(l);
 }

@@ -103,12 +103,6 @@ KTEST(irq_set_dispatcher_checks_symbol, "irq.set_dispatcher_checks_symbol")
 	KT_EXPECT(t, unchanged);
 }
 
-static bool is_loaded(struct linker *l, const char *name)
-{
-	uint32_t id = linker_crate_by_name(l, name);
-	return id != LINKER_NO_CRATE && linker_crate(l, id) != NULL;
-}
-
 /* Unload the crates that were not loaded before (dependents first). */
 static void unload_new(struct linker *l, const bool *was_loaded)
 {
@@ -146,7 +140,7 @@ KTEST(irq_references_follow_reload, "irq.references_follow_reload")
 	bool was_loaded[64] = {false};
 	for (uint32_t id = 0; id < l->archive.crate_count; id++)
 		was_loaded[id] = linker_crate(l, id) != NULL;
-	KT_EXPECT_MSG(t, !is_loaded(l, "interrupts"), "needs a boot where nothing loaded the interrupts crate");
+	KT_EXPECT_MSG(t, !crates_is_loaded(l, "interrupts"), "needs a boot where nothing loaded the interrupts crate");
 
 	struct saved_dispatcher saved;
 	save_dispatcher(&saved);
@@ -195,7 +189,7 @@ KTEST(irq_references_follow_reload, "irq.references_follow_reload")
 	KT_EXPECT(t, status_ok(reloaded) && status_ok(fresh_call));
 	KT_EXPECT(t, e3.unrouted == e2.unrouted);
 	KT_EXPECT_MSG(t, second.foreign_vectors == 2, "the new incarnation counted %lu", second.foreign_vectors);
-	KT_EXPECT(t, !is_loaded(l, "interrupts"));
+	KT_EXPECT(t, !crates_is_loaded(l, "interrupts"));
 }
 
 /* The BIOS leaves the PICs delivering on vectors 8..15, which are CPU

@@ -3,6 +3,7 @@
  * runner (ktest.c): records in .kbench.* sections, crates' records found by
  * loading the crates that have such a section. */
 #include "kbench.h"
+#include "selector.h"
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "crates.h"
@@ -210,25 +211,10 @@ static uint64_t parse_u64(const char *s, uint64_t fallback)
 
 /* ---- selection and running ---------------------------------------------- */
 
-/* Does the benchmark match one comma-separated item of `sel`? */
+/* "list" shows every benchmark, manual ones included. */
 static bool selected(const struct kbench *k, const char *sel)
 {
-	if (!strcmp(sel, "all") || !strcmp(sel, "list"))
-		return !(k->flags & KBENCH_MANUAL) || !strcmp(sel, "list");
-	const char *p = sel;
-	while (*p) {
-		const char *end = p;
-		while (*end && *end != ',')
-			end++;
-		size_t len = (size_t)(end - p);
-		bool prefix = len && p[len - 1] == '*';
-		size_t cmp = prefix ? len - 1 : len;
-		if (prefix ? !strncmp(k->name, p, cmp) && !(k->flags & KBENCH_MANUAL)
-			   : strlen(k->name) == len && !strncmp(k->name, p, len))
-			return true;
-		p = *end ? end + 1 : end;
-	}
-	return false;
+	return !strcmp(sel, "list") || selector_matches(sel, k->name, k->flags & KBENCH_MANUAL);
 }
 
 struct run_state {

@@ -1,6 +1,7 @@
 /* The in-kernel test runner. */
 #include "ktest.h"
 #include "crates.h"
+#include "selector.h"
 #include "export.h"
 #include "../arch/x86_64/trap.h"
 
@@ -23,25 +24,9 @@ KERNEL_EXPORT void ktest_failf(struct ktest_ctx *t, const char *file, int line, 
 
 KEXPORT(ktest_failf);
 
-/* Does `name` match one comma-separated item of `sel`? */
 static bool selected(const struct ktest *k, const char *sel)
 {
-	if (!strcmp(sel, "all"))
-		return !(k->flags & KTEST_MANUAL);
-	const char *p = sel;
-	while (*p) {
-		const char *end = p;
-		while (*end && *end != ',')
-			end++;
-		size_t len = (size_t)(end - p);
-		bool prefix = len && p[len - 1] == '*';
-		size_t cmp = prefix ? len - 1 : len;
-		if (prefix ? !strncmp(k->name, p, cmp) && !(k->flags & KTEST_MANUAL)
-			   : strlen(k->name) == len && !strncmp(k->name, p, len))
-			return true;
-		p = *end ? end + 1 : end;
-	}
-	return false;
+	return selector_matches(sel, k->name, k->flags & KTEST_MANUAL);
 }
 
 struct ktest_call {

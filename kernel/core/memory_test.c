@@ -136,28 +136,13 @@ KTEST(memory_read_only_mapping_faults_on_write, "memory.read_only_mapping_faults
 	KT_EXPECT(t, status_ok(m.unmap(&r.value)));
 }
 
-static void unload_everything(struct linker *l)
-{
-	for (bool progress = true; progress;) {
-		progress = false;
-		for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
-		     id = linker_next_loaded(l, id)) {
-			struct link_error err;
-			if (status_ok(linker_unload(l, id, &err))) {
-				progress = true;
-				break;
-			}
-		}
-	}
-}
-
 /* Unloading the memory crate loses its records; the next instance gives
  * back whatever the last one left mapped, rather than leaking it. */
 KTEST(memory_reload_reclaims_what_was_left_mapped, "memory.reload_reclaims_what_was_left_mapped")
 {
 	struct linker *l = crates_linker();
 	KT_EXPECT(t, l != NULL);
-	unload_everything(l);
+	crates_unload_unused(l);
 	struct memory_calls m;
 	KT_EXPECT(t, memory_calls(t, &m));
 	uint64_t loaded = frames_free_count();
@@ -176,7 +161,7 @@ KTEST(memory_reload_reclaims_what_was_left_mapped, "memory.reload_reclaims_what_
 	 * table heap a few frames, as linker.unload_returns_memory does. */
 	KT_EXPECT_MSG(t, frames_free_count() + 8 >= loaded, "%ld frames of 64 not returned",
 		      (int64_t)(loaded - frames_free_count()));
-	unload_everything(l);
+	crates_unload_unused(l);
 }
 
 /* heap_alloc's type, as crates/heap/include/heap.h declares it (that header
@@ -190,7 +175,7 @@ KTEST(heap_reload_reclaims_its_slabs, "heap.reload_reclaims_its_slabs")
 {
 	struct linker *l = crates_linker();
 	KT_EXPECT(t, l != NULL);
-	unload_everything(l);
+	crates_unload_unused(l);
 	uint64_t a, s;
 	KT_EXPECT(t, resolve(t, "heap_alloc", &a) && resolve(t, "memory_stats", &s));
 	heap_alloc_fn heap_alloc = (heap_alloc_fn)a;
@@ -205,5 +190,5 @@ KTEST(heap_reload_reclaims_its_slabs, "heap.reload_reclaims_its_slabs")
 	KT_EXPECT(t, stats(MEMORY_OWNER_HEAP).pages_mapped == pages); /* nobody's now */
 	KT_EXPECT(t, resolve(t, "heap_alloc", &a)); /* loads it again */
 	KT_EXPECT(t, stats(MEMORY_OWNER_HEAP).pages_mapped == 0);
-	unload_everything(l);
+	crates_unload_unused(l);
 }
