@@ -71,11 +71,12 @@ KTEST(channel_receiver_blocks_until_sent, "channel.receiver_blocks_until_sent")
 	struct task_result r = task_spawn(STR("receiver"), receive_one, 41, 0);
 	KT_EXPECT(t, r.err == E_OK);
 	task_sleep_ticks(10);
-	struct task_info list[TASK_MAX];
-	size_t n = task_list(list, TASK_MAX);
+	struct task_list list = {};
+	task_list(&list);
+	size_t n = list.count;
 	bool blocked = false;
 	for (size_t i = 0; i < n && i < TASK_MAX; i++)
-		blocked |= list[i].id == r.value && list[i].state == TASK_BLOCKED;
+		blocked |= list.tasks[i].id == r.value && list.tasks[i].state == TASK_BLOCKED;
 	KT_EXPECT_MSG(t, blocked, "the receiver did not block on the empty channel");
 	struct point p = {41, 0};
 	KT_EXPECT(t, status_ok(point_chan_send(&shared, &p)));
@@ -91,11 +92,12 @@ KTEST(channel_rendezvous_sender_waits_for_receiver, "channel.rendezvous_sender_w
 	KT_EXPECT(t, r.err == E_OK);
 	task_sleep_ticks(10);
 	/* One message sits in the channel and its sender waits for it to be taken. */
-	struct task_info list[TASK_MAX];
-	size_t n = task_list(list, TASK_MAX);
+	struct task_list list = {};
+	task_list(&list);
+	size_t n = list.count;
 	bool blocked = false;
 	for (size_t i = 0; i < n && i < TASK_MAX; i++)
-		blocked |= list[i].id == r.value && list[i].state == TASK_BLOCKED;
+		blocked |= list.tasks[i].id == r.value && list.tasks[i].state == TASK_BLOCKED;
 	KT_EXPECT_MSG(t, blocked, "the rendezvous sender did not wait");
 	KT_EXPECT(t, shared.sent == 1 && shared.taken == 0);
 	for (int32_t i = 0; i < 3; i++) {

@@ -227,7 +227,7 @@ static void descriptor_unused(struct owner_heap *o, unsigned list, struct slab *
 /* A new empty slab of class c for o, linked first in its list. */
 static struct status slab_new(struct owner_heap *o, unsigned c, struct slab **out)
 {
-	struct slab *s;
+	struct slab *s = NULL;
 	struct status st = descriptor_for(o, c, &s);
 	if (!status_ok(st))
 		return st;
@@ -303,7 +303,7 @@ static struct heap_block_result alloc_large(struct owner_heap *o, size_t size)
 	uint64_t pages = pages_for(size);
 	if (over_limit(o, pages * MEMORY_PAGE_SIZE))
 		return (struct heap_block_result){E_NOMEM, no_bytes};
-	struct slab *s;
+	struct slab *s = NULL;
 	struct status st = HEAP_NEW(struct slab, &s, HEAP_OWNER_KERNEL);
 	if (!status_ok(st))
 		return (struct heap_block_result){st.err, no_bytes};

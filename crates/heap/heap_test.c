@@ -71,10 +71,10 @@ KTEST(heap_typed_round_trip, "heap.typed_round_trip")
 	KT_EXPECT(t, status_ok(HEAP_FREE(p)));
 	KT_EXPECT(t, heap_stats(OWNER_A).objects == 0 && heap_stats(OWNER_A).bytes_in_use == 0);
 
-	struct aligned64 *al;
+	struct aligned64 *al = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct aligned64, &al, OWNER_A)));
 	KT_EXPECT(t, heap_address_of(al) % 64 == 0);
-	struct big *b;
+	struct big *b = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct big, &b, OWNER_A)));
 	KT_EXPECT(t, heap_address_of(b) % MEMORY_PAGE_SIZE == 0 && b->b[4999] == 0);
 	b->b[4999] = 1;
@@ -88,7 +88,7 @@ KTEST(heap_typed_round_trip, "heap.typed_round_trip")
 KTEST(heap_freed_memory_is_reused, "heap.freed_memory_is_reused")
 {
 	KT_EXPECT(t, fresh_owners());
-	struct pair *p;
+	struct pair *p = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct pair, &p, OWNER_A)));
 	uint64_t where = heap_address_of(p);
 	p->key = 99;
@@ -98,7 +98,7 @@ KTEST(heap_freed_memory_is_reused, "heap.freed_memory_is_reused")
 	KT_EXPECT(t, p->key == 0); /* and zeroed again */
 	KT_EXPECT(t, status_ok(HEAP_FREE(p)));
 
-	struct big *b;
+	struct big *b = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct big, &b, OWNER_A)));
 	where = heap_address_of(b);
 	KT_EXPECT(t, status_ok(HEAP_FREE(b)));
@@ -112,7 +112,7 @@ KTEST(heap_freed_memory_is_reused, "heap.freed_memory_is_reused")
 	for (int round = 0; round < 2; round++) {
 		struct pair *list = NULL;
 		for (int i = 0; i < 3000; i++) {
-			struct pair *n;
+			struct pair *n = NULL;
 			KT_EXPECT(t, status_ok(HEAP_NEW(struct pair, &n, OWNER_A)));
 			n->key = (uint64_t)i;
 			n->next = list;
@@ -138,7 +138,7 @@ KTEST(heap_freed_memory_is_reused, "heap.freed_memory_is_reused")
 KTEST(heap_double_free_and_foreign_pointers_are_errors, "heap.double_free_and_foreign_pointers_are_errors")
 {
 	KT_EXPECT(t, fresh_owners());
-	struct pair *p, *copy;
+	struct pair *p = NULL, *copy = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct pair, &p, OWNER_A)));
 	copy = p;
 	KT_EXPECT(t, status_ok(HEAP_FREE(p)));
@@ -151,18 +151,18 @@ KTEST(heap_double_free_and_foreign_pointers_are_errors, "heap.double_free_and_fo
 	KT_EXPECT(t, HEAP_FREE(not_heap).err == E_INVAL);
 	KT_EXPECT(t, local.key == 1);
 
-	struct u64_array *a;
+	struct u64_array *a = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW_ARRAY(struct u64_array, 4, &a, OWNER_A)));
 	uint64_t *inside = &a->items[1];
 	KT_EXPECT(t, HEAP_FREE(inside).err == E_INVAL);
 	/* Freeing through a bigger type than was allocated. */
-	struct pair *small;
+	struct pair *small = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct pair, &small, OWNER_A)));
 	KT_EXPECT(t, heap_free(small, sizeof(struct hundred)).err == E_INVAL);
 	KT_EXPECT(t, status_ok(HEAP_FREE(small)));
 	KT_EXPECT(t, status_ok(HEAP_FREE_ARRAY(a)));
 
-	struct big *b, *b_copy;
+	struct big *b = NULL, *b_copy = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct big, &b, OWNER_A)));
 	b_copy = b;
 	KT_EXPECT(t, status_ok(HEAP_FREE(b)));
@@ -180,7 +180,7 @@ KTEST(heap_stats_track_in_use_and_peak, "heap.stats_track_in_use_and_peak")
 {
 	KT_EXPECT(t, fresh_owners());
 	uint64_t all_before = heap_stats(HEAP_ALL_OWNERS).bytes_in_use;
-	struct hundred *objs[10];
+	struct hundred *objs[10] = {};
 	for (int i = 0; i < 10; i++)
 		KT_EXPECT(t, status_ok(HEAP_NEW(struct hundred, &objs[i], OWNER_B)));
 	struct heap_stats b = heap_stats(OWNER_B);
@@ -205,22 +205,22 @@ KTEST(heap_stats_track_in_use_and_peak, "heap.stats_track_in_use_and_peak")
 static bool scatter(uint32_t owner)
 {
 	for (int i = 0; i < 500; i++) {
-		struct pair *p;
+		struct pair *p = NULL;
 		if (!status_ok(HEAP_NEW(struct pair, &p, owner)))
 			return false;
 	}
 	for (int i = 0; i < 50; i++) {
-		struct hundred *h;
+		struct hundred *h = NULL;
 		if (!status_ok(HEAP_NEW(struct hundred, &h, owner)))
 			return false;
 	}
 	for (int i = 0; i < 20; i++) {
-		struct u64_array *a;
+		struct u64_array *a = NULL;
 		if (!status_ok(HEAP_NEW_ARRAY(struct u64_array, 300, &a, owner)))
 			return false;
 	}
 	for (int i = 0; i < 3; i++) {
-		struct big *b;
+		struct big *b = NULL;
 		if (!status_ok(HEAP_NEW(struct big, &b, owner)))
 			return false;
 	}
@@ -230,10 +230,10 @@ static bool scatter(uint32_t owner)
 /* Owner B keeps an object while owner A's are all released. */
 static void release_one_of_two(struct ktest_ctx *t)
 {
-	struct pair *survivor;
+	struct pair *survivor = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct pair, &survivor, OWNER_B)));
 	survivor->key = 0xabc;
-	struct pair *victim;
+	struct pair *victim = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct pair, &victim, OWNER_A)));
 	KT_EXPECT(t, scatter(OWNER_A));
 	KT_EXPECT(t, heap_stats(OWNER_A).objects == 574);
@@ -273,7 +273,7 @@ KTEST(heap_owner_limit_is_an_error_value, "heap.owner_limit_is_an_error_value")
 	KT_EXPECT(t, heap_set_limit(HEAP_OWNER_KERNEL, 4096).err == E_PERM);
 	int made = 0;
 	for (;;) {
-		struct hundred *h;
+		struct hundred *h = NULL;
 		struct status s = HEAP_NEW(struct hundred, &h, OWNER_A);
 		if (!status_ok(s)) {
 			KT_EXPECT(t, s.err == E_NOMEM && h == NULL);
@@ -284,7 +284,7 @@ KTEST(heap_owner_limit_is_an_error_value, "heap.owner_limit_is_an_error_value")
 	KT_EXPECT_MSG(t, made == 32, "%d blocks of 128 bytes under a 4096-byte limit", made);
 	KT_EXPECT(t, heap_stats(OWNER_A).failed == 1 && heap_stats(OWNER_A).limit == 4096);
 	/* Everyone else goes on. */
-	struct pair *p;
+	struct pair *p = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct pair, &p, OWNER_B)));
 	KT_EXPECT(t, status_ok(HEAP_FREE(p)));
 	KT_EXPECT(t, status_ok(heap_release_owner(OWNER_A)));
@@ -297,7 +297,7 @@ static uint64_t allocate_until_full(uint32_t owner, struct ktest_ctx *t)
 {
 	uint64_t bytes = 0;
 	for (;;) {
-		struct u64_array *a;
+		struct u64_array *a = NULL;
 		struct status s = HEAP_NEW_ARRAY(struct u64_array, 128 * 1024, &a, owner);
 		if (!status_ok(s)) {
 			if (s.err != E_NOMEM)
@@ -307,7 +307,7 @@ static uint64_t allocate_until_full(uint32_t owner, struct ktest_ctx *t)
 		bytes += sizeof(struct u64_array) + 128 * 1024 * sizeof(uint64_t);
 	}
 	for (;;) {
-		struct hundred *h;
+		struct hundred *h = NULL;
 		struct status s = HEAP_NEW(struct hundred, &h, owner);
 		if (!status_ok(s)) {
 			if (s.err != E_NOMEM)
@@ -329,7 +329,7 @@ KTEST(heap_exhaustion_is_an_error_and_memory_is_reused, "heap.exhaustion_is_an_e
 	KT_EXPECT_MSG(t, first > free_bytes / 2, "only %lu bytes of %lu free before E_NOMEM", first, free_bytes);
 	KT_EXPECT(t, heap_stats(HEAP_ALL_OWNERS).failed >= failed + 2);
 	/* Out of memory for everyone now, and still an error value. */
-	struct pair *p;
+	struct pair *p = NULL;
 	struct status s = HEAP_NEW(struct pair, &p, OWNER_B);
 	KT_EXPECT_MSG(t, s.err == E_NOMEM || status_ok(s), "error %d", s.err);
 	KT_EXPECT(t, status_ok(heap_release_owner(OWNER_A)));
@@ -353,7 +353,7 @@ KTEST(heap_exhaustion_is_an_error_and_memory_is_reused, "heap.exhaustion_is_an_e
 
 static void write_one_past_the_end(uint64_t n)
 {
-	struct u64_array *a;
+	struct u64_array *a = NULL;
 	if (!status_ok(HEAP_NEW_ARRAY(struct u64_array, n, &a, OWNER_A)))
 		return;
 	a->items[n] = 1; /* traps */
@@ -362,7 +362,7 @@ static void write_one_past_the_end(uint64_t n)
 KTEST(heap_arrays_are_bounds_checked, "heap.arrays_are_bounds_checked")
 {
 	KT_EXPECT(t, fresh_owners());
-	struct u64_array *a;
+	struct u64_array *a = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW_ARRAY(struct u64_array, 100, &a, OWNER_A)));
 	KT_EXPECT(t, a->count == 100);
 	for (size_t i = 0; i < a->count; i++)
@@ -379,7 +379,7 @@ KTEST(heap_arrays_are_bounds_checked, "heap.arrays_are_bounds_checked")
 	KT_EXPECT(t, HEAP_NEW_ARRAY(struct u64_array, SIZE_MAX / 4, &a, OWNER_A).err == E_NOMEM);
 	KT_EXPECT(t, status_ok(heap_release_owner(OWNER_A)));
 
-	struct bytes buf;
+	struct bytes buf = {};
 	KT_EXPECT(t, status_ok(heap_new_bytes(100, OWNER_A, &buf)));
 	KT_EXPECT(t, buf.len == 100 && bytes_get(buf, 99) == 0);
 	bytes_set(buf, 99, 1);

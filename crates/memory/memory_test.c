@@ -152,7 +152,7 @@ KTEST(memory_release_owner_frees_everything, "memory.release_owner_frees_everyth
 	uint64_t before = frames_free();
 	struct mapping_result kept = memory_map(5, MEMORY_READ_WRITE, OWNER_B);
 	KT_EXPECT(t, kept.err == E_OK);
-	struct mapping held[6];
+	struct mapping held[6] = {};
 	static const size_t sizes[6] = {1, 7, 2, 16, 3, 1};
 	for (size_t i = 0; i < 6; i++) {
 		struct mapping_result m =

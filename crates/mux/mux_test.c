@@ -35,7 +35,7 @@ static bool same(const struct seen *got, struct str want)
 
 KTEST(mux_fans_out_in_subscription_order, "mux.fans_out_in_subscription_order")
 {
-	struct test_mux m;
+	struct test_mux m = {};
 	struct seen seen;
 	size_t a, b, c, d;
 	test_mux_init(&m);
@@ -58,7 +58,7 @@ KTEST(mux_fans_out_in_subscription_order, "mux.fans_out_in_subscription_order")
 
 KTEST(mux_full_is_an_error, "mux.full_is_an_error")
 {
-	struct test_mux m;
+	struct test_mux m = {};
 	size_t slot;
 	test_mux_init(&m);
 	for (uint32_t i = 0; i < 4; i++)
@@ -70,7 +70,7 @@ KTEST(mux_full_is_an_error, "mux.full_is_an_error")
 
 KTEST(mux_cursor_survives_changes, "mux.cursor_survives_changes")
 {
-	struct test_mux m;
+	struct test_mux m = {};
 	size_t a, b, c, slot;
 	test_mux_init(&m);
 	KT_EXPECT(t, status_ok(test_mux_add(&m, 7, STR("a"), &a)));

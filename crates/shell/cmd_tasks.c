@@ -23,14 +23,15 @@ static bool parse_u64(struct str s, uint64_t *out)
 void cmd_tasks(struct str args)
 {
 	(void)args;
-	struct task_info list[TASK_MAX];
-	size_t n = task_list(list, TASK_MAX);
+	struct task_list list;
+	task_list(&list);
+	size_t n = list.count;
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, STR("id      name                     state     prio  switches ticks"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < TASK_MAX; i++) {
-		const struct task_info *ti = &list[i];
+		const struct task_info *ti = &list.tasks[i];
 		fmt_clear(&line);
 		fmt_u64(&line, ti->id);
 		while (line.len < 8)

@@ -67,12 +67,21 @@ static struct task *task_by_id(task_id id)
 	return &T.slots[s];
 }
 
-static void copy_name(char *dst, size_t cap, struct str src)
+/* src into the char array dst views, cut to fit, NUL-terminated. */
+static void copy_name(struct bytes dst, struct str src)
 {
-	size_t n = src.len < cap - 1 ? src.len : cap - 1;
+	size_t n = src.len < dst.len - 1 ? src.len : dst.len - 1;
 	for (size_t i = 0; i < n; i++)
-		dst[i] = str_at(src, i);
-	dst[n] = '\0';
+		bytes_set(dst, i, (unsigned char)str_at(src, i));
+	bytes_set(dst, n, 0);
+}
+
+/* Queue a task as ready. The queue holds TASK_MAX entries and a task is
+ * queued at most once, so this cannot fail; if it ever did, say so. */
+static void ready_push(uint32_t slot, int64_t priority)
+{
+	if (!status_ok(pq_push(&T.ready, slot, priority)))
+		log_write(LOG_ERROR, STR("task"), STR("run queue full: a task was not queued"));
 }
 
 /* Release what ended tasks owned. Never the running task's own stack. */
@@ -127,7 +136,7 @@ static void wake_sleepers(void)
 		struct task *t = &T.slots[it.id];
 		if (t->state == TASK_SLEEPING) {
 			t->state = TASK_READY;
-			(void)pq_push(&T.ready, it.id, t->priority);
+			ready_push(it.id, t->priority);
 		}
 	}
 }
@@ -219,13 +228,14 @@ static struct task_result new_task(struct str name, task_entry_fn entry, uint64_
 	}
 	struct sp_result sp = kernel_context_init(memory_bytes(&stack.value), task_start, s);
 	if (sp.err != E_OK) {
-		(void)memory_release_owner(id);
+		if (!status_ok(memory_release_owner(id)))
+			log_write(LOG_WARN, STR("task"), STR("a failed spawn left its stack mapped"));
 		t->state = TASK_FREE;
 		return (struct task_result){sp.err, 0};
 	}
 	irq = cpu_irq_save();
 	t->id = id;
-	copy_name(t->name, TASK_NAME_MAX, name);
+	copy_name(BYTES_OF(t->name), name);
 	t->priority = priority;
 	t->sp = sp.value;
 	t->stack = stack.value;
@@ -240,7 +250,7 @@ static struct task_result new_task(struct str name, task_entry_fn entry, uint64_
 	t->args_len = 0;
 	t->state = runnable ? TASK_READY : TASK_BLOCKED;
 	if (runnable)
-		(void)pq_push(&T.ready, s, priority);
+		ready_push(s, priority);
 	cpu_irq_restore(irq);
 	return (struct task_result){E_OK, id};
 }
@@ -282,13 +292,13 @@ CRATE_EXPORT struct task_result task_spawn_app(struct str app, struct str args, 
 		return r;
 	bool irq = cpu_irq_save();
 	struct task *t = &T.slots[slot_of(r.value)];
-	copy_name(t->app, APP_NAME_MAX, app);
+	copy_name(BYTES_OF(t->app), app);
 	for (size_t i = 0; i < args.len; i++)
 		t->args[i] = str_at(args, i);
 	t->args_len = args.len;
 	t->arg = slot_of(r.value);
 	t->state = TASK_READY;
-	(void)pq_push(&T.ready, slot_of(r.value), t->priority);
+	ready_push(slot_of(r.value), t->priority);
 	cpu_irq_restore(irq);
 	return r;
 }
@@ -364,7 +374,7 @@ CRATE_EXPORT struct status task_kill(task_id id)
 	return STATUS_OK;
 }
 
-CRATE_EXPORT size_t task_list(struct task_info *out, size_t cap)
+CRATE_EXPORT void task_list(struct task_list *out)
 {
 	bool irq = cpu_irq_save();
 	size_t n = 0;
@@ -372,8 +382,8 @@ CRATE_EXPORT size_t task_list(struct task_info *out, size_t cap)
 		const struct task *t = &T.slots[s];
 		if (t->state == TASK_FREE || (t->state == TASK_EXITED && !t->reap_pending && t->id == 0))
 			continue;
-		if (n < cap) {
-			struct task_info *i = &out[n];
+		if (n < TASK_MAX) {
+			struct task_info *i = &out->tasks[n];
 			i->id = t->id;
 			for (size_t c = 0; c < TASK_NAME_MAX; c++)
 				i->name[c] = t->name[c];
@@ -385,8 +395,8 @@ CRATE_EXPORT size_t task_list(struct task_info *out, size_t cap)
 		}
 		n++;
 	}
+	out->count = n;
 	cpu_irq_restore(irq);
-	return n;
 }
 
 CRATE_EXPORT bool task_stacks_refer_to(uint64_t lo, uint64_t hi)
@@ -454,7 +464,7 @@ static void make_ready(uint32_t slot)
 		return;
 	t->state = TASK_READY;
 	t->blocked_on = NULL;
-	(void)pq_push(&T.ready, slot, t->priority);
+	ready_push(slot, t->priority);
 }
 
 CRATE_EXPORT uint32_t waitq_wake_one(struct waitq *q)
@@ -496,7 +506,7 @@ struct status task_init(void)
 	/* Whoever loaded us (the shell, on the boot stack) becomes task 1. */
 	T.generation[0] = 1;
 	T.slots[0] = (struct task){.id = (1u << 8) | 0, .state = TASK_RUNNING, .priority = 0};
-	copy_name(T.slots[0].name, TASK_NAME_MAX, STR("kernel"));
+	copy_name(BYTES_OF(T.slots[0].name), STR("kernel"));
 	T.current = 0;
 	struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
 	if (idle.err != E_OK)

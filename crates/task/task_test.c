@@ -24,7 +24,7 @@ static void exit_with(uint64_t code) { task_exit((int64_t)code); }
 static void allocate_then_exit(uint64_t pages)
 {
 	struct mapping_result m = memory_map(pages, MEMORY_READ_WRITE, task_current());
-	uint64_t *objects[4];
+	uint64_t *objects[4] = {};
 	for (int i = 0; i < 4; i++)
 		if (!status_ok(HEAP_NEW(uint64_t, &objects[i], task_current())))
 			task_exit(-1);
@@ -34,25 +34,29 @@ static void allocate_then_exit(uint64_t pages)
 static void allocate_then_sleep(uint64_t pages)
 {
 	struct mapping_result m = memory_map(pages, MEMORY_READ_WRITE, task_current());
-	uint64_t *object;
+	uint64_t *object = NULL;
 	if (m.err != E_OK || !status_ok(HEAP_NEW(uint64_t, &object, task_current())))
 		task_exit(-1);
 	for (;;)
 		task_sleep_ticks(1000);
 }
 
-static bool all_advanced(const uint64_t before[BUSY])
+struct counts {
+	uint64_t of[BUSY];
+};
+
+static bool all_advanced(const struct counts *before)
 {
 	for (int i = 0; i < BUSY; i++)
-		if (counters[i] <= before[i])
+		if (counters[i] <= before->of[i])
 			return false;
 	return true;
 }
 
-static void snapshot(uint64_t out[BUSY])
+static void snapshot(struct counts *out)
 {
 	for (int i = 0; i < BUSY; i++)
-		out[i] = counters[i];
+		out->of[i] = counters[i];
 }
 
 KTEST(tasks_spawn_join_exit_code, "tasks.spawn_join_exit_code")
@@ -80,12 +84,12 @@ KTEST(tasks_eight_busy_tasks_progress, "tasks.eight_busy_tasks_progress")
 		KT_EXPECT(t, r.err == E_OK);
 		ids[i] = r.value;
 	}
-	uint64_t before[BUSY];
+	struct counts before = {};
 	/* The busy tasks never yield: only preemption lets this task run again. */
 	for (int round = 0; round < 3; round++) {
-		snapshot(before);
+		snapshot(&before);
 		task_sleep_ticks(60);
-		KT_EXPECT_MSG(t, all_advanced(before), "a busy task starved in round %d", round);
+		KT_EXPECT_MSG(t, all_advanced(&before), "a busy task starved in round %d", round);
 	}
 	for (int i = 0; i < BUSY; i++) {
 		int64_t code;
@@ -104,23 +108,24 @@ KTEST(tasks_policy_swap_under_load, "tasks.policy_swap_under_load")
 	}
 	static const char *const order[3][2] = {
 		{"sched_rr", "sched_prio"}, {"sched_prio", "sched_rr"}, {"sched_rr", "sched_prio"}};
-	uint64_t before[BUSY];
+	struct counts before = {};
 	for (int step = 0; step < 3; step++) {
 		struct crate_error why;
 		why.text[0] = '\0';
 		struct status s = kernel_crate_swap(str_from_cstr(order[step][0], 16), str_from_cstr(order[step][1], 16),
 						    &why);
 		KT_EXPECT_MSG(t, status_ok(s), "swap %s -> %s: %s", order[step][0], order[step][1], why.text);
-		snapshot(before);
+		snapshot(&before);
 		task_sleep_ticks(60);
-		KT_EXPECT_MSG(t, all_advanced(before), "a task starved after swap %d", step);
+		KT_EXPECT_MSG(t, all_advanced(&before), "a task starved after swap %d", step);
 		size_t running = 0, alive = 0;
-		struct task_info list[TASK_MAX];
-		size_t n = task_list(list, TASK_MAX);
+		struct task_list list = {};
+		task_list(&list);
+		size_t n = list.count;
 		for (size_t i = 0; i < n && i < TASK_MAX; i++) {
-			running += list[i].state == TASK_RUNNING;
+			running += list.tasks[i].state == TASK_RUNNING;
 			for (int b = 0; b < BUSY; b++)
-				alive += list[i].id == ids[b] && list[i].state != TASK_EXITED;
+				alive += list.tasks[i].id == ids[b] && list.tasks[i].state != TASK_EXITED;
 		}
 		KT_EXPECT_MSG(t, running == 1, "%zu tasks running at once", running);
 		KT_EXPECT_MSG(t, alive == BUSY, "only %zu of the busy tasks left", alive);

@@ -51,8 +51,13 @@ struct status task_kill(task_id id);
 void task_sleep_ticks(uint64_t ticks);
 uint64_t task_ticks(void); /* timer ticks since the task crate started */
 
-/* Copies up to cap task descriptions; returns how many tasks exist. */
-size_t task_list(struct task_info *out, size_t cap);
+struct task_list {
+	struct task_info tasks[TASK_MAX];
+	size_t count;
+};
+
+/* Every task, as the caller's copy. */
+void task_list(struct task_list *out);
 struct str task_state_name(enum task_state state);
 
 /* Wait queues: the blocking primitive channels build on. The queue lives
