@@ -28,6 +28,16 @@ static void receive_one(uint64_t expect)
 	task_exit(s.err == E_OK && (uint64_t)p.x == expect ? 0 : -1);
 }
 
+static bool task_is_blocked(task_id id)
+{
+	struct task_list list = {};
+	task_list(&list);
+	for (size_t i = 0; i < list.count && i < TASK_MAX; i++)
+		if (list.tasks[i].id == id)
+			return list.tasks[i].state == TASK_BLOCKED;
+	return false;
+}
+
 KTEST(channel_async_keeps_order, "channel.async_keeps_order")
 {
 	struct channel c;
@@ -71,13 +81,7 @@ KTEST(channel_receiver_blocks_until_sent, "channel.receiver_blocks_until_sent")
 	struct task_result r = task_spawn(STR("receiver"), receive_one, 41, 0);
 	KT_EXPECT(t, r.err == E_OK);
 	task_sleep_ticks(10);
-	struct task_list list = {};
-	task_list(&list);
-	size_t n = list.count;
-	bool blocked = false;
-	for (size_t i = 0; i < n && i < TASK_MAX; i++)
-		blocked |= list.tasks[i].id == r.value && list.tasks[i].state == TASK_BLOCKED;
-	KT_EXPECT_MSG(t, blocked, "the receiver did not block on the empty channel");
+	KT_EXPECT_MSG(t, task_is_blocked(r.value), "the receiver did not block on the empty channel");
 	struct point p = {41, 0};
 	KT_EXPECT(t, status_ok(point_chan_send(&shared, &p)));
 	int64_t code;
@@ -92,13 +96,7 @@ KTEST(channel_rendezvous_sender_waits_for_receiver, "channel.rendezvous_sender_w
 	KT_EXPECT(t, r.err == E_OK);
 	task_sleep_ticks(10);
 	/* One message sits in the channel and its sender waits for it to be taken. */
-	struct task_list list = {};
-	task_list(&list);
-	size_t n = list.count;
-	bool blocked = false;
-	for (size_t i = 0; i < n && i < TASK_MAX; i++)
-		blocked |= list.tasks[i].id == r.value && list.tasks[i].state == TASK_BLOCKED;
-	KT_EXPECT_MSG(t, blocked, "the rendezvous sender did not wait");
+	KT_EXPECT_MSG(t, task_is_blocked(r.value), "the rendezvous sender did not wait");
 	KT_EXPECT(t, shared.sent == 1 && shared.taken == 0);
 	for (int32_t i = 0; i < 3; i++) {
 		struct point p;

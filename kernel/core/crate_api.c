@@ -92,16 +92,27 @@ KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 }
 KEXPORT(kernel_crate_list);
 
-KERNEL_EXPORT struct status kernel_crate_load(struct str name, struct crate_error *why)
+/* The linker and a crate name as a C string, or the reason there are none. */
+static struct status crate_request(struct str name, char *cname, size_t cap, struct linker **l,
+				   struct crate_error *why)
 {
-	struct linker *l = need_linker(why);
-	char cname[48];
-	if (!l)
+	*l = need_linker(why);
+	if (!*l)
 		return STATUS(E_NOENT);
-	if (!str_to_cstr(name, cname, sizeof cname)) {
+	if (!str_to_cstr(name, cname, cap)) {
 		explain(why, "crate name too long");
 		return STATUS(E_INVAL);
 	}
+	return STATUS_OK;
+}
+
+KERNEL_EXPORT struct status kernel_crate_load(struct str name, struct crate_error *why)
+{
+	struct linker *l;
+	char cname[48];
+	struct status req = crate_request(name, cname, sizeof cname, &l, why);
+	if (!status_ok(req))
+		return req;
 	uint32_t id;
 	struct link_error err;
 	struct status s = linker_load_crate(l, cname, &id, &err);
@@ -113,14 +124,11 @@ KEXPORT(kernel_crate_load);
 
 KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_error *why)
 {
-	struct linker *l = need_linker(why);
+	struct linker *l;
 	char cname[48];
-	if (!l)
-		return STATUS(E_NOENT);
-	if (!str_to_cstr(name, cname, sizeof cname)) {
-		explain(why, "crate name too long");
-		return STATUS(E_INVAL);
-	}
+	struct status req = crate_request(name, cname, sizeof cname, &l, why);
+	if (!status_ok(req))
+		return req;
 	uint32_t id = linker_crate_by_name(l, cname);
 	if (id == LINKER_NO_CRATE || !linker_crate(l, id)) {
 		explain(why, "not loaded");
