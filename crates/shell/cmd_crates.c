@@ -47,7 +47,7 @@ void cmd_crates(struct str args)
 	bool all = has_flag(args, STR("--all"));
 	struct fmt_line line;
 	fmt_clear(&line);
-	fmt_str(&line, STR("name         version  text    data+bss refs deps load-cycles loaded for"));
+	fmt_str(&line, STR("name         version  text    data+bss refs deps swaps load-cycles loaded for"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
 		const struct crate_summary *c = &list[i];
@@ -76,6 +76,9 @@ void cmd_crates(struct str args)
 		col = line.len;
 		fmt_u64(&line, c->dependent_crates);
 		fmt_column(&line, col, 4);
+		col = line.len;
+		fmt_u64(&line, c->swaps);
+		fmt_column(&line, col, 5);
 		col = line.len;
 		fmt_u64(&line, c->load_cycles);
 		fmt_column(&line, col, 11);
@@ -208,6 +211,34 @@ void cmd_swap(struct str args)
 		out_line(&line);
 	} else {
 		say_error(STR("swap"), old, &why);
+	}
+}
+
+void cmd_history(struct str args)
+{
+	(void)args;
+	struct swap_history h;
+	kernel_swap_history(&h);
+	if (h.count == 0) {
+		out_str(STR("no swaps yet\n"));
+		return;
+	}
+	for (size_t i = 0; i < h.count && i < SWAP_HISTORY_MAX; i++) {
+		const struct swap_record *r = &h.records[i];
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_u64(&line, h.total - h.count + i + 1);
+		fmt_str(&line, STR(". swap "));
+		fmt_cstr(&line, r->old_crate, sizeof r->old_crate);
+		fmt_str(&line, STR(" -> "));
+		fmt_cstr(&line, r->new_crate, sizeof r->new_crate);
+		fmt_str(&line, STR(": "));
+		fmt_str(&line, r->result == E_OK ? STR("done") : str_from_cstr(kerr_name(r->result), 16));
+		fmt_str(&line, STR(" in "));
+		fmt_u64(&line, r->cycles);
+		fmt_str(&line, STR(" cycles, at tsc "));
+		fmt_u64(&line, r->at_cycles);
+		out_line(&line);
 	}
 }
 

@@ -82,6 +82,7 @@ static const struct command commands[] = {
 	{"unload", "unload CRATE", "unload CRATE if nothing uses it", cmd_unload},
 	{"run", "run APP [ARGS]", "call APP_main(ARGS) of crate APP, loading it on demand", cmd_run},
 	{"swap", "swap OLD NEW", "replace loaded crate OLD by NEW in the running system", cmd_swap},
+	{"history", "history", "the live swaps of this boot, with their times", cmd_history},
 	{"tasks", "tasks", "the tasks: id, name, state, priority, switches, ticks", cmd_tasks},
 	{"spawn", "spawn APP [ARGS]", "start a task running APP_main(ARGS) of crate APP", cmd_spawn},
 	{"kill", "kill ID", "end task ID and free what it owned", cmd_kill},

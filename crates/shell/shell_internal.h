@@ -41,6 +41,7 @@ void cmd_load(struct str args);
 void cmd_unload(struct str args);
 void cmd_run(struct str args);
 void cmd_swap(struct str args);
+void cmd_history(struct str args);
 
 /* Task, time and memory commands (cmd_tasks.c). */
 void cmd_tasks(struct str args);

@@ -63,6 +63,7 @@ KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 		copy_cstr(s->description, sizeof s->description, ac.description);
 		s->alternative = ac.flags & ARCHIVE_CRATE_ALTERNATIVE;
 		s->generation = l->slots[i].generation;
+		s->swaps = l->slots[i].swaps;
 		struct linker_crate_stats st;
 		if (!linker_crate(l, i) || !status_ok(linker_crate_stats(l, i, &st)))
 			continue;
@@ -222,11 +223,55 @@ static void irq_restore(uint64_t flags)
 		__asm__ volatile("sti" ::: "memory");
 }
 
+/* The swap log the shell's `history` shows: nano-core state by nature
+ * (it outlives every crate it talks about). */
+static struct {
+	struct swap_record ring[SWAP_HISTORY_MAX];
+	uint64_t total;
+} swap_log;
+
+static void log_swap(const char *old, const char *new_crate, enum kerr result, uint64_t cycles)
+{
+	struct swap_record *r = &swap_log.ring[swap_log.total % SWAP_HISTORY_MAX];
+	copy_cstr(r->old_crate, sizeof r->old_crate, old);
+	copy_cstr(r->new_crate, sizeof r->new_crate, new_crate);
+	r->result = result;
+	r->cycles = cycles;
+	r->at_cycles = rdtsc();
+	swap_log.total++;
+}
+
+KERNEL_EXPORT void kernel_swap_history(struct swap_history *out)
+{
+	uint64_t n = swap_log.total < SWAP_HISTORY_MAX ? swap_log.total : SWAP_HISTORY_MAX;
+	for (uint64_t i = 0; i < n; i++)
+		out->records[i] = swap_log.ring[(swap_log.total - n + i) % SWAP_HISTORY_MAX];
+	out->count = n;
+	out->total = swap_log.total;
+}
+KEXPORT(kernel_swap_history);
+
 /* How long a swap waits for every task to leave OLD: tries, each after
  * letting the others run one time slice. */
 #define SWAP_QUIESCENCE_TRIES 250
 
+static struct status swap_request(struct str old, struct str new_crate, struct crate_error *why);
+
 KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why)
+{
+	uint64_t start = rdtsc();
+	struct status s = swap_request(old, new_crate, why);
+	char old_name[32], new_name[32];
+	if (!str_to_cstr(old, old_name, sizeof old_name))
+		copy_cstr(old_name, sizeof old_name, "?");
+	if (!str_to_cstr(new_crate, new_name, sizeof new_name))
+		copy_cstr(new_name, sizeof new_name, "?");
+	log_swap(old_name, new_name, s.err, rdtsc() - start);
+	return s;
+}
+KEXPORT(kernel_crate_swap);
+
+static struct status swap_request(struct str old, struct str new_crate, struct crate_error *why)
 {
 	struct linker *l = need_linker(why);
 	char old_name[48], new_name[48];
@@ -277,7 +322,6 @@ KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_cra
 		let_others_run(l);
 	}
 }
-KEXPORT(kernel_crate_swap);
 
 struct edge_walk {
 	struct linker *l;

@@ -18,6 +18,9 @@ KERNEL_EXPORT void kernel_console_write(struct str text)
 }
 KEXPORT(kernel_console_write);
 
+/* The name of an error value, "E_NOMEM" etc. (kernel/linker/error.c). */
+KEXPORT(kerr_name);
+
 KEXPORT(memcpy);
 KEXPORT(memmove);
 KEXPORT(memset);

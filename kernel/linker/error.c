@@ -87,6 +87,12 @@ static const char *const kerr_names[E_KERR_COUNT] = {
 	"E_STALE", "E_NOSYS",
 };
 
+/* Exported from the nano-core to crates (theseus/result.h). */
+__attribute__((visibility("default"))) const char *kerr_name(enum kerr e)
+{
+	return (unsigned)e < E_KERR_COUNT ? kerr_names[e] : "E_?";
+}
+
 size_t link_error_format(const struct link_error *err, char *buf, size_t size)
 {
 	char num[24];

@@ -145,6 +145,7 @@ struct loaded_crate {
 struct crate_slot {
 	enum crate_state state;
 	uint32_t generation;
+	uint32_t swaps;             /* live swaps this crate took part in */
 	struct loaded_crate *crate;
 	uint32_t reason_crate;      /* recorded when queued */
 	const char *reason_symbol;

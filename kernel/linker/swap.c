@@ -193,6 +193,8 @@ struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_nam
 			goto out;
 	}
 	old->dependent_count = 0;
+	l->slots[old_id].swaps++;
+	l->slots[new_id].swaps++;
 	if (new_id_out)
 		*new_id_out = new_id;
 	meta_free_array(l, patches, n, sizeof(*patches));

@@ -133,6 +133,20 @@ def test_swap_replaces_an_application_without_reboot():
     assert "\nhello_v2     2.0.0" in listing
 
 
+def test_history_and_swap_counts():
+    code, out = console("history", "run hello", "swap hello hello_v2", "swap hello_v2 nosuch",
+                        "swap hello_v2 hello", "crates", "history")
+    assert code == 0
+    assert "no swaps yet" in out
+    listing = out.split("theseus> crates", 1)[1].split("theseus> history", 1)[0]
+    hello = [l for l in listing.splitlines() if l.startswith("hello ")][0]
+    assert hello.split()[6] == "2"  # swaps column: out once, back in once
+    history = out.rsplit("theseus> history", 1)[1]
+    assert "1. swap hello -> hello_v2: done in " in history
+    assert "2. swap hello_v2 -> nosuch: E_NOENT in " in history
+    assert "3. swap hello_v2 -> hello: done in " in history
+
+
 def test_bad_requests_get_errors_and_the_shell_goes_on():
     code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
     assert code == 0

@@ -22,6 +22,7 @@ struct crate_summary {
 	bool loaded;
 	bool alternative;
 	uint32_t generation;     /* times it was unloaded or replaced */
+	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
 	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
 	uint32_t sections, relocations;
 	uint32_t refcount, dependent_crates;
@@ -43,6 +44,22 @@ struct status kernel_crate_unload(struct str name, struct crate_error *why);
  * with OLD left working, when NEW lacks an imported symbol, when OLD has
  * strong references, or when the calling context is executing in OLD. */
 struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why);
+
+/* The most recent swap requests, oldest first. */
+#define SWAP_HISTORY_MAX 16
+struct swap_record {
+	char old_crate[32];
+	char new_crate[32];
+	enum kerr result;
+	uint64_t cycles;      /* request to done, quiescence wait included */
+	uint64_t at_cycles;   /* time-stamp counter when it finished */
+};
+struct swap_history {
+	struct swap_record records[SWAP_HISTORY_MAX];
+	size_t count;
+	uint64_t total;       /* requests ever made */
+};
+void kernel_swap_history(struct swap_history *out);
 
 /* One dependency: `from` imports `symbol` from `to`. */
 struct crate_edge {
