@@ -3,6 +3,7 @@
  * declarations are kernel/include/theseus/crates.h. */
 #include "crates.h"
 #include "export.h"
+#include "../linker/loader.h"
 #include "paging.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
@@ -210,6 +211,61 @@ static void let_others_run(struct linker *l)
 		cpu_relax();
 }
 
+/* "2.1.0" -> 2 */
+static uint32_t major_version(const char *version)
+{
+	uint32_t v = 0;
+	for (const char *p = version; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (uint32_t)(*p - '0');
+	return v;
+}
+
+struct migrate_call {
+	uint64_t address;
+	uint32_t from_version;
+	struct status result;
+};
+
+static void call_migrate(void *arg)
+{
+	struct migrate_call *m = arg;
+	struct status (*hook)(uint32_t) = (struct status (*)(uint32_t))m->address;
+	m->result = hook(m->from_version);
+}
+
+/* The optional migration hook of the crate swapped in: FAMILY_migrate,
+ * where FAMILY is the crate it is an alternative of (or its own name),
+ * called with the major version of the crate swapped out. When it fails,
+ * the swap is undone (the old crate comes back from the archive). */
+static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id, uint32_t old_major,
+			     struct crate_error *why)
+{
+	struct archive_crate nc = archive_crate_at(&l->archive, new_id);
+	const char *family = nc.alternative_of[0] ? nc.alternative_of : nc.name;
+	char hook[64];
+	ksnprintf(hook, sizeof hook, "%s_migrate", family);
+	const struct loaded_crate *c = linker_crate(l, new_id);
+	uint32_t sym = c ? find_export(c, hook) : LINKER_NO_SECTION;
+	uint64_t address;
+	uint32_t section;
+	if (sym == LINKER_NO_SECTION || !symbol_address(c, sym, &address, &section))
+		return STATUS_OK; /* no hook: nothing to migrate */
+	struct migrate_call m = {address, old_major, STATUS(E_FAULT)};
+	struct fault_point fp;
+	if (kfault_try(&fp, call_migrate, &m))
+		m.result = STATUS(E_FAULT);
+	if (status_ok(m.result))
+		return STATUS_OK;
+	struct archive_crate oc = archive_crate_at(&l->archive, old_id);
+	uint32_t back;
+	struct link_error err;
+	bool undone = status_ok(linker_swap(l, new_id, oc.name, &back, &err));
+	if (why)
+		ksnprintf(why->text, sizeof why->text, "%s(%u) failed (%s); %s", hook, old_major,
+			  kerr_name(m.result.err), undone ? "the swap was undone" : "and undoing the swap failed too");
+	return m.result;
+}
+
 static uint64_t irq_save(void)
 {
 	uint64_t flags;
@@ -273,6 +329,8 @@ KEXPORT(kernel_crate_swap);
 
 static struct status swap_request(struct str old, struct str new_crate, struct crate_error *why)
 {
+	if (why)
+		why->text[0] = '\0';
 	struct linker *l = need_linker(why);
 	char old_name[48], new_name[48];
 	if (!l)
@@ -303,15 +361,18 @@ static struct status swap_request(struct str old, struct str new_crate, struct c
 			return STATUS(E_NOENT);
 		}
 		if (!other_tasks_in(l, c)) {
+			uint32_t old_major = major_version(c->version);
 			uint32_t new_id;
 			struct link_error err;
 			struct status s = linker_swap(l, id, new_name, &new_id, &err);
+			if (status_ok(s))
+				s = migrate(l, new_id, id, old_major, why);
 			uint64_t cycles = rdtsc() - start;
 			irq_restore(flags);
-			if (!status_ok(s))
-				explain_link(why, &err);
-			else if (why)
+			if (s.err == E_OK && why)
 				ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", cycles);
+			else if (s.err != E_OK && s.err != E_FAULT && !(why && why->text[0]))
+				explain_link(why, &err);
 			return s;
 		}
 		irq_restore(flags);

@@ -147,6 +147,19 @@ def test_history_and_swap_counts():
     assert "3. swap hello_v2 -> hello: done in " in history
 
 
+def test_state_survives_a_swap_through_the_state_store_and_migration():
+    code, out = console("run counter", "run counter", "swap counter counter_v2", "run counter",
+                        "swap counter_v2 counter", "run counter")
+    assert code == 0
+    assert "counter 1.0.0: run 1" in out and "counter 1.0.0: run 2" in out
+    assert "swapped counter -> counter_v2" in out
+    # The hook converted the old format; the count goes on.
+    assert "counter 2.0.0: run 3 (1 since the upgrade)" in out
+    # Version 1 cannot read version 2's state: its hook refuses, the swap is undone.
+    assert "swap counter_v2: counter_migrate(2) failed (E_INVAL); the swap was undone" in out
+    assert "counter 2.0.0: run 4 (2 since the upgrade)" in out
+
+
 def test_bad_requests_get_errors_and_the_shell_goes_on():
     code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
     assert code == 0
