@@ -85,3 +85,27 @@ struct status crate_memory_protect(uint64_t va, uint64_t pages, enum page_perm p
 }
 
 uint64_t crate_memory_pages_in_use(void) { return pages_in_use; }
+
+uint64_t crate_memory_map_phys(uint64_t pa, uint64_t pages)
+{
+	if (pages == 0 || pages > REGION_PAGES || pa % PAGE_SIZE)
+		return 0;
+	uint64_t first = find_free_run(pages);
+	if (first == REGION_PAGES)
+		return 0;
+	uint64_t va = CRATE_REGION_BASE + first * PAGE_SIZE;
+	for (uint64_t p = 0; p < pages; p++) {
+		page_mark(first + p, true);
+		pages_in_use++;
+		if (!status_ok(paging_map(va + p * PAGE_SIZE, pa + p * PAGE_SIZE, PAGE_READ))) {
+			/* Unmap what was mapped; these frames are not ours to free. */
+			for (uint64_t q = 0; q <= p; q++) {
+				(void)paging_unmap(va + q * PAGE_SIZE);
+				page_mark(first + q, false);
+				pages_in_use--;
+			}
+			return 0;
+		}
+	}
+	return va;
+}

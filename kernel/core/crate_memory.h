@@ -14,4 +14,9 @@ struct status crate_memory_protect(uint64_t va, uint64_t pages, enum page_perm p
 void crate_memory_free(uint64_t va, uint64_t pages);
 uint64_t crate_memory_pages_in_use(void);
 
+/* Map `pages` pages of existing physical memory from `pa` (page-aligned)
+ * read-only into crate-region address space; returns the address or 0.
+ * For boot modules the boot window does not reach (above 1 GiB). */
+uint64_t crate_memory_map_phys(uint64_t pa, uint64_t pages);
+
 #endif

@@ -9,14 +9,40 @@
 static struct linker the_linker;
 static bool linker_ready;
 
+/* Where the nano-core reads each boot module: through the boot window
+ * when it lies below 1 GiB, else through a read-only mapping made once
+ * (QEMU puts the initrd near the top of RAM, above 1 GiB with -m 2G). */
+static const uint8_t *module_bytes[BOOT_MAX_MODULES];
+
+static const uint8_t *module_view(unsigned i, const struct boot_module *m)
+{
+	if (module_bytes[i])
+		return module_bytes[i];
+	if (m->end <= KERNEL_WINDOW_SIZE) {
+		module_bytes[i] = phys_to_virt(m->start);
+	} else {
+		uint64_t first = ALIGN_DOWN(m->start, PAGE_SIZE);
+		uint64_t va = crate_memory_map_phys(first, (ALIGN_UP(m->end, PAGE_SIZE) - first) / PAGE_SIZE);
+		if (va)
+			module_bytes[i] = (const uint8_t *)(va + (m->start - first));
+	}
+	return module_bytes[i];
+}
+
+static const uint8_t *archive_bytes;
+
 const struct boot_module *crates_archive_module(void)
 {
 	const struct boot_info *bi = boot_info();
 	for (unsigned i = 0; i < bi->module_count; i++) {
 		const struct boot_module *m = &bi->modules[i];
-		if (m->end - m->start >= ARCHIVE_HEADER_SIZE && m->end <= KERNEL_WINDOW_SIZE &&
-		    !memcmp(phys_to_virt(m->start), ARCHIVE_MAGIC, sizeof ARCHIVE_MAGIC))
+		if (m->end - m->start < ARCHIVE_HEADER_SIZE)
+			continue;
+		const uint8_t *bytes = module_view(i, m);
+		if (bytes && !memcmp(bytes, ARCHIVE_MAGIC, sizeof ARCHIVE_MAGIC)) {
+			archive_bytes = bytes;
 			return m;
+		}
 	}
 	return NULL;
 }
@@ -161,7 +187,7 @@ bool crates_init(void)
 	}
 	struct link_error err;
 	struct linker_options opts = {.pack_sections = 1};
-	if (!status_ok(linker_init(&the_linker, &kernel_env, phys_to_virt(m->start), m->end - m->start,
+	if (!status_ok(linker_init(&the_linker, &kernel_env, archive_bytes, m->end - m->start,
 				   &opts, &err))) {
 		char line[256];
 		link_error_format(&err, line, sizeof line);

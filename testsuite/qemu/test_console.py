@@ -246,6 +246,15 @@ def test_grub_iso_boots_through_multiboot2_to_the_shell():
     assert "[hello] info: Hello from hello 1.0.0, args: from grub" in out
 
 
+def test_archive_above_the_boot_window_is_found_with_2_gib():
+    # QEMU puts the initrd near the top of RAM: above 1 GiB here.
+    code, out = launch.feed_console(launch.qemu_command(KERNEL, ARCHIVE, "", memory="2048M"),
+                                    ["run hello from above"])
+    assert code == 0
+    assert "module 0: 0x000000007" in out
+    assert "[hello] info: Hello from hello 1.0.0, args: from above" in out
+
+
 def test_unhandled_fault_is_reported_and_fails_the_run():
     status, out, _ = launch.run_boot(
         launch.qemu_command(KERNEL, ARCHIVE, "test=fault.unhandled"), timeout=60)
