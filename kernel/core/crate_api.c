@@ -8,6 +8,7 @@
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
 #include <theseus/crates.h>
+#include <theseus/cpu.h>
 
 static void copy_cstr(char *dst, size_t cap, const char *src)
 {
@@ -137,12 +138,10 @@ KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_er
 		return STATUS(E_NOENT);
 	}
 	/* No interrupt handler may run in the crate while it goes. */
-	uint64_t flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	bool irq = cpu_irq_save();
 	struct link_error err;
 	struct status s = linker_unload(l, id, &err);
-	if (flags & (1u << 9))
-		__asm__ volatile("sti" ::: "memory");
+	cpu_irq_restore(irq);
 	if (!status_ok(s))
 		explain_link(why, &err);
 	return s;
@@ -266,19 +265,6 @@ static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id,
 	return m.result;
 }
 
-static uint64_t irq_save(void)
-{
-	uint64_t flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-	return flags;
-}
-
-static void irq_restore(uint64_t flags)
-{
-	if (flags & (1u << 9))
-		__asm__ volatile("sti" ::: "memory");
-}
-
 /* The swap log the shell's `history` shows: nano-core state by nature
  * (it outlives every crate it talks about). */
 static struct {
@@ -353,10 +339,10 @@ static struct status swap_request(struct str old, struct str new_crate, struct c
 	 * between the check and the re-linking. */
 	uint64_t start = rdtsc();
 	for (int attempt = 0;; attempt++) {
-		uint64_t flags = irq_save();
+		bool irq = cpu_irq_save();
 		const struct loaded_crate *c = linker_crate(l, id);
 		if (!c) {
-			irq_restore(flags);
+			cpu_irq_restore(irq);
 			explain(why, "it was unloaded while the swap waited");
 			return STATUS(E_NOENT);
 		}
@@ -368,14 +354,14 @@ static struct status swap_request(struct str old, struct str new_crate, struct c
 			if (status_ok(s))
 				s = migrate(l, new_id, id, old_major, why);
 			uint64_t cycles = rdtsc() - start;
-			irq_restore(flags);
+			cpu_irq_restore(irq);
 			if (s.err == E_OK && why)
 				ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", cycles);
 			else if (s.err != E_OK && s.err != E_FAULT && !(why && why->text[0]))
 				explain_link(why, &err);
 			return s;
 		}
-		irq_restore(flags);
+		cpu_irq_restore(irq);
 		if (attempt == SWAP_QUIESCENCE_TRIES) {
 			explain(why, "a task stayed inside it past the time limit; nothing was changed");
 			return STATUS(E_TIMEOUT);

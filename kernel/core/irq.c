@@ -18,22 +18,10 @@
 #include "paging.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
+#include <theseus/cpu.h>
 
 static struct irq_handler_ref dispatcher; /* not IRQ_REF_BOUND while none is set */
 static struct irq_entry_stats entry_stats;
-
-static bool irq_save(void)
-{
-	uint64_t flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-	return flags & (1u << 9);
-}
-
-static void irq_restore(bool enabled)
-{
-	if (enabled)
-		__asm__ volatile("sti" ::: "memory");
-}
 
 static void ref_unresolve(struct irq_handler_ref *ref)
 {
@@ -330,11 +318,11 @@ KERNEL_EXPORT struct status kernel_irq_handler_call(struct irq_handler_ref *ref,
 		return STATUS(E_INVAL);
 	if (!l)
 		return STATUS(E_STALE);
-	bool enabled = irq_save();
+	bool enabled = cpu_irq_save();
 	struct status st = invoke(l, ref, arg);
 	if (st.err == E_FAULT)
 		entry_stats.handler_faults++;
-	irq_restore(enabled);
+	cpu_irq_restore(enabled);
 	return st;
 }
 KEXPORT(kernel_irq_handler_call);
@@ -349,17 +337,17 @@ KERNEL_EXPORT struct status kernel_irq_set_dispatcher(struct str symbol)
 		if (!status_ok(st))
 			return st;
 	}
-	bool enabled = irq_save();
+	bool enabled = cpu_irq_save();
 	dispatcher = ref;
-	irq_restore(enabled);
+	cpu_irq_restore(enabled);
 	return STATUS_OK;
 }
 KEXPORT(kernel_irq_set_dispatcher);
 
 KERNEL_EXPORT void kernel_irq_entry_stats(struct irq_entry_stats *out)
 {
-	bool enabled = irq_save();
+	bool enabled = cpu_irq_save();
 	*out = entry_stats;
-	irq_restore(enabled);
+	cpu_irq_restore(enabled);
 }
 KEXPORT(kernel_irq_entry_stats);

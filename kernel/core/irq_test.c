@@ -8,6 +8,7 @@
 #include "irq.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
+#include <theseus/cpu.h>
 
 #define FOREIGN_VECTOR 0xF0 /* no PIC line maps to it */
 #define SPURIOUS_VECTOR 39  /* PIC line 7, with nothing in service */
@@ -33,19 +34,6 @@ static void raise_vector(uint8_t vector)
 	}
 }
 
-static bool irq_save(void)
-{
-	uint64_t flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-	return flags & (1u << 9);
-}
-
-static void irq_restore(bool enabled)
-{
-	if (enabled)
-		__asm__ volatile("sti" ::: "memory");
-}
-
 /* The dispatcher as it was before a test, put back afterwards. */
 struct saved_dispatcher {
 	char symbol[IRQ_SYMBOL_MAX];
@@ -54,7 +42,7 @@ struct saved_dispatcher {
 
 static void save_dispatcher(struct saved_dispatcher *s)
 {
-	s->interrupts_on = irq_save();
+	s->interrupts_on = cpu_irq_save();
 	for (size_t i = 0; i < sizeof s->symbol; i++) {
 		s->symbol[i] = irq_dispatcher_symbol()[i];
 		if (!s->symbol[i])
@@ -67,7 +55,7 @@ static void restore_dispatcher(const struct saved_dispatcher *s)
 {
 	struct str name = {s->symbol, strlen(s->symbol)};
 	(void)kernel_irq_set_dispatcher(name);
-	irq_restore(s->interrupts_on);
+	cpu_irq_restore(s->interrupts_on);
 }
 
 KTEST(irq_unrouted_vector_is_counted, "irq.unrouted_vector_is_counted")

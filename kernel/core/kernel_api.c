@@ -5,16 +5,15 @@
 #include "kernel.h"
 #include "export.h"
 #include <theseus/console.h>
+#include <theseus/cpu.h>
 
 /* One call's text stays together on the line: a task switch cannot cut
  * into it. */
 KERNEL_EXPORT void kernel_console_write(struct str text)
 {
-	uint64_t flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
+	bool irq = cpu_irq_save();
 	serial_write(text.ptr, text.len);
-	if (flags & (1u << 9))
-		__asm__ volatile("sti" ::: "memory");
+	cpu_irq_restore(irq);
 }
 KEXPORT(kernel_console_write);
 
