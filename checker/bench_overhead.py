@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Measure what the safe-C plugin adds to crate compile time.
 
-    bench_overhead.py --plugin safec.so --repo ROOT [--reps 7] [FILE.c ...]
-    bench_overhead.py --plugin safec.so --repo ROOT --instructions [FILE.c ...]
+    bench_overhead.py --plugin safec.plugin --repo ROOT [--reps 7] [FILE.c ...]
+    bench_overhead.py --plugin safec.plugin --repo ROOT --instructions [FILE.c ...]
 
 Compiles every file (default: every crates/*/**.c of the repository) to an
 object with the crate flags, once without and once with the plugin, the two
