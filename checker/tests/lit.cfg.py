@@ -1,7 +1,7 @@
 # lit configuration for the safe-C checker tests.
 #
 # Parameters (lit --param NAME=VALUE):
-#   plugin    path of the built plugin (safec.so)            required
+#   plugin    path of the built plugin (safec.plugin)            required
 #   objcheck  path of the built objcheck executable           required
 #   exec_root where lit writes test outputs   (default: a folder in /tmp)
 #   repo      repository root                 (default: two levels up)
