@@ -476,9 +476,9 @@ KERNEL_EXPORT struct count_result kernel_crate_exports(struct str crate, struct 
 		const char *name = archive_string(&l->archive, name_off);
 		copy_cstr(s->name, sizeof s->name, name);
 		s->address = 0;
-		for (uint32_t e = 0; lc && e < lc->export_count; e++)
-			if (!strcmp(linker_symbol_name(lc, lc->exports[e]), name ? name : ""))
-				s->address = lc->resolved[lc->exports[e]].address;
+		uint32_t sym = lc && name ? find_export(lc, name) : LINKER_NO_SECTION;
+		if (sym != LINKER_NO_SECTION)
+			s->address = lc->resolved[sym].address;
 	}
 	return (struct count_result){truncated ? E_RANGE : E_OK, used};
 }

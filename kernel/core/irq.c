@@ -14,6 +14,7 @@
  * needs lives in its own stack frame. */
 #include "irq.h"
 #include "crates.h"
+#include "../linker/loader.h"
 #include "export.h"
 #include "paging.h"
 #include "../arch/x86_64/cpu.h"
@@ -47,24 +48,6 @@ static bool copy_symbol(struct str symbol, char out[IRQ_SYMBOL_MAX])
 	memcpy(out, symbol.ptr, symbol.len);
 	out[symbol.len] = '\0';
 	return true;
-}
-
-/* Symbol index of exported `name` in crate c (exports are sorted by
- * name), or LINKER_NO_SECTION. */
-static uint32_t exported_symbol(const struct loaded_crate *c, const char *name)
-{
-	uint32_t lo = 0, hi = c->export_count;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(linker_symbol_name(c, c->exports[mid]), name);
-		if (cmp == 0)
-			return c->exports[mid];
-		if (cmp < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return LINKER_NO_SECTION;
 }
 
 /* The run address of symbol `index` of c, if it lies in c's code. */
@@ -103,7 +86,7 @@ static struct status locate(struct linker *l, struct irq_handler_ref *ref, bool 
 		bool usable = slot->state == CRATE_LOADED || (allow_linking && slot->state == CRATE_LINKING);
 		if (!usable || !slot->crate)
 			continue;
-		uint32_t index = exported_symbol(slot->crate, name);
+		uint32_t index = find_export(slot->crate, name);
 		if (index == LINKER_NO_SECTION)
 			continue;
 		uint64_t address;
