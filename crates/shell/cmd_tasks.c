@@ -101,6 +101,17 @@ void cmd_kill(struct str args)
 		out_str(STR("kill: no such task\n"));
 }
 
+void cmd_sleep(struct str args)
+{
+	uint64_t ms;
+	if (!parse_u64(word_at(args, 0), &ms) || ms > 60000) {
+		out_str(STR("usage: sleep MS (at most 60000)\n"));
+		return;
+	}
+	/* The timer ticks at timer_hz(); round up so the wait is never short. */
+	task_sleep_ticks((ms * timer_hz() + 999) / 1000);
+}
+
 void cmd_uptime(struct str args)
 {
 	(void)args;

@@ -88,6 +88,7 @@ static const struct command commands[] = {
 	{"kill", "kill ID", "end task ID and free what it owned", cmd_kill},
 	{"mem", "mem", "frames, mappings and heap figures", cmd_mem},
 	{"uptime", "uptime", "time since the timer started", cmd_uptime},
+	{"sleep", "sleep MS", "let the shell's task sleep MS milliseconds", cmd_sleep},
 	{"echo", "echo TEXT", "print TEXT", cmd_echo},
 	{"shutdown", "shutdown", "power off", cmd_shutdown},
 };

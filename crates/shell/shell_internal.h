@@ -48,6 +48,7 @@ void cmd_tasks(struct str args);
 void cmd_spawn(struct str args);
 void cmd_kill(struct str args);
 void cmd_uptime(struct str args);
+void cmd_sleep(struct str args);
 void cmd_mem(struct str args);
 
 #endif

@@ -46,7 +46,7 @@ def test_help_lists_commands():
     assert code == 0
     assert "shell commands:" in out
     for name in ("help", "crates", "deps", "syms", "load", "unload", "run", "swap", "tasks",
-                 "spawn", "kill", "mem", "uptime", "shutdown"):
+                 "spawn", "kill", "mem", "uptime", "sleep", "shutdown"):
         assert f"\n  {name}" in out
 
 
@@ -78,12 +78,15 @@ def test_spawn_swap_spawn_shows_both_versions():
 
 
 def test_uptime_advances_and_kill_reports_errors():
-    code, out = console("uptime", "echo wait", "uptime", "kill 99999", "kill 257", "kill x")
+    # Two uptimes a moment apart may read the same tick; a sleep between them
+    # makes the difference certain (the timer runs at 1000 Hz).
+    code, out = console("uptime", "sleep 20", "uptime", "sleep x", "kill 99999", "kill 257", "kill x")
     assert code == 0
     ups = [l for l in out.splitlines() if l.startswith("up ")]
     assert len(ups) == 2
     ticks = [int(l.split(", ")[1].split()[0]) for l in ups]
-    assert ticks[1] > ticks[0]
+    assert ticks[1] >= ticks[0] + 20
+    assert "usage: sleep MS" in out
     assert "kill: no such task" in out
     assert "kill: the idle task cannot be killed" in out
     assert "usage: kill ID" in out
