@@ -37,7 +37,9 @@ void linker_fini(struct linker *l)
 	for (uint32_t i = 0; i < l->slot_count; i++) {
 		crate_free(l, l->slots[i].crate);
 		l->slots[i].crate = NULL;
+		l->slots[i].state = CRATE_ABSENT;
 	}
+	forget_all_pushed(l);
 	meta_free_array(l, l->slots, l->slot_count, sizeof(*l->slots));
 	l->slots = NULL;
 	l->slot_count = 0;
@@ -53,13 +55,25 @@ struct status linker_load_crate(struct linker *l, const char *name,
 {
 	if (l->busy)
 		return busy(err);
-	uint32_t id = archive_find_crate(&l->archive, name);
-	if (id == ARCHIVE_NO_CRATE)
+	uint32_t id = linker_crate_by_name(l, name);
+	if (id == LINKER_NO_CRATE)
 		return link_fail(err, E_NOENT, name, "no such crate in the archive");
 	if (crate_id)
 		*crate_id = id;
 	if (l->slots[id].state == CRATE_LOADED)
 		return link_fail(err, E_EXIST, name, "crate already loaded");
+	return run_request(l, id, NULL, err);
+}
+
+struct status linker_load_id(struct linker *l, uint32_t id, struct link_error *err)
+{
+	if (l->busy)
+		return busy(err);
+	struct archive_crate ac;
+	if (!slot_entry(l, id, &ac))
+		return link_fail(err, E_NOENT, "", "no such crate");
+	if (l->slots[id].state == CRATE_LOADED)
+		return link_fail(err, E_EXIST, ac.name, "crate already loaded");
 	return run_request(l, id, NULL, err);
 }
 
@@ -86,24 +100,42 @@ static int crate_is_loaded(const void *ctx, uint32_t crate)
 	return crate < l->slot_count && l->slots[crate].state == CRATE_LOADED;
 }
 
-/* Provider of exported `name`: the default provider when it is loaded;
- * else a loaded alternative that exports it (after a swap, the
- * replacement); else the default provider, loaded on demand. */
+/* A loaded pushed crate that exports `name`, or ARCHIVE_NO_CRATE. */
+static uint32_t pushed_exporter(const struct linker *l, const char *name)
+{
+	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++)
+		if (l->slots[i].state == CRATE_LOADED && find_export(l->slots[i].crate, name) != LINKER_NO_SECTION)
+			return i;
+	return ARCHIVE_NO_CRATE;
+}
+
+uint32_t import_provider(const struct linker *l, const char *name, uint32_t *name_off)
+{
+	uint32_t off = UINT32_MAX;
+	uint32_t id = archive_find_provider(&l->archive, name, &off);
+	if (id == ARCHIVE_NO_CRATE || l->slots[id].state == CRATE_ABSENT) {
+		uint32_t alt = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, &off);
+		if (alt == ARCHIVE_NO_CRATE)
+			alt = pushed_exporter(l, name);
+		if (alt != ARCHIVE_NO_CRATE)
+			id = alt;
+	}
+	if (name_off)
+		*name_off = off;
+	return id;
+}
+
+/* Provider of exported `name` (import_provider), loaded on demand. */
 static struct status resolve_provider(struct linker *l, const char *name, uint32_t *id,
                                       uint32_t *name_off, struct link_error *err)
 {
 	if (l->busy)
 		return busy(err);
-	*id = archive_find_provider(&l->archive, name, name_off);
-	if (*id != ARCHIVE_NO_CRATE && l->slots[*id].state == CRATE_LOADED)
-		return STATUS_OK;
-	uint32_t loaded = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, name_off);
-	if (loaded != ARCHIVE_NO_CRATE) {
-		*id = loaded;
-		return STATUS_OK;
-	}
+	*id = import_provider(l, name, name_off);
 	if (*id == ARCHIVE_NO_CRATE)
 		return missing_symbol(l, "", name, err);
+	if (l->slots[*id].state == CRATE_LOADED)
+		return STATUS_OK;
 	/* The reason outlives the request: take the name from the archive. */
 	return run_request(l, *id, archive_string(&l->archive, *name_off), err);
 }
@@ -123,9 +155,7 @@ struct status linker_resolve(struct linker *l, const char *name, unsigned flags,
 struct status linker_resolve_loaded(struct linker *l, const char *name,
                                     struct linker_symbol *out)
 {
-	uint32_t name_off, id = archive_find_provider(&l->archive, name, &name_off);
-	if (id == ARCHIVE_NO_CRATE || l->slots[id].state != CRATE_LOADED)
-		id = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, &name_off);
+	uint32_t id = import_provider(l, name, NULL);
 	struct link_error err;
 	if (id == ARCHIVE_NO_CRATE || l->slots[id].state != CRATE_LOADED)
 		return STATUS(E_NOENT);
@@ -208,6 +238,8 @@ struct status linker_weak_ref(struct linker *l, const char *name, struct weak_re
 	struct status st = resolve_provider(l, name, &id, &name_off, err);
 	if (status_ok(st))
 		st = export_of(l, id, name, &sym, err);
+	if (status_ok(st) && name_off == UINT32_MAX)
+		st = link_fail(err, E_NOENT, "", "weak references reach only symbols the boot archive lists");
 	if (status_ok(st))
 		*out = (struct weak_ref){id, sym.generation, name_off};
 	return st;
@@ -245,7 +277,13 @@ uint32_t linker_next_loaded(const struct linker *l, uint32_t after)
 
 uint32_t linker_crate_by_name(const struct linker *l, const char *name)
 {
-	return archive_find_crate(&l->archive, name);
+	uint32_t id = archive_find_crate(&l->archive, name);
+	if (id != ARCHIVE_NO_CRATE && l->slots[id].state == CRATE_LOADED)
+		return id;
+	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++)
+		if (l->slots[i].state == CRATE_LOADED && !strcmp(l->slots[i].crate->name, name))
+			return i;
+	return id == ARCHIVE_NO_CRATE ? LINKER_NO_CRATE : id;
 }
 
 struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,

@@ -149,6 +149,10 @@ struct crate_slot {
 	struct loaded_crate *crate;
 	uint32_t reason_crate;      /* recorded when queued */
 	const char *reason_symbol;
+	/* A pushed crate's own one-crate archive (a private copy, see
+	 * linker_add_pushed); NULL for the boot archive's crates and for a
+	 * vacant pushed slot. */
+	struct archive *pushed;
 };
 
 struct linker_options {
@@ -160,7 +164,9 @@ struct linker_options {
 struct linker {
 	struct linker_env env;
 	struct archive archive;
-	struct crate_slot *slots; /* archive.crate_count entries */
+	/* Ids below archive.crate_count are the boot archive's crates; the
+	 * ones above are crates pushed at run time (linker_add_pushed). */
+	struct crate_slot *slots;
 	uint32_t slot_count;
 	int pack_sections;
 	int busy;
@@ -219,6 +225,29 @@ struct status linker_unload(struct linker *l, uint32_t crate_id,
 struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
                           uint32_t *new_id, struct link_error *err);
 
+/* Add a crate pushed into the running system: `image` is an archive
+ * holding exactly one crate, built against this nano-core (same
+ * nano_core_id), and is checked as the boot archive is (header, bounds,
+ * CRCs, index). It is copied, so the caller may free it. The crate gets
+ * a new id and is not loaded: load it (linker_load_id) or swap it in
+ * (linker_swap_to). While it is loaded, name lookups find it before the
+ * boot archive's crate of the same name. */
+struct status linker_add_pushed(struct linker *l, const void *image, uint64_t size,
+                                uint32_t *crate_id, struct link_error *err);
+/* Drop a pushed crate that is not loaded (its load or swap failed, or it
+ * was swapped out or unloaded), freeing its copy. E_INVAL for a crate of
+ * the boot archive, E_BUSY while it is loaded. */
+struct status linker_forget_pushed(struct linker *l, uint32_t crate_id);
+/* Is `crate_id` a pushed crate (loaded or not)? */
+bool linker_is_pushed(const struct linker *l, uint32_t crate_id);
+
+/* Load crate `crate_id` (boot archive or pushed) and what it needs. */
+struct status linker_load_id(struct linker *l, uint32_t crate_id, struct link_error *err);
+
+/* linker_swap with NEW given by id (a pushed crate, typically). */
+struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
+                             struct link_error *err);
+
 /* ---- references ------------------------------------------------------ */
 
 struct status linker_ref_get(struct linker *l, uint32_t crate_id);
@@ -245,7 +274,12 @@ struct status linker_weak_upgrade(struct linker *l, const struct weak_ref *ref,
 const struct loaded_crate *linker_crate(const struct linker *l, uint32_t crate_id);
 /* Iterate loaded crates: start with LINKER_NO_CRATE; LINKER_NO_CRATE ends. */
 uint32_t linker_next_loaded(const struct linker *l, uint32_t after);
+/* The loaded crate called `name` (a pushed one included); else the boot
+ * archive's crate of that name; else LINKER_NO_CRATE. */
 uint32_t linker_crate_by_name(const struct linker *l, const char *name);
+/* The archive entry of crate `crate_id`: from the boot archive, or from
+ * the pushed crate's own archive. Fails (false) for an unknown or vacant id. */
+bool linker_crate_entry(const struct linker *l, uint32_t crate_id, struct archive_crate *out);
 
 struct linker_crate_stats {
 	const char *name;

@@ -453,8 +453,10 @@ out:
 static struct status place_crate(struct linker *l, uint32_t id, struct link_error *err)
 {
 	struct crate_slot *slot = &l->slots[id];
-	struct archive_crate ac = archive_crate_at(&l->archive, id);
-	const uint8_t *image = archive_crate_image(&l->archive, id, err);
+	struct archive_crate ac;
+	if (!slot_entry(l, id, &ac))
+		return link_fail(err, E_NOENT, "", "no such crate");
+	const uint8_t *image = slot_image(l, id, err);
 	if (!image)
 		return STATUS(E_BADARCH);
 	struct elf_view v;
@@ -565,7 +567,7 @@ static struct status queue_imports(struct linker *l, struct txn *t,
 			return link_fail(err, E_BADELF, c->name, "undefined symbol without a name");
 		if (kernel_symbol(l, name, &addr))
 			continue;
-		uint32_t p = archive_find_provider(&l->archive, name, NULL);
+		uint32_t p = import_provider(l, name, NULL);
 		if (p == ARCHIVE_NO_CRATE) {
 			if (ELF64_ST_BIND(s.st_info) == STB_WEAK)
 				continue; /* weak undefined: resolves to 0 */
@@ -692,9 +694,8 @@ static struct status run_inits(struct linker *l, struct txn *t, struct link_erro
 static void log_loaded(const struct linker *l, const struct loaded_crate *c)
 {
 	char text[24], data[24], relocs[24];
-	const char *reason_crate = c->reason_crate < l->slot_count
-	                                   ? archive_crate_at(&l->archive, c->reason_crate).name
-	                                   : NULL;
+	struct archive_crate by;
+	const char *reason_crate = slot_entry(l, c->reason_crate, &by) ? by.name : NULL;
 	const char *pieces[16];
 	size_t n = 0;
 	pieces[n++] = "linker: loaded ";
@@ -730,8 +731,10 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 	struct txn t = {0};
 	t.cap = l->slot_count;
 	t.ids = meta_alloc_array(l, t.cap, sizeof(uint32_t));
-	if (!t.ids)
-		return out_of_memory(err, archive_crate_at(&l->archive, id).name);
+	if (!t.ids) {
+		struct archive_crate ac;
+		return out_of_memory(err, slot_entry(l, id, &ac) ? ac.name : "");
+	}
 	l->busy = 1;
 	struct crate_slot *root = &l->slots[id];
 	root->state = CRATE_QUEUED;

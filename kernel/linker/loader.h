@@ -27,6 +27,21 @@ struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
 struct status link_crate(struct linker *l, struct loaded_crate *c,
                          struct link_error *err);
 
+/* Crate `id`'s archive entry and CRC-checked ELF image, from the boot
+ * archive or its pushed archive (pushed.c). */
+bool slot_entry(const struct linker *l, uint32_t id, struct archive_crate *out);
+const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error *err);
+void forget_all_pushed(struct linker *l);
+
+/* The crate an import of exported `name` binds to: the archive's default
+ * provider once it is placed (loaded, or in the request in progress);
+ * else a loaded crate that exports the name (after a swap, the
+ * replacement, pushed crates included); else the default provider, to be
+ * loaded. ARCHIVE_NO_CRATE when nothing exports it. *name_off (if not
+ * NULL) gets the boot archive's string offset of the name, or UINT32_MAX
+ * when only a pushed crate exports it. */
+uint32_t import_provider(const struct linker *l, const char *name, uint32_t *name_off);
+
 /* Load crate `id` (ABSENT) and its providers, all or nothing. */
 struct status run_request(struct linker *l, uint32_t id, const char *reason_symbol,
                           struct link_error *err);

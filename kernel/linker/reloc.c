@@ -55,7 +55,7 @@ static struct status resolve_symbols(struct linker *l, struct loaded_crate *c,
 			r->crate = LINKER_KERNEL_CRATE;
 			continue;
 		}
-		uint32_t p = archive_find_provider(&l->archive, name, NULL);
+		uint32_t p = import_provider(l, name, NULL);
 		if (p == ARCHIVE_NO_CRATE) {
 			if (ELF64_ST_BIND(s.st_info) == STB_WEAK)
 				continue;
@@ -66,7 +66,8 @@ static struct status resolve_symbols(struct linker *l, struct loaded_crate *c,
 		if (ex == LINKER_NO_SECTION || !symbol_address(pc, ex, &r->address, &r->section)) {
 			struct status st = link_fail(err, E_BADARCH, c->name,
 			                             "archive index names a provider that does not export it: ");
-			link_error_append(err, archive_crate_at(&l->archive, p).name);
+			struct archive_crate ac;
+			link_error_append(err, slot_entry(l, p, &ac) ? ac.name : "?");
 			link_error_set_symbol(err, name);
 			return st;
 		}

@@ -91,23 +91,19 @@ overflow:
 	return link_fail(err, E_RANGE, d->name, "the new address does not fit the relocated field");
 }
 
-static struct status load_new(struct linker *l, const char *new_name, uint32_t *new_id,
-                              bool *loaded_here, struct link_error *err)
+struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
+                          uint32_t *new_id_out, struct link_error *err)
 {
-	*loaded_here = false;
 	uint32_t id = archive_find_crate(&l->archive, new_name);
 	if (id == ARCHIVE_NO_CRATE)
 		return link_fail(err, E_NOENT, new_name, "no such crate in the archive");
-	*new_id = id;
-	if (l->slots[id].state == CRATE_LOADED)
-		return STATUS_OK;
-	struct status st = run_request(l, id, NULL, err);
-	*loaded_here = status_ok(st);
-	return st;
+	if (new_id_out)
+		*new_id_out = id;
+	return linker_swap_to(l, old_id, id, err);
 }
 
-struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
-                          uint32_t *new_id_out, struct link_error *err)
+struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
+                             struct link_error *err)
 {
 	if (l->busy)
 		return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
@@ -121,14 +117,18 @@ struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_nam
 		link_error_append_u64(err, old->refcount, 0);
 		return st;
 	}
-
-	uint32_t new_id;
-	bool loaded_here;
-	struct status st = load_new(l, new_name, &new_id, &loaded_here, err);
-	if (!status_ok(st))
-		return st;
-	if (new_id == old_id) {
-		return link_fail(err, E_INVAL, new_name, "a crate cannot replace itself");
+	if (new_id == old_id)
+		return link_fail(err, E_INVAL, old->name, "a crate cannot replace itself");
+	struct archive_crate ac;
+	if (!slot_entry(l, new_id, &ac))
+		return link_fail(err, E_NOENT, "", "the replacement crate does not exist");
+	bool loaded_here = false;
+	struct status st = STATUS_OK;
+	if (l->slots[new_id].state != CRATE_LOADED) {
+		st = run_request(l, new_id, NULL, err);
+		if (!status_ok(st))
+			return st;
+		loaded_here = true;
 	}
 	struct loaded_crate *new = l->slots[new_id].crate;
 	uint32_t n = old->dependent_count;
@@ -195,8 +195,6 @@ struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_nam
 	old->dependent_count = 0;
 	l->slots[old_id].swaps++;
 	l->slots[new_id].swaps++;
-	if (new_id_out)
-		*new_id_out = new_id;
 	meta_free_array(l, patches, n, sizeof(*patches));
 	return linker_unload(l, old_id, err);
 

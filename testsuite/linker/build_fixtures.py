@@ -3,8 +3,10 @@
 
 Each fixture crate is compiled with the crate flags (DESIGN.md) and merged
 with `ld.lld -r` into NAME.o, as a real crate is.  Then:
-  fixtures.archive  every fixture crate, nano-core exports of the tests.
+  fixtures.archive  every fixture crate, nano-core exports of the tests;
+  push archive      beta_pushed alone (a rebuilt beta, as pushed at run time).
 Usage: build_fixtures.py --src DIR --include DIR --out DIR [--archive PATH]
+                         [--push-archive PATH]
 """
 import argparse
 import os
@@ -62,11 +64,16 @@ def main():
     ap.add_argument("--include", required=True)
     ap.add_argument("--out", required=True, help="directory for the crate objects")
     ap.add_argument("--archive", help="archive path (default OUT/fixtures.archive)")
+    ap.add_argument("--push-archive", help="also write the one-crate archive of beta_pushed")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     images = [build(args.src, args.include, args.out, n, x) for n, x in CRATES.items()]
     with open(args.archive or os.path.join(args.out, "fixtures.archive"), "wb") as f:
         f.write(thsarch.write_archive(images, KEXPORTS))
+    if args.push_archive:
+        pushed = build(args.src, args.include, args.out, "beta_pushed", [])
+        with open(args.push_archive, "wb") as f:
+            f.write(thsarch.write_archive([pushed], KEXPORTS))
 
 
 if __name__ == "__main__":

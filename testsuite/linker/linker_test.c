@@ -1,6 +1,7 @@
 /* Behaviour of the runtime linker core on the fixture archive: on-demand
  * loading, private namespaces, errors, all-or-nothing, references, weak
- * references, the dependency graph.  Usage: linker_test FIXTURES.archive */
+ * references, the dependency graph, pushed crates.
+ * Usage: linker_test FIXTURES.archive PUSH.archive */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,21 +11,21 @@
 
 #define KERNEL_BASE 0xffffffffc0000000ull
 
-static uint8_t *archive_data;
-static size_t archive_size;
+static uint8_t *archive_data, *push_data;
+static size_t archive_size, push_size;
 
-static int read_file(const char *path)
+static int read_file(const char *path, uint8_t **data, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return -1;
 	fseek(f, 0, SEEK_END);
-	archive_size = (size_t)ftell(f);
+	*size = (size_t)ftell(f);
 	fseek(f, 0, SEEK_SET);
-	archive_data = malloc(archive_size);
-	size_t got = fread(archive_data, 1, archive_size, f);
+	*data = malloc(*size);
+	size_t got = fread(*data, 1, *size, f);
 	fclose(f);
-	return got == archive_size ? 0 : -1;
+	return got == *size ? 0 : -1;
 }
 
 struct fixture {
@@ -447,10 +448,114 @@ static void test_per_section_mode(void)
 	teardown(&f);
 }
 
+/* Does any relocation of crate `from` point into crate `to`? */
+static int relocs_point_into(const struct loaded_crate *from, uint32_t to)
+{
+	for (uint32_t i = 0; i < from->reloc_count; i++)
+		if (from->relocs[i].target_crate == to)
+			return 1;
+	return 0;
+}
+
+/* A rebuilt beta pushed at run time: checked like the boot archive, given
+ * an id of its own, swapped in for the boot archive's beta, found by name
+ * and by later imports, and forgotten without leaking. */
+static void test_pushed_crates(void)
+{
+	struct fixture f;
+	setup(&f);
+	long meta_before = f.h.live_meta;
+	uint32_t bad;
+
+	/* Refusals: nothing is kept. */
+	struct status st = linker_add_pushed(&f.l, archive_data, archive_size, &bad, &f.err);
+	tap_check(st.err == E_BADARCH && strstr(f.err.reason, "exactly one crate") &&
+	                  f.h.live_meta == meta_before,
+	          "push: an archive of several crates is refused", "%s", fmt(&f.err));
+	uint8_t *broken = malloc(push_size + 1);
+	memcpy(broken, push_data, push_size);
+	broken[push_size] = 0;
+	st = linker_add_pushed(&f.l, broken, push_size + 1, &bad, &f.err);
+	tap_check(st.err == E_BADARCH && strstr(f.err.reason, "follow the pushed archive") &&
+	                  f.h.live_meta == meta_before,
+	          "push: trailing bytes after the archive are refused", "%s", fmt(&f.err));
+	broken[push_size - 1] ^= 0x40; /* inside the crate image: its CRC no longer matches */
+	st = linker_add_pushed(&f.l, broken, push_size, &bad, &f.err);
+	tap_check(!status_ok(st) && f.h.live_meta == meta_before, "push: a corrupted crate image is refused",
+	          "%s", fmt(&f.err));
+	memcpy(broken, push_data, push_size);
+	f.l.archive.nano_core_id[0] ^= 1; /* as if the running nano-core were another build */
+	st = linker_add_pushed(&f.l, broken, push_size, &bad, &f.err);
+	f.l.archive.nano_core_id[0] ^= 1;
+	tap_check(st.err == E_BADARCH && strstr(f.err.reason, "another nano-core"),
+	          "push: a crate built against another nano-core is refused", "%s", fmt(&f.err));
+	st = linker_add_pushed(&f.l, NULL, 0, &bad, &f.err);
+	tap_check(st.err == E_INVAL, "push: an empty image is refused", "%s", fmt(&f.err));
+
+	/* Swap the boot archive's beta for the pushed one under a loaded alpha. */
+	uint32_t alpha, beta, pushed;
+	st = linker_load_crate(&f.l, "alpha", &alpha, &f.err);
+	beta = linker_crate_by_name(&f.l, "beta");
+	struct status add = linker_add_pushed(&f.l, broken, push_size, &pushed, &f.err);
+	memset(broken, 0, push_size); /* the linker kept its own copy */
+	free(broken);
+	struct archive_crate entry;
+	tap_check(status_ok(st) && status_ok(add) && pushed >= f.l.archive.crate_count &&
+	                  linker_is_pushed(&f.l, pushed) && !linker_crate(&f.l, pushed) &&
+	                  linker_crate_entry(&f.l, pushed, &entry) && !strcmp(entry.name, "beta") &&
+	                  !strcmp(entry.version, "1.1.0"),
+	          "push: the pushed crate gets an id after the archive's, unloaded", "%s", fmt(&f.err));
+	st = linker_forget_pushed(&f.l, beta);
+	tap_check(st.err == E_INVAL, "push: a boot archive crate cannot be forgotten", "got %d", st.err);
+
+	unsigned patches_before = f.h.patches;
+	st = linker_swap_to(&f.l, beta, pushed, &f.err);
+	const struct loaded_crate *a = linker_crate(&f.l, alpha);
+	struct linker_symbol sym;
+	struct status res = linker_resolve(&f.l, "beta_add", 0, &sym, &f.err);
+	tap_check(status_ok(st) && !linker_crate(&f.l, beta) && linker_crate(&f.l, pushed) &&
+	                  f.h.patches > patches_before && relocs_point_into(a, pushed) &&
+	                  !relocs_point_into(a, beta) && status_ok(res) && sym.crate_id == pushed,
+	          "push: swap_to re-links alpha to the pushed beta and unloads the old one",
+	          "%s", fmt(&f.err));
+	tap_check(linker_crate_by_name(&f.l, "beta") == pushed,
+	          "push: the loaded pushed crate is what its name finds", "");
+	st = linker_load_crate(&f.l, "beta", NULL, &f.err);
+	tap_check(st.err == E_EXIST, "push: loading beta again finds the pushed one loaded", "%s", fmt(&f.err));
+	uint32_t gotuse;
+	st = linker_load_crate(&f.l, "gotuse", &gotuse, &f.err);
+	const struct loaded_crate *g = linker_crate(&f.l, gotuse);
+	tap_check(status_ok(st) && !linker_crate(&f.l, beta) && g && relocs_point_into(g, pushed),
+	          "push: a crate loaded later imports from the pushed beta, not the archive's",
+	          "%s", fmt(&f.err));
+	struct weak_ref w;
+	st = linker_weak_ref(&f.l, "beta_add", &w, &f.err);
+	tap_check(status_ok(st) && w.crate_id == pushed, "push: weak references reach the pushed crate",
+	          "%s", fmt(&f.err));
+
+	/* Swap back to the archive's beta, then forget the pushed copy. */
+	st = linker_forget_pushed(&f.l, pushed);
+	tap_check(st.err == E_BUSY, "push: a loaded pushed crate cannot be forgotten", "got %d", st.err);
+	st = linker_swap_to(&f.l, pushed, beta, &f.err);
+	struct status forget = linker_forget_pushed(&f.l, pushed);
+	tap_check(status_ok(st) && status_ok(forget) && linker_crate(&f.l, beta) &&
+	                  !linker_is_pushed(&f.l, pushed) && linker_crate_by_name(&f.l, "beta") == beta &&
+	                  relocs_point_into(linker_crate(&f.l, alpha), beta),
+	          "push: swapping back to the archive's crate, the pushed one is forgotten", "%s", fmt(&f.err));
+	uint32_t again;
+	add = linker_add_pushed(&f.l, push_data, push_size, &again, &f.err);
+	tap_check(status_ok(add) && again == pushed, "push: a vacant pushed slot is reused", "%u %u", again, pushed);
+	(void)linker_forget_pushed(&f.l, again);
+	teardown(&f);
+	tap_check(f.h.live_meta == 0 && f.h.live_regions == 0, "push: teardown leaves nothing allocated",
+	          "meta %ld regions %ld", f.h.live_meta, f.h.live_regions);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2 || read_file(argv[1])) {
-		printf("Bail out! usage: linker_test FIXTURES.archive\n");
+	if (argc != 3 || read_file(argv[1], &archive_data, &archive_size) ||
+	    read_file(argv[2], &push_data, &push_size)) {
+		printf("Bail out! usage: linker_test FIXTURES.archive PUSH.archive\n");
 		return 1;
 	}
 	test_archive_checks();
@@ -459,6 +564,8 @@ int main(int argc, char **argv)
 	test_rollback();
 	test_graph_and_unload();
 	test_per_section_mode();
+	test_pushed_crates();
 	free(archive_data);
+	free(push_data);
 	return tap_done();
 }

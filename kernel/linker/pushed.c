@@ -1,0 +1,145 @@
+/* Crates pushed into the running system (linker_add_pushed in linker.h).
+ *
+ * A pushed crate arrives as an archive of its own, holding one crate, and
+ * gets a slot after the boot archive's. Everything that reads a crate's
+ * archive entry goes through slot_entry/slot_image, so from then on it is
+ * loaded, linked, swapped and unloaded like any other crate. */
+#include "loader.h"
+
+bool linker_is_pushed(const struct linker *l, uint32_t id)
+{
+	return id < l->slot_count && l->slots[id].pushed;
+}
+
+bool slot_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
+{
+	if (id < l->archive.crate_count) {
+		*out = archive_crate_at(&l->archive, id);
+		return true;
+	}
+	if (!linker_is_pushed(l, id))
+		return false;
+	*out = archive_crate_at(l->slots[id].pushed, 0);
+	return true;
+}
+
+bool linker_crate_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
+{
+	return slot_entry(l, id, out);
+}
+
+const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error *err)
+{
+	if (id < l->archive.crate_count)
+		return archive_crate_image(&l->archive, id, err);
+	if (!linker_is_pushed(l, id)) {
+		(void)link_fail(err, E_NOENT, "", "no such crate");
+		return NULL;
+	}
+	return archive_crate_image(l->slots[id].pushed, 0, err);
+}
+
+/* A vacant pushed slot, or a new one at the end (the slot array grows by
+ * one: pushes are rare and few). */
+static struct status free_slot(struct linker *l, uint32_t *id, struct link_error *err)
+{
+	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++) {
+		if (!l->slots[i].pushed && l->slots[i].state == CRATE_ABSENT) {
+			*id = i;
+			return STATUS_OK;
+		}
+	}
+	if (l->slot_count == UINT32_MAX - 2)
+		return link_fail(err, E_RANGE, "", "no crate id left for a pushed crate");
+	struct crate_slot *grown = meta_alloc_array(l, l->slot_count + 1, sizeof(*grown));
+	if (!grown)
+		return link_fail(err, E_NOMEM, "", "out of memory for a crate slot");
+	if (l->slot_count)
+		memcpy(grown, l->slots, l->slot_count * sizeof(*grown));
+	meta_free_array(l, l->slots, l->slot_count, sizeof(*l->slots));
+	l->slots = grown;
+	*id = l->slot_count++;
+	/* Generation 0 is never current (see linker_init). */
+	l->slots[*id].generation = 1;
+	l->slots[*id].reason_crate = LINKER_NO_CRATE;
+	return STATUS_OK;
+}
+
+static void free_pushed(struct linker *l, struct archive *a)
+{
+	meta_free_array(l, (void *)a->base, a->size, 1);
+	meta_free_array(l, a, 1, sizeof(*a));
+}
+
+struct status linker_add_pushed(struct linker *l, const void *image, uint64_t size,
+                                uint32_t *crate_id, struct link_error *err)
+{
+	if (l->busy)
+		return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
+	if (!image || size == 0)
+		return link_fail(err, E_INVAL, "", "the pushed image is empty");
+	uint8_t *copy = meta_alloc_array(l, size, 1);
+	struct archive *a = meta_alloc_array(l, 1, sizeof(*a));
+	if (!copy || !a) {
+		meta_free_array(l, copy, size, 1);
+		meta_free_array(l, a, 1, sizeof(*a));
+		return link_fail(err, E_NOMEM, "", "out of memory for the pushed image");
+	}
+	memcpy(copy, image, size);
+	struct status st = archive_open(a, copy, size, err);
+	if (!status_ok(st)) {
+		meta_free_array(l, copy, size, 1);
+		meta_free_array(l, a, 1, sizeof(*a));
+		return st;
+	}
+	struct archive_crate ac;
+	if (a->size != size) {
+		st = link_fail(err, E_BADARCH, "", "bytes follow the pushed archive's end: ");
+		link_error_append_u64(err, size, 0);
+		link_error_append(err, " sent for an archive of total_size ");
+		link_error_append_u64(err, a->size, 0);
+		a->size = size; /* what free_pushed gives back */
+	} else if (a->crate_count != 1) {
+		st = link_fail(err, E_BADARCH, "", "a pushed archive must hold exactly one crate; it holds ");
+		link_error_append_u64(err, a->crate_count, 0);
+	} else if (memcmp(a->nano_core_id, l->archive.nano_core_id, sizeof a->nano_core_id) != 0) {
+		ac = archive_crate_at(a, 0);
+		st = link_fail(err, E_BADARCH, ac.name,
+		               "built against another nano-core than the running one (rebuild and reboot)");
+	} else {
+		ac = archive_crate_at(a, 0);
+		if (!archive_crate_image(a, 0, err)) /* checks the image's CRC-32 now */
+			st = STATUS(E_BADARCH);
+	}
+	uint32_t id = LINKER_NO_CRATE;
+	if (status_ok(st))
+		st = free_slot(l, &id, err);
+	if (!status_ok(st)) {
+		free_pushed(l, a);
+		return st;
+	}
+	l->slots[id].pushed = a;
+	*crate_id = id;
+	return STATUS_OK;
+}
+
+struct status linker_forget_pushed(struct linker *l, uint32_t id)
+{
+	if (!linker_is_pushed(l, id))
+		return STATUS(E_INVAL);
+	if (l->slots[id].state != CRATE_ABSENT)
+		return STATUS(E_BUSY);
+	free_pushed(l, l->slots[id].pushed);
+	l->slots[id].pushed = NULL;
+	return STATUS_OK;
+}
+
+void forget_all_pushed(struct linker *l)
+{
+	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++) {
+		if (l->slots[i].pushed) {
+			free_pushed(l, l->slots[i].pushed);
+			l->slots[i].pushed = NULL;
+		}
+	}
+}
