@@ -60,7 +60,8 @@ void cmd_crates(struct str args)
 		fmt_cstr(&line, c->version, sizeof c->version);
 		fmt_column(&line, col, 7);
 		if (!c->loaded) {
-			fmt_str(&line, c->alternative ? STR("(in archive, alternative)") : STR("(in archive)"));
+			fmt_str(&line, c->pushed ? STR("(pushed, not loaded)")
+					: c->alternative ? STR("(in archive, alternative)") : STR("(in archive)"));
 			out_line(&line);
 			continue;
 		}
@@ -83,6 +84,8 @@ void cmd_crates(struct str args)
 		fmt_u64(&line, c->load_cycles);
 		fmt_column(&line, col, 11);
 		fmt_cstr(&line, c->loaded_for, sizeof c->loaded_for);
+		if (c->pushed)
+			fmt_str(&line, STR(" [pushed]"));
 		out_line(&line);
 	}
 }

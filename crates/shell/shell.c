@@ -1,5 +1,6 @@
 /* The command loop. Built-in commands are a table here; applications are
  * crates, loaded on demand the first time they run (`run APP`). */
+#include <theseus/boot_options.h>
 #include <theseus/console.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
@@ -131,12 +132,33 @@ static void dispatch(struct str text)
 	out_line(&line);
 }
 
+/* Boot option spawn=APP[,APP...]: start these applications as tasks
+ * before the first prompt (`./theseus run` starts the live_update
+ * receiver this way). */
+static void spawn_boot_apps(void)
+{
+	char value[128];
+	size_t len;
+	if (!kernel_boot_option(STR("spawn"), BYTES_OF(value), &len))
+		return;
+	struct str list = STR_FROM_ARRAY(value, len);
+	size_t from = 0;
+	for (size_t i = 0; i <= list.len; i++) {
+		if (i < list.len && str_at(list, i) != ',')
+			continue;
+		if (i > from)
+			cmd_spawn(str_sub(list, from, i - from));
+		from = i + 1;
+	}
+}
+
 CRATE_EXPORT struct status shell_main(void)
 {
 	struct shell_history history;
 	struct shell_line line;
 	history.count = 0;
 	out_str(STR("Theseus shell. Type help for the commands.\n"));
+	spawn_boot_apps();
 	for (;;) {
 		out_str(STR(PROMPT));
 		shell_read_line(&line, &history);

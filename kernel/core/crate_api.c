@@ -55,15 +55,20 @@ KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 	struct linker *l = crates_linker();
 	if (!l)
 		return 0;
-	uint32_t n = l->archive.crate_count;
-	for (uint32_t i = 0; i < n && i < cap; i++) {
-		struct archive_crate ac = archive_crate_at(&l->archive, i);
-		struct crate_summary *s = &out[i];
+	size_t n = 0;
+	for (uint32_t i = 0; i < l->slot_count; i++) {
+		struct archive_crate ac;
+		if (!linker_crate_entry(l, i, &ac))
+			continue; /* a vacant pushed slot */
+		if (n++ >= cap)
+			continue;
+		struct crate_summary *s = &out[n - 1];
 		memset(s, 0, sizeof *s);
 		copy_cstr(s->name, sizeof s->name, ac.name);
 		copy_cstr(s->version, sizeof s->version, ac.version);
 		copy_cstr(s->description, sizeof s->description, ac.description);
 		s->alternative = ac.flags & ARCHIVE_CRATE_ALTERNATIVE;
+		s->pushed = linker_is_pushed(l, i);
 		s->generation = l->slots[i].generation;
 		s->swaps = l->slots[i].swaps;
 		struct linker_crate_stats st;
@@ -80,12 +85,12 @@ KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 		s->refcount = st.refcount;
 		s->dependent_crates = st.dependent_crates;
 		s->load_cycles = st.load_time;
-		if (st.reason_crate == LINKER_NO_CRATE || st.reason_crate >= l->archive.crate_count) {
+		struct archive_crate by;
+		if (st.reason_crate == LINKER_NO_CRATE || !linker_crate_entry(l, st.reason_crate, &by)) {
 			ksnprintf(s->loaded_for, sizeof s->loaded_for, "explicit request%s%s",
 				  st.reason_symbol ? " for " : "", st.reason_symbol ? st.reason_symbol : "");
 		} else {
 			/* The crate that needed it may have gone since (unloaded, swapped). */
-			struct archive_crate by = archive_crate_at(&l->archive, st.reason_crate);
 			ksnprintf(s->loaded_for, sizeof s->loaded_for, "%s%s for %s", by.name,
 				  linker_crate(l, st.reason_crate) ? "" : " (gone)",
 				  st.reason_symbol ? st.reason_symbol : "?");
@@ -141,6 +146,8 @@ KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_er
 	bool irq = cpu_irq_save();
 	struct link_error err;
 	struct status s = linker_unload(l, id, &err);
+	if (status_ok(s) && linker_is_pushed(l, id))
+		(void)linker_forget_pushed(l, id); /* its image goes with it */
 	cpu_irq_restore(irq);
 	if (!status_ok(s))
 		explain_link(why, &err);
@@ -235,11 +242,13 @@ static void call_migrate(void *arg)
 /* The optional migration hook of the crate swapped in: FAMILY_migrate,
  * where FAMILY is the crate it is an alternative of (or its own name),
  * called with the major version of the crate swapped out. When it fails,
- * the swap is undone (the old crate comes back from the archive). */
+ * the swap is undone (the old crate comes back from its archive). */
 static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id, uint32_t old_major,
 			     struct crate_error *why)
 {
-	struct archive_crate nc = archive_crate_at(&l->archive, new_id);
+	struct archive_crate nc;
+	if (!linker_crate_entry(l, new_id, &nc))
+		return STATUS_OK;
 	const char *family = nc.alternative_of[0] ? nc.alternative_of : nc.name;
 	char hook[64];
 	ksnprintf(hook, sizeof hook, "%s_migrate", family);
@@ -255,10 +264,8 @@ static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id,
 		m.result = STATUS(E_FAULT);
 	if (status_ok(m.result))
 		return STATUS_OK;
-	struct archive_crate oc = archive_crate_at(&l->archive, old_id);
-	uint32_t back;
 	struct link_error err;
-	bool undone = status_ok(linker_swap(l, new_id, oc.name, &back, &err));
+	bool undone = status_ok(linker_swap_to(l, new_id, old_id, &err));
 	if (why)
 		ksnprintf(why->text, sizeof why->text, "%s(%u) failed (%s); %s", hook, old_major,
 			  kerr_name(m.result.err), undone ? "the swap was undone" : "and undoing the swap failed too");
@@ -297,24 +304,62 @@ KEXPORT(kernel_swap_history);
  * letting the others run one time slice. */
 #define SWAP_QUIESCENCE_TRIES 250
 
-static struct status swap_request(struct str old, struct str new_crate, struct crate_error *why);
-
-KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why)
+/* Replace loaded crate old_id by new_id once no task executes in OLD,
+ * then run NEW's migration hook. *cycles: request to done. A pushed OLD
+ * is forgotten once it is out. */
+static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint32_t new_id,
+					 struct crate_error *why, uint64_t *cycles)
 {
 	uint64_t start = rdtsc();
-	struct status s = swap_request(old, new_crate, why);
-	char old_name[32], new_name[32];
-	if (!str_to_cstr(old, old_name, sizeof old_name))
-		copy_cstr(old_name, sizeof old_name, "?");
-	if (!str_to_cstr(new_crate, new_name, sizeof new_name))
-		copy_cstr(new_name, sizeof new_name, "?");
-	log_swap(old_name, new_name, s.err, rdtsc() - start);
-	return s;
+	*cycles = 0;
+	if (!linker_crate(l, old_id)) {
+		explain(why, "not loaded");
+		return STATUS(E_NOENT);
+	}
+	if (current_stack_in(linker_crate(l, old_id))) {
+		explain(why, "the calling context is executing in it");
+		return STATUS(E_BUSY);
+	}
+	/* Quiescence: no task may be executing in OLD (no saved return
+	 * address into its code). With interrupts off nothing enters OLD
+	 * between the check and the re-linking. */
+	for (int attempt = 0;; attempt++) {
+		bool irq = cpu_irq_save();
+		const struct loaded_crate *c = linker_crate(l, old_id);
+		if (!c) {
+			cpu_irq_restore(irq);
+			explain(why, "it was unloaded while the swap waited");
+			return STATUS(E_NOENT);
+		}
+		if (!other_tasks_in(l, c)) {
+			uint32_t old_major = major_version(c->version);
+			struct link_error err;
+			struct status s = linker_swap_to(l, old_id, new_id, &err);
+			if (status_ok(s))
+				s = migrate(l, new_id, old_id, old_major, why);
+			if (status_ok(s) && linker_is_pushed(l, old_id))
+				(void)linker_forget_pushed(l, old_id);
+			*cycles = rdtsc() - start;
+			cpu_irq_restore(irq);
+			if (s.err == E_OK && why)
+				ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", *cycles);
+			else if (s.err != E_OK && s.err != E_FAULT && !(why && why->text[0]))
+				explain_link(why, &err);
+			return s;
+		}
+		cpu_irq_restore(irq);
+		if (attempt == SWAP_QUIESCENCE_TRIES) {
+			explain(why, "a task stayed inside it past the time limit; nothing was changed");
+			return STATUS(E_TIMEOUT);
+		}
+		let_others_run(l);
+	}
 }
-KEXPORT(kernel_crate_swap);
 
-static struct status swap_request(struct str old, struct str new_crate, struct crate_error *why)
+static struct status swap_request(struct str old, struct str new_crate, struct crate_error *why,
+				  uint64_t *cycles)
 {
+	*cycles = 0;
 	if (why)
 		why->text[0] = '\0';
 	struct linker *l = need_linker(why);
@@ -330,45 +375,85 @@ static struct status swap_request(struct str old, struct str new_crate, struct c
 		explain(why, "not loaded");
 		return STATUS(E_NOENT);
 	}
-	if (current_stack_in(linker_crate(l, id))) {
-		explain(why, "the calling context is executing in it");
-		return STATUS(E_BUSY);
+	/* NEW by name is the boot archive's crate: `swap hello hello` after a
+	 * push goes back to the archive's hello. */
+	uint32_t new_id = archive_find_crate(&l->archive, new_name);
+	if (new_id == ARCHIVE_NO_CRATE) {
+		explain(why, "no such crate in the archive");
+		return STATUS(E_NOENT);
 	}
-	/* Quiescence: no task may be executing in OLD (no saved return
-	 * address into its code). With interrupts off nothing enters OLD
-	 * between the check and the re-linking. */
-	uint64_t start = rdtsc();
-	for (int attempt = 0;; attempt++) {
-		bool irq = cpu_irq_save();
-		const struct loaded_crate *c = linker_crate(l, id);
-		if (!c) {
-			cpu_irq_restore(irq);
-			explain(why, "it was unloaded while the swap waited");
-			return STATUS(E_NOENT);
-		}
-		if (!other_tasks_in(l, c)) {
-			uint32_t old_major = major_version(c->version);
-			uint32_t new_id;
-			struct link_error err;
-			struct status s = linker_swap(l, id, new_name, &new_id, &err);
-			if (status_ok(s))
-				s = migrate(l, new_id, id, old_major, why);
-			uint64_t cycles = rdtsc() - start;
-			cpu_irq_restore(irq);
-			if (s.err == E_OK && why)
-				ksnprintf(why->text, sizeof why->text, "swapped in %lu cycles", cycles);
-			else if (s.err != E_OK && s.err != E_FAULT && !(why && why->text[0]))
-				explain_link(why, &err);
-			return s;
-		}
-		cpu_irq_restore(irq);
-		if (attempt == SWAP_QUIESCENCE_TRIES) {
-			explain(why, "a task stayed inside it past the time limit; nothing was changed");
-			return STATUS(E_TIMEOUT);
-		}
-		let_others_run(l);
-	}
+	return swap_when_quiescent(l, id, new_id, why, cycles);
 }
+
+KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why)
+{
+	uint64_t cycles;
+	uint64_t start = rdtsc();
+	struct status s = swap_request(old, new_crate, why, &cycles);
+	char old_name[32], new_name[32];
+	if (!str_to_cstr(old, old_name, sizeof old_name))
+		copy_cstr(old_name, sizeof old_name, "?");
+	if (!str_to_cstr(new_crate, new_name, sizeof new_name))
+		copy_cstr(new_name, sizeof new_name, "?");
+	log_swap(old_name, new_name, s.err, cycles ? cycles : rdtsc() - start);
+	return s;
+}
+KEXPORT(kernel_crate_swap);
+
+/* A crate pushed from the host: checked and added (linker_add_pushed),
+ * then swapped in for the loaded crate of its name (or of the crate it is
+ * an alternative of), or loaded when neither is loaded. On any failure
+ * the pushed copy is dropped and what ran before still runs. */
+KERNEL_EXPORT struct status kernel_crate_push(struct str image, struct push_report *out)
+{
+	memset(out, 0, sizeof *out);
+	struct linker *l = need_linker(&out->why);
+	if (!l)
+		return STATUS(E_NOENT);
+	uint64_t start = rdtsc();
+	uint32_t id;
+	struct link_error err;
+	/* Adding may move the slot table that interrupt handlers read. */
+	bool irq = cpu_irq_save();
+	struct status s = linker_add_pushed(l, image.ptr, image.len, &id, &err);
+	cpu_irq_restore(irq);
+	if (!status_ok(s)) {
+		explain_link(&out->why, &err);
+		return s;
+	}
+	struct archive_crate pushed;
+	(void)linker_crate_entry(l, id, &pushed);
+	copy_cstr(out->crate, sizeof out->crate, pushed.name);
+	copy_cstr(out->new_version, sizeof out->new_version, pushed.version);
+
+	uint32_t old_id = linker_crate_by_name(l, pushed.name);
+	if (!linker_crate(l, old_id) && pushed.alternative_of[0])
+		old_id = linker_crate_by_name(l, pushed.alternative_of);
+	const struct loaded_crate *old = linker_crate(l, old_id);
+	char logged_new[32];
+	ksnprintf(logged_new, sizeof logged_new, "%s (pushed)", pushed.name);
+	if (old) {
+		out->replaced = true;
+		copy_cstr(out->old_crate, sizeof out->old_crate, old->name);
+		copy_cstr(out->old_version, sizeof out->old_version, old->version);
+		s = swap_when_quiescent(l, old_id, id, &out->why, &out->cycles);
+		log_swap(out->old_crate, logged_new, s.err, out->cycles);
+	} else {
+		s = linker_load_id(l, id, &err);
+		out->cycles = rdtsc() - start;
+		if (status_ok(s))
+			ksnprintf(out->why.text, sizeof out->why.text, "loaded in %lu cycles", out->cycles);
+		else
+			explain_link(&out->why, &err);
+	}
+	if (!status_ok(s)) {
+		irq = cpu_irq_save();
+		(void)linker_forget_pushed(l, id);
+		cpu_irq_restore(irq);
+	}
+	return s;
+}
+KEXPORT(kernel_crate_push);
 
 struct edge_walk {
 	struct linker *l;

@@ -4,6 +4,9 @@
  * Their declarations are the trusted headers in kernel/include/theseus/. */
 #include "kernel.h"
 #include "export.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include <theseus/boot_options.h>
 #include <theseus/console.h>
 #include <theseus/cpu.h>
 
@@ -24,3 +27,25 @@ KEXPORT(memcpy);
 KEXPORT(memmove);
 KEXPORT(memset);
 KEXPORT(memcmp);
+
+KERNEL_EXPORT bool kernel_boot_option(struct str key, struct bytes out, size_t *len)
+{
+	char name[64], value[256];
+	*len = 0;
+	if (key.len == 0 || key.len >= sizeof name)
+		return false;
+	for (size_t i = 0; i < key.len; i++)
+		if (key.ptr[i] == '\0' || key.ptr[i] == ' ' || key.ptr[i] == '=')
+			return false;
+	memcpy(name, key.ptr, key.len);
+	name[key.len] = '\0';
+	if (!cmdline_get(boot_info()->cmdline, name, value, sizeof value))
+		return false;
+	size_t n = strlen(value);
+	if (n > out.len)
+		return false;
+	memcpy(out.ptr, value, n);
+	*len = n;
+	return true;
+}
+KEXPORT(kernel_boot_option);

@@ -21,6 +21,7 @@ struct crate_summary {
 	char description[96];
 	bool loaded;
 	bool alternative;
+	bool pushed;             /* came from the host at run time (kernel_crate_push) */
 	uint32_t generation;     /* times it was unloaded or replaced */
 	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
 	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
@@ -30,7 +31,8 @@ struct crate_summary {
 	char loaded_for[96];     /* "explicit request" or "CRATE for SYMBOL" */
 };
 
-/* Every crate of the archive, loaded or not, in archive order. Returns
+/* Every crate of the archive, loaded or not, in archive order, then the
+ * crates pushed since boot. Returns
  * how many exist (may exceed cap: only cap are written). */
 size_t kernel_crate_list(struct crate_summary *out, size_t cap);
 
@@ -44,6 +46,24 @@ struct status kernel_crate_unload(struct str name, struct crate_error *why);
  * with OLD left working, when NEW lacks an imported symbol, when OLD has
  * strong references, or when the calling context is executing in OLD. */
 struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why);
+
+/* What became of a crate pushed from the host. */
+struct push_report {
+	char crate[32];          /* the pushed crate's name */
+	char new_version[16];
+	bool replaced;           /* a loaded crate was swapped out for it ... */
+	char old_crate[32];      /* ... this one */
+	char old_version[16];
+	uint64_t cycles;         /* request to done, quiescence wait included */
+	struct crate_error why;  /* on failure, the reason; else a summary */
+};
+/* `image` is an archive holding one crate (mkimage push), built against
+ * this nano-core. It is checked as the boot archive is, then swapped in
+ * for the loaded crate of the same name (or the crate it declares itself
+ * an alternative of), or loaded if neither is loaded. On failure nothing
+ * changes: the old crate still runs and the image is dropped. The image
+ * is copied: the caller may free it on return. */
+struct status kernel_crate_push(struct str image, struct push_report *out);
 
 /* The most recent swap requests, oldest first. */
 #define SWAP_HISTORY_MAX 16
