@@ -4,6 +4,9 @@
  * Vectors 32..255 (interrupts) get the same frame from irq_stubs below;
  * exception_dispatch hands them to irq_dispatch (kernel/core/irq.c). */
 
+/* offsetof(struct trap_frame, rip): checked in trap.h. */
+#define TRAP_FRAME_RIP 136
+
 .macro ISR_NOERR vec
 	.globl isr\vec
 	.hidden isr\vec
@@ -86,11 +89,19 @@ isr_common:
 	pushq %r14
 	pushq %r15
 	movq %rsp, %rdi
-	/* Align the stack for C; the frame pointer chain continues through
-	 * the interrupted code's RBP so backtraces cross the exception. */
+	/* A frame record {interrupted RBP, interrupted RIP} right below the
+	 * trap frame, so the frame-pointer chain crosses the interruption
+	 * and shows where the code was (backtraces; the stack walk of a live
+	 * swap, kernel_stack_refers_to, which finds the trap frame 16 bytes
+	 * above the record). Then align the stack for C. */
 	movq %rsp, %rbx
+	pushq TRAP_FRAME_RIP(%rsp)
+	pushq %rbp
+	movq %rsp, %rbp
 	andq $-16, %rsp
 	call exception_dispatch
+	.globl isr_dispatch_return
+isr_dispatch_return:
 	movq %rbx, %rsp
 	popq %r15
 	popq %r14

@@ -11,6 +11,12 @@ struct trap_frame {
 	/* pushed by the CPU */
 	uint64_t rip, cs, rflags, rsp, ss;
 };
+_Static_assert(__builtin_offsetof(struct trap_frame, rip) == 136, "TRAP_FRAME_RIP in isr.S");
+
+/* Where isr_common resumes after exception_dispatch: a frame whose return
+ * address is this has, as its saved RBP, the frame record that isr_common
+ * builds 16 bytes below the trap frame. */
+extern char isr_dispatch_return[];
 
 /* A recovery point: kfault_try() records the callee-saved registers here
  * and, if a CPU exception hits while it is armed, the exception handler

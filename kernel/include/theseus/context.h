@@ -21,10 +21,13 @@ struct sp_result kernel_context_init(struct bytes stack, task_entry_fn entry, ui
  * back. Call with interrupts disabled. */
 void kernel_context_switch(uint64_t *save_sp, uint64_t load_sp);
 
-/* Quiescence for live swap: does any 8-byte word of the saved part of a
- * stack, [saved_sp, end of stack), hold a value in [lo, hi)? A conservative
- * scan: it finds every return address into that range (and may find a
- * stale one, which only delays a swap). */
+/* Quiescence for live swap: does a switched-out stack (saved_sp as
+ * kernel_context_switch left it) execute in [lo, hi)? Checks the
+ * registers saved at the switch, every return address on the
+ * frame-pointer chain, and, across each interruption, the interrupted
+ * RIP, registers and top two stack words. Stale words in live frames are
+ * not read. A saved_sp outside the stack falls back to scanning every
+ * word. */
 bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp, uint64_t lo, uint64_t hi);
 
 /* The boot stack, on which the first task (the shell) runs. */
