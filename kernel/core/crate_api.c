@@ -379,8 +379,10 @@ static struct status swap_request(struct str old, struct str new_crate, struct c
 	 * push goes back to the archive's hello. */
 	uint32_t new_id = archive_find_crate(&l->archive, new_name);
 	if (new_id == ARCHIVE_NO_CRATE) {
-		explain(why, "no such crate in the archive");
-		return STATUS(E_NOENT);
+		struct link_error err;
+		struct status s = link_fail(&err, E_NOENT, new_name, "no such crate in the archive");
+		explain_link(why, &err);
+		return s;
 	}
 	return swap_when_quiescent(l, id, new_id, why, cycles);
 }

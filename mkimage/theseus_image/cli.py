@@ -1,4 +1,4 @@
-"""Command line: build, list, verify, extract, graph (docs/mkimage.md)."""
+"""Command line: build, list, verify, extract, graph, push (docs/mkimage.md)."""
 
 import argparse
 import json
@@ -7,10 +7,11 @@ import sys
 
 from . import archive as archive_format
 from . import iso
+from . import push as push_crate
 from .closure import resolve
 from .elfcheck import check_crate_object, read_nano_core, shown
 from .errors import (EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_OK,
-                     EnvironmentFailure, InputError)
+                     EXIT_PUSH_REFUSED, EnvironmentFailure, InputError)
 from .graph import dependency_graph
 from .output import PendingFile, write_file
 
@@ -202,6 +203,60 @@ def cmd_graph(args):
     return EXIT_OK
 
 
+def cmd_push(args):
+    problems = []
+    nano_core = crate = image = None
+    try:
+        nano_core = read_nano_core(_read_input(args.nano_core), args.nano_core)
+    except InputError as error:
+        problems.append(error)
+    try:
+        crate = check_crate_object(_read_input(args.crate), args.crate)
+    except InputError as error:
+        problems.append(error)
+    if args.image:
+        try:
+            image, image_problems = _open_archive(args.image)
+            problems += image_problems
+        except (InputError, EnvironmentFailure) as error:
+            # Status 1 means a refusal for push: an unreadable image is 2.
+            problems.append(error)
+    # As in build: closure errors only once every input passed its own checks.
+    if not problems and image is not None:
+        problems = push_crate.image_problems(crate, nano_core, image)
+    if not problems:
+        try:
+            payload = push_crate.payload(crate, nano_core)
+        except InputError as error:
+            problems.append(error)
+    if problems:
+        _report(problems)
+        return EXIT_BAD_INPUT
+
+    try:
+        line = push_crate.exchange(args.socket, payload, args.timeout)
+        verdict, text = push_crate.verdict(line)
+    except push_crate.PushFailure as failure:
+        _report([failure])
+        return EXIT_BAD_INPUT
+    if verdict == "ok":
+        sys.stdout.write(line + "\n")
+        return EXIT_OK
+    _report([f"the kernel refused the crate: {text}" if text
+             else "the kernel refused the crate"])
+    return EXIT_PUSH_REFUSED
+
+
+def _seconds(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"invalid timeout '{text}' (seconds, more than 0)")
+    return value
+
+
 def _cmdline(text):
     if "\n" in text or "\r" in text:
         raise argparse.ArgumentTypeError("the command line must be one line")
@@ -266,6 +321,28 @@ def _parser():
                     "edge A -> B labelled with the symbols A imports from B.")
     graph.add_argument("image", metavar="IMAGE|ARCHIVE")
     graph.set_defaults(run=cmd_graph)
+
+    push = commands.add_parser(
+        "push", help="send one crate to the running kernel, which swaps it in",
+        description="Check a crate object as build does (and, with --image, "
+                    "that the image's crates with this one in place of its "
+                    "namesake still link), then send it as a one-crate "
+                    "archive over the push socket of a running QEMU guest "
+                    "and print the kernel's answer. Exit 0: the kernel took "
+                    "it; 1: the kernel refused it; 2: bad input, no running "
+                    "system, or no answer in time.")
+    push.add_argument("--nano-core", required=True, metavar="NANO_CORE.elf",
+                      help="the nano-core ELF the running kernel was built from")
+    push.add_argument("--image", metavar="IMAGE|ARCHIVE",
+                      help="the boot image the kernel runs: check the crate "
+                           "links against its other crates")
+    push.add_argument("--socket", required=True, metavar="PATH",
+                      help="the UNIX socket of the guest's push serial line "
+                           "(QEMU chardev, guest COM2)")
+    push.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                      help="time for the whole exchange (default 60)")
+    push.add_argument("crate", metavar="CRATE.o")
+    push.set_defaults(run=cmd_push)
     return parser
 
 

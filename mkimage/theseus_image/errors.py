@@ -5,6 +5,8 @@
 EXIT_OK = 0
 EXIT_ENVIRONMENT = 1
 EXIT_BAD_INPUT = 2
+# push only: the running kernel refused the crate (it keeps the old one).
+EXIT_PUSH_REFUSED = 1
 
 
 class InputError(Exception):

@@ -5,6 +5,13 @@ Used by `./theseus run`, the in-kernel test harness, the QEMU pytest suites
 and the benchmarks. As a command:
 
   launch.py run --kernel nano_core.elf [--initrd crates.archive] [--append ARGS]
+               [--push-socket PATH]
+
+With --push-socket, the guest's COM2 is a QEMU socket chardev listening on
+PATH (what `mkimage push` connects to) and the kernel command line gains
+`spawn=live_update`, which starts the receiver; a socket another run still
+listens on is left alone (the run starts without a push channel), a stale
+one is removed, and ours is removed when QEMU ends.
 
 With a terminal on standard input, QEMU gets the terminal (Ctrl-A X quits).
 Otherwise standard input is fed to the kernel console one line at a time,
@@ -16,6 +23,8 @@ import argparse
 import os
 import select
 import signal
+import socket
+import stat
 import subprocess
 import sys
 import time
@@ -24,15 +33,32 @@ import time
 EXIT_SUCCESS = (0x10 << 1) | 1
 EXIT_FAILURE = (0x11 << 1) | 1
 PROMPT = b"theseus> "
+# The kernel command-line word that starts the push receiver task.
+PUSH_SPAWN = "spawn=live_update"
+# sizeof(struct sockaddr_un.sun_path) on Linux, the NUL included.
+UNIX_PATH_MAX = 108
 
 
 def kvm_usable():
     return os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
-def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", extra=(), iso=None):
+def push_serial(path):
+    """QEMU options for the push line: COM2 (0x2f8, IRQ 3) on a chardev
+    listening on the UNIX socket `path`, not waiting for a client. COM1 is
+    the board's serial from `-serial`, so it stays the console."""
+    escaped = path.replace(",", ",,")  # QEMU's escape for a comma in a value
+    return ["-chardev", f"socket,id=push,path={escaped},server=on,wait=off",
+            "-device", "isa-serial,chardev=push,index=1"]
+
+
+def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", extra=(), iso=None,
+                 push_socket=None):
     """The QEMU command line for a direct (PVH) boot of `kernel`, or, with
-    `iso`, a BIOS boot of the GRUB image (kernel, initrd and append unused)."""
+    `iso`, a BIOS boot of the GRUB image (kernel, initrd and append unused).
+    With `push_socket`, COM2 listens there and, for a direct boot, the
+    command line gains `spawn=live_update` (an ISO's command line is its
+    grub.cfg's)."""
     if accel == "auto":
         accel = "kvm" if kvm_usable() else "tcg"
     cmd = [
@@ -45,6 +71,9 @@ def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", ex
         "-display", "none",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
     ]
+    if push_socket:
+        cmd += push_serial(push_socket)
+        append = " ".join(word for word in (append, PUSH_SPAWN) if word)
     if iso:
         return cmd + ["-cdrom", iso, "-boot", "d"] + list(extra)
     cmd += ["-kernel", kernel]
@@ -165,6 +194,52 @@ def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
     return code, g.output.decode(errors="replace").replace("\r", "")
 
 
+def claim_push_socket(path):
+    """`path` if this run may listen there, else None after a note on stderr:
+    the directory is created, a stale socket (nothing accepts) removed; a
+    socket another run listens on, or a path that is no socket, is kept."""
+    def without(reason):
+        sys.stderr.write(f"theseus: {reason}; starting without a push channel\n")
+        return None
+
+    if len(os.fsencode(path)) >= UNIX_PATH_MAX:
+        return without(f"push socket path {path} is longer than a UNIX socket "
+                       f"path may be ({UNIX_PATH_MAX - 1} bytes)")
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as error:
+        return without(f"{path}: {error.strerror}")
+    if not stat.S_ISSOCK(mode):
+        return without(f"{path} exists and is not a socket")
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(2)
+        probe.connect(path)
+    except ConnectionRefusedError:
+        try:
+            os.unlink(path)  # stale: left by a run that ended
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            return without(f"cannot remove the stale socket {path}: {error.strerror}")
+        return path
+    except OSError as error:
+        return without(f"{path}: {error.strerror or error}")
+    finally:
+        probe.close()
+    return without(f"another run listens on {path}")
+
+
+def release_push_socket(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="launch.py", description="Boot the Theseus nano-core in QEMU.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -175,20 +250,29 @@ def main(argv=None):
     r.add_argument("--memory", default="256M")
     r.add_argument("--accel", default="auto", choices=["auto", "kvm", "tcg"])
     r.add_argument("--command-timeout", type=float, default=30)
+    r.add_argument("--push-socket", metavar="PATH", default="",
+                   help="COM2 listens on this UNIX socket for `mkimage push` "
+                        "(and the kernel starts live_update); empty: none")
     args = ap.parse_args(argv)
 
     for path in (args.kernel, args.initrd):
         if path and not os.path.isfile(path):
             ap.error(f"{path}: no such file (build first)")
-    cmd = qemu_command(args.kernel, args.initrd, args.append, args.memory, args.accel)
-
-    if sys.stdin.isatty():
-        # Interactive: QEMU owns the terminal; Ctrl-A X quits.
-        status = subprocess.call(cmd + ["-serial", "mon:stdio"])
-        return 0 if status in (EXIT_SUCCESS, 0) else 1
-    lines = sys.stdin.read().splitlines()
-    code, _ = feed_console(cmd, lines, command_timeout=args.command_timeout, out=sys.stdout.buffer)
-    return code
+    push_socket = claim_push_socket(args.push_socket) if args.push_socket else None
+    cmd = qemu_command(args.kernel, args.initrd, args.append, args.memory, args.accel,
+                       push_socket=push_socket)
+    try:
+        if sys.stdin.isatty():
+            # Interactive: QEMU owns the terminal; Ctrl-A X quits.
+            status = subprocess.call(cmd + ["-serial", "mon:stdio"])
+            return 0 if status in (EXIT_SUCCESS, 0) else 1
+        lines = sys.stdin.read().splitlines()
+        code, _ = feed_console(cmd, lines, command_timeout=args.command_timeout,
+                               out=sys.stdout.buffer)
+        return code
+    finally:
+        if push_socket:
+            release_push_socket(push_socket)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,200 @@
+"""Push a rebuilt crate into a running system over the second serial line
+(docs/live-update.md), as `./theseus push` does, and see its new behaviour
+without a reboot."""
+
+import json
+import os
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import launch  # noqa: E402
+
+KERNEL = os.environ.get("THESEUS_NANO_CORE", "")
+ARCHIVE = os.environ.get("THESEUS_ARCHIVE", "")
+BUILD = os.environ.get("THESEUS_BUILD_ROOT", "")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MKIMAGE = os.path.join(ROOT, "mkimage", "mkimage.py")
+
+pytestmark = pytest.mark.skipif(not (os.path.isfile(KERNEL) and os.path.isdir(BUILD)),
+                                reason="THESEUS_NANO_CORE / THESEUS_BUILD_ROOT not built")
+
+
+class Session:
+    """A guest with a push socket, driven one console line at a time."""
+
+    def __init__(self, workdir):
+        self.socket = os.path.join(workdir, "push.sock")
+        cmd = launch.qemu_command(KERNEL, ARCHIVE, push_socket=self.socket)
+        self.guest = launch.Guest(cmd)
+
+    def wait_for(self, text, timeout=60):
+        how = self.guest.read_until(lambda buf: text.encode() in buf, timeout)
+        assert how == "match", f"{text!r} did not appear ({how}):\n{self.output()}"
+
+    def type(self, line, timeout=60):
+        seen = self.guest.output.count(launch.PROMPT)
+        assert self.guest.send(line.encode() + b"\n")
+        how = self.guest.read_until(lambda buf: buf.count(launch.PROMPT) > seen, timeout)
+        assert how == "match", f"no prompt after {line!r} ({how}):\n{self.output()}"
+        return self.output().rsplit("theseus> " + line, 1)[-1]
+
+    def output(self):
+        return self.guest.output.decode(errors="replace").replace("\r", "")
+
+    def close(self):
+        self.guest.kill()
+
+
+@pytest.fixture
+def session():
+    workdir = tempfile.mkdtemp(prefix="theseus-push-", dir="/tmp")  # short socket path
+    s = Session(workdir)
+    try:
+        s.wait_for("live_update: listening on COM2")
+        s.wait_for("theseus> ")
+        yield s
+    finally:
+        s.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def rebuilt_hello(workdir, greeting, version):
+    """crates/hello with an edited greeting and version, compiled with the
+    build's own command for it (safe-C plugin included) and merged as the
+    build merges crates."""
+    with open(os.path.join(ROOT, "crates", "hello", "hello.c")) as f:
+        source = f.read()
+    edited = source.replace('"Hello from hello 1.0.0"', f'"{greeting}"')
+    edited = edited.replace('CRATE("hello", "1.0.0"', f'CRATE("hello", "{version}"')
+    assert edited.count(greeting) == 1 and version in edited
+    src = os.path.join(workdir, "hello.c")
+    with open(src, "w") as f:
+        f.write(edited)
+    with open(os.path.join(BUILD, "compile_commands.json")) as f:
+        entry = next(e for e in json.load(f) if e["file"].endswith("crates/hello/hello.c"))
+    argv = shlex.split(entry["command"])
+    part = os.path.join(workdir, "hello.part.o")
+    out = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in ("-o", "-MF", "-MQ"):
+            skip = True
+            continue
+        if arg == "-c" or arg.endswith("crates/hello/hello.c"):
+            continue
+        if arg.startswith("-fplugin-arg-safec-report="):
+            arg = "-fplugin-arg-safec-report=" + os.path.join(workdir, "unsafe-sites.jsonl")
+        out.append(arg)
+    subprocess.run(out + ["-c", src, "-o", part], cwd=entry["directory"], check=True)
+    obj = os.path.join(workdir, "hello.o")
+    subprocess.run(["ld.lld-19", "-r", part, "-o", obj], check=True)
+    return obj
+
+
+def push(obj, sock):
+    return subprocess.run(
+        [sys.executable, MKIMAGE, "push", "--nano-core", KERNEL, "--image", ARCHIVE,
+         "--socket", sock, "--timeout", "120", obj],
+        capture_output=True, text=True, timeout=180)
+
+
+def test_push_a_rebuilt_crate_and_see_the_new_behaviour(session, tmp_path):
+    assert "Hello from hello 1.0.0" in session.type("spawn hello")
+    obj = rebuilt_hello(str(tmp_path), "Greetings from a pushed hello", "1.0.1")
+
+    result = push(obj, session.socket)
+    assert result.returncode == 0, result.stderr
+    assert "hello 1.0.1 replaced hello 1.0.0 in " in result.stdout
+
+    assert "Greetings from a pushed hello" in session.type("spawn hello")
+    listing = session.type("crates")
+    line = next(l for l in listing.splitlines() if l.startswith("hello "))
+    assert line.split()[1] == "1.0.1" and line.endswith("[pushed]")
+    assert "swap hello -> hello (pushed): done in " in session.type("history")
+
+    # Back to the boot archive's version, by name; the pushed copy goes.
+    assert "swapped hello -> hello" in session.type("swap hello hello")
+    assert "Hello from hello 1.0.0" in session.type("spawn hello")
+    assert "[pushed]" not in session.type("crates --all")
+
+
+def test_a_second_push_replaces_the_first(session, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = rebuilt_hello(str(tmp_path / "a"), "First push", "1.1.0")
+    second = rebuilt_hello(str(tmp_path / "b"), "Second push", "1.2.0")
+    session.type("run hello")
+    assert push(first, session.socket).returncode == 0
+    result = push(second, session.socket)
+    assert result.returncode == 0, result.stderr
+    assert "hello 1.2.0 replaced hello 1.1.0" in result.stdout
+    assert "Second push" in session.type("run hello")
+    listing = session.type("crates --all")
+    pushed = [l for l in listing.splitlines() if "pushed" in l]
+    assert len(pushed) == 1, listing  # the first pushed copy was forgotten
+
+
+def test_a_push_of_a_crate_not_running_loads_it(session, tmp_path):
+    obj = rebuilt_hello(str(tmp_path), "Loaded by a push", "1.0.2")
+    result = push(obj, session.socket)
+    assert result.returncode == 0, result.stderr
+    assert "hello 1.0.2 was not running; loaded in " in result.stdout
+    assert "Loaded by a push" in session.type("run hello")
+
+
+def one_crate_archive(obj):
+    """The payload mkimage push sends for obj."""
+    sys.path.insert(0, os.path.join(ROOT, "mkimage"))
+    from theseus_image import archive as archive_format
+    from theseus_image.elfcheck import check_crate_object, read_nano_core
+    with open(obj, "rb") as f:
+        crate = check_crate_object(f.read(), obj)
+    with open(KERNEL, "rb") as f:
+        nano_core = read_nano_core(f.read(), KERNEL)
+    return archive_format.write_archive([crate], nano_core)
+
+
+def raw_push(sock, data, timeout=60):
+    """Send bytes as they are and return the kernel's push: line."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(sock)
+        s.sendall(data)
+        s.settimeout(timeout)
+        answer = b""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            answer += s.recv(4096)
+            for line in answer.replace(b"\r", b"").split(b"\n")[:-1]:
+                if line.startswith(b"push: "):
+                    return line.decode()
+    raise AssertionError(f"no answer: {answer!r}")
+
+
+def test_broken_pushes_are_refused_and_the_old_crate_keeps_running(session, tmp_path):
+    session.type("run hello")
+    obj = rebuilt_hello(str(tmp_path), "Never seen", "9.0.0")
+    data = bytearray(one_crate_archive(obj))
+    data[-1] ^= 0xFF  # inside the crate image: its CRC no longer matches
+    answer = raw_push(session.socket, b"THESEUS-PUSH 1 %d\n" % len(data) + bytes(data))
+    assert answer.startswith("push: error ") and "nothing changed" in answer, answer
+    assert "CRC" in answer, answer
+
+    answer = raw_push(session.socket, b"GET / HTTP/1.0\n")
+    assert answer.startswith("push: error not a push header"), answer
+
+    answer = raw_push(session.socket, b"THESEUS-PUSH 1 999999999\n")
+    assert answer.startswith("push: error image size out of range"), answer
+
+    assert "Hello from hello 1.0.0" in session.type("run hello")
+    assert "[pushed]" not in session.type("crates --all")
