@@ -36,6 +36,7 @@ CRATE("live_update", "1.0.0", "receives crates pushed from the host on COM2 and 
 #define HEADER "THESEUS-PUSH 1 "
 #define HEADER_MAX 64
 #define IDLE_POLL_TICKS 5
+#define SPIN_POLLS 2000
 
 /* Is there a UART at COM2? Its scratch register keeps what is written. */
 static bool com2_present(void)
@@ -93,10 +94,15 @@ static void reply_error(struct str what, struct str detail)
 static bool read_byte(uint8_t *out)
 {
 	uint64_t since = timer_uptime_ms();
-	while (!com2_ready()) {
+	for (unsigned polls = 0; !com2_ready(); polls++) {
 		if (timer_uptime_ms() - since > LIVE_UPDATE_STALL_MS)
 			return false;
-		task_yield();
+		/* QEMU refills the 16-byte FIFO soon after it empties: poll a
+		 * while before giving up the tick. */
+		if (polls >= SPIN_POLLS) {
+			task_sleep_ticks(1);
+			polls = 0;
+		}
 	}
 	*out = port_in8(COM2 + UART_DATA);
 	return true;

@@ -211,8 +211,10 @@ def cmd_push(args):
     except InputError as error:
         problems.append(error)
     try:
-        crate = check_crate_object(_read_input(args.crate), args.crate)
-    except InputError as error:
+        raw = _read_input(args.crate)
+        crate = check_crate_object(raw, args.crate)  # the object as built, first
+        crate = check_crate_object(push_crate.without_debug_info(raw, args.crate), args.crate)
+    except (InputError, EnvironmentFailure) as error:
         problems.append(error)
     if args.image:
         try:

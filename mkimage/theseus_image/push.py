@@ -10,11 +10,12 @@ other line it writes there is ignored, and `\\r` is dropped.
 
 import select
 import socket
+import subprocess
 import time
 
 from . import archive as archive_format
 from .closure import resolve
-from .errors import InputError
+from .errors import EnvironmentFailure, InputError
 
 PROTOCOL_VERSION = 1
 MAX_PAYLOAD = 4 * 1024 * 1024   # the kernel refuses bigger pushes
@@ -24,6 +25,21 @@ _CHUNK = 65536
 
 class PushFailure(Exception):
     """The exchange failed (no listener, no answer, a closed line): status 2."""
+
+
+def without_debug_info(data, path):
+    """The object with its DWARF sections dropped (llvm-objcopy --strip-debug):
+    the kernel loads only allocated sections, and the serial line is slow
+    (a crate's debug info is often more than half of it)."""
+    try:
+        done = subprocess.run(["llvm-objcopy-19", "--strip-debug", "-", "-"], input=data,
+                              capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise EnvironmentFailure(f"llvm-objcopy-19 could not run: {error}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise InputError(path, message[-1] if message else "llvm-objcopy-19 refused it")
+    return done.stdout
 
 
 def header(size):
