@@ -3,6 +3,7 @@
 #include <theseus/crates.h>
 #include <theseus/console.h>
 #include "shell_internal.h"
+#include "task.h"
 
 static void echo_char(char c)
 {
@@ -31,17 +32,41 @@ void history_add(struct shell_history *history, const struct shell_line *line)
 	history->count++;
 }
 
-void shell_read_line(struct shell_line *line, struct shell_history *history)
+/* The next key, or false when a swap of this crate waits for the shell
+ * to step aside. Sleeps a tick while no key is waiting, so other tasks
+ * get the CPU. */
+static bool next_key(char *c)
+{
+	while (!kernel_console_try_read_char(c)) {
+		if (kernel_crate_swap_pending())
+			return false;
+		task_sleep_ticks(1);
+	}
+	return true;
+}
+
+/* The rest of an escape sequence: it follows at once, no swap check. */
+static char escape_key(void)
+{
+	char c = 0;
+	while (!kernel_console_try_read_char(&c))
+		task_sleep_ticks(1);
+	return c;
+}
+
+bool shell_read_line(struct shell_line *line, struct shell_history *history)
 {
 	struct shell_line draft; /* what was being typed before browsing history */
 	size_t back = 0;         /* 0: the draft; k: the k-th most recent line */
 	line->len = 0;
 	draft.len = 0;
 	for (;;) {
-		char c = kernel_console_read_char();
+		char c = 0;
+		if (!next_key(&c))
+			return false;
 		if (c == '\r' || c == '\n') {
 			kernel_console_write(STR("\n"));
-			return;
+			return true;
 		}
 		if (c == 0x7f || c == 0x08) {
 			if (line->len) {
@@ -51,9 +76,9 @@ void shell_read_line(struct shell_line *line, struct shell_history *history)
 			continue;
 		}
 		if (c == 0x1b) {
-			if (kernel_console_read_char() != '[')
+			if (escape_key() != '[')
 				continue;
-			char key = kernel_console_read_char();
+			char key = escape_key();
 			size_t stored = history->count < SHELL_HISTORY ? history->count : SHELL_HISTORY;
 			if (key == 'A' && back < stored) {
 				if (back == 0)

@@ -161,7 +161,13 @@ CRATE_EXPORT struct status shell_main(void)
 	spawn_boot_apps();
 	for (;;) {
 		out_str(STR(PROMPT));
-		shell_read_line(&line, &history);
+		if (!shell_read_line(&line, &history)) {
+			/* A new version is waiting to take over: return to the
+			 * nano-core, which starts it once the swap is done. The
+			 * history goes with this stack. */
+			out_str(STR("\nshell: stepping aside for a new version\n"));
+			return STATUS(E_AGAIN);
+		}
 		history_add(&history, &line);
 		dispatch(STR_FROM_ARRAY(line.text, line.len));
 	}

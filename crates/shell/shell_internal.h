@@ -21,7 +21,9 @@ struct shell_history {
 	size_t count; /* lines ever entered */
 };
 
-void shell_read_line(struct shell_line *line, struct shell_history *history);
+/* Read a line with editing and history; false when a swap of the shell
+ * is waiting for it to step aside (the line typed so far is dropped). */
+bool shell_read_line(struct shell_line *line, struct shell_history *history);
 void history_add(struct shell_history *history, const struct shell_line *line);
 
 /* Output helpers. */

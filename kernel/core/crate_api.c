@@ -204,11 +204,17 @@ static bool other_tasks_in(struct linker *l, const struct loaded_crate *c)
 	return false;
 }
 
-/* Let other tasks run a little (they may leave the crate); spin when
- * there is no task crate. */
+typedef void (*sleep_fn)(uint64_t ticks);
+
+/* Let other tasks run for a tick (they may leave the crate, or drop their
+ * references to it); spin a little when there is no task crate. */
 static void let_others_run(struct linker *l)
 {
 	struct linker_symbol sym;
+	if (status_ok(linker_resolve_loaded(l, "task_sleep_ticks", &sym))) {
+		((sleep_fn)sym.address)(1);
+		return;
+	}
 	if (status_ok(linker_resolve_loaded(l, "task_yield", &sym))) {
 		((yield_fn)sym.address)();
 		return;
@@ -300,9 +306,30 @@ KERNEL_EXPORT void kernel_swap_history(struct swap_history *out)
 }
 KEXPORT(kernel_swap_history);
 
-/* How long a swap waits for every task to leave OLD: tries, each after
- * letting the others run one time slice. */
-#define SWAP_QUIESCENCE_TRIES 250
+/* How long a swap waits for every task to leave OLD and every strong
+ * reference to it to go: tries, each after letting the others run for a
+ * timer tick (1 ms), so about half a second. */
+#define SWAP_QUIESCENCE_TRIES 500
+
+/* The crate a swap is waiting on (LINKER_NO_CRATE: none). Code that runs
+ * for good inside a crate (the shell's read loop) asks
+ * kernel_crate_swap_pending at a safe point and steps aside. */
+static uint32_t swap_waiting_for = LINKER_NO_CRATE;
+
+KERNEL_EXPORT bool kernel_crate_swap_pending(void)
+{
+	struct linker *l = crates_linker();
+	const struct loaded_crate *c = l ? linker_crate(l, swap_waiting_for) : NULL;
+	return c && current_stack_in(c);
+}
+KEXPORT(kernel_crate_swap_pending);
+
+void crates_wait_for_swaps(void)
+{
+	struct linker *l = crates_linker();
+	while (l && swap_waiting_for != LINKER_NO_CRATE)
+		let_others_run(l);
+}
 
 /* Replace loaded crate old_id by new_id once no task executes in OLD,
  * then run NEW's migration hook. *cycles: request to done. A pushed OLD
@@ -321,20 +348,25 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 		return STATUS(E_BUSY);
 	}
 	/* Quiescence: no task may be executing in OLD (no saved return
-	 * address into its code). With interrupts off nothing enters OLD
-	 * between the check and the re-linking. */
+	 * address into its code) and nobody may hold a strong reference to
+	 * it. With interrupts off nothing enters OLD between the check and
+	 * the re-linking. */
+	struct status s = STATUS_OK;
+	swap_waiting_for = old_id;
 	for (int attempt = 0;; attempt++) {
 		bool irq = cpu_irq_save();
 		const struct loaded_crate *c = linker_crate(l, old_id);
 		if (!c) {
 			cpu_irq_restore(irq);
 			explain(why, "it was unloaded while the swap waited");
-			return STATUS(E_NOENT);
+			s = STATUS(E_NOENT);
+			break;
 		}
-		if (!other_tasks_in(l, c)) {
+		if (c->refcount == 0 && !other_tasks_in(l, c)) {
+			swap_waiting_for = LINKER_NO_CRATE;
 			uint32_t old_major = major_version(c->version);
 			struct link_error err;
-			struct status s = linker_swap_to(l, old_id, new_id, &err);
+			s = linker_swap_to(l, old_id, new_id, &err);
 			if (status_ok(s))
 				s = migrate(l, new_id, old_id, old_major, why);
 			if (status_ok(s) && linker_is_pushed(l, old_id))
@@ -347,13 +379,25 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 				explain_link(why, &err);
 			return s;
 		}
+		uint32_t refs = c->refcount;
 		cpu_irq_restore(irq);
 		if (attempt == SWAP_QUIESCENCE_TRIES) {
-			explain(why, "a task stayed inside it past the time limit; nothing was changed");
-			return STATUS(E_TIMEOUT);
+			if (refs) {
+				if (why)
+					ksnprintf(why->text, sizeof why->text,
+						  "%u strong references to it stayed past the time limit; "
+						  "nothing was changed", refs);
+				s = STATUS(E_BUSY);
+			} else {
+				explain(why, "a task stayed inside it past the time limit; nothing was changed");
+				s = STATUS(E_TIMEOUT);
+			}
+			break;
 		}
 		let_others_run(l);
 	}
+	swap_waiting_for = LINKER_NO_CRATE;
+	return s;
 }
 
 static struct status swap_request(struct str old, struct str new_crate, struct crate_error *why,
@@ -626,3 +670,6 @@ KEXPORT(kernel_power_off);
 
 KERNEL_EXPORT char kernel_console_read_char(void) { return serial_getc(); }
 KEXPORT(kernel_console_read_char);
+
+KERNEL_EXPORT bool kernel_console_try_read_char(char *out) { return serial_try_getc(out); }
+KEXPORT(kernel_console_try_read_char);

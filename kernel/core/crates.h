@@ -22,6 +22,8 @@ struct status crates_run_entry(const char *symbol, struct link_error *err);
 /* Unload, over and over, every loaded crate nothing uses any more
  * (crates in an import cycle stay: the linker cannot unload them yet). */
 void crates_unload_unused(struct linker *l);
+/* Return once no swap is waiting for quiescence (crate_api.c). */
+void crates_wait_for_swaps(void);
 bool crates_is_loaded(const struct linker *l, const char *name);
 
 /* Look up a nano-core export by name. */

@@ -81,6 +81,14 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	if (have_crates) {
 		struct link_error err;
 		struct status s = crates_run_entry(entry, &err);
+		/* E_AGAIN: the entry stepped aside for a swap of its crate
+		 * (kernel_crate_swap_pending). Resolving it again after the
+		 * swap finds the new version. */
+		while (s.err == E_AGAIN) {
+			crates_wait_for_swaps();
+			kprintf("boot: restarting the entry %s after a swap\n", entry);
+			s = crates_run_entry(entry, &err);
+		}
 		if (s.err == E_FAULT) {
 			kprintf("boot: the entry %s faulted\n", entry);
 		} else if (!status_ok(s)) {

@@ -84,7 +84,7 @@ void link_error_append_u64(struct link_error *err, uint64_t value, int hex)
 static const char *const kerr_names[E_KERR_COUNT] = {
 	"E_OK", "E_NOMEM", "E_INVAL", "E_NOENT", "E_EXIST", "E_BUSY",
 	"E_TIMEOUT", "E_FAULT", "E_BADELF", "E_BADARCH", "E_RANGE", "E_PERM",
-	"E_STALE", "E_NOSYS",
+	"E_STALE", "E_NOSYS", "E_AGAIN",
 };
 
 /* Exported from the nano-core to crates (theseus/result.h). */

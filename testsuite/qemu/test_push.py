@@ -66,40 +66,60 @@ def session():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def rebuilt_hello(workdir, greeting, version):
-    """crates/hello with an edited greeting and version, compiled with the
-    build's own command for it (safe-C plugin included) and merged as the
-    build merges crates."""
-    with open(os.path.join(ROOT, "crates", "hello", "hello.c")) as f:
-        source = f.read()
-    edited = source.replace('"Hello from hello 1.0.0"', f'"{greeting}"')
-    edited = edited.replace('CRATE("hello", "1.0.0"', f'CRATE("hello", "{version}"')
-    assert edited.count(greeting) == 1 and version in edited
-    src = os.path.join(workdir, "hello.c")
-    with open(src, "w") as f:
-        f.write(edited)
+def rebuilt_crate(workdir, crate, edits):
+    """crates/CRATE with `edits` ({source file: [(old, new), ...]}) applied,
+    each edited file compiled with the build's own command for it (safe-C
+    plugin included), the others taken as built, all merged as the build
+    merges a crate."""
     with open(os.path.join(BUILD, "compile_commands.json")) as f:
-        entry = next(e for e in json.load(f) if e["file"].endswith("crates/hello/hello.c"))
-    argv = shlex.split(entry["command"])
-    part = os.path.join(workdir, "hello.part.o")
-    out = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
+        entries = [e for e in json.load(f) if f"/crates/{crate}/" in e["file"]]
+    assert entries, f"no compile commands for crate {crate}"
+    assert set(edits) <= {os.path.basename(e["file"]) for e in entries}
+    objects = []
+    for entry in entries:
+        argv = shlex.split(entry["command"])
+        name = os.path.basename(entry["file"])
+        built = os.path.join(entry["directory"], argv[argv.index("-o") + 1])
+        if name not in edits:
+            objects.append(built)
             continue
-        if arg in ("-o", "-MF", "-MQ"):
-            skip = True
-            continue
-        if arg == "-c" or arg.endswith("crates/hello/hello.c"):
-            continue
-        if arg.startswith("-fplugin-arg-safec-report="):
-            arg = "-fplugin-arg-safec-report=" + os.path.join(workdir, "unsafe-sites.jsonl")
-        out.append(arg)
-    subprocess.run(out + ["-c", src, "-o", part], cwd=entry["directory"], check=True)
-    obj = os.path.join(workdir, "hello.o")
-    subprocess.run(["ld.lld-19", "-r", part, "-o", obj], check=True)
-    return obj
+        with open(os.path.join(entry["directory"], entry["file"])) as f:
+            text = f.read()
+        for old, new in edits[name]:
+            assert text.count(old) == 1, f"{old!r} in {name}"
+            text = text.replace(old, new)
+        src = os.path.join(workdir, name)
+        with open(src, "w") as f:
+            f.write(text)
+        command = []
+        skip = False
+        for arg in argv:
+            if skip:
+                skip = False
+            elif arg in ("-o", "-MF", "-MQ"):
+                skip = True
+            elif arg == "-c" or arg == entry["file"] or arg.endswith(f"crates/{crate}/{name}"):
+                pass
+            elif arg.startswith("-fplugin-arg-safec-report="):
+                command.append("-fplugin-arg-safec-report=" + os.path.join(workdir, "unsafe-sites.jsonl"))
+            else:
+                command.append(arg)
+        obj = os.path.join(workdir, name + ".o")
+        # The copy's own quoted includes are beside the original.
+        original_dir = os.path.dirname(os.path.join(entry["directory"], entry["file"]))
+        subprocess.run(command + ["-iquote", original_dir, "-c", src, "-o", obj],
+                       cwd=entry["directory"], check=True)
+        objects.append(obj)
+    merged = os.path.join(workdir, crate + ".o")
+    subprocess.run(["ld.lld-19", "-r", *objects, "-o", merged], check=True)
+    return merged
+
+
+def rebuilt_hello(workdir, greeting, version):
+    """crates/hello with another greeting and version."""
+    return rebuilt_crate(workdir, "hello", {"hello.c": [
+        ('"Hello from hello 1.0.0"', f'"{greeting}"'),
+        ('CRATE("hello", "1.0.0"', f'CRATE("hello", "{version}"')]})
 
 
 def push(obj, sock):
@@ -198,3 +218,24 @@ def test_broken_pushes_are_refused_and_the_old_crate_keeps_running(session, tmp_
 
     assert "Hello from hello 1.0.0" in session.type("run hello")
     assert "[pushed]" not in session.type("crates --all")
+
+
+def test_push_a_rebuilt_shell_which_steps_aside_and_restarts(session, tmp_path):
+    """The shell never leaves its read loop by itself: it steps aside when a
+    swap waits for it, and the nano-core starts the new version."""
+    obj = rebuilt_crate(str(tmp_path), "shell", {"shell.c": [
+        ('"Theseus shell. Type help for the commands.\\n"',
+         '"Theseus shell, pushed edition. Type help for the commands.\\n"'),
+        ('CRATE("shell", "1.0.0"', 'CRATE("shell", "1.0.1"')]})
+    result = push(obj, session.socket)
+    assert result.returncode == 0, result.stderr
+    assert "shell 1.0.1 replaced shell 1.0.0 in " in result.stdout
+    session.wait_for("Theseus shell, pushed edition.")
+    session.wait_for("theseus> ")
+    out = session.output()
+    assert "shell: stepping aside for a new version" in out
+    assert "boot: restarting the entry shell_main after a swap" in out
+    listing = session.type("crates")
+    line = next(l for l in listing.splitlines() if l.startswith("shell "))
+    assert line.split()[1] == "1.0.1" and line.endswith("[pushed]")
+    assert "Hello from hello 1.0.0" in session.type("run hello")

@@ -65,6 +65,12 @@ struct push_report {
  * is copied: the caller may free it on return. */
 struct status kernel_crate_push(struct str image, struct push_report *out);
 
+/* Is a swap waiting for the calling code to leave its crate? Code that
+ * stays in a crate for good (the shell's read loop) asks at a safe point
+ * and returns E_AGAIN from its entry, which the nano-core calls again
+ * once the swap is done: in the new version. */
+bool kernel_crate_swap_pending(void);
+
 /* The most recent swap requests, oldest first. */
 #define SWAP_HISTORY_MAX 16
 struct swap_record {
@@ -117,5 +123,7 @@ void kernel_power_off(void);
 
 /* Read one character from the console (blocks). */
 char kernel_console_read_char(void);
+/* A character from the console if one is waiting. */
+bool kernel_console_try_read_char(char *out);
 
 #endif

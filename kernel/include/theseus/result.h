@@ -23,6 +23,7 @@ enum kerr {
 	E_PERM,     /* not allowed (private symbol, sealed state) */
 	E_STALE,    /* weak reference whose target is gone */
 	E_NOSYS,    /* not implemented */
+	E_AGAIN,    /* stepped aside: call again (an entry during a swap of its crate) */
 	E_KERR_COUNT
 };
 
