@@ -188,10 +188,18 @@ public:
     default:
       break;
     }
+    if (E->isAssignmentOp())
+      checkSealedWrite(E->getLHS(), E->getOperatorLoc(), "assignment to");
     return true;
   }
 
   bool VisitUnaryOperator(UnaryOperator *E) {
+    if (E->isIncrementDecrementOp())
+      checkSealedWrite(E->getSubExpr(), E->getOperatorLoc(),
+                       E->isIncrementOp() ? "increment of" : "decrement of");
+    else if (E->getOpcode() == UO_AddrOf)
+      checkSealedWrite(E->getSubExpr(), E->getOperatorLoc(),
+                       "address taken of");
     if (E->isIncrementDecrementOp() && isPointer(E->getSubExpr()->getType()))
       S.report(Rule::PointerArithmetic, E->getOperatorLoc(),
                "pointer arithmetic ('" +
@@ -414,6 +422,9 @@ public:
       if (Init && !isa<ImplicitValueInitExpr>(Init)) {
         checkSealedAccess(RD, E->getLBraceLoc(),
                           "initializer that sets fields");
+        if (const RecordDecl *W = sealedRecord(RD, "theseus.sealed_writes"))
+          reportSealedWrite(W, E->getLBraceLoc(),
+                            "initializer that sets fields of");
         break;
       }
     return true;
@@ -645,11 +656,12 @@ private:
 
   // Sealed: the definition carries annotate("theseus.sealed"); a field of an
   // anonymous member struct belongs to the sealed struct around it.
-  const RecordDecl *sealedRecord(const RecordDecl *RD) const {
+  const RecordDecl *sealedRecord(const RecordDecl *RD,
+                                 llvm::StringRef Mark = "theseus.sealed") const {
     while (RD) {
       const RecordDecl *Def = RD->getDefinition() ? RD->getDefinition() : RD;
       for (const TagDecl *R : Def->redecls())
-        if (hasAnnotation(R, "theseus.sealed"))
+        if (hasAnnotation(R, Mark))
           return Def;
       if (!RD->isAnonymousStructOrUnion())
         return nullptr;
@@ -658,25 +670,59 @@ private:
     return nullptr;
   }
 
-  void checkSealedAccess(const RecordDecl *RD, SourceLocation Loc,
-                         const std::string &What) {
-    const RecordDecl *Sealed = sealedRecord(RD);
-    if (!Sealed)
-      return;
+  // Who may touch a sealed struct's fields at Loc: "" when the code there
+  // is its owner's, else the owner, described.
+  std::string foreignOwner(const RecordDecl *Sealed, SourceLocation Loc) {
     SourceLocation DefLoc = S.SM.getFileLoc(Sealed->getLocation());
     bool KernelOwned = S.isTrustedLoc(DefLoc);
     std::string Owner = S.crateOfFile(S.SM.getFileID(DefLoc));
     std::string Compiling = S.crateOfFile(S.SM.getMainFileID());
     if (!Owner.empty() &&
         (Owner == Compiling || Owner == S.crateOfLoc(Loc)))
+      return "";
+    return KernelOwned ? std::string("the trusted kernel headers")
+           : Owner.empty() ? std::string("a file outside any crate folder")
+                           : "crate '" + Owner + "'";
+  }
+
+  void checkSealedAccess(const RecordDecl *RD, SourceLocation Loc,
+                         const std::string &What) {
+    const RecordDecl *Sealed = sealedRecord(RD);
+    if (!Sealed)
       return;
-    std::string OwnerText =
-        KernelOwned ? std::string("the trusted kernel headers")
-        : Owner.empty() ? std::string("a file outside any crate folder")
-                        : "crate '" + Owner + "'";
+    std::string OwnerText = foreignOwner(Sealed, Loc);
+    if (OwnerText.empty())
+      return;
     S.report(Rule::SealedField, Loc,
              What + " of sealed struct '" + Sealed->getNameAsString() +
                  "', owned by " + OwnerText);
+  }
+
+  // SEALED_WRITES: anyone reads the fields, only the owner writes them (a
+  // slice whose pointer and length trusted code relies on). A write is an
+  // assignment, an increment or decrement, taking the field's address, or
+  // an initializer that sets fields.
+  void reportSealedWrite(const RecordDecl *Sealed, SourceLocation Loc,
+                         const std::string &What) {
+    std::string OwnerText = foreignOwner(Sealed, Loc);
+    if (OwnerText.empty())
+      return;
+    S.report(Rule::SealedField, Loc,
+             What + " struct '" + Sealed->getNameAsString() +
+                 "', whose fields only " + OwnerText + " write",
+             "build it with the owner's helpers (for slices: STR, "
+             "STR_FROM_ARRAY, BYTES_OF, str_sub, bytes_carve)");
+  }
+
+  void checkSealedWrite(const Expr *Target, SourceLocation Loc,
+                        const std::string &How) {
+    const auto *ME = dyn_cast<MemberExpr>(Target->IgnoreParenImpCasts());
+    const auto *FD = ME ? dyn_cast<FieldDecl>(ME->getMemberDecl()) : nullptr;
+    const RecordDecl *Sealed =
+        FD ? sealedRecord(FD->getParent(), "theseus.sealed_writes") : nullptr;
+    if (Sealed)
+      reportSealedWrite(Sealed, Loc,
+                        How + " field '" + FD->getNameAsString() + "' of");
   }
 
   // A function or object a trusted header declares may be defined in crate

@@ -70,7 +70,7 @@ KTEST(channel_bad_arguments, "channel.bad_arguments")
 	KT_EXPECT(t, channel_init(&c, CHANNEL_ASYNC, CHANNEL_CAPACITY_MAX + 1).err == E_INVAL);
 	KT_EXPECT(t, status_ok(channel_init(&c, CHANNEL_ASYNC, 2)));
 	static const char big[CHANNEL_MSG_MAX + 2] = "too long";
-	KT_EXPECT(t, channel_send(&c, (struct str){big, sizeof big}).err == E_RANGE);
+	KT_EXPECT(t, channel_send(&c, STR_FROM_ARRAY(big, sizeof big)).err == E_RANGE);
 	KT_EXPECT(t, status_ok(channel_send(&c, STR("abc"))));
 	KT_EXPECT(t, channel_recv(&c, BYTES_OF(small), &len).err == E_RANGE);
 }

@@ -274,7 +274,7 @@ static void zero(struct bytes b)
 		bytes_set(b, i, 0);
 }
 
-static const struct bytes no_bytes = {NULL, 0};
+static const struct bytes no_bytes = {};
 
 static struct heap_block_result alloc_small(struct owner_heap *o, unsigned c, size_t size)
 {

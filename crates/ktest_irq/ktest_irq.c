@@ -175,7 +175,7 @@ KTEST(irq_serial_input_by_interrupt, "irq.serial_input_by_interrupt")
 	enum { COM1 = 0x3F8, THR = 0, MCR = 4, LSR = 5, MCR_LOOPBACK = 0x10, LSR_THR_EMPTY = 0x20 };
 	static const char sent[] = "irq4!";
 	unsigned char got[16];
-	struct bytes into = {got, sizeof got};
+	struct bytes into = BYTES_OF(got);
 	KT_EXPECT_MSG(t, interrupts_on(), "interrupts are disabled on this CPU");
 	struct status started = serial_input_start();
 	KT_EXPECT(t, status_ok(started) || started.err == E_EXIST);

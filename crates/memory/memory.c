@@ -41,7 +41,7 @@ static struct {
 	uint64_t next_id;
 } reg;
 
-static const struct bytes no_bytes = {NULL, 0};
+static const struct bytes no_bytes = {};
 
 static bool perm_ok(enum memory_perm perm) { return perm == MEMORY_READ || perm == MEMORY_READ_WRITE; }
 

@@ -4,21 +4,26 @@
  * reaches memory it does not own as an array through these views, whose
  * accessors check every index. An index out of range traps (ud2), which
  * the kernel reports as a fault of the crate that did it, exactly like an
- * out-of-range index into a true array under -fsanitize=array-bounds. */
+ * out-of-range index into a true array under -fsanitize=array-bounds.
+ *
+ * The views are SEALED_WRITES: crate code reads ptr and len but never
+ * sets them (that would be a view longer than its memory), so every view
+ * comes from the helpers here or from trusted code. */
 #ifndef THESEUS_SLICE_H
 #define THESEUS_SLICE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <theseus/sealed.h>
 
 /* Read-only text: not NUL-terminated, length-carrying. */
-struct str {
+struct SEALED_WRITES str {
 	const char *ptr;
 	size_t len;
 };
 
 /* A writable byte view. */
-struct bytes {
+struct SEALED_WRITES bytes {
 	unsigned char *ptr;
 	size_t len;
 };
@@ -61,8 +66,15 @@ static inline struct str str_from_cstr(const char *s, size_t max)
 	return (struct str){s, n};
 }
 
+/* 0, and a compile error unless `arr` is a true array: sizeof of a
+ * pointer would make a view of 8 bytes over an object of any size. */
+#define SLICE_ARRAY_CHECK(arr)                                                  \
+	(0 * sizeof(char[1 - 2 * __builtin_types_compatible_p(__typeof__(arr),  \
+							       __typeof__(&(arr)[0]))]))
+
 /* View a char array (a true array, whose size the compiler knows). */
-#define STR_FROM_ARRAY(arr, n) str_sub((struct str){(arr), sizeof(arr)}, 0, (n))
+#define STR_FROM_ARRAY(arr, n) \
+	str_sub((struct str){(arr), sizeof(arr) + SLICE_ARRAY_CHECK(arr)}, 0, (n))
 
 /* The bytes of an object the caller owns (a struct, an array): how a
  * crate copies typed data through byte-oriented interfaces like channels. */
