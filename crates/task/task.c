@@ -92,6 +92,8 @@ static void reap_exited(void)
 		if (!t->reap_pending || s == T.current)
 			continue;
 		t->reap_pending = false;
+		if (t->has_stack)
+			kernel_stack_discarded(memory_bytes(&t->stack));
 		t->has_stack = false;
 		if (!status_ok(heap_release_owner(t->id)))
 			log_write(LOG_WARN, STR("task"), STR("heap release failed"));

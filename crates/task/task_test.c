@@ -173,3 +173,42 @@ KTEST(tasks_kill_errors, "tasks.kill_errors")
 	KT_EXPECT(t, r.err == E_OK && status_ok(task_join(r.value, &code)));
 	KT_EXPECT(t, task_kill(r.value).err == E_NOENT); /* already ended */
 }
+
+/* Strong references to crate `name` (kernel_crate_list), or UINT32_MAX. */
+static uint32_t refs_of(struct str name)
+{
+	static struct crate_summary list[64];
+	size_t n = kernel_crate_list(list, 64);
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (list[i].loaded && str_eq(str_from_cstr(list[i].name, sizeof list[i].name), name))
+			return list[i].refcount;
+	return UINT32_MAX;
+}
+
+KTEST(tasks_kill_of_a_preempted_task_drops_handler_references,
+      "tasks.kill_of_a_preempted_task_drops_handler_references")
+{
+	/* A busy task is switched out inside the timer's handler call, which
+	 * holds strong references to the handler crates; killed there, it
+	 * never returns to drop them, so the reaper has the nano-core do it. */
+	uint32_t task_refs = refs_of(STR("task")), irq_refs = refs_of(STR("interrupts"));
+	task_id ids[BUSY];
+	for (int i = 0; i < BUSY; i++) {
+		struct task_result r = task_spawn(STR("busy"), busy_loop, (uint64_t)i, 0);
+		KT_EXPECT(t, r.err == E_OK);
+		ids[i] = r.value;
+	}
+	task_sleep_ticks(40);
+	KT_EXPECT_MSG(t, refs_of(STR("task")) > task_refs, "no handler call held the task crate (%u refs)",
+		      refs_of(STR("task")));
+	for (int i = 0; i < BUSY; i++) {
+		int64_t code;
+		KT_EXPECT(t, status_ok(task_kill(ids[i])));
+		KT_EXPECT(t, status_ok(task_join(ids[i], &code)) && code == TASK_KILLED);
+	}
+	task_yield(); /* ended tasks are reaped by whoever runs next */
+	KT_EXPECT_MSG(t, refs_of(STR("task")) == task_refs, "task crate: %u strong references, %u before",
+		      refs_of(STR("task")), task_refs);
+	KT_EXPECT_MSG(t, refs_of(STR("interrupts")) == irq_refs, "interrupts crate: %u strong references, %u before",
+		      refs_of(STR("interrupts")), irq_refs);
+}

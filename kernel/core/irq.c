@@ -141,12 +141,62 @@ static struct status acquire(struct linker *l, struct irq_handler_ref *ref, stru
 	return STATUS(E_STALE);
 }
 
-static void release(struct linker *l, const struct held_fn *h)
+/* The strong references held by handler calls in progress, by where the
+ * call's record lives: on the stack of the task the interrupt came in on.
+ * A handler may switch tasks (the timer preempts), and a task killed while
+ * switched out never returns to drop its reference; kernel_stack_discarded
+ * drops them for it. Changed with interrupts off. */
+#define HELD_CALLS_MAX 64
+static struct {
+	const struct held_fn *held; /* NULL: a free entry */
+} held_calls[HELD_CALLS_MAX];
+
+static void held_calls_add(const struct held_fn *h)
 {
+	for (size_t i = 0; i < HELD_CALLS_MAX; i++) {
+		if (!held_calls[i].held) {
+			held_calls[i].held = h;
+			return;
+		}
+	}
+	/* Full: this call's reference simply is not tracked (it is dropped
+	 * normally when the call returns). */
+}
+
+static void held_calls_remove(const struct held_fn *h)
+{
+	for (size_t i = 0; i < HELD_CALLS_MAX; i++)
+		if (held_calls[i].held == h)
+			held_calls[i].held = NULL;
+}
+
+static void release(struct linker *l, struct held_fn *h)
+{
+	held_calls_remove(h);
 	/* The slot check keeps a put from landing on a later incarnation. */
 	if (h->strong && h->crate_id < l->slot_count && l->slots[h->crate_id].generation == h->generation)
 		(void)linker_ref_put(l, h->crate_id);
+	h->strong = false;
 }
+
+KERNEL_EXPORT size_t kernel_stack_discarded(struct bytes stack)
+{
+	struct linker *l = crates_linker();
+	uint64_t lo = (uint64_t)stack.ptr, hi = lo + stack.len;
+	size_t dropped = 0;
+	bool irq = cpu_irq_save();
+	for (size_t i = 0; l && i < HELD_CALLS_MAX; i++) {
+		struct held_fn *h = (struct held_fn *)held_calls[i].held;
+		uint64_t at = (uint64_t)h;
+		if (h && at >= lo && at < hi) {
+			release(l, h);
+			dropped++;
+		}
+	}
+	cpu_irq_restore(irq);
+	return dropped;
+}
+KEXPORT(kernel_stack_discarded);
 
 /* One call through a reference. All of it runs under recovery points of
  * its own: the call, so that a fault in crate code never unwinds to a
@@ -178,6 +228,8 @@ static void resolve_and_call(void *p)
 	if (!status_ok(c->st))
 		return;
 	c->phase = CALL_ACQUIRED;
+	if (c->held.strong)
+		held_calls_add(&c->held);
 	if (!code_present(c->held.address)) {
 		c->st = STATUS(E_STALE);
 		return;

@@ -33,6 +33,12 @@ bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp, uint64_t lo, 
 /* The boot stack, on which the first task (the shell) runs. */
 struct bytes kernel_boot_stack(void);
 
+/* A task's stack is being freed without the task returning (it was
+ * killed): drop the strong references that interrupt handler calls still
+ * in progress on it hold (a preempted task is switched out inside the
+ * timer handler). Returns how many were dropped. */
+size_t kernel_stack_discarded(struct bytes stack);
+
 /* What a caught CPU exception looked like. */
 struct fault_report {
 	uint64_t vector;
