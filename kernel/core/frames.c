@@ -31,15 +31,21 @@ static void mark_range(uint64_t start, uint64_t end, bool used)
 	}
 }
 
-void frames_init(const struct boot_info *bi)
+/* Free the usable frames in [from, to), then take back what the machine
+ * or the boot still needs. */
+static void add_usable(const struct boot_info *bi, uint64_t from, uint64_t to)
 {
-	memset(bitmap, 0xff, sizeof bitmap);
-	free_frames = 0;
 	for (unsigned i = 0; i < bi->region_count; i++) {
 		const struct mem_region *r = &bi->regions[i];
 		if (r->type != MEM_USABLE)
 			continue;
-		mark_range(ALIGN_UP(r->base, PAGE_SIZE), ALIGN_DOWN(r->base + r->len, PAGE_SIZE), false);
+		uint64_t start = ALIGN_UP(r->base, PAGE_SIZE), end = ALIGN_DOWN(r->base + r->len, PAGE_SIZE);
+		if (start < from)
+			start = from;
+		if (end > to)
+			end = to;
+		if (start < end)
+			mark_range(start, end, false);
 	}
 	mark_range(0, 0x100000, true);
 	mark_range(ALIGN_DOWN((uint64_t)__kernel_phys_start, PAGE_SIZE),
@@ -48,7 +54,35 @@ void frames_init(const struct boot_info *bi)
 		mark_range(ALIGN_DOWN(bi->modules[i].start, PAGE_SIZE),
 			   ALIGN_UP(bi->modules[i].end, PAGE_SIZE), true);
 	managed_frames = free_frames;
+}
+
+void frames_init(const struct boot_info *bi)
+{
+	memset(bitmap, 0xff, sizeof bitmap);
+	free_frames = 0;
 	next_hint = 0;
+	add_usable(bi, 0, FRAMES_WINDOW_LIMIT);
+}
+
+uint64_t frames_usable_top(const struct boot_info *bi)
+{
+	uint64_t top = 0;
+	for (unsigned i = 0; i < bi->region_count; i++) {
+		const struct mem_region *r = &bi->regions[i];
+		uint64_t end = ALIGN_DOWN(r->base + r->len, PAGE_SIZE);
+		if (r->type == MEM_USABLE && end > top)
+			top = end;
+	}
+	return top < FRAMES_LIMIT ? top : FRAMES_LIMIT;
+}
+
+void frames_add_above_window(const struct boot_info *bi)
+{
+	add_usable(bi, FRAMES_WINDOW_LIMIT, FRAMES_LIMIT);
+	/* Hand out high frames first: the boot window's stay for the runs
+	 * of contiguous frames, and a big machine uses the physmap from the
+	 * start rather than only once the window is full. */
+	next_hint = FRAMES_WINDOW_LIMIT / PAGE_SIZE / 64;
 }
 
 struct frame_result frames_alloc(void)
@@ -72,6 +106,15 @@ struct frame_result frames_alloc_contig(uint64_t n)
 		return (struct frame_result){E_INVAL, 0};
 	uint64_t run = 0;
 	for (uint64_t f = 0; f < FRAME_COUNT; f++) {
+		if (f % 64 == 0 && bitmap[f / 64] == ~0ull) {
+			run = 0; /* a word of used frames */
+			f += 63;
+			continue;
+		}
+		/* A run may not straddle the window's end: its two halves would
+		 * not be adjacent in virtual memory. */
+		if (f == FRAMES_WINDOW_LIMIT / PAGE_SIZE)
+			run = 0;
 		run = bit_test(f) ? 0 : run + 1;
 		if (run == n) {
 			uint64_t first = f + 1 - n;

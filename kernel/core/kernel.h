@@ -15,6 +15,7 @@
 #define ALIGN_UP(x, a) (((x) + ((a) - 1)) & ~((uint64_t)(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
 #define PAGE_SIZE 4096ull
+#define PAGE_2M (2ull << 20)
 
 /* string.c */
 void *memcpy(void *dst, const void *src, size_t n);
@@ -46,9 +47,19 @@ enum qemu_exit_code {
 };
 [[noreturn]] void qemu_exit(enum qemu_exit_code code);
 
-/* Physical memory: 0..1 GiB is reachable through the boot window. */
-static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + KERNEL_VMA); }
-static inline uint64_t virt_to_phys(const void *va) { return (uint64_t)va - KERNEL_VMA; }
+/* Physical memory: 0..1 GiB is reachable through the boot window (where
+ * the nano-core image lies too), the rest through the physmap that
+ * paging_map_physmap builds at PHYSMAP_BASE. Frames handed out as one run
+ * never straddle the two (frames_alloc_contig). */
+static inline void *phys_to_virt(uint64_t pa)
+{
+	return (void *)(pa < KERNEL_WINDOW_SIZE ? pa + KERNEL_VMA : pa + PHYSMAP_BASE);
+}
+static inline uint64_t virt_to_phys(const void *va)
+{
+	uint64_t v = (uint64_t)va;
+	return v >= KERNEL_VMA ? v - KERNEL_VMA : v - PHYSMAP_BASE;
+}
 
 /* Symbols from the linker script. */
 extern char __kernel_phys_start[], __kernel_phys_end[], __kernel_end[];

@@ -67,6 +67,14 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	frames_init(&the_boot_info);
 	drop_identity_map();
 	paging_init();
+	/* RAM above the boot window: reachable once the physmap maps it. */
+	uint64_t top = ALIGN_UP(frames_usable_top(&the_boot_info), PAGE_2M);
+	if (top > FRAMES_WINDOW_LIMIT) {
+		if (status_ok(paging_map_physmap(FRAMES_WINDOW_LIMIT, top)))
+			frames_add_above_window(&the_boot_info);
+		else
+			kprintf("memory: cannot map RAM above 1 GiB; it stays unused\n");
+	}
 	print_boot_summary(&the_boot_info);
 
 	bool have_crates = crates_init();

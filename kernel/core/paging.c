@@ -1,7 +1,8 @@
 /* Four-level paging for the crate region and the nano-core's own W^X.
  * Only the top GiB (PML4[511], PDPT[511]) and the memory crate's mapping
- * region (PML4[384]) are managed with 4 KiB pages here; page-table pages
- * are frames reached through the boot window. */
+ * region (PML4[384]) are managed with 4 KiB pages here; the physmap
+ * (PML4[256]) maps RAM above the boot window with 2 MiB pages. Page-table
+ * pages are frames, reached through phys_to_virt. */
 #include "paging.h"
 #include "frames.h"
 #include "../arch/x86_64/cpu.h"
@@ -159,6 +160,24 @@ void paging_init(void)
 	/* The .boot section (multiboot2 header, 32-bit entry) is never run again. */
 	pd[0] = pt_frame.value | PTE_PRESENT | PTE_WRITE;
 	write_cr3(read_cr3());
+}
+
+struct status paging_map_physmap(uint64_t from, uint64_t to)
+{
+	if (from % PAGE_2M || to % PAGE_2M || from > to || PHYSMAP_BASE + to < PHYSMAP_BASE)
+		return STATUS(E_INVAL);
+	for (uint64_t pa = from; pa < to; pa += PAGE_2M) {
+		uint64_t va = PHYSMAP_BASE + pa;
+		uint64_t *pml4e = &boot_pml4[(va >> 39) & 511];
+		if (!(*pml4e & PTE_PRESENT) && !status_ok(new_table(pml4e)))
+			return STATUS(E_NOMEM);
+		uint64_t *pdpte = &table_at(*pml4e)[(va >> 30) & 511];
+		if (!(*pdpte & PTE_PRESENT) && !status_ok(new_table(pdpte)))
+			return STATUS(E_NOMEM);
+		table_at(*pdpte)[(va >> 21) & 511] = pa | PTE_PRESENT | PTE_WRITE | PTE_HUGE | PTE_NX;
+	}
+	write_cr3(read_cr3());
+	return STATUS_OK;
 }
 
 /* Unmap every 4 KiB page mapped in the memory crate's mapping region,

@@ -36,4 +36,8 @@ uint64_t paging_table_frames(void);
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR_MASK 0x000FFFFFFFFFF000ull
 
+/* Map physical [from, to) (2 MiB aligned) at PHYSMAP_BASE + pa, read-write,
+ * never executable, with 2 MiB pages. */
+struct status paging_map_physmap(uint64_t from, uint64_t to);
+
 #endif

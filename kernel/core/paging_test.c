@@ -57,3 +57,15 @@ KTEST(paging_crate_region_map_protect_unmap, "paging.crate_region_map_protect_un
 	/* Outside the crate region nothing is mapped through this API. */
 	KT_EXPECT(t, paging_map(KERNEL_VMA, f.value, PAGE_WRITE).err == E_INVAL);
 }
+
+KTEST(paging_physmap_addresses, "paging.physmap_addresses")
+{
+	/* Below the boot window's end: the window; above: the physmap. */
+	KT_EXPECT(t, (uint64_t)phys_to_virt(0x200000) == KERNEL_VMA + 0x200000);
+	KT_EXPECT(t, (uint64_t)phys_to_virt(KERNEL_WINDOW_SIZE) == PHYSMAP_BASE + KERNEL_WINDOW_SIZE);
+	KT_EXPECT(t, virt_to_phys(phys_to_virt(0x3000)) == 0x3000);
+	KT_EXPECT(t, virt_to_phys(phys_to_virt(5ull << 30)) == 5ull << 30);
+	KT_EXPECT(t, paging_map_physmap(0x1000, PAGE_2M).err == E_INVAL);   /* unaligned */
+	KT_EXPECT(t, paging_map_physmap(4 * PAGE_2M, 2 * PAGE_2M).err == E_INVAL); /* backwards */
+	KT_EXPECT(t, status_ok(paging_map_physmap(PAGE_2M, PAGE_2M)));      /* empty */
+}

@@ -256,6 +256,21 @@ def test_archive_above_the_boot_window_is_found_with_2_gib():
     assert code == 0
     assert "module 0: 0x000000007" in out
     assert "[hello] info: Hello from hello 1.0.0, args: from above" in out
+    # RAM above the boot window is managed too, through the physmap: the
+    # frames free at boot are close to 2 GiB, not 1.
+    free = int(out.split("frames: ", 1)[1].split()[0])
+    assert free * 4096 > (3 << 30) // 2, out.split("\n")[:4]
+
+
+def test_the_shell_runs_on_memory_above_the_boot_window_with_2_gib():
+    # The allocator hands out frames above 1 GiB first: everything below
+    # (task stacks, heap slabs, page tables) lives in the physmap.
+    code, out = launch.feed_console(launch.qemu_command(KERNEL, ARCHIVE, "", memory="2048M"),
+                                    ["spawn hello", "run counter", "run counter", "swap hello hello_v2",
+                                     "spawn hello", "mem", "tasks"])
+    assert code == 0
+    assert "[hello] info: Hello from hello 2.0.0 with 0 arguments" in out
+    assert "counter 1.0.0: run 2" in out
 
 
 def test_unhandled_fault_is_reported_and_fails_the_run():
