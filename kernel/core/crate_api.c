@@ -130,6 +130,14 @@ KERNEL_EXPORT struct status kernel_crate_load(struct str name, struct crate_erro
 }
 KEXPORT(kernel_crate_load);
 
+/* Drop the copies of pushed crates that are no longer loaded. */
+static void forget_unloaded_pushed(struct linker *l)
+{
+	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++)
+		if (linker_is_pushed(l, i) && !linker_crate(l, i))
+			(void)linker_forget_pushed(l, i);
+}
+
 KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_error *why)
 {
 	struct linker *l;
@@ -145,9 +153,10 @@ KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_er
 	/* No interrupt handler may run in the crate while it goes. */
 	bool irq = cpu_irq_save();
 	struct link_error err;
-	struct status s = linker_unload(l, id, &err);
-	if (status_ok(s) && linker_is_pushed(l, id))
-		(void)linker_forget_pushed(l, id); /* its image goes with it */
+	/* A crate in an import cycle goes with the rest of its cycle. */
+	struct status s = linker_unload_cycle(l, id, NULL, &err);
+	if (status_ok(s))
+		forget_unloaded_pushed(l); /* their images go with them */
 	cpu_irq_restore(irq);
 	if (!status_ok(s))
 		explain_link(why, &err);

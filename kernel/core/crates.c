@@ -228,7 +228,7 @@ void crates_unload_unused(struct linker *l)
 		for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
 		     id = linker_next_loaded(l, id)) {
 			struct link_error err;
-			if (status_ok(linker_unload(l, id, &err))) {
+			if (status_ok(linker_unload_cycle(l, id, NULL, &err))) {
 				progress = true;
 				break;
 			}

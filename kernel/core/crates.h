@@ -19,8 +19,8 @@ struct linker *crates_linker(void);
  * `struct status fn(void)` under fault protection. */
 struct status crates_run_entry(const char *symbol, struct link_error *err);
 
-/* Unload, over and over, every loaded crate nothing uses any more
- * (crates in an import cycle stay: the linker cannot unload them yet). */
+/* Unload, over and over, every loaded crate nothing uses any more (an
+ * import cycle goes as a whole: linker_unload_cycle). */
 void crates_unload_unused(struct linker *l);
 /* Return once no swap is waiting for quiescence (crate_api.c). */
 void crates_wait_for_swaps(void);

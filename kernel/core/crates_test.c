@@ -96,6 +96,9 @@ KTEST(linker_cyclic_imports, "linker.cyclic_imports")
 	KT_EXPECT(t, crates_is_loaded(l, "ktest_cycle_a") && crates_is_loaded(l, "ktest_cycle_b"));
 	uint64_t (*sum)(uint64_t) = (uint64_t (*)(uint64_t))sym.address;
 	KT_EXPECT_MSG(t, sum(10) == 55, "cycle_a_sum(10) = %lu", sum(10));
+	/* Unused, the cycle goes as a whole. */
+	crates_unload_unused(l);
+	KT_EXPECT(t, !crates_is_loaded(l, "ktest_cycle_a") && !crates_is_loaded(l, "ktest_cycle_b"));
 }
 
 KTEST(linker_unload_returns_memory, "linker.unload_returns_memory")

@@ -199,6 +199,87 @@ struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_err
 	return STATUS_OK;
 }
 
+/* Does crate `from` reach crate `to` through its imports (forward edges)?
+ * seen: scratch, slot_count entries, zeroed by the caller. */
+static bool imports_reach(const struct linker *l, uint32_t from, uint32_t to, uint8_t *seen)
+{
+	if (from == to)
+		return true;
+	if (from >= l->slot_count || seen[from] || !l->slots[from].crate)
+		return false;
+	seen[from] = 1;
+	const struct loaded_crate *c = l->slots[from].crate;
+	for (uint32_t i = 0; i < c->reloc_count; i++) {
+		uint32_t t = c->relocs[i].target_crate;
+		if (t != from && t < l->slot_count && imports_reach(l, t, to, seen))
+			return true;
+	}
+	return false;
+}
+
+struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t *count,
+                                  struct link_error *err)
+{
+	if (count)
+		*count = 0;
+	if (l->busy)
+		return busy(err);
+	if (crate_id >= l->slot_count || l->slots[crate_id].state != CRATE_LOADED)
+		return link_fail(err, E_NOENT, "", "crate not loaded");
+	uint8_t *in_group = meta_alloc_array(l, l->slot_count, 1);
+	uint8_t *seen = meta_alloc_array(l, l->slot_count, 1);
+	uint32_t *members = meta_alloc_array(l, l->slot_count, sizeof(uint32_t));
+	struct status st = STATUS_OK;
+	if (!in_group || !seen || !members) {
+		st = link_fail(err, E_NOMEM, "", "out of memory for the unload plan");
+		goto out;
+	}
+	/* The group: the crate and everything that depends on it, directly
+	 * or not. Each must be in a cycle with it (the crate imports from it
+	 * in turn), or it is a dependent from outside: refused. */
+	uint32_t n = 0;
+	members[n++] = crate_id;
+	in_group[crate_id] = 1;
+	for (uint32_t k = 0; k < n && status_ok(st); k++) {
+		const struct loaded_crate *c = l->slots[members[k]].crate;
+		if (c->refcount) {
+			st = link_fail(err, E_BUSY, c->name, "crate has strong references: ");
+			link_error_append_u64(err, c->refcount, 0);
+			break;
+		}
+		for (uint32_t i = 0; i < c->dependent_count; i++) {
+			uint32_t d = c->dependents[i].crate;
+			if (in_group[d])
+				continue;
+			memset(seen, 0, l->slot_count);
+			if (!imports_reach(l, crate_id, d, seen)) {
+				const struct loaded_crate *user = l->slots[d].crate;
+				st = link_fail(err, E_BUSY, c->name, "crate is depended on by crate ");
+				link_error_append(err, user->name);
+				link_error_set_symbol(err, linker_symbol_name(user, user->relocs[c->dependents[i].reloc].symbol));
+				break;
+			}
+			in_group[d] = 1;
+			members[n++] = d;
+		}
+	}
+	if (!status_ok(st))
+		goto out;
+	/* Drop the group's edges among themselves, then each goes alone. */
+	for (uint32_t k = 0; k < n; k++)
+		remove_reverse_edges(l, members[k]);
+	for (uint32_t k = 0; k < n && status_ok(st); k++) {
+		st = linker_unload(l, members[k], err);
+		if (status_ok(st) && count)
+			(*count)++;
+	}
+out:
+	meta_free_array(l, in_group, l->slot_count, 1);
+	meta_free_array(l, seen, l->slot_count, 1);
+	meta_free_array(l, members, l->slot_count, sizeof(uint32_t));
+	return st;
+}
+
 /* ---- references ------------------------------------------------------ */
 
 static struct loaded_crate *loaded(const struct linker *l, uint32_t id)

@@ -211,6 +211,14 @@ struct status linker_resolve_loaded(struct linker *l, const char *name,
 struct status linker_unload(struct linker *l, uint32_t crate_id,
                             struct link_error *err);
 
+/* Unload crate `crate_id` together with the crates in an import cycle
+ * with it: every crate that depends on it, directly or not, must also be
+ * one it imports from, directly or not, and none may hold strong
+ * references. Otherwise E_BUSY names the outside dependent (or the
+ * referenced crate) and nothing is unloaded. *count: crates unloaded. */
+struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t *count,
+                                  struct link_error *err);
+
 /* ---- live replacement ------------------------------------------------ */
 
 /* Replace loaded crate `old_id` by crate `new_name` (loaded now if it is

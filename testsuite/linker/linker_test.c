@@ -551,6 +551,46 @@ static void test_pushed_crates(void)
 	          "meta %ld regions %ld", f.h.live_meta, f.h.live_regions);
 }
 
+/* An import cycle goes as a whole; a plain dependent from outside the
+ * cycle, or a strong reference, keeps everything. */
+static void test_cycle_unload(void)
+{
+	struct fixture f;
+	setup(&f);
+	uint32_t cyc_a, n = 99;
+	struct status st = linker_load_crate(&f.l, "cyc_a", &cyc_a, &f.err);
+	uint32_t cyc_b = linker_crate_by_name(&f.l, "cyc_b");
+	struct status plain = linker_unload(&f.l, cyc_b, &f.err);
+	tap_check(status_ok(st) && plain.err == E_BUSY, "cycle: plain unload of a member is refused", "%s",
+	          fmt(&f.err));
+
+	(void)linker_ref_get(&f.l, cyc_b);
+	st = linker_unload_cycle(&f.l, cyc_a, &n, &f.err);
+	tap_check(st.err == E_BUSY && n == 0 && strstr(f.err.reason, "strong references") && is_loaded(&f, "cyc_a") &&
+	                  is_loaded(&f, "cyc_b"),
+	          "cycle: a strong reference on a member keeps the whole cycle", "%s", fmt(&f.err));
+	(void)linker_ref_put(&f.l, cyc_b);
+
+	st = linker_unload_cycle(&f.l, cyc_b, &n, &f.err);
+	tap_check(status_ok(st) && n == 2 && !is_loaded(&f, "cyc_a") && !is_loaded(&f, "cyc_b"),
+	          "cycle: unload_cycle takes both members", "%s (n %u)", fmt(&f.err), n);
+
+	uint32_t alpha, beta;
+	st = linker_load_crate(&f.l, "alpha", &alpha, &f.err);
+	beta = linker_crate_by_name(&f.l, "beta");
+	struct status refused = linker_unload_cycle(&f.l, beta, &n, &f.err);
+	tap_check(status_ok(st) && refused.err == E_BUSY && strstr(f.err.reason, "alpha") && n == 0 &&
+	                  is_loaded(&f, "beta") && is_loaded(&f, "alpha"),
+	          "cycle: a dependent outside any cycle is named and nothing goes", "%s", fmt(&f.err));
+	st = linker_unload_cycle(&f.l, alpha, &n, &f.err);
+	tap_check(status_ok(st) && n == 1 && !is_loaded(&f, "alpha") && is_loaded(&f, "beta"),
+	          "cycle: a crate outside any cycle goes alone", "%s", fmt(&f.err));
+	(void)linker_unload(&f.l, beta, &f.err);
+	tap_check(nothing_allocated(&f), "cycle: nothing left allocated", "regions %ld meta %ld", f.h.live_regions,
+	          f.h.live_meta);
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3 || read_file(argv[1], &archive_data, &archive_size) ||
@@ -565,6 +605,7 @@ int main(int argc, char **argv)
 	test_graph_and_unload();
 	test_per_section_mode();
 	test_pushed_crates();
+	test_cycle_unload();
 	free(archive_data);
 	free(push_data);
 	return tap_done();
