@@ -320,24 +320,53 @@ KEXPORT(kernel_swap_history);
  * timer tick (1 ms), so about half a second. */
 #define SWAP_QUIESCENCE_TRIES 500
 
-/* The crate a swap is waiting on (LINKER_NO_CRATE: none). Code that runs
- * for good inside a crate (the shell's read loop) asks
- * kernel_crate_swap_pending at a safe point and steps aside. */
-static uint32_t swap_waiting_for = LINKER_NO_CRATE;
+/* The crates swaps are waiting on, one entry per waiting swap
+ * (LINKER_NO_CRATE: free). Code that runs for good inside a crate (the
+ * shell's read loop) asks kernel_crate_swap_pending at a safe point and
+ * steps aside. */
+#define SWAPS_WAITING_MAX 8
+static uint32_t swaps_waiting[SWAPS_WAITING_MAX] = {
+	LINKER_NO_CRATE, LINKER_NO_CRATE, LINKER_NO_CRATE, LINKER_NO_CRATE,
+	LINKER_NO_CRATE, LINKER_NO_CRATE, LINKER_NO_CRATE, LINKER_NO_CRATE,
+};
+
+/* The entry taken, or SWAPS_WAITING_MAX when all are (that swap then
+ * waits without being announced). */
+static size_t swap_wait_begin(uint32_t crate)
+{
+	for (size_t i = 0; i < SWAPS_WAITING_MAX; i++) {
+		if (swaps_waiting[i] == LINKER_NO_CRATE) {
+			swaps_waiting[i] = crate;
+			return i;
+		}
+	}
+	return SWAPS_WAITING_MAX;
+}
+
+static void swap_wait_end(size_t entry)
+{
+	if (entry < SWAPS_WAITING_MAX)
+		swaps_waiting[entry] = LINKER_NO_CRATE;
+}
 
 KERNEL_EXPORT bool kernel_crate_swap_pending(void)
 {
 	struct linker *l = crates_linker();
-	const struct loaded_crate *c = l ? linker_crate(l, swap_waiting_for) : NULL;
-	return c && current_stack_in(c);
+	for (size_t i = 0; l && i < SWAPS_WAITING_MAX; i++) {
+		const struct loaded_crate *c = linker_crate(l, swaps_waiting[i]);
+		if (c && current_stack_in(c))
+			return true;
+	}
+	return false;
 }
 KEXPORT(kernel_crate_swap_pending);
 
 void crates_wait_for_swaps(void)
 {
 	struct linker *l = crates_linker();
-	while (l && swap_waiting_for != LINKER_NO_CRATE)
-		let_others_run(l);
+	for (size_t i = 0; l && i < SWAPS_WAITING_MAX; i++)
+		while (swaps_waiting[i] != LINKER_NO_CRATE)
+			let_others_run(l);
 }
 
 /* Replace loaded crate old_id by new_id once no task executes in OLD,
@@ -361,7 +390,7 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 	 * it. With interrupts off nothing enters OLD between the check and
 	 * the re-linking. */
 	struct status s = STATUS_OK;
-	swap_waiting_for = old_id;
+	size_t waiting = swap_wait_begin(old_id);
 	for (int attempt = 0;; attempt++) {
 		bool irq = cpu_irq_save();
 		const struct loaded_crate *c = linker_crate(l, old_id);
@@ -372,7 +401,7 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 			break;
 		}
 		if (c->refcount == 0 && !other_tasks_in(l, c)) {
-			swap_waiting_for = LINKER_NO_CRATE;
+			swap_wait_end(waiting);
 			uint32_t old_major = major_version(c->version);
 			struct link_error err;
 			s = linker_swap_to(l, old_id, new_id, &err);
@@ -405,7 +434,7 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 		}
 		let_others_run(l);
 	}
-	swap_waiting_for = LINKER_NO_CRATE;
+	swap_wait_end(waiting);
 	return s;
 }
 
