@@ -17,7 +17,7 @@ static void fmt_column(struct fmt_line *line, size_t start, size_t width)
 	fmt_char(line, ' ');
 }
 
-static void say_error(struct str what, struct str name, const struct crate_error *why)
+void say_crate_error(struct str what, struct str name, const struct crate_error *why)
 {
 	struct fmt_line line;
 	fmt_clear(&line);
@@ -86,6 +86,8 @@ void cmd_crates(struct str args)
 		fmt_cstr(&line, c->loaded_for, sizeof c->loaded_for);
 		if (c->pushed)
 			fmt_str(&line, STR(" [pushed]"));
+		else if (c->restarted)
+			fmt_str(&line, STR(" [restarted]"));
 		out_line(&line);
 	}
 }
@@ -137,7 +139,7 @@ void cmd_deps(struct str args)
 	struct count_result r = kernel_crate_edges(crate, CRATE_IMPORTS, false, probe, 1);
 	if (r.err == E_NOENT || r.err == E_INVAL) {
 		struct crate_error why = {"not loaded (try: load CRATE)"};
-		say_error(STR("deps"), crate, &why);
+		say_crate_error(STR("deps"), crate, &why);
 		return;
 	}
 	bool per_section = has_flag(args, STR("--sections"));
@@ -152,7 +154,7 @@ void cmd_syms(struct str args)
 	struct count_result r = kernel_crate_exports(crate, syms, MAX_EDGES);
 	if (crate.len == 0 || r.err == E_NOENT || r.err == E_INVAL) {
 		struct crate_error why = {"no such crate in the archive"};
-		say_error(STR("syms"), crate, &why);
+		say_crate_error(STR("syms"), crate, &why);
 		return;
 	}
 	for (size_t i = 0; i < r.value && i < MAX_EDGES; i++) {
@@ -179,7 +181,7 @@ void cmd_load(struct str args)
 	else if (s.err == E_EXIST)
 		out_str(STR("already loaded\n"));
 	else
-		say_error(STR("load"), crate, &why);
+		say_crate_error(STR("load"), crate, &why);
 }
 
 void cmd_unload(struct str args)
@@ -189,7 +191,7 @@ void cmd_unload(struct str args)
 	if (kernel_crate_unload(crate, &why).err == E_OK)
 		out_str(STR("unloaded\n"));
 	else
-		say_error(STR("unload"), crate, &why);
+		say_crate_error(STR("unload"), crate, &why);
 }
 
 void cmd_swap(struct str args)
@@ -213,7 +215,7 @@ void cmd_swap(struct str args)
 		fmt_char(&line, ')');
 		out_line(&line);
 	} else {
-		say_error(STR("swap"), old, &why);
+		say_crate_error(STR("swap"), old, &why);
 	}
 }
 
@@ -260,7 +262,7 @@ void cmd_run(struct str args)
 	struct crate_error why = {""};
 	struct status s = kernel_call_app(fmt_view(&symbol), rest_after(args, 0), &why);
 	if (s.err != E_OK && why.text[0])
-		say_error(STR("run"), app, &why);
+		say_crate_error(STR("run"), app, &why);
 	else if (s.err != E_OK)
 		out_str(STR("run: the application reported an error\n"));
 }

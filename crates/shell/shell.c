@@ -84,6 +84,8 @@ static const struct command commands[] = {
 	{"run", "run APP [ARGS]", "call APP_main(ARGS) of crate APP, loading it on demand", cmd_run},
 	{"swap", "swap OLD NEW", "replace loaded crate OLD by NEW in the running system", cmd_swap},
 	{"history", "history", "the live swaps of this boot, with their times", cmd_history},
+	{"restart", "restart CRATE", "swap CRATE for a fresh copy of itself (new data, init again)", cmd_restart},
+	{"inject", "inject CRATE SYMBOL", "make the next call of CRATE's SYMBOL fault", cmd_inject},
 	{"tasks", "tasks", "the tasks: id, name, state, priority, switches, ticks", cmd_tasks},
 	{"spawn", "spawn APP [ARGS]", "start a task running APP_main(ARGS) of crate APP", cmd_spawn},
 	{"kill", "kill ID", "end task ID and free what it owned", cmd_kill},

@@ -35,6 +35,10 @@ struct str word_at(struct str text, size_t index);
 /* Everything after word `index` (leading spaces skipped). */
 struct str rest_after(struct str text, size_t index);
 
+/* "WHAT NAME: reason" for a failed crate request (cmd_crates.c). */
+struct crate_error;
+void say_crate_error(struct str what, struct str name, const struct crate_error *why);
+
 /* Crate commands (cmd_crates.c). */
 void cmd_crates(struct str args);
 void cmd_deps(struct str args);
@@ -44,6 +48,10 @@ void cmd_unload(struct str args);
 void cmd_run(struct str args);
 void cmd_swap(struct str args);
 void cmd_history(struct str args);
+
+/* Restart and fault injection (cmd_faults.c). */
+void cmd_restart(struct str args);
+void cmd_inject(struct str args);
 
 /* Task, time and memory commands (cmd_tasks.c). */
 void cmd_tasks(struct str args);

@@ -69,6 +69,7 @@ KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 		copy_cstr(s->description, sizeof s->description, ac.description);
 		s->alternative = ac.flags & ARCHIVE_CRATE_ALTERNATIVE;
 		s->pushed = linker_is_pushed(l, i);
+		s->restarted = linker_is_added(l, i) && !s->pushed;
 		s->generation = l->slots[i].generation;
 		s->swaps = l->slots[i].swaps;
 		struct linker_crate_stats st;
@@ -134,7 +135,7 @@ KEXPORT(kernel_crate_load);
 static void forget_unloaded_pushed(struct linker *l)
 {
 	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++)
-		if (linker_is_pushed(l, i) && !linker_crate(l, i))
+		if (linker_is_added(l, i) && !linker_crate(l, i))
 			(void)linker_forget_pushed(l, i);
 }
 
@@ -407,7 +408,7 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 			s = linker_swap_to(l, old_id, new_id, &err);
 			if (status_ok(s))
 				s = migrate(l, new_id, old_id, old_major, why);
-			if (status_ok(s) && linker_is_pushed(l, old_id))
+			if (status_ok(s) && linker_is_added(l, old_id))
 				(void)linker_forget_pushed(l, old_id);
 			*cycles = rdtsc() - start;
 			cpu_irq_restore(irq);
@@ -538,6 +539,93 @@ KERNEL_EXPORT struct status kernel_crate_push(struct str image, struct push_repo
 	return s;
 }
 KEXPORT(kernel_crate_push);
+
+/* A fresh instance of a loaded crate swapped in for it: new .data/.bss,
+ * init run again, migration hook called with its own major version. What
+ * it kept outside itself (the state store, its clients) carries on. */
+KERNEL_EXPORT struct status kernel_crate_restart(struct str name, struct crate_error *why)
+{
+	struct linker *l;
+	char cname[48];
+	struct status s = crate_request(name, cname, sizeof cname, &l, why);
+	if (!status_ok(s))
+		return s;
+	uint32_t id = linker_crate_by_name(l, cname);
+	if (!linker_crate(l, id)) {
+		explain(why, "not loaded");
+		return STATUS(E_NOENT);
+	}
+	uint32_t copy;
+	struct link_error err;
+	bool irq = cpu_irq_save();
+	s = linker_add_copy(l, id, &copy, &err);
+	cpu_irq_restore(irq);
+	if (!status_ok(s)) {
+		explain_link(why, &err);
+		return s;
+	}
+	uint64_t cycles;
+	s = swap_when_quiescent(l, id, copy, why, &cycles);
+	char logged[32];
+	ksnprintf(logged, sizeof logged, "%s (restarted)", cname);
+	log_swap(cname, logged, s.err, cycles);
+	if (!status_ok(s)) {
+		irq = cpu_irq_save();
+		(void)linker_forget_pushed(l, copy);
+		cpu_irq_restore(irq);
+	} else if (why) {
+		ksnprintf(why->text, sizeof why->text, "%lu cycles", cycles);
+	}
+	return s;
+}
+KEXPORT(kernel_crate_restart);
+
+/* Arm a fault: the first byte of exported function SYMBOL of loaded crate
+ * CRATE becomes int3 (one byte, so no task can be stopped inside the
+ * patch), written through the frames' alias as a swap writes. The next
+ * call faults; the fault is contained where the caller runs (kernel_call_app,
+ * an interrupt handler call, a task). Restarting or swapping the crate
+ * brings back clean code. */
+KERNEL_EXPORT struct status kernel_crate_inject_fault(struct str crate, struct str symbol,
+						      struct crate_error *why)
+{
+	struct linker *l;
+	char cname[48], sname[96];
+	struct status s = crate_request(crate, cname, sizeof cname, &l, why);
+	if (!status_ok(s))
+		return s;
+	if (!str_to_cstr(symbol, sname, sizeof sname)) {
+		explain(why, "symbol name too long");
+		return STATUS(E_INVAL);
+	}
+	const struct loaded_crate *c = linker_crate(l, linker_crate_by_name(l, cname));
+	if (!c) {
+		explain(why, "not loaded");
+		return STATUS(E_NOENT);
+	}
+	uint32_t index = find_export(c, sname);
+	uint64_t address;
+	uint32_t section;
+	if (index == LINKER_NO_SECTION || !symbol_address(c, index, &address, &section)) {
+		if (why)
+			ksnprintf(why->text, sizeof why->text, "%s does not export %s", cname, sname);
+		return STATUS(E_NOENT);
+	}
+	if (!in_crate_text(c, address)) {
+		if (why)
+			ksnprintf(why->text, sizeof why->text, "%s is not code", sname);
+		return STATUS(E_INVAL);
+	}
+	static const uint8_t int3 = 0xCC;
+	bool irq = cpu_irq_save();
+	s = l->env.patch ? l->env.patch(l->env.ctx, address, &int3, 1) : STATUS(E_NOSYS);
+	cpu_irq_restore(irq);
+	if (why)
+		ksnprintf(why->text, sizeof why->text, status_ok(s) ? "the next call of %s faults" : "cannot patch %s",
+			  sname);
+	return s;
+}
+KEXPORT(kernel_crate_inject_fault);
 
 struct edge_walk {
 	struct linker *l;

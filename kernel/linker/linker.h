@@ -153,6 +153,9 @@ struct crate_slot {
 	 * linker_add_pushed); NULL for the boot archive's crates and for a
 	 * vacant pushed slot. */
 	struct archive *pushed;
+	/* A second instance of boot archive crate copy_of - 1 (a restart,
+	 * linker_add_copy); 0 for every other slot. */
+	uint32_t copy_of;
 };
 
 struct linker_options {
@@ -242,12 +245,21 @@ struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_nam
  * boot archive's crate of the same name. */
 struct status linker_add_pushed(struct linker *l, const void *image, uint64_t size,
                                 uint32_t *crate_id, struct link_error *err);
-/* Drop a pushed crate that is not loaded (its load or swap failed, or it
- * was swapped out or unloaded), freeing its copy. E_INVAL for a crate of
- * the boot archive, E_BUSY while it is loaded. */
+/* Drop a pushed or copied crate that is not loaded (its load or swap
+ * failed, or it was swapped out or unloaded), freeing its image. E_INVAL
+ * for a crate of the boot archive, E_BUSY while it is loaded. */
 struct status linker_forget_pushed(struct linker *l, uint32_t crate_id);
 /* Is `crate_id` a pushed crate (loaded or not)? */
 bool linker_is_pushed(const struct linker *l, uint32_t crate_id);
+
+/* A fresh, unloaded instance of crate `of` (of the boot archive, pushed,
+ * or itself a copy): the same image under a new id, so that swapping `of`
+ * for it restarts the crate with new .data/.bss and its init run again.
+ * Dropped with linker_forget_pushed like a pushed crate. */
+struct status linker_add_copy(struct linker *l, uint32_t of, uint32_t *crate_id,
+                              struct link_error *err);
+/* Was `crate_id` added at run time (pushed or copied)? */
+bool linker_is_added(const struct linker *l, uint32_t crate_id);
 
 /* Load crate `crate_id` (boot archive or pushed) and what it needs. */
 struct status linker_load_id(struct linker *l, uint32_t crate_id, struct link_error *err);

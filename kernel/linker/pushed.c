@@ -1,7 +1,9 @@
-/* Crates pushed into the running system (linker_add_pushed in linker.h).
+/* Crates added to the running system: pushed (linker_add_pushed in
+ * linker.h) or copied for a restart (linker_add_copy).
  *
  * A pushed crate arrives as an archive of its own, holding one crate, and
- * gets a slot after the boot archive's. Everything that reads a crate's
+ * gets a slot after the boot archive's; a copy is a slot after them that
+ * stands for a boot archive entry again. Everything that reads a crate's
  * archive entry goes through slot_entry/slot_image, so from then on it is
  * loaded, linked, swapped and unloaded like any other crate. */
 #include "loader.h"
@@ -11,10 +13,28 @@ bool linker_is_pushed(const struct linker *l, uint32_t id)
 	return id < l->slot_count && l->slots[id].pushed;
 }
 
+/* The boot archive entry a copy slot stands for, or ARCHIVE_NO_CRATE. */
+static uint32_t copy_source(const struct linker *l, uint32_t id)
+{
+	if (id < l->archive.crate_count || id >= l->slot_count || !l->slots[id].copy_of)
+		return ARCHIVE_NO_CRATE;
+	return l->slots[id].copy_of - 1;
+}
+
+bool linker_is_added(const struct linker *l, uint32_t id)
+{
+	return linker_is_pushed(l, id) || copy_source(l, id) != ARCHIVE_NO_CRATE;
+}
+
 bool slot_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
 {
 	if (id < l->archive.crate_count) {
 		*out = archive_crate_at(&l->archive, id);
+		return true;
+	}
+	uint32_t source = copy_source(l, id);
+	if (source != ARCHIVE_NO_CRATE) {
+		*out = archive_crate_at(&l->archive, source);
 		return true;
 	}
 	if (!linker_is_pushed(l, id))
@@ -32,6 +52,8 @@ const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error
 {
 	if (id < l->archive.crate_count)
 		return archive_crate_image(&l->archive, id, err);
+	if (copy_source(l, id) != ARCHIVE_NO_CRATE)
+		return archive_crate_image(&l->archive, copy_source(l, id), err);
 	if (!linker_is_pushed(l, id)) {
 		(void)link_fail(err, E_NOENT, "", "no such crate");
 		return NULL;
@@ -44,7 +66,7 @@ const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error
 static struct status free_slot(struct linker *l, uint32_t *id, struct link_error *err)
 {
 	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++) {
-		if (!l->slots[i].pushed && l->slots[i].state == CRATE_ABSENT) {
+		if (!linker_is_added(l, i) && l->slots[i].state == CRATE_ABSENT) {
 			*id = i;
 			return STATUS_OK;
 		}
@@ -125,21 +147,43 @@ struct status linker_add_pushed(struct linker *l, const void *image, uint64_t si
 
 struct status linker_forget_pushed(struct linker *l, uint32_t id)
 {
-	if (!linker_is_pushed(l, id))
+	if (!linker_is_added(l, id))
 		return STATUS(E_INVAL);
 	if (l->slots[id].state != CRATE_ABSENT)
 		return STATUS(E_BUSY);
-	free_pushed(l, l->slots[id].pushed);
+	if (l->slots[id].pushed)
+		free_pushed(l, l->slots[id].pushed);
 	l->slots[id].pushed = NULL;
+	l->slots[id].copy_of = 0;
+	return STATUS_OK;
+}
+
+struct status linker_add_copy(struct linker *l, uint32_t of, uint32_t *crate_id, struct link_error *err)
+{
+	if (l->busy)
+		return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
+	if (linker_is_pushed(l, of)) {
+		const struct archive *a = l->slots[of].pushed;
+		return linker_add_pushed(l, a->base, a->size, crate_id, err);
+	}
+	uint32_t source = of < l->archive.crate_count ? of : copy_source(l, of);
+	if (source == ARCHIVE_NO_CRATE)
+		return link_fail(err, E_NOENT, "", "no such crate to copy");
+	uint32_t id = LINKER_NO_CRATE;
+	struct status st = free_slot(l, &id, err);
+	if (!status_ok(st))
+		return st;
+	l->slots[id].copy_of = source + 1;
+	*crate_id = id;
 	return STATUS_OK;
 }
 
 void forget_all_pushed(struct linker *l)
 {
 	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++) {
-		if (l->slots[i].pushed) {
+		if (l->slots[i].pushed)
 			free_pushed(l, l->slots[i].pushed);
-			l->slots[i].pushed = NULL;
-		}
+		l->slots[i].pushed = NULL;
+		l->slots[i].copy_of = 0;
 	}
 }

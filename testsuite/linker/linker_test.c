@@ -591,6 +591,38 @@ static void test_cycle_unload(void)
 	teardown(&f);
 }
 
+/* A restart: a copy of a loaded crate under a new id, swapped in for it. */
+static void test_copy_for_restart(void)
+{
+	struct fixture f;
+	setup(&f);
+	uint32_t alpha, beta, copy, again;
+	struct status st = linker_load_crate(&f.l, "alpha", &alpha, &f.err);
+	beta = linker_crate_by_name(&f.l, "beta");
+	struct status add = linker_add_copy(&f.l, beta, &copy, &f.err);
+	struct archive_crate entry;
+	tap_check(status_ok(st) && status_ok(add) && copy >= f.l.archive.crate_count && linker_is_added(&f.l, copy) &&
+	                  !linker_is_pushed(&f.l, copy) && linker_crate_entry(&f.l, copy, &entry) &&
+	                  !strcmp(entry.name, "beta") && !linker_crate(&f.l, copy),
+	          "copy: a second, unloaded instance of beta under a new id", "%s", fmt(&f.err));
+	st = linker_swap_to(&f.l, beta, copy, &f.err);
+	const struct loaded_crate *a = linker_crate(&f.l, alpha);
+	tap_check(status_ok(st) && !linker_crate(&f.l, beta) && linker_crate(&f.l, copy) && relocs_point_into(a, copy) &&
+	                  linker_crate_by_name(&f.l, "beta") == copy,
+	          "copy: swapped in, alpha re-linked to it, found by name", "%s", fmt(&f.err));
+	add = linker_add_copy(&f.l, copy, &again, &f.err);
+	st = linker_swap_to(&f.l, copy, again, &f.err);
+	struct status forget = linker_forget_pushed(&f.l, copy);
+	tap_check(status_ok(add) && status_ok(st) && status_ok(forget) && linker_crate(&f.l, again) &&
+	                  !linker_is_added(&f.l, copy),
+	          "copy: a copy of a copy restarts again; the old one is forgotten", "%s", fmt(&f.err));
+	add = linker_add_copy(&f.l, 12345, &copy, &f.err);
+	tap_check(add.err == E_NOENT, "copy: of no crate is refused", "%s", fmt(&f.err));
+	teardown(&f);
+	tap_check(f.h.live_meta == 0 && f.h.live_regions == 0, "copy: teardown leaves nothing allocated",
+	          "meta %ld regions %ld", f.h.live_meta, f.h.live_regions);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3 || read_file(argv[1], &archive_data, &archive_size) ||
@@ -606,6 +638,7 @@ int main(int argc, char **argv)
 	test_per_section_mode();
 	test_pushed_crates();
 	test_cycle_unload();
+	test_copy_for_restart();
 	free(archive_data);
 	free(push_data);
 	return tap_done();

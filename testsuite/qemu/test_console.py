@@ -163,6 +163,37 @@ def test_state_survives_a_swap_through_the_state_store_and_migration():
     assert "counter 2.0.0: run 4 (2 since the upgrade)" in out
 
 
+def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
+    code, out = console("run hello a", "inject hello hello_main", "run hello b", "spawn hello",
+                        "restart hello", "run hello c", "crates", "inject hello nosuch", "inject hello",
+                        "restart nosuch", "restart shell", "echo alive")
+    assert code == 0
+    assert "fault armed in hello: the next call of hello_main faults" in out
+    # The fault is contained where the caller runs: the shell's call, a task.
+    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello" in out
+    assert "[task] error: hello: hello_main faulted: exception 3" in out
+    assert "Hello from hello 1.0.0, args: b" not in out
+    assert "restarted hello in " in out
+    assert "[hello] info: Hello from hello 1.0.0, args: c" in out
+    listing = out.split("theseus> crates", 1)[1].split("theseus> inject hello nosuch", 1)[0]
+    assert next(l for l in listing.splitlines() if l.startswith("hello ")).endswith("[restarted]")
+    assert "inject hello: hello does not export nosuch" in out
+    assert "usage: inject CRATE SYMBOL" in out
+    assert "restart nosuch: not loaded" in out
+    assert "restart shell: the calling context is executing in it" in out
+    assert "\nalive\n" in out
+
+
+def test_a_restart_starts_data_afresh_but_state_kept_outside_carries_on():
+    code, out = console("run counter", "run counter", "restart counter", "run counter", "history")
+    assert code == 0
+    assert "counter 1.0.0: run 2" in out
+    assert "restarted counter in " in out
+    # The count lives in the state store, not in the crate: it goes on.
+    assert "counter 1.0.0: run 3" in out
+    assert "swap counter -> counter (restarted): done in " in out
+
+
 def test_bad_requests_get_errors_and_the_shell_goes_on():
     code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
     assert code == 0

@@ -22,6 +22,7 @@ struct crate_summary {
 	bool loaded;
 	bool alternative;
 	bool pushed;             /* came from the host at run time (kernel_crate_push) */
+	bool restarted;          /* a fresh instance made by kernel_crate_restart */
 	uint32_t generation;     /* times it was unloaded or replaced */
 	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
 	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
@@ -46,6 +47,17 @@ struct status kernel_crate_unload(struct str name, struct crate_error *why);
  * with OLD left working, when NEW lacks an imported symbol, when OLD has
  * strong references, or when the calling context is executing in OLD. */
 struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why);
+
+/* Restart a loaded crate: a fresh instance of its image is swapped in
+ * for it (the swap's quiescence and migration hook included), so its
+ * .data/.bss start over and its init runs again; state it keeps outside
+ * itself (the state store, its clients) carries on. */
+struct status kernel_crate_restart(struct str crate, struct crate_error *why);
+
+/* Fault injection: the next call of exported function `symbol` of loaded
+ * crate `crate` raises a CPU exception (its first byte becomes int3),
+ * contained like any crate fault. Restart or swap the crate to repair it. */
+struct status kernel_crate_inject_fault(struct str crate, struct str symbol, struct crate_error *why);
 
 /* What became of a crate pushed from the host. */
 struct push_report {

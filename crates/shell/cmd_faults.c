@@ -1,0 +1,50 @@
+/* Commands that break and mend crates while the system runs: restart a
+ * crate from a fresh copy of its image, and inject a fault into one. */
+#include <theseus/crates.h>
+#include "shell_internal.h"
+
+void cmd_restart(struct str args)
+{
+	struct str crate = word_at(args, 0);
+	if (crate.len == 0 || word_at(args, 1).len) {
+		out_str(STR("usage: restart CRATE\n"));
+		return;
+	}
+	struct crate_error why = {""};
+	if (!status_ok(kernel_crate_restart(crate, &why))) {
+		say_crate_error(STR("restart"), crate, &why);
+		return;
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("restarted "));
+	fmt_str(&line, crate);
+	fmt_str(&line, STR(" in "));
+	fmt_str(&line, str_from_cstr(why.text, sizeof why.text));
+	fmt_str(&line, STR(" (fresh data, init run again)"));
+	out_line(&line);
+}
+
+void cmd_inject(struct str args)
+{
+	struct str crate = word_at(args, 0), symbol = word_at(args, 1);
+	if (crate.len == 0 || symbol.len == 0 || word_at(args, 2).len) {
+		out_str(STR("usage: inject CRATE SYMBOL\n"));
+		return;
+	}
+	struct crate_error why = {""};
+	if (!status_ok(kernel_crate_inject_fault(crate, symbol, &why))) {
+		say_crate_error(STR("inject"), crate, &why);
+		return;
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("fault armed in "));
+	fmt_str(&line, crate);
+	fmt_str(&line, STR(": "));
+	fmt_str(&line, str_from_cstr(why.text, sizeof why.text));
+	fmt_str(&line, STR(" (restart "));
+	fmt_str(&line, crate);
+	fmt_str(&line, STR(" mends it)"));
+	out_line(&line);
+}
