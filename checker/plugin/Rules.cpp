@@ -293,6 +293,9 @@ public:
       S.report(Rule::Halt, Loc, Use + ", which can halt the machine");
     else if (SetjmpNames.contains(Name))
       S.report(Rule::Setjmp, Loc, Use + ", a non-local jump");
+    else if (anyRedeclHasAnnotation(FD, "theseus.trusted_only"))
+      S.report(Rule::TrustedOnly, Loc,
+               Use + ", which only the trusted headers' own macros may call");
     else if (AllocaNames.contains(Name))
       S.report(Rule::Alloca, Loc, Use + ", a stack allocation of run-time size");
     else if (VarargNames.contains(Name))

@@ -61,7 +61,13 @@ const RuleInfo RuleTable[] = {
      "unsafe operation"},
     {"trusted-header",
      "do not define, undefine or redefine names that trusted headers use"},
+    {"trusted-only",
+     "use the trusted header's macro built on it, which supplies what the "
+     "function cannot check"},
 };
+static_assert(sizeof RuleTable / sizeof RuleTable[0] ==
+                  static_cast<unsigned>(Rule::TrustedOnly) + 1,
+              "one RuleTable entry per Rule");
 } // namespace
 
 const char *ruleId(Rule R) { return RuleTable[static_cast<unsigned>(R)].Id; }

@@ -37,6 +37,7 @@ enum class Rule : unsigned {
   UninitializedPointer,
   UnsafeMarker,
   TrustedHeader,
+  TrustedOnly,
 };
 
 const char *ruleId(Rule R);

@@ -19,10 +19,10 @@ static void spinner(uint64_t unused)
 	task_exit(0);
 }
 
-static struct status swap(const char *old, const char *new_crate, struct crate_error *why)
+static struct status swap(struct str old, struct str new_crate, struct crate_error *why)
 {
 	why->text[0] = '\0';
-	return kernel_crate_swap(str_from_cstr(old, 32), str_from_cstr(new_crate, 32), why);
+	return kernel_crate_swap(old, new_crate, why);
 }
 
 KTEST(swap_waits_for_quiescence, "swap.refused_while_a_task_stays_inside_then_allowed")
@@ -34,17 +34,17 @@ KTEST(swap_waits_for_quiescence, "swap.refused_while_a_task_stays_inside_then_al
 	KT_EXPECT(t, r.err == E_OK);
 	task_sleep_ticks(5); /* it is inside ktest_spin now, and stays */
 
-	struct status s = swap("ktest_spin", "ktest_spin_v2", &why);
+	struct status s = swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why);
 	KT_EXPECT_MSG(t, s.err == E_TIMEOUT, "swap while inside: %d (%s)", s.err, why.text);
 	KT_EXPECT(t, spin_version() == 1); /* OLD still in place and working */
 
 	keep_spinning = false;
 	int64_t code;
 	KT_EXPECT(t, status_ok(task_join(r.value, &code)) && code == 0);
-	s = swap("ktest_spin", "ktest_spin_v2", &why);
+	s = swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why);
 	KT_EXPECT_MSG(t, status_ok(s), "swap after it left: %s", why.text);
 	KT_EXPECT(t, spin_version() == 2);
-	KT_EXPECT(t, status_ok(swap("ktest_spin_v2", "ktest_spin", &why)));
+	KT_EXPECT(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)));
 	KT_EXPECT(t, spin_version() == 1);
 }
 
@@ -52,7 +52,7 @@ KTEST(swap_missing_symbol_keeps_old, "swap.refused_for_a_crate_missing_an_import
 {
 	struct crate_error why;
 	/* hello exports nothing ktest_swap imports from ktest_spin. */
-	struct status s = swap("ktest_spin", "hello", &why);
+	struct status s = swap(STR("ktest_spin"), STR("hello"), &why);
 	KT_EXPECT_MSG(t, s.err == E_NOENT, "got %d (%s)", s.err, why.text);
 	KT_EXPECT(t, spin_version() == 1);
 }
@@ -61,12 +61,12 @@ KTEST(swap_two_hundred_times_leaks_nothing, "swap.two_hundred_alternating_swaps_
 {
 	struct crate_error why;
 	/* Warm up: page tables and the linker's tables reach their size. */
-	KT_EXPECT(t, status_ok(swap("ktest_spin", "ktest_spin_v2", &why)));
-	KT_EXPECT(t, status_ok(swap("ktest_spin_v2", "ktest_spin", &why)));
+	KT_EXPECT(t, status_ok(swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why)));
+	KT_EXPECT(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)));
 	struct memory_stats before = memory_stats(MEMORY_ALL_OWNERS);
 	for (int i = 0; i < 100; i++) {
-		KT_EXPECT_MSG(t, status_ok(swap("ktest_spin", "ktest_spin_v2", &why)), "swap %d: %s", 2 * i, why.text);
-		KT_EXPECT_MSG(t, status_ok(swap("ktest_spin_v2", "ktest_spin", &why)), "swap %d: %s", 2 * i + 1,
+		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why)), "swap %d: %s", 2 * i, why.text);
+		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)), "swap %d: %s", 2 * i + 1,
 			      why.text);
 	}
 	KT_EXPECT(t, spin_version() == 1);

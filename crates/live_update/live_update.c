@@ -174,25 +174,25 @@ static void report(struct status s, const struct push_report *r)
 	if (s.err != E_OK) {
 		fmt_str(&line, STR("push: error "));
 		if (r->crate[0]) {
-			fmt_str(&line, str_from_cstr(r->crate, sizeof r->crate));
+			fmt_str(&line, STR_FROM_CSTR_ARRAY(r->crate));
 			fmt_str(&line, STR(": "));
 		}
-		fmt_str(&line, str_from_cstr(r->why.text, sizeof r->why.text));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(r->why.text));
 		fmt_str(&line, STR(" ("));
-		fmt_str(&line, str_from_cstr(kerr_name(s.err), 16));
+		fmt_str(&line, KERR_STR(s.err));
 		fmt_str(&line, STR("); nothing changed"));
 		reply(&line);
 		return;
 	}
 	fmt_str(&line, STR("push: ok "));
-	fmt_str(&line, str_from_cstr(r->crate, sizeof r->crate));
+	fmt_str(&line, STR_FROM_CSTR_ARRAY(r->crate));
 	fmt_char(&line, ' ');
-	fmt_str(&line, str_from_cstr(r->new_version, sizeof r->new_version));
+	fmt_str(&line, STR_FROM_CSTR_ARRAY(r->new_version));
 	if (r->replaced) {
 		fmt_str(&line, STR(" replaced "));
-		fmt_str(&line, str_from_cstr(r->old_crate, sizeof r->old_crate));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(r->old_crate));
 		fmt_char(&line, ' ');
-		fmt_str(&line, str_from_cstr(r->old_version, sizeof r->old_version));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(r->old_version));
 		fmt_str(&line, STR(" in "));
 	} else {
 		fmt_str(&line, STR(" was not running; loaded in "));

@@ -5,10 +5,8 @@
 #define MAX_CRATES 64
 #define MAX_EDGES 48
 
-static void fmt_cstr(struct fmt_line *line, const char *text, size_t cap)
-{
-	fmt_str(line, str_from_cstr(text, cap));
-}
+/* The NUL-terminated text of a char array field. */
+#define FMT_CSTR(line, array) fmt_str((line), STR_FROM_CSTR_ARRAY(array))
 
 static void fmt_column(struct fmt_line *line, size_t start, size_t width)
 {
@@ -25,7 +23,7 @@ void say_crate_error(struct str what, struct str name, const struct crate_error 
 	fmt_char(&line, ' ');
 	fmt_str(&line, name);
 	fmt_str(&line, STR(": "));
-	fmt_cstr(&line, why->text, sizeof why->text);
+	FMT_CSTR(&line, why->text);
 	out_line(&line);
 }
 
@@ -54,10 +52,10 @@ void cmd_crates(struct str args)
 		if (!c->loaded && !all)
 			continue;
 		fmt_clear(&line);
-		fmt_cstr(&line, c->name, sizeof c->name);
+		FMT_CSTR(&line, c->name);
 		fmt_column(&line, 0, 12);
 		size_t col = line.len;
-		fmt_cstr(&line, c->version, sizeof c->version);
+		FMT_CSTR(&line, c->version);
 		fmt_column(&line, col, 7);
 		if (!c->loaded) {
 			fmt_str(&line, c->pushed ? STR("(pushed, not loaded)")
@@ -83,7 +81,7 @@ void cmd_crates(struct str args)
 		col = line.len;
 		fmt_u64(&line, c->load_cycles);
 		fmt_column(&line, col, 11);
-		fmt_cstr(&line, c->loaded_for, sizeof c->loaded_for);
+		FMT_CSTR(&line, c->loaded_for);
 		if (c->pushed)
 			fmt_str(&line, STR(" [pushed]"));
 		else if (c->restarted)
@@ -107,18 +105,21 @@ static void print_edges(struct str crate, enum crate_edge_direction dir, bool pe
 		fmt_clear(&line);
 		fmt_str(&line, STR("  "));
 		if (per_section) {
-			fmt_cstr(&line, e->from, sizeof e->from);
+			FMT_CSTR(&line, e->from);
 			fmt_char(&line, ':');
-			fmt_cstr(&line, e->from_section, sizeof e->from_section);
+			FMT_CSTR(&line, e->from_section);
 			fmt_str(&line, STR(" -> "));
-			fmt_cstr(&line, e->to, sizeof e->to);
+			FMT_CSTR(&line, e->to);
 			fmt_char(&line, ':');
-			fmt_cstr(&line, e->to_section, sizeof e->to_section);
+			FMT_CSTR(&line, e->to_section);
 		} else {
-			fmt_cstr(&line, dir == CRATE_IMPORTS ? e->to : e->from, sizeof e->to);
+			if (dir == CRATE_IMPORTS)
+				FMT_CSTR(&line, e->to);
+			else
+				FMT_CSTR(&line, e->from);
 		}
 		fmt_str(&line, STR(" "));
-		fmt_cstr(&line, e->symbol, sizeof e->symbol);
+		FMT_CSTR(&line, e->symbol);
 		fmt_str(&line, STR(" ("));
 		fmt_u64(&line, e->count);
 		fmt_str(&line, e->count == 1 ? STR(" relocation)") : STR(" relocations)"));
@@ -166,7 +167,7 @@ void cmd_syms(struct str args)
 		else
 			fmt_str(&line, STR("(not loaded)      "));
 		fmt_char(&line, ' ');
-		fmt_cstr(&line, syms[i].name, sizeof syms[i].name);
+		FMT_CSTR(&line, syms[i].name);
 		out_line(&line);
 	}
 }
@@ -211,7 +212,7 @@ void cmd_swap(struct str args)
 		fmt_str(&line, STR(" -> "));
 		fmt_str(&line, new_crate);
 		fmt_str(&line, STR(" ("));
-		fmt_cstr(&line, why.text, sizeof why.text);
+		FMT_CSTR(&line, why.text);
 		fmt_char(&line, ')');
 		out_line(&line);
 	} else {
@@ -234,11 +235,11 @@ void cmd_history(struct str args)
 		fmt_clear(&line);
 		fmt_u64(&line, h.total - h.count + i + 1);
 		fmt_str(&line, STR(". swap "));
-		fmt_cstr(&line, r->old_crate, sizeof r->old_crate);
+		FMT_CSTR(&line, r->old_crate);
 		fmt_str(&line, STR(" -> "));
-		fmt_cstr(&line, r->new_crate, sizeof r->new_crate);
+		FMT_CSTR(&line, r->new_crate);
 		fmt_str(&line, STR(": "));
-		fmt_str(&line, r->result == E_OK ? STR("done") : str_from_cstr(kerr_name(r->result), 16));
+		fmt_str(&line, r->result == E_OK ? STR("done") : KERR_STR(r->result));
 		fmt_str(&line, STR(" in "));
 		fmt_u64(&line, r->cycles);
 		fmt_str(&line, STR(" cycles, at tsc "));

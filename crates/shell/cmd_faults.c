@@ -20,7 +20,7 @@ void cmd_restart(struct str args)
 	fmt_str(&line, STR("restarted "));
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(" in "));
-	fmt_str(&line, str_from_cstr(why.text, sizeof why.text));
+	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
 	fmt_str(&line, STR(" (fresh data, init run again)"));
 	out_line(&line);
 }
@@ -42,7 +42,7 @@ void cmd_inject(struct str args)
 	fmt_str(&line, STR("fault armed in "));
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(": "));
-	fmt_str(&line, str_from_cstr(why.text, sizeof why.text));
+	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
 	fmt_str(&line, STR(" (restart "));
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(" mends it)"));

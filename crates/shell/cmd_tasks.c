@@ -36,7 +36,7 @@ void cmd_tasks(struct str args)
 		fmt_u64(&line, ti->id);
 		while (line.len < 8)
 			fmt_char(&line, ' ');
-		fmt_str(&line, str_from_cstr(ti->name, TASK_NAME_MAX));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(ti->name));
 		while (line.len < 33)
 			fmt_char(&line, ' ');
 		fmt_str(&line, task_state_name(ti->state));

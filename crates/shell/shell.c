@@ -68,32 +68,32 @@ static void cmd_shutdown(struct str args)
 }
 
 struct command {
-	const char *name;
-	const char *usage;
-	const char *help;
+	struct str name;
+	struct str usage;
+	struct str help;
 	void (*run)(struct str args);
 };
 
 static const struct command commands[] = {
-	{"help", "help", "list the commands", cmd_help},
-	{"crates", "crates [--all]", "loaded crates (with --all, the whole archive)", cmd_crates},
-	{"deps", "deps CRATE [--sections]", "what CRATE imports from whom, and who imports from it", cmd_deps},
-	{"syms", "syms CRATE", "the symbols CRATE exports", cmd_syms},
-	{"load", "load CRATE", "load CRATE and what it needs", cmd_load},
-	{"unload", "unload CRATE", "unload CRATE if nothing uses it", cmd_unload},
-	{"run", "run APP [ARGS]", "call APP_main(ARGS) of crate APP, loading it on demand", cmd_run},
-	{"swap", "swap OLD NEW", "replace loaded crate OLD by NEW in the running system", cmd_swap},
-	{"history", "history", "the live swaps of this boot, with their times", cmd_history},
-	{"restart", "restart CRATE", "swap CRATE for a fresh copy of itself (new data, init again)", cmd_restart},
-	{"inject", "inject CRATE SYMBOL", "make the next call of CRATE's SYMBOL fault", cmd_inject},
-	{"tasks", "tasks", "the tasks: id, name, state, priority, switches, ticks", cmd_tasks},
-	{"spawn", "spawn APP [ARGS]", "start a task running APP_main(ARGS) of crate APP", cmd_spawn},
-	{"kill", "kill ID", "end task ID and free what it owned", cmd_kill},
-	{"mem", "mem", "frames, mappings and heap figures", cmd_mem},
-	{"uptime", "uptime", "time since the timer started", cmd_uptime},
-	{"sleep", "sleep MS", "let the shell's task sleep MS milliseconds", cmd_sleep},
-	{"echo", "echo TEXT", "print TEXT", cmd_echo},
-	{"shutdown", "shutdown", "power off", cmd_shutdown},
+	{STR("help"), STR("help"), STR("list the commands"), cmd_help},
+	{STR("crates"), STR("crates [--all]"), STR("loaded crates (with --all, the whole archive)"), cmd_crates},
+	{STR("deps"), STR("deps CRATE [--sections]"), STR("what CRATE imports from whom, and who imports from it"), cmd_deps},
+	{STR("syms"), STR("syms CRATE"), STR("the symbols CRATE exports"), cmd_syms},
+	{STR("load"), STR("load CRATE"), STR("load CRATE and what it needs"), cmd_load},
+	{STR("unload"), STR("unload CRATE"), STR("unload CRATE if nothing uses it"), cmd_unload},
+	{STR("run"), STR("run APP [ARGS]"), STR("call APP_main(ARGS) of crate APP, loading it on demand"), cmd_run},
+	{STR("swap"), STR("swap OLD NEW"), STR("replace loaded crate OLD by NEW in the running system"), cmd_swap},
+	{STR("history"), STR("history"), STR("the live swaps of this boot, with their times"), cmd_history},
+	{STR("restart"), STR("restart CRATE"), STR("swap CRATE for a fresh copy of itself (new data, init again)"), cmd_restart},
+	{STR("inject"), STR("inject CRATE SYMBOL"), STR("make the next call of CRATE's SYMBOL fault"), cmd_inject},
+	{STR("tasks"), STR("tasks"), STR("the tasks: id, name, state, priority, switches, ticks"), cmd_tasks},
+	{STR("spawn"), STR("spawn APP [ARGS]"), STR("start a task running APP_main(ARGS) of crate APP"), cmd_spawn},
+	{STR("kill"), STR("kill ID"), STR("end task ID and free what it owned"), cmd_kill},
+	{STR("mem"), STR("mem"), STR("frames, mappings and heap figures"), cmd_mem},
+	{STR("uptime"), STR("uptime"), STR("time since the timer started"), cmd_uptime},
+	{STR("sleep"), STR("sleep MS"), STR("let the shell's task sleep MS milliseconds"), cmd_sleep},
+	{STR("echo"), STR("echo TEXT"), STR("print TEXT"), cmd_echo},
+	{STR("shutdown"), STR("shutdown"), STR("power off"), cmd_shutdown},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -107,10 +107,10 @@ static void cmd_help(struct str args)
 		fmt_clear(&line);
 		fmt_str(&line, STR("  "));
 		size_t mark = line.len;
-		fmt_str(&line, str_from_cstr(commands[i].usage, 64));
+		fmt_str(&line, commands[i].usage);
 		while (line.len < mark + 26)
 			fmt_char(&line, ' ');
-		fmt_str(&line, str_from_cstr(commands[i].help, 96));
+		fmt_str(&line, commands[i].help);
 		out_line(&line);
 	}
 }
@@ -121,7 +121,7 @@ static void dispatch(struct str text)
 	if (name.len == 0)
 		return;
 	for (size_t i = 0; i < COMMAND_COUNT; i++) {
-		if (str_eq(name, str_from_cstr(commands[i].name, 32))) {
+		if (str_eq(name, commands[i].name)) {
 			commands[i].run(rest_after(text, 0));
 			return;
 		}

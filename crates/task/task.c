@@ -187,11 +187,11 @@ static void task_start(uint64_t slot)
 		fmt_str(&line, STR("task "));
 		fmt_u64(&line, t->id);
 		fmt_str(&line, STR(" ("));
-		fmt_str(&line, str_from_cstr(t->name, TASK_NAME_MAX));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(t->name));
 		fmt_str(&line, STR(") stopped: exception "));
 		fmt_u64(&line, report.vector);
 		fmt_str(&line, STR(" in crate "));
-		fmt_str(&line, report.crate[0] ? str_from_cstr(report.crate, sizeof report.crate) : STR("?"));
+		fmt_str(&line, report.crate[0] ? STR_FROM_CSTR_ARRAY(report.crate) : STR("?"));
 		log_line(LOG_ERROR, STR("task"), &line);
 		end_current(TASK_FAULTED);
 	}
@@ -271,15 +271,15 @@ static void app_entry(uint64_t slot)
 	why.text[0] = '\0';
 	struct fmt_line symbol;
 	fmt_clear(&symbol);
-	fmt_str(&symbol, str_from_cstr(t->app, APP_NAME_MAX));
+	fmt_str(&symbol, STR_FROM_CSTR_ARRAY(t->app));
 	fmt_str(&symbol, STR("_main"));
 	struct status s = kernel_call_app(fmt_view(&symbol), STR_FROM_ARRAY(t->args, t->args_len), &why);
 	if (s.err != E_OK && why.text[0]) {
 		struct fmt_line line;
 		fmt_clear(&line);
-		fmt_str(&line, str_from_cstr(t->app, APP_NAME_MAX));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(t->app));
 		fmt_str(&line, STR(": "));
-		fmt_str(&line, str_from_cstr(why.text, sizeof why.text));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
 		log_line(LOG_ERROR, STR("task"), &line);
 	}
 	end_current(s.err == E_OK ? 0 : -(int64_t)s.err);

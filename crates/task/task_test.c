@@ -106,13 +106,13 @@ KTEST(tasks_policy_swap_under_load, "tasks.policy_swap_under_load")
 		KT_EXPECT(t, r.err == E_OK);
 		ids[i] = r.value;
 	}
-	static const char *const order[3][2] = {
+	static const char order[3][2][16] = {
 		{"sched_rr", "sched_prio"}, {"sched_prio", "sched_rr"}, {"sched_rr", "sched_prio"}};
 	struct counts before = {};
 	for (int step = 0; step < 3; step++) {
 		struct crate_error why;
 		why.text[0] = '\0';
-		struct status s = kernel_crate_swap(str_from_cstr(order[step][0], 16), str_from_cstr(order[step][1], 16),
+		struct status s = kernel_crate_swap(STR_FROM_CSTR_ARRAY(order[step][0]), STR_FROM_CSTR_ARRAY(order[step][1]),
 						    &why);
 		KT_EXPECT_MSG(t, status_ok(s), "swap %s -> %s: %s", order[step][0], order[step][1], why.text);
 		snapshot(&before);
@@ -180,7 +180,7 @@ static uint32_t refs_of(struct str name)
 	static struct crate_summary list[64];
 	size_t n = kernel_crate_list(list, 64);
 	for (size_t i = 0; i < n && i < 64; i++)
-		if (list[i].loaded && str_eq(str_from_cstr(list[i].name, sizeof list[i].name), name))
+		if (list[i].loaded && str_eq(STR_FROM_CSTR_ARRAY(list[i].name), name))
 			return list[i].refcount;
 	return UINT32_MAX;
 }

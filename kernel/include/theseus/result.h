@@ -45,5 +45,8 @@ static inline int status_ok(struct status s) { return s.err == E_OK; }
 	}
 
 const char *kerr_name(enum kerr e);
+/* The name as a struct str (theseus/slice.h): the nano-core's names are
+ * NUL-terminated and shorter than 16 bytes. */
+#define KERR_STR(e) str_from_cstr(kerr_name(e), 16)
 
 #endif
