@@ -29,3 +29,11 @@ bool bench_get(struct kbench_ctx *b, struct linker *l, const char *figure, const
 }
 
 void bench_put(struct linker *l, const struct linker_symbol *sym) { (void)linker_ref_put(l, sym->crate_id); }
+
+struct linker *bench_linker(struct kbench_ctx *b, const char *figure)
+{
+	struct linker *l = crates_linker();
+	if (!l)
+		kbench_skip(b, figure, "no crate archive");
+	return l;
+}

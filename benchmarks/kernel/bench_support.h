@@ -5,6 +5,10 @@
 #include "../../kernel/core/kbench.h"
 #include "../../kernel/core/crates.h"
 
+/* The nano-core's linker, or NULL after reporting `KBENCH SKIP figure`
+ * when the boot had no crate archive. */
+struct linker *bench_linker(struct kbench_ctx *b, const char *figure);
+
 /* The linker logs every load on the serial port; timed loops switch that
  * off (the line would be timed too) and put it back afterwards. */
 typedef void (*bench_log_fn)(void *ctx, const char *const *pieces, size_t count);

@@ -20,11 +20,9 @@ KBENCH_FLAGS(boot, "boot", KBENCH_FIRST)
 
 	char entry[64] = "shell_main"; /* as kmain chooses it */
 	cmdline_get(boot_info()->cmdline, "entry", entry, sizeof entry);
-	struct linker *l = crates_linker();
-	if (!l) {
-		kbench_skip(b, "boot.kmain_to_shell_linked", "no crate archive");
+	struct linker *l = bench_linker(b, "boot.kmain_to_shell_linked");
+	if (!l)
 		return;
-	}
 	if (linker_next_loaded(l, LINKER_NO_CRATE) != LINKER_NO_CRATE) {
 		kbench_skip(b, "boot.kmain_to_shell_linked", "crates were loaded before this benchmark");
 		return;

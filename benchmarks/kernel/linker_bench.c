@@ -99,11 +99,9 @@ static void measure_crate(struct kbench_ctx *b, struct linker *l, uint32_t id, s
 
 KBENCH(crate_load, "crate_load")
 {
-	struct linker *l = crates_linker();
-	if (!l) {
-		kbench_skip(b, "crate_load", "no crate archive");
+	struct linker *l = bench_linker(b, "crate_load");
+	if (!l)
 		return;
-	}
 	/* Room for the request timings, and a scratch copy of the largest image. */
 	uint64_t rq_pages = ALIGN_UP(kbench_iterations(b) * sizeof(uint64_t), PAGE_SIZE) / PAGE_SIZE;
 	uint64_t largest = 0;
@@ -136,11 +134,9 @@ static struct fmt_line line;
 
 KBENCH(call_cold_first, "call.cold_first")
 {
-	struct linker *l = crates_linker();
-	if (!l) {
-		kbench_skip(b, "call.cold_first", "no crate archive");
+	struct linker *l = bench_linker(b, "call.cold_first");
+	if (!l)
 		return;
-	}
 	bench_log_fn log = bench_quiet_linker(l);
 	for (uint64_t i = 0; i < kbench_iterations(b); i++) {
 		crates_unload_unused(l);

@@ -106,11 +106,9 @@ static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old
 
 KBENCH(swap_alternatives, "swap")
 {
-	struct linker *l = crates_linker();
-	if (!l) {
-		kbench_skip(b, "swap", "no crate archive");
+	struct linker *l = bench_linker(b, "swap");
+	if (!l)
 		return;
-	}
 	bench_log_fn log = bench_quiet_linker(l);
 	unsigned pairs = 0;
 	for (uint32_t i = 0; i < l->archive.crate_count; i++) {

@@ -98,11 +98,9 @@ static void exit_at_once(uint64_t code) { api.exit((int64_t)code); }
 KBENCH(task_spawn_exit, "task.spawn_exit")
 {
 	static const char figure[] = "task.spawn_exit";
-	struct linker *l = crates_linker();
-	if (!l) {
-		kbench_skip(b, figure, "no crate archive");
+	struct linker *l = bench_linker(b, figure);
+	if (!l)
 		return;
-	}
 	struct held h = {0};
 	bench_log_fn log = bench_quiet_linker(l);
 	if (get_task_api(b, l, &h, figure)) {
@@ -138,11 +136,9 @@ static void yield_partner(uint64_t unused)
 KBENCH(sched_context_switch, "sched.context_switch")
 {
 	static const char figure[] = "sched.context_switch";
-	struct linker *l = crates_linker();
-	if (!l) {
-		kbench_skip(b, figure, "no crate archive");
+	struct linker *l = bench_linker(b, figure);
+	if (!l)
 		return;
-	}
 	struct held h = {0};
 	bench_log_fn log = bench_quiet_linker(l);
 	if (get_task_api(b, l, &h, figure)) {
@@ -190,11 +186,9 @@ static void echo_task(uint64_t unused)
 
 static void channel_roundtrip(struct kbench_ctx *b, const char *figure, enum channel_kind kind)
 {
-	struct linker *l = crates_linker();
-	if (!l) {
-		kbench_skip(b, figure, "no crate archive");
+	struct linker *l = bench_linker(b, figure);
+	if (!l)
 		return;
-	}
 	struct held h = {0};
 	bench_log_fn log = bench_quiet_linker(l);
 	if (get_task_api(b, l, &h, figure) && get_channel_api(b, l, &h, figure)) {
