@@ -2,6 +2,8 @@
  * shell's crates/deps/syms/load/unload and running applications). The
  * declarations are kernel/include/theseus/crates.h. */
 #include "crates.h"
+#include "cmdline.h"
+#include "bootinfo.h"
 #include "export.h"
 #include "../linker/loader.h"
 #include "paging.h"
@@ -49,6 +51,8 @@ static struct linker *need_linker(struct crate_error *why)
 		explain(why, "no crate archive was loaded at boot");
 	return l;
 }
+
+static void wait_for_linker(struct linker *l);
 
 KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 {
@@ -124,6 +128,7 @@ KERNEL_EXPORT struct status kernel_crate_load(struct str name, struct crate_erro
 		return req;
 	uint32_t id;
 	struct link_error err;
+	wait_for_linker(l);
 	struct status s = linker_load_crate(l, cname, &id, &err);
 	if (!status_ok(s))
 		explain_link(why, &err);
@@ -151,6 +156,7 @@ KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_er
 		explain(why, "not loaded");
 		return STATUS(E_NOENT);
 	}
+	wait_for_linker(l);
 	/* No interrupt handler may run in the crate while it goes. */
 	bool irq = cpu_irq_save();
 	struct link_error err;
@@ -231,6 +237,17 @@ static void let_others_run(struct linker *l)
 	}
 	for (int i = 0; i < 1000; i++)
 		cpu_relax();
+}
+
+/* The linker serves one request at a time, and a task can be preempted
+ * in the middle of one (loading an application it spawned, say). Another
+ * task's request waits for it here, a tick at a time and at most about two
+ * seconds, instead of failing with "linker busy". */
+#define LINKER_WAIT_TRIES 2000
+static void wait_for_linker(struct linker *l)
+{
+	for (int i = 0; l->busy && i < LINKER_WAIT_TRIES; i++)
+		let_others_run(l);
 }
 
 /* "2.1.0" -> 2 */
@@ -401,7 +418,7 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 			s = STATUS(E_NOENT);
 			break;
 		}
-		if (c->refcount == 0 && !other_tasks_in(l, c)) {
+		if (!l->busy && c->refcount == 0 && !other_tasks_in(l, c)) {
 			swap_wait_end(waiting);
 			uint32_t old_major = major_version(c->version);
 			struct link_error err;
@@ -421,7 +438,11 @@ static struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint
 		uint32_t refs = c->refcount;
 		cpu_irq_restore(irq);
 		if (attempt == SWAP_QUIESCENCE_TRIES) {
-			if (refs) {
+			if (l->busy) {
+				explain(why, "the linker stayed busy with another request past the time limit; "
+					     "nothing was changed");
+				s = STATUS(E_BUSY);
+			} else if (refs) {
 				if (why)
 					ksnprintf(why->text, sizeof why->text,
 						  "%u strong references to it stayed past the time limit; "
@@ -498,6 +519,7 @@ KERNEL_EXPORT struct status kernel_crate_push(struct str image, struct push_repo
 	uint64_t start = rdtsc();
 	uint32_t id;
 	struct link_error err;
+	wait_for_linker(l);
 	/* Adding may move the slot table that interrupt handlers read. */
 	bool irq = cpu_irq_save();
 	struct status s = linker_add_pushed(l, image.ptr, image.len, &id, &err);
@@ -557,6 +579,7 @@ KERNEL_EXPORT struct status kernel_crate_restart(struct str name, struct crate_e
 	}
 	uint32_t copy;
 	struct link_error err;
+	wait_for_linker(l);
 	bool irq = cpu_irq_save();
 	s = linker_add_copy(l, id, &copy, &err);
 	cpu_irq_restore(irq);
@@ -754,6 +777,33 @@ static void call_app(void *arg)
 	c->result = fn(c->args);
 }
 
+/* Boot option recover=restart: a crate in which an application faults
+ * is restarted at once (the paper's recovery by reloading the faulty
+ * crate), so the next call finds clean code and fresh data. */
+static bool recover_by_restart(void)
+{
+	static int mode = -1; /* not read yet */
+	if (mode < 0) {
+		char value[16];
+		mode = cmdline_get(boot_info()->cmdline, "recover", value, sizeof value) && !strcmp(value, "restart");
+	}
+	return mode == 1;
+}
+
+static void restart_after_fault(const char *crate, struct crate_error *why)
+{
+	struct crate_error result;
+	result.text[0] = '\0';
+	struct status s = kernel_crate_restart((struct str){crate, strlen(crate)}, &result);
+	kprintf("recover: crate %s faulted; %s%s\n", crate, status_ok(s) ? "restarted it" : "restarting it failed: ",
+		status_ok(s) ? "" : result.text);
+	if (why) {
+		size_t used = strnlen(why->text, sizeof why->text);
+		ksnprintf(why->text + used, sizeof why->text - used, status_ok(s) ? "; crate %s restarted"
+						      : "; restarting crate %s failed", crate);
+	}
+}
+
 KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why)
 {
 	struct linker *l = need_linker(why);
@@ -766,6 +816,7 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	}
 	struct linker_symbol sym;
 	struct link_error err;
+	wait_for_linker(l);
 	struct status s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
 	if (!status_ok(s)) {
 		explain_link(why, &err);
@@ -773,16 +824,21 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	}
 	struct app_call c = {sym.address, args, STATUS(E_FAULT)};
 	struct fault_point fp;
+	char faulted[48] = "";
 	if (kfault_try(&fp, call_app, &c)) {
 		uint32_t section;
 		uint32_t at = linker_crate_of_address(l, fp.fault_rip, &section);
+		if (at != LINKER_NO_CRATE)
+			copy_cstr(faulted, sizeof faulted, crate_name_of(l, at));
 		char text[200];
 		ksnprintf(text, sizeof text, "%s faulted: exception %lu (%s) in crate %s", cname, fp.vector,
-			  exception_name(fp.vector), at == LINKER_NO_CRATE ? "(none)" : crate_name_of(l, at));
+			  exception_name(fp.vector), faulted[0] ? faulted : "(none)");
 		explain(why, text);
 		c.result = STATUS(E_FAULT);
 	}
 	(void)linker_ref_put(l, sym.crate_id);
+	if (faulted[0] && recover_by_restart())
+		restart_after_fault(faulted, why);
 	return c.result;
 }
 KEXPORT(kernel_call_app);

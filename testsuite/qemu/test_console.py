@@ -184,6 +184,28 @@ def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
     assert "\nalive\n" in out
 
 
+def test_recover_restart_restarts_a_crate_that_faulted():
+    code, out = console("run hello a", "inject hello hello_main", "run hello b", "run hello c",
+                        "inject hello hello_main", "spawn hello", "sleep 50", "spawn hello", "sleep 50",
+                        append="recover=restart")
+    assert code == 0
+    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello; crate hello restarted" in out
+    assert "recover: crate hello faulted; restarted it" in out
+    # No manual restart: the next call finds clean code.
+    assert "[hello] info: Hello from hello 1.0.0, args: c" in out
+    # The same for a task: it ends with the fault, the crate is restarted.
+    assert "[task] error: hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello; crate hello restarted" in out
+    assert out.rsplit("theseus> spawn hello", 1)[1].count("[hello] info: Hello from hello 1.0.0") == 1
+
+
+def test_without_recover_a_faulted_crate_stays_broken_until_restarted():
+    code, out = console("inject hello hello_main", "run hello", "load hello", "inject hello hello_main",
+                        "run hello", "run hello")
+    assert code == 0
+    assert "recover:" not in out
+    assert out.count("hello_main faulted: exception 3") == 2
+
+
 def test_a_restart_starts_data_afresh_but_state_kept_outside_carries_on():
     code, out = console("run counter", "run counter", "restart counter", "run counter", "history")
     assert code == 0
