@@ -15,8 +15,8 @@ one is removed, and ours is removed when QEMU ends.
 
 With a terminal on standard input, QEMU gets the terminal (Ctrl-A X quits).
 Otherwise standard input is fed to the kernel console one line at a time,
-each after the console's prompt, and QEMU is ended once input is exhausted
-and the kernel has answered the last line.
+each after the console's prompt and as it arrives, and QEMU is ended once
+input is exhausted and the kernel has answered the last line.
 """
 
 import argparse
@@ -266,7 +266,9 @@ def main(argv=None):
             # Interactive: QEMU owns the terminal; Ctrl-A X quits.
             status = subprocess.call(cmd + ["-serial", "mon:stdio"])
             return 0 if status in (EXIT_SUCCESS, 0) else 1
-        lines = sys.stdin.read().splitlines()
+        # Lines are taken as they come, so a script can pause between them
+        # (and push a crate meanwhile) while the system runs.
+        lines = (line.rstrip("\n") for line in sys.stdin)
         code, _ = feed_console(cmd, lines, command_timeout=args.command_timeout,
                                out=sys.stdout.buffer)
         return code

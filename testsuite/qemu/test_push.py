@@ -239,3 +239,38 @@ def test_push_a_rebuilt_shell_which_steps_aside_and_restarts(session, tmp_path):
     line = next(l for l in listing.splitlines() if l.startswith("shell "))
     assert line.split()[1] == "1.0.1" and line.endswith("[pushed]")
     assert "Hello from hello 1.0.0" in session.type("run hello")
+
+
+def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
+    """launch.py run (what ./theseus run runs) takes piped lines as they come,
+    so a script can push a crate between two of them."""
+    workdir = tempfile.mkdtemp(prefix="theseus-push-", dir="/tmp")
+    sock = os.path.join(workdir, "push.sock")
+    obj = rebuilt_hello(str(tmp_path), "Pushed between two lines", "1.0.4")
+    proc = subprocess.Popen(
+        [sys.executable, os.path.join(ROOT, "testsuite", "qemu", "launch.py"), "run", "--kernel", KERNEL,
+         "--initrd", ARCHIVE, "--push-socket", sock],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        proc.stdin.write(b"spawn hello\n")
+        proc.stdin.flush()
+        out = b""
+        deadline = time.monotonic() + 60
+        while b"Hello from hello 1.0.0" not in out or b"listening on COM2" not in out:
+            assert time.monotonic() < deadline, out.decode(errors="replace")
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            assert chunk, out.decode(errors="replace")
+            out += chunk
+        result = push(obj, sock)
+        assert result.returncode == 0, result.stderr
+        rest, _ = proc.communicate(input=b"spawn hello\n", timeout=60)
+        out += rest
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+    text = out.decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert "Pushed between two lines" in text
+    assert not os.path.exists(sock)  # launch.py removes its socket
