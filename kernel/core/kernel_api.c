@@ -49,3 +49,16 @@ KERNEL_EXPORT bool kernel_boot_option(struct str key, struct bytes out, size_t *
 	return true;
 }
 KEXPORT(kernel_boot_option);
+
+KERNEL_EXPORT void kernel_power_off(void)
+{
+	kprintf("shutting down\n");
+	qemu_exit(QEMU_EXIT_SUCCESS);
+}
+KEXPORT(kernel_power_off);
+
+KERNEL_EXPORT char kernel_console_read_char(void) { return serial_getc(); }
+KEXPORT(kernel_console_read_char);
+
+KERNEL_EXPORT bool kernel_console_try_read_char(char *out) { return serial_try_getc(out); }
+KEXPORT(kernel_console_try_read_char);
