@@ -71,6 +71,11 @@ ROWS = [
         "the re-pointing of its dependents' relocations and the old crate's unload: compare "
         "crate_load_request of the new crate.",
         needs="a crate declared an alternative of another (live swap, issue 7)", group="linker"),
+    Row("swap_request.*", "Swap request {part}, quiescence included ({elf_bytes} B new crate)", None,
+        "No counterpart. The request a crate makes (kernel_crate_swap): compare swap.{part} of the "
+        "same run; the difference is the walk of every task's stack, the migration hook and the "
+        "history entry.",
+        needs="a crate declared an alternative of another (live swap, issue 7)", group="linker"),
     # ---- memory ----
     Row("memory.map_touch_unmap", "Map a zeroed 4 KiB page, write it, unmap (memory crate)",
         (LINUX, "memory.map_touch_unmap"),
