@@ -76,6 +76,12 @@ ROWS = [
         "same run; the difference is the walk of every task's stack, the migration hook and the "
         "history entry.",
         needs="a crate declared an alternative of another (live swap, issue 7)", group="linker"),
+    Row("push.*", "Push {part} from the host and swap it in ({payload_bytes} B sent; host clock)",
+        (THESEUS, "boot.prompt_host"),
+        "Partly: the alternative a push spares is rebuilding the image and rebooting to the shell "
+        "(and losing the running system's state). A push is the transfer over the emulated serial "
+        "line (16-byte FIFO) plus the quiescent swap; the reboot is QEMU start to the prompt.",
+        group="linker"),
     # ---- memory ----
     Row("memory.map_touch_unmap", "Map a zeroed 4 KiB page, write it, unmap (memory crate)",
         (LINUX, "memory.map_touch_unmap"),

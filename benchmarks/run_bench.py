@@ -19,9 +19,11 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -37,6 +39,8 @@ import linux_guest  # noqa: E402
 import report  # noqa: E402
 
 ICOUNT_ARGS = ["-icount", "shift=0,sleep=off"]
+# Crates the push figures send, small to large (see run_push).
+PUSHED_CRATES = ("hello", "channel", "heap")
 NANO_CORE_BANNER = b"theseus nano-core"
 
 
@@ -183,6 +187,59 @@ class Bench:
             if not self.theseus_boot_to_prompt(60):
                 self.theseus.failed["boot.prompt_host"] = "no shell prompt within 60 s"
                 break
+
+    # ---- push (host side of live update) ----
+
+    def run_push(self):
+        """Push rebuilt-crate payloads into one running guest, as
+        `./theseus push` sends them, and time each from the host: send to
+        the kernel's answer (the swap included). The baseline is the reboot
+        the push spares, boot.prompt_host."""
+        a = self.args
+        sys.path.insert(0, os.path.join(ROOT, "mkimage"))
+        from theseus_image import push as push_crate
+        from theseus_image.elfcheck import check_crate_object, read_nano_core
+        crates_dir = os.path.join(os.path.dirname(os.path.abspath(a.initrd)), "crates")
+        with open(a.kernel, "rb") as f:
+            nano_core = read_nano_core(f.read(), a.kernel)
+        payloads = {}
+        for name in PUSHED_CRATES:
+            path = os.path.join(crates_dir, name + ".o")
+            try:
+                with open(path, "rb") as f:
+                    raw = f.read()
+                crate = check_crate_object(push_crate.without_debug_info(raw, path), path)
+                payloads[name] = push_crate.payload(crate, nano_core)
+            except Exception as error:  # reported as a failed figure, not a crash
+                self.theseus.failed[f"push.{name}_host"] = f"{path}: {error}"
+        workdir = tempfile.mkdtemp(prefix="theseus-bench-push-", dir="/tmp")
+        sock = os.path.join(workdir, "push.sock")
+        g = launch.Guest(launch.qemu_command(a.kernel, a.initrd, "", a.memory, self.accel, self.extra,
+                                             push_socket=sock))
+        log(f"bench: Theseus, {a.boots} pushes of {', '.join(payloads)} into one running system")
+        try:
+            if g.read_until(lambda b: b"listening on COM2" in b and launch.PROMPT in b, 60) != "match":
+                for name in payloads:
+                    self.theseus.failed[f"push.{name}_host"] = "the push receiver did not start within 60 s"
+                return
+            for name, data in payloads.items():
+                for _ in range(a.boots):
+                    t0 = time.monotonic()
+                    try:
+                        line = push_crate.exchange(sock, data, 120)
+                    except push_crate.PushFailure as error:
+                        self.theseus.failed[f"push.{name}_host"] = str(error)
+                        break
+                    elapsed = time.monotonic() - t0
+                    if not line.startswith("push: ok "):
+                        self.theseus.failed[f"push.{name}_host"] = line
+                        break
+                    self.theseus.add_sample(f"push.{name}_host", elapsed * 1000, "ms", "host clock",
+                                            {"payload_bytes": len(data)})
+        finally:
+            g.kill()
+            self.save_log("theseus-push.log", g.output.decode(errors="replace").replace("\r", ""))
+            shutil.rmtree(workdir, ignore_errors=True)
 
     # ---- Linux ----
 
@@ -362,6 +419,8 @@ def main(argv=None):
     wants_boot = not args.names or any(n == "boot" or (n.endswith("*") and "boot".startswith(n[:-1]))
                                        for n in args.names)
     b.run_theseus(selector, wants_boot)
+    if not args.names or any(n == "push" or (n.endswith("*") and "push".startswith(n[:-1])) for n in args.names):
+        b.run_push()
     if not args.no_linux:
         b.run_linux()
     doc = b.document()
