@@ -40,7 +40,7 @@ import report  # noqa: E402
 
 ICOUNT_ARGS = ["-icount", "shift=0,sleep=off"]
 # Crates the push figures send, small to large (see run_push).
-PUSHED_CRATES = ("hello", "channel", "heap")
+PUSHED_CRATES = ("hello", "fmt", "shell")
 NANO_CORE_BANNER = b"theseus nano-core"
 
 

@@ -172,15 +172,15 @@ static void report(struct status s, const struct push_report *r)
 	struct fmt_line line;
 	fmt_clear(&line);
 	if (s.err != E_OK) {
+		/* The verdict first: a long reason is what a full line cuts. */
 		fmt_str(&line, STR("push: error "));
+		fmt_str(&line, KERR_STR(s.err));
+		fmt_str(&line, STR(", nothing changed: "));
 		if (r->crate[0]) {
 			fmt_str(&line, STR_FROM_CSTR_ARRAY(r->crate));
 			fmt_str(&line, STR(": "));
 		}
 		fmt_str(&line, STR_FROM_CSTR_ARRAY(r->why.text));
-		fmt_str(&line, STR(" ("));
-		fmt_str(&line, KERR_STR(s.err));
-		fmt_str(&line, STR("); nothing changed"));
 		reply(&line);
 		return;
 	}

@@ -55,15 +55,43 @@ static void call_migrate(void *arg)
  * where FAMILY is the crate it is an alternative of (or its own name),
  * called with the major version of the crate swapped out. When it fails,
  * the swap is undone (the old crate comes back from its archive). */
-static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id, uint32_t old_major,
-			     struct crate_error *why)
+/* The name of NEW's migration hook, FAMILY_migrate, into hook. */
+static bool migration_hook_name(struct linker *l, uint32_t new_id, char *hook, size_t cap)
 {
 	struct archive_crate nc;
 	if (!linker_crate_entry(l, new_id, &nc))
-		return STATUS_OK;
-	const char *family = nc.alternative_of[0] ? nc.alternative_of : nc.name;
+		return false;
+	ksnprintf(hook, cap, "%s_migrate", nc.alternative_of[0] ? nc.alternative_of : nc.name);
+	return true;
+}
+
+/* A swap drops OLD's own .data and .bss: refused when there is any and
+ * NEW has no migration hook to carry it over (through the state store).
+ * The paper's rule made a check: state a crate must not lose across
+ * versions lives outside it. A restart (a copy of the crate itself) means
+ * to start afresh and is not checked. */
+static struct status check_state_carried(struct linker *l, uint32_t old_id, uint32_t new_id,
+					 struct crate_error *why)
+{
+	const struct loaded_crate *old = linker_crate(l, old_id);
+	uint64_t bytes = old->size_of_kind[REGION_DATA] + old->size_of_kind[REGION_BSS];
 	char hook[64];
-	ksnprintf(hook, sizeof hook, "%s_migrate", family);
+	if (bytes == 0 || !migration_hook_name(l, new_id, hook, sizeof hook) ||
+	    linker_crate_exports_symbol(l, new_id, hook))
+		return STATUS_OK;
+	if (why)
+		ksnprintf(why->text, sizeof why->text,
+			  "%s keeps %lu bytes of state in .data/.bss; the new crate has no %s to carry it over",
+			  old->name, bytes, hook);
+	return STATUS(E_PERM);
+}
+
+static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id, uint32_t old_major,
+			     struct crate_error *why)
+{
+	char hook[64];
+	if (!migration_hook_name(l, new_id, hook, sizeof hook))
+		return STATUS_OK;
 	const struct loaded_crate *c = linker_crate(l, new_id);
 	uint32_t sym = c ? find_export(c, hook) : LINKER_NO_SECTION;
 	uint64_t address;
@@ -169,14 +197,19 @@ void crates_wait_for_swaps(void)
 /* Replace loaded crate old_id by new_id once no task executes in OLD,
  * then run NEW's migration hook. *cycles: request to done. A pushed OLD
  * is forgotten once it is out. */
-struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint32_t new_id,
-					 struct crate_error *why, uint64_t *cycles)
+struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint32_t new_id, bool fresh_state,
+				  struct crate_error *why, uint64_t *cycles)
 {
 	uint64_t start = rdtsc();
 	*cycles = 0;
 	if (!linker_crate(l, old_id)) {
 		explain(why, "not loaded");
 		return STATUS(E_NOENT);
+	}
+	if (!fresh_state) {
+		struct status st = check_state_carried(l, old_id, new_id, why);
+		if (!status_ok(st))
+			return st;
 	}
 	if (current_stack_in(linker_crate(l, old_id))) {
 		explain(why, "the calling context is executing in it");
@@ -267,7 +300,7 @@ static struct status swap_request(struct str old, struct str new_crate, struct c
 		explain_link(why, &err);
 		return s;
 	}
-	return swap_when_quiescent(l, id, new_id, why, cycles);
+	return swap_when_quiescent(l, id, new_id, false, why, cycles);
 }
 
 KERNEL_EXPORT struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why)
@@ -322,7 +355,7 @@ KERNEL_EXPORT struct status kernel_crate_push(struct str image, struct push_repo
 		out->replaced = true;
 		copy_cstr(out->old_crate, sizeof out->old_crate, old->name);
 		copy_cstr(out->old_version, sizeof out->old_version, old->version);
-		s = swap_when_quiescent(l, old_id, id, &out->why, &out->cycles);
+		s = swap_when_quiescent(l, old_id, id, false, &out->why, &out->cycles);
 		log_swap(out->old_crate, logged_new, s.err, out->cycles);
 	} else {
 		s = linker_load_id(l, id, &err);
@@ -367,7 +400,7 @@ KERNEL_EXPORT struct status kernel_crate_restart(struct str name, struct crate_e
 		return s;
 	}
 	uint64_t cycles;
-	s = swap_when_quiescent(l, id, copy, why, &cycles);
+	s = swap_when_quiescent(l, id, copy, true, why, &cycles);
 	char logged[32];
 	ksnprintf(logged, sizeof logged, "%s (restarted)", cname);
 	log_swap(cname, logged, s.err, cycles);

@@ -260,6 +260,9 @@ struct status linker_add_copy(struct linker *l, uint32_t of, uint32_t *crate_id,
                               struct link_error *err);
 /* Was `crate_id` added at run time (pushed or copied)? */
 bool linker_is_added(const struct linker *l, uint32_t crate_id);
+/* Does crate `crate_id` (loaded or not) export `symbol`, by the index of
+ * its archive? */
+bool linker_crate_exports_symbol(const struct linker *l, uint32_t crate_id, const char *symbol);
 
 /* Load crate `crate_id` (boot archive or pushed) and what it needs. */
 struct status linker_load_id(struct linker *l, uint32_t crate_id, struct link_error *err);

@@ -43,6 +43,15 @@ bool slot_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
 	return true;
 }
 
+bool linker_crate_exports_symbol(const struct linker *l, uint32_t id, const char *symbol)
+{
+	if (id < l->archive.crate_count)
+		return archive_crate_exports(&l->archive, id, symbol);
+	if (copy_source(l, id) != ARCHIVE_NO_CRATE)
+		return archive_crate_exports(&l->archive, copy_source(l, id), symbol);
+	return linker_is_pushed(l, id) && archive_crate_exports(l->slots[id].pushed, 0, symbol);
+}
+
 bool linker_crate_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
 {
 	return slot_entry(l, id, out);

@@ -274,3 +274,16 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
     assert proc.returncode == 0, text
     assert "Pushed between two lines" in text
     assert not os.path.exists(sock)  # launch.py removes its socket
+
+
+def test_a_crate_with_state_of_its_own_is_refused_without_a_migration_hook(session, tmp_path):
+    """heap keeps its registry in its own .bss: a new version without
+    heap_migrate would drop it, so the push is refused and heap runs on."""
+    obj = rebuilt_crate(str(tmp_path), "heap", {})
+    result = push(obj, session.socket)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "heap keeps " in result.stderr and "heap_migrate" in result.stderr
+    assert "nothing changed" in result.stderr
+    assert "heap:" in session.type("mem")
+    listing = session.type("crates")
+    assert "[pushed]" not in listing
