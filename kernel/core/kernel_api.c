@@ -57,8 +57,5 @@ KERNEL_EXPORT void kernel_power_off(void)
 }
 KEXPORT(kernel_power_off);
 
-KERNEL_EXPORT char kernel_console_read_char(void) { return serial_getc(); }
-KEXPORT(kernel_console_read_char);
-
 KERNEL_EXPORT bool kernel_console_try_read_char(char *out) { return serial_try_getc(out); }
 KEXPORT(kernel_console_try_read_char);

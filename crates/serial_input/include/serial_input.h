@@ -3,7 +3,7 @@
  * While started, the UART interrupts on received bytes, the IRQ 4 handler
  * moves them into a ring buffer, and readers take them out without
  * blocking. Starting takes the console input over: the nano-core's polled
- * kernel_console_read_char (which the shell uses) no longer sees bytes
+ * kernel_console_try_read_char (which the shell uses) no longer sees bytes
  * until serial_input_stop. That is why loading the crate does not start
  * it: a console reader that reads through serial_input_read starts it.
  * Listeners (exported `void fn(uint8_t irq_line)`, held by name) are called

@@ -133,9 +133,8 @@ struct status kernel_call_app(struct str symbol, struct str args, struct crate_e
  * `shutdown` command. */
 void kernel_power_off(void);
 
-/* Read one character from the console (blocks). */
-char kernel_console_read_char(void);
-/* A character from the console if one is waiting. */
+/* A character from the console if one is waiting (never blocks: a
+ * reader sleeps between polls, as the shell does, so other tasks run). */
 bool kernel_console_try_read_char(char *out);
 
 #endif
