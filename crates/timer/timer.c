@@ -6,10 +6,11 @@
 #include "fmt.h"
 #include "interrupts.h"
 #include "log.h"
+#include "state_store.h"
 #include "timer.h"
 
 CRATE("timer", "1.0.0", "PIT tick at TIMER_HZ, uptime, TSC calibration", "timer_init", "",
-      "interrupts,log,fmt");
+      "interrupts,log,fmt,state_store");
 
 #define PIT_INPUT_HZ 1193182u
 #define PIT_DIVISOR ((PIT_INPUT_HZ + TIMER_HZ / 2) / TIMER_HZ)
@@ -33,6 +34,36 @@ _Static_assert(PIT_DIVISOR > 0 && PIT_DIVISOR <= 0xFFFF, "TIMER_HZ out of the PI
  * with a client), and the one TSC measurement. */
 static volatile uint64_t ticks;
 static uint64_t tsc_hz;
+
+/* Across a live swap that state moves through the state store: the swap
+ * calls timer_save on the version going out and timer_migrate on the one
+ * coming in, with interrupts off in between (docs/live-update.md). */
+#define HANDOVER_KEY "timer.handover"
+#define HANDOVER_FORMAT 1u
+struct timer_handover {
+	uint64_t ticks;
+	uint64_t tsc_hz;
+};
+
+CRATE_EXPORT struct status timer_save(void)
+{
+	struct timer_handover h = {ticks, tsc_hz};
+	return state_put(STR(HANDOVER_KEY), STR_OF_BYTES(BYTES_OF(h)), HANDOVER_FORMAT);
+}
+
+CRATE_EXPORT struct status timer_migrate(uint32_t from_major)
+{
+	(void)from_major; /* every version so far writes format 1 */
+	struct timer_handover h = {};
+	struct state_get_result r = state_get(STR(HANDOVER_KEY), BYTES_OF(h));
+	if (r.err == E_NOENT)
+		return STATUS_OK; /* a restart: nothing handed over, start afresh */
+	if (r.err != E_OK || r.value.len != sizeof h || r.value.version != HANDOVER_FORMAT)
+		return STATUS(E_INVAL);
+	ticks = h.ticks;
+	tsc_hz = h.tsc_hz;
+	return state_remove(STR(HANDOVER_KEY));
+}
 
 CRATE_EXPORT void timer_on_irq(uint8_t irq_line)
 {

@@ -41,8 +41,11 @@ const char *crate_name_of(struct linker *l, uint32_t id);
 
 /* Replace loaded crate old_id by new_id once no task executes in OLD and
  * nobody holds a strong reference to it, then run NEW's migration hook.
- * Unless fresh_state (a restart), refused with E_PERM when OLD has its own
- * .data/.bss and NEW no migration hook. *cycles: request to done. */
+ * Unless fresh_state (a restart), OLD's FAMILY_save runs first, and the
+ * swap is refused with E_PERM when OLD has its own .data/.bss and no
+ * FAMILY_save/FAMILY_migrate pair carries it over. Interrupts stay off
+ * from the check to the end, crate inits included. *cycles: request to
+ * done. */
 struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint32_t new_id, bool fresh_state,
 				  struct crate_error *why, uint64_t *cycles);
 /* Record a swap request for kernel_swap_history. */

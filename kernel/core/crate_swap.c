@@ -65,25 +65,70 @@ static bool migration_hook_name(struct linker *l, uint32_t new_id, char *hook, s
 	return true;
 }
 
-/* A swap drops OLD's own .data and .bss: refused when there is any and
- * NEW has no migration hook to carry it over (through the state store).
- * The paper's rule made a check: state a crate must not lose across
- * versions lives outside it. A restart (a copy of the crate itself) means
- * to start afresh and is not checked. */
+/* OLD's hook that hands its own state over before the swap: FAMILY_save,
+ * FAMILY being the crate it is an alternative of, or its own name. */
+static bool save_hook_name(struct linker *l, uint32_t old_id, char *hook, size_t cap)
+{
+	struct archive_crate oc;
+	if (!linker_crate_entry(l, old_id, &oc))
+		return false;
+	ksnprintf(hook, cap, "%s_save", oc.alternative_of[0] ? oc.alternative_of : oc.name);
+	return true;
+}
+
+/* A swap drops OLD's own .data and .bss: refused when there is any unless
+ * OLD exports FAMILY_save and NEW FAMILY_migrate, which carry it over
+ * through the state store. The paper's rule made a check: state a crate
+ * must not lose across versions lives outside it, or is handed over. A
+ * restart (a copy of the crate itself) means to start afresh and is not
+ * checked. */
 static struct status check_state_carried(struct linker *l, uint32_t old_id, uint32_t new_id,
 					 struct crate_error *why)
 {
 	const struct loaded_crate *old = linker_crate(l, old_id);
 	uint64_t bytes = old->size_of_kind[REGION_DATA] + old->size_of_kind[REGION_BSS];
-	char hook[64];
-	if (bytes == 0 || !migration_hook_name(l, new_id, hook, sizeof hook) ||
-	    linker_crate_exports_symbol(l, new_id, hook))
+	char save[64], hook[64];
+	if (bytes == 0 || !save_hook_name(l, old_id, save, sizeof save) ||
+	    !migration_hook_name(l, new_id, hook, sizeof hook))
+		return STATUS_OK;
+	bool saves = find_export(old, save) != LINKER_NO_SECTION;
+	if (saves && linker_crate_exports_symbol(l, new_id, hook))
 		return STATUS_OK;
 	if (why)
-		ksnprintf(why->text, sizeof why->text,
-			  "%s keeps %lu bytes of state in .data/.bss; the new crate has no %s to carry it over",
-			  old->name, bytes, hook);
+		ksnprintf(why->text, sizeof why->text, "%s keeps %lu bytes of state in .data/.bss and no %s/%s carries it over",
+			  old->name, bytes, save, hook);
 	return STATUS(E_PERM);
+}
+
+struct save_call {
+	uint64_t address;
+	struct status result;
+};
+
+static void call_save(void *arg)
+{
+	struct save_call *c = arg;
+	c->result = ((struct status (*)(void))c->address)();
+}
+
+/* Run OLD's FAMILY_save, if it has one, under a recovery point. */
+static struct status save_state(struct linker *l, uint32_t old_id, struct crate_error *why)
+{
+	const struct loaded_crate *old = linker_crate(l, old_id);
+	char save[64];
+	uint32_t sym = save_hook_name(l, old_id, save, sizeof save) ? find_export(old, save) : LINKER_NO_SECTION;
+	uint64_t address;
+	uint32_t section;
+	if (sym == LINKER_NO_SECTION || !symbol_address(old, sym, &address, &section))
+		return STATUS_OK;
+	struct save_call c = {address, STATUS(E_FAULT)};
+	struct fault_point fp;
+	if (kfault_try(&fp, call_save, &c))
+		c.result = STATUS(E_FAULT);
+	if (!status_ok(c.result) && why)
+		ksnprintf(why->text, sizeof why->text, "%s() failed (%s); nothing was changed", save,
+			  kerr_name(c.result.err));
+	return c.result;
 }
 
 static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id, uint32_t old_major,
@@ -234,9 +279,13 @@ struct status swap_when_quiescent(struct linker *l, uint32_t old_id, uint32_t ne
 			swap_wait_end(waiting);
 			uint32_t old_major = major_version(c->version);
 			struct link_error err;
-			s = linker_swap_to(l, old_id, new_id, &err);
+			crates_keep_interrupts_off(true);
+			s = fresh_state ? STATUS_OK : save_state(l, old_id, why);
+			if (status_ok(s))
+				s = linker_swap_to(l, old_id, new_id, &err);
 			if (status_ok(s))
 				s = migrate(l, new_id, old_id, old_major, why);
+			crates_keep_interrupts_off(false);
 			if (status_ok(s) && linker_is_added(l, old_id))
 				(void)linker_forget_pushed(l, old_id);
 			*cycles = rdtsc() - start;

@@ -5,6 +5,7 @@
 #include "kheap.h"
 #include "../arch/x86_64/cpu.h"
 #include "../arch/x86_64/trap.h"
+#include <theseus/cpu.h>
 
 static struct linker the_linker;
 static bool linker_ready;
@@ -152,16 +153,25 @@ static void call_status_fn(void *arg)
 	c->result = fn();
 }
 
+/* Set while a live swap re-links with interrupts off (crate_swap.c). */
+static bool inits_keep_interrupts_off;
+
+void crates_keep_interrupts_off(bool on) { inits_keep_interrupts_off = on; }
+
 /* A crate's code runs under a recovery point: its fault fails the call,
- * never the kernel. */
+ * never the kernel. An init that turns interrupts on (the timer's, which
+ * starts the tick at boot) has them turned off again when it runs inside
+ * a swap: a tick must not switch tasks while relocations are half
+ * re-pointed. The swap restores the caller's state when it is done. */
 static struct status env_call_init(void *ctx, uint64_t address)
 {
 	(void)ctx;
 	struct status_call c = {address, STATUS(E_FAULT)};
 	struct fault_point fp;
-	if (kfault_try(&fp, call_status_fn, &c))
-		return STATUS(E_FAULT);
-	return c.result;
+	bool faulted = kfault_try(&fp, call_status_fn, &c);
+	if (inits_keep_interrupts_off)
+		(void)cpu_irq_save();
+	return faulted ? STATUS(E_FAULT) : c.result;
 }
 
 static const struct linker_env kernel_env = {

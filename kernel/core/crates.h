@@ -22,6 +22,9 @@ struct status crates_run_entry(const char *symbol, struct link_error *err);
 /* Unload, over and over, every loaded crate nothing uses any more (an
  * import cycle goes as a whole: linker_unload_cycle). */
 void crates_unload_unused(struct linker *l);
+/* While on, a crate init that enables interrupts has them disabled again
+ * (a live swap in progress, crate_swap.c). */
+void crates_keep_interrupts_off(bool on);
 /* Return once no swap is waiting for quiescence (crate_api.c). */
 void crates_wait_for_swaps(void);
 bool crates_is_loaded(const struct linker *l, const char *name);

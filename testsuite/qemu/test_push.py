@@ -277,13 +277,40 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
 
 
 def test_a_crate_with_state_of_its_own_is_refused_without_a_migration_hook(session, tmp_path):
-    """heap keeps its registry in its own .bss: a new version without
-    heap_migrate would drop it, so the push is refused and heap runs on."""
+    """heap keeps its registry in its own .bss and has no hooks to hand it
+    over: a swap would drop it, so the push is refused and heap runs on."""
     obj = rebuilt_crate(str(tmp_path), "heap", {})
     result = push(obj, session.socket)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "heap keeps " in result.stderr and "heap_migrate" in result.stderr
+    assert "heap keeps 4512 bytes of state" in result.stderr
+    assert "no heap_save/heap_migrate carries it over" in result.stderr
     assert "nothing changed" in result.stderr
     assert "heap:" in session.type("mem")
     listing = session.type("crates")
     assert "[pushed]" not in listing
+
+
+def uptime_ticks(text):
+    """The tick count of the last `uptime` answer in text."""
+    line = [l for l in text.splitlines() if l.startswith("up ")][-1]
+    return int(line.split(", ")[1].split()[0])
+
+
+def test_a_rebuilt_timer_takes_over_the_tick_count(session, tmp_path):
+    """timer keeps its state in its own .bss, and hands it over: timer_save
+    in the version going out, timer_migrate in the one coming in. The tick
+    count goes on across the push; a restart starts it afresh."""
+    session.type("sleep 200")
+    before = uptime_ticks(session.type("uptime"))
+    assert before >= 200
+    obj = rebuilt_crate(str(tmp_path), "timer", {"timer.c": [
+        ('CRATE("timer", "1.0.0"', 'CRATE("timer", "1.0.1"')]})
+    result = push(obj, session.socket)
+    assert result.returncode == 0, result.stderr
+    assert "timer 1.0.1 replaced timer 1.0.0 in " in result.stdout
+    after = uptime_ticks(session.type("uptime"))
+    assert after >= before, (before, after)
+    session.type("sleep 50")
+    assert uptime_ticks(session.type("uptime")) >= after + 50  # still ticking
+    assert "restarted timer in " in session.type("restart timer")
+    assert uptime_ticks(session.type("uptime")) < before

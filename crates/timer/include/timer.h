@@ -27,4 +27,10 @@ uint64_t timer_cycles_to_ns(uint64_t cycles);
  * registry can call it by name). */
 void timer_on_irq(uint8_t irq_line);
 
+/* Live-update hooks (called by the nano-core's swap, not by clients):
+ * the tick count and TSC measurement go to the state store, and come
+ * back in the next version. */
+struct status timer_save(void);
+struct status timer_migrate(uint32_t from_major);
+
 #endif
