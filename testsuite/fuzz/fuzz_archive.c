@@ -81,9 +81,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					(void)linker_ref_put(&l, w.crate_id);
 			}
 		}
-		/* Unload whatever can be unloaded, then everything. */
-		for (uint32_t id = 0; id < l.archive.crate_count; id++)
-			(void)linker_unload(&l, id, &err);
+		/* The same bytes pushed at run time (refused unless they hold one
+		 * crate), and a restart's copy of the first crate swapped in for
+		 * it: the pushed-crate and swap paths on mutated input. */
+		uint32_t pushed, copy_id;
+		if (status_ok(linker_add_pushed(&l, copy, size, &pushed, &err)) &&
+		    !status_ok(linker_load_id(&l, pushed, &err)))
+			(void)linker_forget_pushed(&l, pushed);
+		if (l.archive.crate_count && linker_crate(&l, 0) && status_ok(linker_add_copy(&l, 0, &copy_id, &err)) &&
+		    !status_ok(linker_swap_to(&l, 0, copy_id, &err)))
+			(void)linker_forget_pushed(&l, copy_id);
+		/* Unload whatever can be unloaded (cycles as a whole), then everything. */
+		for (uint32_t id = 0; id < l.slot_count; id++)
+			(void)linker_unload_cycle(&l, id, NULL, &err);
 		linker_fini(&l);
 	}
 	if (h.live_regions || h.live_meta)
