@@ -35,9 +35,16 @@ class Session:
         cmd = launch.qemu_command(KERNEL, ARCHIVE, push_socket=self.socket)
         self.guest = launch.Guest(cmd)
 
-    def wait_for(self, text, timeout=60):
-        how = self.guest.read_until(lambda buf: text.encode() in buf, timeout)
-        assert how == "match", f"{text!r} did not appear ({how}):\n{self.output()}"
+    def wait_for(self, text, timeout=60, count=1):
+        """Until text has appeared `count` times in the whole session."""
+        how = self.guest.read_until(lambda buf: buf.count(text.encode()) >= count, timeout)
+        assert how == "match", f"{text!r} did not appear {count}x ({how}):\n{self.output()}"
+
+    def spawn_and_see(self, line, text, count=1):
+        """Type a spawn and wait for the task's text: the task may print
+        after the prompt is back."""
+        self.type(line)
+        self.wait_for(text, count=count)
 
     def type(self, line, timeout=60):
         seen = self.guest.output.count(launch.PROMPT)
@@ -130,14 +137,14 @@ def push(obj, sock):
 
 
 def test_push_a_rebuilt_crate_and_see_the_new_behaviour(session, tmp_path):
-    assert "Hello from hello 1.0.0" in session.type("spawn hello")
+    session.spawn_and_see("spawn hello", "Hello from hello 1.0.0")
     obj = rebuilt_hello(str(tmp_path), "Greetings from a pushed hello", "1.0.1")
 
     result = push(obj, session.socket)
     assert result.returncode == 0, result.stderr
     assert "hello 1.0.1 replaced hello 1.0.0 in " in result.stdout
 
-    assert "Greetings from a pushed hello" in session.type("spawn hello")
+    session.spawn_and_see("spawn hello", "Greetings from a pushed hello")
     listing = session.type("crates")
     line = next(l for l in listing.splitlines() if l.startswith("hello "))
     assert line.split()[1] == "1.0.1" and line.endswith("[pushed]")
@@ -145,7 +152,7 @@ def test_push_a_rebuilt_crate_and_see_the_new_behaviour(session, tmp_path):
 
     # Back to the boot archive's version, by name; the pushed copy goes.
     assert "swapped hello -> hello" in session.type("swap hello hello")
-    assert "Hello from hello 1.0.0" in session.type("spawn hello")
+    session.spawn_and_see("spawn hello", "Hello from hello 1.0.0", count=2)
     assert "[pushed]" not in session.type("crates --all")
 
 
