@@ -14,6 +14,7 @@
 #include <theseus/crate.h>
 #include <theseus/crates.h>
 #include <theseus/portio.h>
+#include <theseus/uart16550.h>
 #include "fmt.h"
 #include "live_update.h"
 #include "task.h"
@@ -22,16 +23,6 @@
 CRATE("live_update", "1.0.0", "receives crates pushed from the host on COM2 and swaps them in", "", "",
       "fmt,heap,task,timer");
 
-#define COM2 0x2F8
-#define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_SCRATCH 7
-#define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
 
 #define HEADER "THESEUS-PUSH 1 "
 #define HEADER_MAX 64

@@ -3,18 +3,13 @@
 #include <theseus/crate.h>
 #include <theseus/irq.h>
 #include <theseus/portio.h>
+#include <theseus/uart16550.h>
 #include "interrupts.h"
 #include "mux.h"
 #include "serial_input.h"
 
 CRATE("serial_input", "1.0.0", "COM1 receive interrupts into a ring buffer", "", "", "interrupts");
 
-#define COM1 0x3F8
-#define UART_DATA 0
-#define UART_IER 1
-#define UART_LSR 5
-#define IER_RECEIVED_DATA 0x01
-#define LSR_DATA_READY 0x01
 #define LISTENERS_KEY 0 /* one event: bytes were queued */
 
 MUX_DEFINE(listener_mux, uint8_t, struct irq_handler_ref, SERIAL_INPUT_MAX_LISTENERS)

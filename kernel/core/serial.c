@@ -2,17 +2,7 @@
  * it, so output never depends on interrupts being set up. */
 #include "kernel.h"
 #include "../arch/x86_64/cpu.h"
-
-#define COM1 0x3F8
-#define UART_DATA 0
-#define UART_IER 1
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define LSR_DATA_READY 0x01
-#define LSR_THR_EMPTY 0x20
-#define MCR_LOOPBACK 0x10
+#include <theseus/uart16550.h>
 
 void serial_init(void)
 {
