@@ -90,3 +90,18 @@ CRATE_EXPORT struct str fmt_view(const struct fmt_line *line)
 {
 	return STR_FROM_ARRAY(line->text, line->len);
 }
+
+CRATE_EXPORT bool fmt_parse_u64(struct str text, size_t max_digits, uint64_t *out)
+{
+	if (text.len == 0 || text.len > max_digits || text.len > 19)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < text.len; i++) {
+		char c = str_at(text, i);
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (uint64_t)(c - '0');
+	}
+	*out = v;
+	return true;
+}

@@ -99,21 +99,6 @@ static bool read_byte(uint8_t *out)
 	return true;
 }
 
-static bool parse_size(struct str s, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (s.len == 0 || s.len > 10)
-		return false;
-	for (size_t i = 0; i < s.len; i++) {
-		char c = str_at(s, i);
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (uint64_t)(c - '0');
-	}
-	*out = v;
-	return true;
-}
-
 /* One header line (the first byte is waiting). False, answered, when it
  * is not a header: the line is dropped and listening goes on. */
 static bool read_header(uint64_t *size)
@@ -142,7 +127,7 @@ static bool read_header(uint64_t *size)
 	struct str line = STR_FROM_ARRAY(text, len);
 	struct str magic = STR(HEADER);
 	if (line.len < magic.len || !str_eq(str_sub(line, 0, magic.len), magic) ||
-	    !parse_size(str_sub(line, magic.len, line.len - magic.len), size)) {
+	    !fmt_parse_u64(str_sub(line, magic.len, line.len - magic.len), 10, size)) {
 		reply_error(STR("not a push header (expected \"THESEUS-PUSH 1 <size>\"): "),
 			    str_sub(line, 0, line.len < 40 ? line.len : 40));
 		return false;

@@ -5,21 +5,6 @@
 #include "task.h"
 #include "timer.h"
 
-static bool parse_u64(struct str s, uint64_t *out)
-{
-	uint64_t v = 0;
-	if (s.len == 0 || s.len > 19)
-		return false;
-	for (size_t i = 0; i < s.len; i++) {
-		char c = str_at(s, i);
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + (uint64_t)(c - '0');
-	}
-	*out = v;
-	return true;
-}
-
 void cmd_tasks(struct str args)
 {
 	(void)args;
@@ -88,7 +73,7 @@ void cmd_spawn(struct str args)
 void cmd_kill(struct str args)
 {
 	uint64_t id;
-	if (!parse_u64(word_at(args, 0), &id) || id > UINT32_MAX) {
+	if (!fmt_parse_u64(word_at(args, 0), 19, &id) || id > UINT32_MAX) {
 		out_str(STR("usage: kill ID (see tasks)\n"));
 		return;
 	}
@@ -104,7 +89,7 @@ void cmd_kill(struct str args)
 void cmd_sleep(struct str args)
 {
 	uint64_t ms;
-	if (!parse_u64(word_at(args, 0), &ms) || ms > 60000) {
+	if (!fmt_parse_u64(word_at(args, 0), 19, &ms) || ms > 60000) {
 		out_str(STR("usage: sleep MS (at most 60000)\n"));
 		return;
 	}

@@ -27,4 +27,9 @@ void fmt_hex(struct fmt_line *line, uint64_t v, unsigned min_digits);
 void fmt_pad_left(struct fmt_line *line, size_t mark, size_t width);
 struct str fmt_view(const struct fmt_line *line);
 
+/* The reverse of fmt_u64: an unsigned decimal of 1 to max_digits digits
+ * (at most 19, which always fits), nothing else. False leaves *out as it
+ * was. */
+bool fmt_parse_u64(struct str text, size_t max_digits, uint64_t *out);
+
 #endif
