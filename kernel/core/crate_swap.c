@@ -51,28 +51,14 @@ static void call_migrate(void *arg)
 	m->result = hook(m->from_version);
 }
 
-/* The optional migration hook of the crate swapped in: FAMILY_migrate,
- * where FAMILY is the crate it is an alternative of (or its own name),
- * called with the major version of the crate swapped out. When it fails,
- * the swap is undone (the old crate comes back from its archive). */
-/* The name of NEW's migration hook, FAMILY_migrate, into hook. */
-static bool migration_hook_name(struct linker *l, uint32_t new_id, char *hook, size_t cap)
-{
-	struct archive_crate nc;
-	if (!linker_crate_entry(l, new_id, &nc))
-		return false;
-	ksnprintf(hook, cap, "%s_migrate", nc.alternative_of[0] ? nc.alternative_of : nc.name);
-	return true;
-}
-
-/* OLD's hook that hands its own state over before the swap: FAMILY_save,
+/* The name of a crate's live-update hook FAMILY_kind ("save", "migrate"),
  * FAMILY being the crate it is an alternative of, or its own name. */
-static bool save_hook_name(struct linker *l, uint32_t old_id, char *hook, size_t cap)
+static bool hook_name(struct linker *l, uint32_t id, const char *kind, char *hook, size_t cap)
 {
-	struct archive_crate oc;
-	if (!linker_crate_entry(l, old_id, &oc))
+	struct archive_crate c;
+	if (!linker_crate_entry(l, id, &c))
 		return false;
-	ksnprintf(hook, cap, "%s_save", oc.alternative_of[0] ? oc.alternative_of : oc.name);
+	ksnprintf(hook, cap, "%s_%s", c.alternative_of[0] ? c.alternative_of : c.name, kind);
 	return true;
 }
 
@@ -88,8 +74,8 @@ static struct status check_state_carried(struct linker *l, uint32_t old_id, uint
 	const struct loaded_crate *old = linker_crate(l, old_id);
 	uint64_t bytes = old->size_of_kind[REGION_DATA] + old->size_of_kind[REGION_BSS];
 	char save[64], hook[64];
-	if (bytes == 0 || !save_hook_name(l, old_id, save, sizeof save) ||
-	    !migration_hook_name(l, new_id, hook, sizeof hook))
+	if (bytes == 0 || !hook_name(l, old_id, "save", save, sizeof save) ||
+	    !hook_name(l, new_id, "migrate", hook, sizeof hook))
 		return STATUS_OK;
 	bool saves = find_export(old, save) != LINKER_NO_SECTION;
 	if (saves && linker_crate_exports_symbol(l, new_id, hook))
@@ -116,7 +102,7 @@ static struct status save_state(struct linker *l, uint32_t old_id, struct crate_
 {
 	const struct loaded_crate *old = linker_crate(l, old_id);
 	char save[64];
-	uint32_t sym = save_hook_name(l, old_id, save, sizeof save) ? find_export(old, save) : LINKER_NO_SECTION;
+	uint32_t sym = hook_name(l, old_id, "save", save, sizeof save) ? find_export(old, save) : LINKER_NO_SECTION;
 	uint64_t address;
 	uint32_t section;
 	if (sym == LINKER_NO_SECTION || !symbol_address(old, sym, &address, &section))
@@ -131,11 +117,14 @@ static struct status save_state(struct linker *l, uint32_t old_id, struct crate_
 	return c.result;
 }
 
+/* The optional migration hook of the crate swapped in: FAMILY_migrate,
+ * called with the major version of the crate swapped out. When it fails,
+ * the swap is undone (the old crate comes back from its archive). */
 static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id, uint32_t old_major,
 			     struct crate_error *why)
 {
 	char hook[64];
-	if (!migration_hook_name(l, new_id, hook, sizeof hook))
+	if (!hook_name(l, new_id, "migrate", hook, sizeof hook))
 		return STATUS_OK;
 	const struct loaded_crate *c = linker_crate(l, new_id);
 	uint32_t sym = c ? find_export(c, hook) : LINKER_NO_SECTION;
