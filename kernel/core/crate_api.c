@@ -139,18 +139,28 @@ void forget_unloaded_pushed(struct linker *l)
 			(void)linker_forget_pushed(l, i);
 }
 
+struct status loaded_crate_request(struct str name, char *cname, size_t cap, struct linker **l, uint32_t *id,
+				  struct crate_error *why)
+{
+	struct status s = crate_request(name, cname, cap, l, why);
+	if (!status_ok(s))
+		return s;
+	*id = linker_crate_by_name(*l, cname);
+	if (!linker_crate(*l, *id)) {
+		explain(why, "not loaded");
+		return STATUS(E_NOENT);
+	}
+	return STATUS_OK;
+}
+
 KERNEL_EXPORT struct status kernel_crate_unload(struct str name, struct crate_error *why)
 {
 	struct linker *l;
 	char cname[48];
-	struct status req = crate_request(name, cname, sizeof cname, &l, why);
+	uint32_t id;
+	struct status req = loaded_crate_request(name, cname, sizeof cname, &l, &id, why);
 	if (!status_ok(req))
 		return req;
-	uint32_t id = linker_crate_by_name(l, cname);
-	if (id == LINKER_NO_CRATE || !linker_crate(l, id)) {
-		explain(why, "not loaded");
-		return STATUS(E_NOENT);
-	}
 	wait_for_linker(l);
 	/* No interrupt handler may run in the crate while it goes. */
 	bool irq = cpu_irq_save();

@@ -23,6 +23,10 @@ struct linker *need_linker(struct crate_error *why);
 /* The linker and a crate name as a C string, or the reason there are none. */
 struct status crate_request(struct str name, char *cname, size_t cap, struct linker **l,
 			    struct crate_error *why);
+/* The same for a crate that must be loaded: its id too, or "not loaded"
+ * (E_NOENT). */
+struct status loaded_crate_request(struct str name, char *cname, size_t cap, struct linker **l, uint32_t *id,
+				  struct crate_error *why);
 /* Drop the images of pushed or copied crates that are no longer loaded. */
 void forget_unloaded_pushed(struct linker *l);
 /* Is address in c's code? Does the running context's frame chain pass

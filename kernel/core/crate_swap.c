@@ -419,14 +419,10 @@ KERNEL_EXPORT struct status kernel_crate_restart(struct str name, struct crate_e
 {
 	struct linker *l;
 	char cname[48];
-	struct status s = crate_request(name, cname, sizeof cname, &l, why);
+	uint32_t id;
+	struct status s = loaded_crate_request(name, cname, sizeof cname, &l, &id, why);
 	if (!status_ok(s))
 		return s;
-	uint32_t id = linker_crate_by_name(l, cname);
-	if (!linker_crate(l, id)) {
-		explain(why, "not loaded");
-		return STATUS(E_NOENT);
-	}
 	uint32_t copy;
 	struct link_error err;
 	wait_for_linker(l);
