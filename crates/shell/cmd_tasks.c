@@ -42,6 +42,26 @@ void cmd_tasks(struct str args)
 	}
 }
 
+/* How long spawn lets a new task run before the prompt comes back. */
+#define SPAWN_SETTLE_TICKS 100
+
+/* Is there a task that has not ended with this id (id != 0) or, for
+ * id 0, this name? */
+static bool task_alive(task_id id, struct str name)
+{
+	struct task_list list;
+	task_list(&list);
+	for (size_t i = 0; i < list.count && i < TASK_MAX; i++) {
+		const struct task_info *t = &list.tasks[i];
+		bool match = id ? t->id == id : str_eq(STR_FROM_CSTR_ARRAY(t->name), name);
+		if (match && t->state != TASK_EXITED)
+			return true;
+	}
+	return false;
+}
+
+bool task_named_alive(struct str name) { return task_alive(0, name); }
+
 void cmd_spawn(struct str args)
 {
 	struct str app = word_at(args, 0);
@@ -63,11 +83,12 @@ void cmd_spawn(struct str args)
 		fmt_char(&line, ')');
 	}
 	out_line(&line);
-	/* Give the new task the CPU once before the prompt comes back, so a
-	 * short program's output comes first; long ones go on in the
-	 * background. */
-	if (r.err == E_OK)
-		task_yield();
+	/* Let a short program finish before the prompt comes back, so its
+	 * output comes first (the shell now sleeps between keys, so one
+	 * yield no longer gave it enough); long ones go on in the background
+	 * after SPAWN_SETTLE_TICKS. */
+	for (int tick = 0; r.err == E_OK && tick < SPAWN_SETTLE_TICKS && task_alive(r.value, STR_EMPTY); tick++)
+		task_sleep_ticks(1);
 }
 
 void cmd_kill(struct str args)

@@ -136,7 +136,8 @@ static void dispatch(struct str text)
 
 /* Boot option spawn=APP[,APP...]: start these applications as tasks
  * before the first prompt (`./theseus run` starts the live_update
- * receiver this way). */
+ * receiver this way). A shell restarted by a swap finds them running
+ * and leaves them. */
 static void spawn_boot_apps(void)
 {
 	char value[128];
@@ -148,7 +149,7 @@ static void spawn_boot_apps(void)
 	for (size_t i = 0; i <= list.len; i++) {
 		if (i < list.len && str_at(list, i) != ',')
 			continue;
-		if (i > from)
+		if (i > from && !task_named_alive(str_sub(list, from, i - from)))
 			cmd_spawn(str_sub(list, from, i - from));
 		from = i + 1;
 	}

@@ -56,6 +56,8 @@ void cmd_inject(struct str args);
 /* Task, time and memory commands (cmd_tasks.c). */
 void cmd_tasks(struct str args);
 void cmd_spawn(struct str args);
+/* Is a task of this name running (not ended)? */
+bool task_named_alive(struct str name);
 void cmd_kill(struct str args);
 void cmd_uptime(struct str args);
 void cmd_sleep(struct str args);

@@ -238,10 +238,15 @@ def test_push_a_rebuilt_shell_which_steps_aside_and_restarts(session, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "shell 1.0.1 replaced shell 1.0.0 in " in result.stdout
     session.wait_for("Theseus shell, pushed edition.")
-    session.wait_for("theseus> ")
+    # The new shell's own prompt (the old one's are earlier in the output).
+    how = session.guest.read_until(
+        lambda buf: launch.PROMPT in buf.split(b"pushed edition.", 1)[-1], 60)
+    assert how == "match", session.output()
     out = session.output()
     assert "shell: stepping aside for a new version" in out
     assert "boot: restarting the entry shell_main after a swap" in out
+    # The new shell finds the push receiver running and does not start another.
+    assert out.count("live_update: listening on COM2") == 1
     listing = session.type("crates")
     line = next(l for l in listing.splitlines() if l.startswith("shell "))
     assert line.split()[1] == "1.0.1" and line.endswith("[pushed]")
