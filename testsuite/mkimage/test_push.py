@@ -398,12 +398,20 @@ def test_qemu_puts_the_push_line_on_com2(tmp_path):
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     try:
+        # The file appears at bind(), a moment before QEMU listens: retry
+        # a refused connection until the deadline.
         deadline = time.monotonic() + 20
-        while not sock.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        probe.connect(str(sock))
-        probe.close()
+        while True:
+            probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                probe.connect(str(sock))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+            finally:
+                probe.close()
         output, _ = qemu.communicate(b"info qtree\nquit\n", timeout=20)
     finally:
         if qemu.poll() is None:
