@@ -124,7 +124,7 @@ def caveats(meta):
     if meta["icount"]:
         out.append("-icount shift=0,sleep=off: the TSC counts guest instructions (deterministic run to run); "
                    "host-clock figures (boot in ms) are still wall time of an emulated run.")
-    if meta["accelerator"] == "kvm":
+    if meta["accelerator"] == "kvm":  # only where the probe boot showed KVM works
         out.append("KVM: the guests run on the host CPU; cycles are real TSC cycles.")
     if meta.get("smoke"):
         out.append("Smoke run: a handful of iterations and one boot; the numbers only show that every "
@@ -139,7 +139,11 @@ def write_markdown(doc, path):
     lines.append(f"- date: {meta['date']}; commit {meta['commit'][:12]}"
                  f"{' (dirty tree)' if meta['dirty'] else ''}")
     lines.append(f"- QEMU: {meta['qemu_version']}; accelerator {meta['accelerator']}"
+                 f"{' -cpu ' + meta['accelerator_cpu'] if meta.get('accelerator_cpu') else ''}"
                  f"{', -icount shift=0,sleep=off' if meta['icount'] else ''}; memory {meta['memory']}")
+    if meta.get("accelerator_reason"):
+        lines.append(f"- accelerator chosen ({meta.get('accelerator_requested', 'auto')} asked): "
+                     f"{meta['accelerator_reason']}")
     lines.append(f"- host CPU: {meta['host_cpu']} ({meta['host_cpus']} CPUs)")
     lines.append(f"- iterations per figure: {meta['iterations']}; boots for boot figures: {meta['boots']}")
     lx = doc["linux"]

@@ -8,7 +8,8 @@ Boots the nano-core with `bench=NAME,...` (default: all) and collects the
 KBENCH lines; times boots to the shell prompt from the host; boots Debian's
 kernel with our static benchmark program for the Linux baseline; then
 writes OUT/results.json, OUT/results.md and PNG plots, and prints the
-table. KVM when /dev/kvm is usable, TCG otherwise; --icount makes the TSC
+table. KVM where a probe boot shows it works, TCG otherwise
+(mkimage/theseus_image/accel.py); --icount means TCG and makes the TSC
 count instructions. With --tap, prints one TAP line per benchmark that
 produced a well-formed line (no timing is ever asserted). See
 benchmarks/README.md.
@@ -31,10 +32,10 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "testsuite", "qemu"))
+sys.path.insert(0, os.path.join(ROOT, "mkimage"))
 import bench_lines  # noqa: E402
 import figures  # noqa: E402
-import launch  # noqa: E402
+from theseus_image import accel, launch  # noqa: E402
 import linux_guest  # noqa: E402
 import report  # noqa: E402
 
@@ -116,19 +117,22 @@ class GuestResults:
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.accel = "tcg" if args.icount else args.accel
-        if self.accel == "auto":
-            self.accel = "kvm" if launch.kvm_usable() else "tcg"
+        if args.icount:  # -icount is TCG's
+            self.choice = accel.tcg(args.accel or "tcg", "--icount counts instructions, which only TCG does")
+            print(self.choice.line(), file=sys.stderr, flush=True)
+        else:
+            self.choice = accel.choose(args.kernel, args.accel)
+        self.accel = self.choice.accel
         self.extra = ICOUNT_ARGS if args.icount else []
         self.logs = os.path.join(args.out, "logs")
         os.makedirs(self.logs, exist_ok=True)
         self.theseus = GuestResults()
         self.linux = GuestResults()
         self.linux_facts = {"available": False, "reason": "not run (--no-linux)"}
-        self.meta = collect_meta(args, self.accel)  # at the start: commit, load average
+        self.meta = collect_meta(args, self.choice)  # at the start: commit, load average
 
     def qemu(self, kernel, initrd, append):
-        return launch.qemu_command(kernel, initrd, append, self.args.memory, self.accel, self.extra)
+        return launch.qemu_command(kernel, initrd, append, self.args.memory, self.choice, self.extra)
 
     def save_log(self, name, text):
         with open(os.path.join(self.logs, name), "w") as f:
@@ -148,7 +152,7 @@ class Bench:
             ended, running = self.theseus.take(output)
             if ended and status in (launch.EXIT_SUCCESS, launch.EXIT_FAILURE):
                 return
-            why = f"timed out after {timeout:g} s" if status is None else launch.describe_exit(status)
+            why = f"timed out after {timeout:g} s" if status is None else launch.describe_exit(status, stderr)
             if running is None:
                 self.theseus.failed[f"boot({tag})"] = f"{why} before the benchmarks finished"
                 return
@@ -196,7 +200,6 @@ class Bench:
         the kernel's answer (the swap included). The baseline is the reboot
         the push spares, boot.prompt_host."""
         a = self.args
-        sys.path.insert(0, os.path.join(ROOT, "mkimage"))
         from theseus_image import push as push_crate
         from theseus_image.elfcheck import check_crate_object, read_nano_core
         crates_dir = os.path.join(os.path.dirname(os.path.abspath(a.initrd)), "crates")
@@ -214,7 +217,7 @@ class Bench:
                 self.theseus.failed[f"push.{name}_host"] = f"{path}: {error}"
         workdir = tempfile.mkdtemp(prefix="theseus-bench-push-", dir="/tmp")
         sock = os.path.join(workdir, "push.sock")
-        g = launch.Guest(launch.qemu_command(a.kernel, a.initrd, "", a.memory, self.accel, self.extra,
+        g = launch.Guest(launch.qemu_command(a.kernel, a.initrd, "", a.memory, self.choice, self.extra,
                                              push_socket=sock))
         log(f"bench: Theseus, {a.boots} pushes of {', '.join(payloads)} into one running system")
         try:
@@ -328,7 +331,7 @@ def _first_line(cmd):
         return "unknown"
 
 
-def collect_meta(args, accel):
+def collect_meta(args, choice):
     cpu = "unknown"
     try:
         with open("/proc/cpuinfo") as f:
@@ -339,7 +342,11 @@ def collect_meta(args, accel):
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "qemu_version": _first_line(["qemu-system-x86_64", "--version"]),
-        "accelerator": accel,
+        "accelerator": choice.accel,
+        "accelerator_cpu": choice.cpu,
+        "accelerator_requested": choice.requested,
+        "accelerator_reason": choice.reason,
+        "accelerator_probe": choice.probe,
         "icount": bool(args.icount),
         "icount_args": " ".join(ICOUNT_ARGS) if args.icount else None,
         "memory": args.memory,
@@ -400,7 +407,8 @@ def main(argv=None):
     ap.add_argument("--icount", action="store_true", help="-icount shift=0,sleep=off (TCG): TSC counts instructions")
     ap.add_argument("--boots", type=int, help="boots for the boot figures (default 5, smoke 1)")
     ap.add_argument("--iters", type=int, help="iterations per figure (default 1000, smoke 5)")
-    ap.add_argument("--accel", default="auto", choices=["auto", "kvm", "tcg"])
+    ap.add_argument("--accel", choices=accel.REQUESTS,
+                    help=f"default: ${accel.ENV_REQUEST}, else auto (KVM if a probe boot shows it works)")
     ap.add_argument("--memory", default="256M")
     ap.add_argument("--timeout", type=float, help="seconds per benchmark boot (default from --iters)")
     ap.add_argument("--no-linux", action="store_true", help="skip the Linux baseline")
@@ -414,7 +422,11 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
 
     started = time.monotonic()
-    b = Bench(args)
+    try:
+        b = Bench(args)
+    except accel.AccelError as error:
+        print(f"theseus: {error}", file=sys.stderr)
+        return 2
     selector = ",".join(args.names) if args.names else "all"
     wants_boot = not args.names or any(n == "boot" or (n.endswith("*") and "boot".startswith(n[:-1]))
                                        for n in args.names)

@@ -11,7 +11,12 @@ void serial_init(void)
 	outb(COM1 + 0, 0x01);           /* divisor 1: 115200 baud */
 	outb(COM1 + 1, 0x00);
 	outb(COM1 + UART_LCR, 0x03);    /* 8N1, DLAB off */
-	outb(COM1 + UART_FCR, 0xC7);    /* FIFO on, cleared, 14-byte threshold */
+	/* The FIFO control register is left as the firmware set it. Keys typed
+	 * while QEMU started already wait in the receiver, and turning the
+	 * FIFO on or off, or clearing it, drops them (QEMU flushes the
+	 * receiver whenever the enable bit changes): "help" typed during boot
+	 * reached the shell as "elp". Without a FIFO the receiver holds one
+	 * byte and QEMU holds the rest back until it is read. */
 	outb(COM1 + UART_MCR, 0x0B);    /* DTR, RTS, OUT2 */
 }
 

@@ -14,10 +14,9 @@ import pytest
 from harness import REPO, mkimage
 
 sys.path.insert(0, str(REPO / "mkimage"))
-sys.path.insert(0, str(REPO / "testsuite" / "qemu"))
+from theseus_image import accel, launch  # noqa: E402
 from theseus_image.archive import load_archive  # noqa: E402
 from theseus_image.closure import resolve  # noqa: E402
-import launch  # noqa: E402
 
 NOISE = b"live_update: ready\r\n\r\nlive_update: receiving\r\n"
 HEADER_LIMIT = 64
@@ -368,7 +367,7 @@ def test_help():
 # launch.py: the push line in QEMU's command line.
 
 def test_qemu_command_push_socket():
-    cmd = launch.qemu_command("k.elf", "c.archive", "console=x", accel="tcg",
+    cmd = launch.qemu_command("k.elf", "c.archive", "console=x", accel=accel.tcg(),
                               push_socket="/tmp/run,1/push.sock")
     at = cmd.index("-chardev")
     assert cmd[at:at + 4] == [
@@ -377,9 +376,9 @@ def test_qemu_command_push_socket():
     assert cmd[cmd.index("-append") + 1] == "console=x spawn=live_update"
     assert "-serial" not in cmd    # COM1 stays whatever the caller's -serial is
 
-    bare = launch.qemu_command("k.elf", accel="tcg", push_socket="/p.sock")
+    bare = launch.qemu_command("k.elf", accel=accel.tcg(), push_socket="/p.sock")
     assert bare[bare.index("-append") + 1] == "spawn=live_update"
-    plain = launch.qemu_command("k.elf", "c.archive", "console=x", accel="tcg")
+    plain = launch.qemu_command("k.elf", "c.archive", "console=x", accel=accel.tcg())
     assert "-chardev" not in plain and "isa-serial" not in " ".join(plain)
     assert plain[plain.index("-append") + 1] == "console=x"
 
@@ -393,7 +392,7 @@ def test_qemu_puts_the_push_line_on_com2(tmp_path):
     empty = tmp_path / "empty.iso"
     empty.write_bytes(b"")
     sock = tmp_path / "push.sock"
-    cmd = launch.qemu_command(None, iso=str(empty), accel="tcg", push_socket=str(sock))
+    cmd = launch.qemu_command(None, iso=str(empty), accel=accel.tcg(), push_socket=str(sock))
     qemu = subprocess.Popen(cmd + ["-S", "-serial", "null", "-monitor", "stdio"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)

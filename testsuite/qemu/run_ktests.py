@@ -13,8 +13,8 @@ import os
 import re
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import launch  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "mkimage"))
+from theseus_image import launch  # noqa: E402
 
 LINE = re.compile(r"^KTEST (BEGIN|CRATE|RUN|PASS|FAIL|END|LIST) ?(\S*) ?(.*)$")
 
@@ -75,7 +75,7 @@ def main(argv=None):
         if ended and status in (launch.EXIT_SUCCESS, launch.EXIT_FAILURE):
             break
         why = (f"timed out after {args.timeout:g} s" if status is None
-               else launch.describe_exit(status))
+               else launch.describe_exit(status, stderr))
         if running is None:
             # Died outside any test: nothing more to learn by booting again.
             results.append(("boot", False, f"{why} before the tests finished"))

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import launch  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "mkimage"))
+from theseus_image import launch  # noqa: E402
 
 KERNEL = os.environ.get("THESEUS_NANO_CORE", "")
 ARCHIVE = os.environ.get("THESEUS_ARCHIVE") or None
@@ -254,6 +254,27 @@ def test_line_editing_backspace_and_history():
     assert out.count("\nabc\n") == 2
     assert "\naZ\n" in out
     assert "\nsecond\n" in out
+
+
+@pytest.mark.parametrize("boot", ["direct", "iso"])
+def test_keys_typed_while_the_system_boots_reach_the_shell(boot):
+    """Typed into QEMU's serial port before the kernel has printed a line:
+    nothing is lost (the first key was, when the UART's FIFO was reset)."""
+    if boot == "iso" and not os.path.isfile(ISO):
+        pytest.skip("THESEUS_ISO not built")
+    cmd = launch.qemu_command(KERNEL, ARCHIVE) if boot == "direct" else launch.qemu_command(None, iso=ISO)
+    g = launch.Guest(cmd)
+    try:
+        # Sent as QEMU starts, long before the kernel sets up its UART.
+        assert g.send(b"help\necho typed ahead\nuptime\n")
+        assert g.read_until(lambda buf: buf.count(launch.PROMPT) >= 4, 120) == "match", g.output
+    finally:
+        g.kill()
+    out = g.output.decode(errors="replace").replace("\r", "")
+    assert "theseus> help\nshell commands:" in out
+    assert "theseus> echo typed ahead\ntyped ahead\n" in out
+    assert "theseus> uptime\nup " in out
+    assert "unknown command" not in out
 
 
 def test_shutdown_ends_qemu_cleanly():

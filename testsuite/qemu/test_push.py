@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import launch  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "mkimage"))
+from theseus_image import launch  # noqa: E402
 
 KERNEL = os.environ.get("THESEUS_NANO_CORE", "")
 ARCHIVE = os.environ.get("THESEUS_ARCHIVE", "")
@@ -254,13 +254,13 @@ def test_push_a_rebuilt_shell_which_steps_aside_and_restarts(session, tmp_path):
 
 
 def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
-    """launch.py run (what ./theseus run runs) takes piped lines as they come,
+    """boot.py run (what ./theseus run runs) takes piped lines as they come,
     so a script can push a crate between two of them."""
     workdir = tempfile.mkdtemp(prefix="theseus-push-", dir="/tmp")
     sock = os.path.join(workdir, "push.sock")
     obj = rebuilt_hello(str(tmp_path), "Pushed between two lines", "1.0.4")
     proc = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, "testsuite", "qemu", "launch.py"), "run", "--kernel", KERNEL,
+        [sys.executable, os.path.join(ROOT, "mkimage", "boot.py"), "run", "--kernel", KERNEL,
          "--initrd", ARCHIVE, "--push-socket", sock],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -285,7 +285,7 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
     text = out.decode(errors="replace")
     assert proc.returncode == 0, text
     assert "Pushed between two lines" in text
-    assert not os.path.exists(sock)  # launch.py removes its socket
+    assert not os.path.exists(sock)  # boot.py run removes its socket
 
 
 def test_a_crate_with_state_of_its_own_is_refused_without_a_migration_hook(session, tmp_path):

@@ -2,10 +2,13 @@
 """Boot the nano-core under QEMU: the one place that knows QEMU's options.
 
 Used by `./theseus run`, the in-kernel test harness, the QEMU pytest suites
-and the benchmarks. As a command:
+and the benchmarks. As a command (mkimage/boot.py):
 
-  launch.py run --kernel nano_core.elf [--initrd crates.archive] [--append ARGS]
-               [--push-socket PATH]
+  boot.py run --kernel nano_core.elf [--initrd crates.archive] [--append ARGS]
+              [--push-socket PATH] [--accel auto|kvm|tcg]
+
+The accelerator is accel.choose()'s: KVM only where a probe boot shows it
+works (accel.py).
 
 With --push-socket, the guest's COM2 is a QEMU socket chardev listening on
 PATH (what `mkimage push` connects to) and the kernel command line gains
@@ -29,6 +32,8 @@ import subprocess
 import sys
 import time
 
+from . import accel as accelerator
+
 # The kernel writes (code) to isa-debug-exit; QEMU exits with (code << 1) | 1.
 EXIT_SUCCESS = (0x10 << 1) | 1
 EXIT_FAILURE = (0x11 << 1) | 1
@@ -37,10 +42,6 @@ PROMPT = b"theseus> "
 PUSH_SPAWN = "spawn=live_update"
 # sizeof(struct sockaddr_un.sun_path) on Linux, the NUL included.
 UNIX_PATH_MAX = 108
-
-
-def kvm_usable():
-    return os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
 def push_serial(path):
@@ -52,20 +53,21 @@ def push_serial(path):
             "-device", "isa-serial,chardev=push,index=1"]
 
 
-def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", extra=(), iso=None,
+def qemu_command(kernel, initrd=None, append="", memory="256M", accel=None, extra=(), iso=None,
                  push_socket=None):
     """The QEMU command line for a direct (PVH) boot of `kernel`, or, with
     `iso`, a BIOS boot of the GRUB image (kernel, initrd and append unused).
-    With `push_socket`, COM2 listens there and, for a direct boot, the
-    command line gains `spawn=live_update` (an ISO's command line is its
-    grub.cfg's)."""
-    if accel == "auto":
-        accel = "kvm" if kvm_usable() else "tcg"
+    `accel` is an accel.Choice; by default this process's decision
+    (accel.choose, which probes with `kernel`, or with $THESEUS_NANO_CORE
+    for an ISO). With `push_socket`, COM2 listens there and, for a direct
+    boot, the command line gains `spawn=live_update` (an ISO's command line
+    is its grub.cfg's)."""
+    if accel is None:
+        accel = accelerator.choose(kernel or os.environ.get("THESEUS_NANO_CORE"), announce=False)
     cmd = [
         "qemu-system-x86_64",
         "-machine", "q35",
-        "-accel", accel,
-        "-cpu", "host" if accel == "kvm" else "max",
+        *accel.qemu_args(),
         "-m", memory,
         "-no-reboot",
         "-display", "none",
@@ -84,15 +86,18 @@ def qemu_command(kernel, initrd=None, append="", memory="256M", accel="auto", ex
     return cmd + list(extra)
 
 
-def describe_exit(status):
-    """A sentence for a QEMU exit status that is not a clean verdict."""
+def describe_exit(status, stderr=""):
+    """A sentence for a QEMU exit status that is not a clean verdict; a
+    QEMU that died on a signal or with an error of its own is quoted."""
     if status == EXIT_FAILURE:
         return "the kernel reported failure (isa-debug-exit)"
     if status == 0:
         return "QEMU exited with status 0: the guest reset (a triple fault, under -no-reboot)"
+    said = accelerator.stderr_gist(stderr)
+    said = f": QEMU said: {said}" if said else ""
     if status < 0:
-        return f"QEMU was killed by signal {-status}"
-    return f"QEMU exited with status {status}"
+        return f"QEMU was killed by signal {-status}{said}"
+    return f"QEMU exited with status {status}{said}"
 
 
 class Guest:
@@ -183,14 +188,15 @@ def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
     elif how == "exit":
         status = g.proc.returncode
         if status != EXIT_SUCCESS:
-            sys.stderr.write(f"theseus: {describe_exit(status)}\n")
+            stderr = g.stderr_text()
+            sys.stderr.write(f"theseus: {describe_exit(status, stderr)}\n")
+            if stderr.strip():
+                sys.stderr.write("theseus: QEMU's standard error:\n" + stderr)
             code = 1
     else:
         sys.stderr.write("theseus: the kernel did not answer in time; QEMU stopped\n")
         g.kill()
         code = 124
-    if code and g.stderr_text().strip():
-        sys.stderr.write(g.stderr_text())
     return code, g.output.decode(errors="replace").replace("\r", "")
 
 
@@ -241,31 +247,46 @@ def release_push_socket(path):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="launch.py", description="Boot the Theseus nano-core in QEMU.")
+    ap = argparse.ArgumentParser(prog="boot.py run", description="Boot the Theseus nano-core in QEMU.")
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="boot to the console")
     r.add_argument("--kernel", required=True)
     r.add_argument("--initrd")
     r.add_argument("--append", default="")
     r.add_argument("--memory", default="256M")
-    r.add_argument("--accel", default="auto", choices=["auto", "kvm", "tcg"])
+    r.add_argument("--accel", choices=accelerator.REQUESTS,
+                   help=f"default: ${accelerator.ENV_REQUEST}, else auto (KVM if a probe boot shows it works)")
     r.add_argument("--command-timeout", type=float, default=30)
     r.add_argument("--push-socket", metavar="PATH", default="",
                    help="COM2 listens on this UNIX socket for `mkimage push` "
                         "(and the kernel starts live_update); empty: none")
+    sub.add_parser("accel", help="decide the accelerator and say which (see accel.py)", add_help=False)
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["accel"]:
+        return accelerator.main(argv[1:])
     args = ap.parse_args(argv)
 
     for path in (args.kernel, args.initrd):
         if path and not os.path.isfile(path):
             ap.error(f"{path}: no such file (build first)")
+    try:
+        choice = accelerator.choose(args.kernel, args.accel)
+    except accelerator.AccelError as error:
+        sys.stderr.write(f"theseus: {error}\n")
+        return 2
     push_socket = claim_push_socket(args.push_socket) if args.push_socket else None
-    cmd = qemu_command(args.kernel, args.initrd, args.append, args.memory, args.accel,
+    cmd = qemu_command(args.kernel, args.initrd, args.append, args.memory, choice,
                        push_socket=push_socket)
     try:
         if sys.stdin.isatty():
-            # Interactive: QEMU owns the terminal; Ctrl-A X quits.
+            # Interactive: QEMU owns the terminal; Ctrl-A X quits. Its
+            # standard error stays the terminal's, so what it says is seen.
             status = subprocess.call(cmd + ["-serial", "mon:stdio"])
-            return 0 if status in (EXIT_SUCCESS, 0) else 1
+            if status not in (EXIT_SUCCESS, 0):
+                sys.stderr.write(f"theseus: {describe_exit(status)}\n")
+                return 1
+            return 0
         # Lines are taken as they come, so a script can pause between them
         # (and push a crate meanwhile) while the system runs.
         lines = (line.rstrip("\n") for line in sys.stdin)
@@ -275,7 +296,3 @@ def main(argv=None):
     finally:
         if push_socket:
             release_push_socket(push_socket)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
