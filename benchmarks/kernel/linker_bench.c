@@ -15,7 +15,7 @@
  * The callee is fmt_clear of the fmt crate: tiny, and fmt needs no other
  * crate. The linker's log lines are off while timing. */
 #include "bench_support.h"
-#include "../../kernel/core/frames.h"
+#include "core/frames.h"
 #include "../../crates/fmt/include/fmt.h"
 
 typedef void (*fmt_clear_fn)(struct fmt_line *line);

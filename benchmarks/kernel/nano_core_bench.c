@@ -5,8 +5,8 @@
  *   kheap.alloc_free   32 bytes from the nano-core's small-object heap and
  *                      back: the floor until the heap crate has a figure */
 #include "bench_support.h"
-#include "../../kernel/core/frames.h"
-#include "../../kernel/core/kheap.h"
+#include "core/frames.h"
+#include "core/kheap.h"
 
 KBENCH(floor_rdtsc, "floor.rdtsc")
 {

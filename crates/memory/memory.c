@@ -1,13 +1,13 @@
 /* Owned page mappings over the nano-core's frames and page tables.
  *
  * The nano-core backs pages with frames and edits the page tables
- * (theseus/memory.h); this crate decides where in the mapping region each
+ * (theseus/pages.h); this crate decides where in the mapping region each
  * mapping goes, remembers who holds it, and checks every handle it is given
  * against that record. Interrupts are off while the registry is touched:
  * tasks are preempted on the timer and all of them share it. */
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
-#include <theseus/memory.h>
+#include <theseus/pages.h>
 #include "memory.h"
 
 CRATE("memory", "1.0.0", "owned page mappings: map, remap, unmap, guard pages, release per owner", "memory_init",

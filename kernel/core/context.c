@@ -1,9 +1,9 @@
 /* The nano-core's half of tasking: preparing stacks and running code
  * under a recovery point. The switch itself is context.S. */
 #include "kernel.h"
-#include "crates.h"
+#include "crate_env.h"
 #include "export.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/trap.h"
 #include <theseus/context.h>
 
 extern void context_start(void);

@@ -6,15 +6,8 @@
 #include "crate_api.h"
 #include "export.h"
 #include "paging.h"
-#include "../arch/x86_64/cpu.h"
+#include "arch/x86_64/x86.h"
 #include <theseus/cpu.h>
-
-void copy_cstr(char *dst, size_t cap, const char *src)
-{
-	size_t n = src ? strnlen(src, cap - 1) : 0;
-	memcpy(dst, src ? src : "", n);
-	dst[n] = '\0';
-}
 
 /* A struct str as a C string, refusing what does not fit or has a NUL. */
 bool str_to_cstr(struct str s, char *dst, size_t cap)

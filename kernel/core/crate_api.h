@@ -5,14 +5,12 @@
 #ifndef THESEUS_CRATE_API_H
 #define THESEUS_CRATE_API_H
 
-#include "crates.h"
-#include "../linker/loader.h"
+#include "crate_env.h"
+#include "linker/loader.h"
 #include <theseus/crates.h>
 
 /* ---- crate_api.c ---- */
 
-/* Bounded copy, always NUL-terminated (cap > 0). */
-void copy_cstr(char *dst, size_t cap, const char *src);
 /* A struct str as a C string, refusing what does not fit or has a NUL. */
 bool str_to_cstr(struct str s, char *dst, size_t cap);
 /* Fill why (when not NULL) with text, or with the link error's line. */

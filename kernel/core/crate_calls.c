@@ -6,7 +6,7 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "export.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
 
 struct app_call {

@@ -6,8 +6,8 @@
  * docs/live-update.md. */
 #include "crate_api.h"
 #include "export.h"
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
 
 typedef bool (*stacks_refer_fn)(uint64_t lo, uint64_t hi);

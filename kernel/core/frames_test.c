@@ -1,4 +1,4 @@
-#include "ktest.h"
+#include "ktest_runner.h"
 #include "frames.h"
 
 #define N 1000

@@ -8,21 +8,15 @@
 #include "kernel.h"
 #include "bootinfo.h"
 #include "cmdline.h"
-#include "console.h"
-#include "crates.h"
+#include "fallback_console.h"
+#include "irq_entry.h"
+#include "crate_env.h"
 #include "frames.h"
-#include "kbench.h"
-#include "ktest.h"
+#include "kbench_runner.h"
+#include "ktest_runner.h"
 #include "paging.h"
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/trap.h"
-
-static struct boot_info the_boot_info;
-static bool test_mode, bench_mode;
-
-const struct boot_info *boot_info(void) { return &the_boot_info; }
-/* Benchmarks too: an unrecoverable fault ends the run with the failure code. */
-bool kernel_in_test_mode(void) { return test_mode || bench_mode; }
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
 
 extern uint64_t boot_pml4[512];
 
@@ -54,28 +48,32 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	idt_init();
 
 	const char *reason;
-	if (!status_ok(bootinfo_parse((int)protocol, info_phys, &the_boot_info, &reason))) {
+	if (!status_ok(bootinfo_parse((int)protocol, info_phys, &reason))) {
 		kprintf("boot: cannot read the boot information: %s\n", reason);
 		qemu_exit(QEMU_EXIT_FAILURE);
 	}
 	char selector[256], after[64] = "";
-	test_mode = cmdline_get(the_boot_info.cmdline, "test", selector, sizeof selector);
-	cmdline_get(the_boot_info.cmdline, "test_after", after, sizeof after);
+	bool test_mode = cmdline_get(boot_info()->cmdline, "test", selector, sizeof selector);
+	cmdline_get(boot_info()->cmdline, "test_after", after, sizeof after);
 	char bench[256];
-	bench_mode = cmdline_get(the_boot_info.cmdline, "bench", bench, sizeof bench);
+	bool bench_mode = cmdline_get(boot_info()->cmdline, "bench", bench, sizeof bench);
 
-	frames_init(&the_boot_info);
+	/* Tests and benchmarks: an unrecoverable fault ends the run with the
+	 * failure code instead of halting. */
+	trap_set_fatal_exits_qemu(test_mode || bench_mode);
+	irq_entry_init();
+	frames_init(boot_info());
 	drop_identity_map();
 	paging_init();
 	/* RAM above the boot window: reachable once the physmap maps it. */
-	uint64_t top = ALIGN_UP(frames_usable_top(&the_boot_info), PAGE_2M);
+	uint64_t top = ALIGN_UP(frames_usable_top(boot_info()), PAGE_2M);
 	if (top > FRAMES_WINDOW_LIMIT) {
 		if (status_ok(paging_map_physmap(FRAMES_WINDOW_LIMIT, top)))
-			frames_add_above_window(&the_boot_info);
+			frames_add_above_window(boot_info());
 		else
 			kprintf("memory: cannot map RAM above 1 GiB; it stays unused\n");
 	}
-	print_boot_summary(&the_boot_info);
+	print_boot_summary(boot_info());
 
 	bool have_crates = crates_init();
 	if (test_mode)
@@ -85,7 +83,7 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 
 	/* Boot by linking: everything from here on is crate code. */
 	char entry[64] = "shell_main";
-	cmdline_get(the_boot_info.cmdline, "entry", entry, sizeof entry);
+	cmdline_get(boot_info()->cmdline, "entry", entry, sizeof entry);
 	if (have_crates) {
 		struct link_error err;
 		struct status s = crates_run_entry(entry, &err);

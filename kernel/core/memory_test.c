@@ -3,11 +3,11 @@
  * its bookkeeping; these need what crate code cannot do - point below a
  * mapping, or outlive the crate - so they live here and reach the crate
  * through the runtime linker. */
-#include "ktest.h"
-#include "crates.h"
+#include "ktest_runner.h"
+#include "crate_env.h"
 #include "frames.h"
 #include "paging.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/trap.h"
 #include "../../crates/memory/include/memory.h"
 
 #define OWNER 0x7e590001u

@@ -5,8 +5,8 @@
  * pages are frames, reached through phys_to_virt. */
 #include "paging.h"
 #include "frames.h"
-#include "../arch/x86_64/cpu.h"
-#include <theseus/memory.h>
+#include "arch/x86_64/x86.h"
+#include <theseus/pages.h>
 
 extern uint64_t boot_pml4[512];
 extern uint64_t boot_pdpt_high[512];
@@ -63,7 +63,7 @@ static bool in_crate_region(uint64_t va)
 	return va >= CRATE_REGION_BASE && va - CRATE_REGION_BASE < CRATE_REGION_SIZE && va % PAGE_SIZE == 0;
 }
 
-/* The memory crate's data region (theseus/memory.h) is the other range
+/* The memory crate's data region (theseus/pages.h) is the other range
  * managed with 4 KiB pages. */
 static bool in_mapping_region(uint64_t va)
 {

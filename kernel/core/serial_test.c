@@ -1,4 +1,4 @@
-#include "ktest.h"
+#include "ktest_runner.h"
 
 KTEST(serial_loopback, "serial.loopback")
 {

@@ -3,6 +3,7 @@
 #define THESEUS_LINKER_INTERNAL_H
 
 #include "linker.h"
+#include "lib/util.h"
 
 /* ---- overflow-safe arithmetic (false on overflow) -------------------- */
 
@@ -85,8 +86,6 @@ void link_error_set_reloc(struct link_error *err, const char *section,
                           uint64_t offset, uint32_t type);
 void link_error_append(struct link_error *err, const char *text);
 void link_error_append_u64(struct link_error *err, uint64_t value, int hex);
-/* Bounded copy that always terminates dst. */
-void copy_bounded(char *dst, size_t dst_size, const char *src);
 /* Decimal or 0x-hex text of v into buf (>= 20 bytes); returns buf. */
 char *format_u64(char *buf, uint64_t v, int hex);
 

@@ -122,40 +122,13 @@ const char *linker_symbol_name(const struct loaded_crate *c, uint32_t index)
 
 /* ---- exports --------------------------------------------------------- */
 
-static int export_cmp(const struct loaded_crate *c, uint32_t a, uint32_t b)
+/* Exports sorted by name, for find_export's binary search. */
+static int export_cmp(const void *a, const void *b, void *crate)
 {
-	return strcmp(linker_symbol_name(c, a), linker_symbol_name(c, b));
+	const struct loaded_crate *c = crate;
+	return strcmp(linker_symbol_name(c, *(const uint32_t *)a), linker_symbol_name(c, *(const uint32_t *)b));
 }
 
-/* Heapsort: in place, no recursion, O(n log n) for crates with many exports. */
-static void sift_down(const struct loaded_crate *c, uint32_t *v, uint32_t root, uint32_t n)
-{
-	for (;;) {
-		uint32_t child = 2 * root + 1;
-		if (child >= n)
-			return;
-		if (child + 1 < n && export_cmp(c, v[child], v[child + 1]) < 0)
-			child++;
-		if (export_cmp(c, v[root], v[child]) >= 0)
-			return;
-		uint32_t t = v[root];
-		v[root] = v[child];
-		v[child] = t;
-		root = child;
-	}
-}
-
-static void sort_exports(const struct loaded_crate *c, uint32_t *v, uint32_t n)
-{
-	for (uint32_t i = n / 2; i-- > 0;)
-		sift_down(c, v, i, n);
-	for (uint32_t end = n; end-- > 1;) {
-		uint32_t t = v[0];
-		v[0] = v[end];
-		v[end] = t;
-		sift_down(c, v, 0, end);
-	}
-}
 
 static struct status build_exports(struct linker *l, struct loaded_crate *c,
                                    const struct elf_view *v, struct link_error *err)
@@ -182,7 +155,7 @@ static struct status build_exports(struct linker *l, struct loaded_crate *c,
 			c->export_count = n;
 		}
 	}
-	sort_exports(c, c->exports, n);
+	heap_sort(c->exports, n, sizeof *c->exports, export_cmp, c);
 	return STATUS_OK;
 }
 

@@ -1,6 +1,6 @@
 /* Exceptions are caught, attributed and reported rather than hanging. */
-#include "../../core/ktest.h"
-#include "cpu.h"
+#include "core/ktest_runner.h"
+#include "x86.h"
 #include "trap.h"
 
 extern struct fault_point *fault_point_current;

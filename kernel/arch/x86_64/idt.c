@@ -3,10 +3,11 @@
  * recovered; any other fault is reported (vector, error code, faulting
  * address, registers, backtrace) and ends the run: in test mode QEMU
  * exits with the failure code, otherwise the CPU halts. Vectors 32..255
- * are interrupts and go on to irq_dispatch() (kernel/core/irq.c). */
-#include "../../core/kernel.h"
-#include "../../core/irq.h"
-#include "cpu.h"
+ * are interrupts and go on to the handler the interrupt layer set
+ * (trap_set_interrupt_handler: kernel/core/irq_entry.c). */
+#include "core/kernel.h"
+#include "x86.h"
+#include <theseus/irq.h>
 #include "trap.h"
 
 struct idt_entry {
@@ -27,6 +28,11 @@ struct idt_ptr {
 static struct idt_entry idt[256];
 extern const uint64_t isr_table[256];
 struct fault_point *fault_point_current;
+static void (*interrupt_handler)(uint8_t vector);
+static bool fatal_exits_qemu;
+
+void trap_set_interrupt_handler(void (*handler)(uint8_t vector)) { interrupt_handler = handler; }
+void trap_set_fatal_exits_qemu(bool on) { fatal_exits_qemu = on; }
 
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -59,7 +65,6 @@ void idt_init(void)
 	}
 	struct idt_ptr p = {sizeof idt - 1, (uint64_t)idt};
 	__asm__ volatile("lidt %0" ::"m"(p));
-	irq_init();
 }
 
 /* Only follow frame pointers that stay inside the nano-core's own memory
@@ -102,7 +107,8 @@ void exception_dispatch(struct trap_frame *f);
 void exception_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= IRQ_FIRST_VECTOR) {
-		irq_dispatch((uint8_t)f->vector, f);
+		if (interrupt_handler)
+			interrupt_handler((uint8_t)f->vector);
 		return;
 	}
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
@@ -130,7 +136,7 @@ void exception_dispatch(struct trap_frame *f)
 
 	report(f, cr2);
 	kprintf("KERNEL HALTED: unrecoverable exception in the nano-core\n");
-	if (kernel_in_test_mode())
+	if (fatal_exits_qemu)
 		qemu_exit(QEMU_EXIT_FAILURE);
 	cpu_halt_forever();
 }

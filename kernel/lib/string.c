@@ -1,11 +1,13 @@
 /* The memory and string routines the compiler and the nano-core need.
  * Crates may not call these by name (the checker forbids raw memory
  * builtins); clang still emits calls to memcpy/memset for struct copies,
- * so the nano-core exports them. */
-#include "kernel.h"
-#include "export.h"
+ * so the nano-core exports them (kernel_api.c lists them in .kexports;
+ * default visibility keeps them global in nano_core.elf). */
+#include "klib.h"
 
-KERNEL_EXPORT void *memcpy(void *dst, const void *src, size_t n)
+#define KERNEL_EXPORT __attribute__((visibility("default")))
+
+KERNEL_EXPORT void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;

@@ -5,7 +5,7 @@
 #define THESEUS_CRATES_H
 
 #include "kernel.h"
-#include "../linker/linker.h"
+#include "linker/linker.h"
 
 /* The boot module that holds the crate archive, or NULL. */
 const struct boot_module *crates_archive_module(void);

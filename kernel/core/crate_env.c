@@ -1,10 +1,10 @@
-#include "crates.h"
+#include "crate_env.h"
 #include "bootinfo.h"
 #include "crate_memory.h"
 #include "export.h"
 #include "kheap.h"
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
 
 static struct linker the_linker;

@@ -1,12 +1,12 @@
 /* The runtime linker inside the kernel, on the real crate archive. These
  * run in test mode, where nothing loads a crate before the tests do. */
-#include "ktest.h"
-#include "crates.h"
+#include "ktest_runner.h"
+#include "crate_env.h"
 #include "crate_memory.h"
 #include "frames.h"
 #include "kheap.h"
 #include "paging.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/trap.h"
 
 KTEST(archive_found_and_checksums, "archive.found_and_checksums")
 {

@@ -2,15 +2,15 @@
  * KBENCH line protocol (benchmarks/README.md). Laid out like the test
  * runner (ktest.c): records in .kbench.* sections, crates' records found by
  * loading the crates that have such a section. */
-#include "kbench.h"
+#include "kbench_runner.h"
 #include "selector.h"
 #include "bootinfo.h"
 #include "cmdline.h"
-#include "crates.h"
+#include "crate_env.h"
 #include "export.h"
 #include "frames.h"
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
 
 /* Defined by benchmarks/kernel/kbench.ld, which places .kbench.* */
 extern const struct kbench __kbench_start[], __kbench_end[];
@@ -75,34 +75,11 @@ static void reset(struct kbench_ctx *b)
 	b->note_count = 0;
 }
 
-/* In-place heapsort: no allocation, O(n log n) even for 64 Ki samples. */
-static void sift_down(uint64_t *v, uint64_t root, uint64_t n)
+static int sample_cmp(const void *a, const void *b, void *ctx)
 {
-	for (;;) {
-		uint64_t child = 2 * root + 1;
-		if (child >= n)
-			return;
-		if (child + 1 < n && v[child + 1] > v[child])
-			child++;
-		if (v[root] >= v[child])
-			return;
-		uint64_t t = v[root];
-		v[root] = v[child];
-		v[child] = t;
-		root = child;
-	}
-}
-
-static void sort_samples(uint64_t *v, uint64_t n)
-{
-	for (uint64_t i = n / 2; i-- > 0;)
-		sift_down(v, i, n);
-	for (uint64_t end = n; end-- > 1;) {
-		uint64_t t = v[0];
-		v[0] = v[end];
-		v[end] = t;
-		sift_down(v, 0, end);
-	}
+	(void)ctx;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 static void print_centi(const char *key, uint64_t v)
@@ -121,7 +98,7 @@ KERNEL_EXPORT void kbench_report(struct kbench_ctx *b, const char *name)
 		return;
 	}
 	uint64_t *v = b->samples, n = b->count;
-	sort_samples(v, n);
+	heap_sort(v, n, sizeof *v, sample_cmp, NULL);
 	uint64_t median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 	kprintf("KBENCH RESULT name=%s unit=cycles", name);
 	print_centi("median", median);
@@ -194,19 +171,6 @@ static uint64_t tsc_hz_from_pit(void)
 			w[j - 1] = x;
 		}
 	return w[2] * 1193182 / 11932;
-}
-
-static uint64_t parse_u64(const char *s, uint64_t fallback)
-{
-	uint64_t v = 0;
-	if (!*s)
-		return fallback;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return fallback;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	return v;
 }
 
 /* ---- selection and running ---------------------------------------------- */
@@ -334,8 +298,9 @@ void kbench_run(const char *selector, uint64_t kmain_tsc)
 		.after = after,
 		.skipping = after[0] != 0,
 		.list_only = !strcmp(selector, "list"),
-		.iterations = parse_u64(word, KBENCH_DEFAULT_ITERATIONS),
+		.iterations = KBENCH_DEFAULT_ITERATIONS,
 	};
+	(void)parse_u64(word, strlen(word), &rs.iterations); /* absent or bad: the default */
 	if (rs.iterations == 0)
 		rs.iterations = 1;
 	rs.cap = rs.iterations < KBENCH_MAX_SAMPLES ? rs.iterations : KBENCH_MAX_SAMPLES;

@@ -1,8 +1,8 @@
-#include "console.h"
+#include "fallback_console.h"
 #include "bootinfo.h"
 #include "frames.h"
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
 
 size_t console_read_line(char *buf, size_t cap)
 {

@@ -12,13 +12,13 @@
  * A handler may switch to another task's stack and come back much later,
  * so no state here describes "the current interrupt": everything a call
  * needs lives in its own stack frame. */
-#include "irq.h"
-#include "crates.h"
-#include "../linker/loader.h"
+#include "irq_entry.h"
+#include "crate_env.h"
+#include "linker/loader.h"
 #include "export.h"
 #include "paging.h"
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
 
 static struct irq_handler_ref dispatcher; /* not IRQ_REF_BOUND while none is set */
@@ -274,17 +274,19 @@ static struct status invoke(struct linker *l, struct irq_handler_ref *ref, uint8
 	return c.st;
 }
 
-void irq_init(void)
+static void irq_dispatch(uint8_t vector);
+
+void irq_entry_init(void)
 {
 	/* The BIOS left the PICs delivering on vectors 8..15, which are CPU
 	 * exceptions: mask every line until a crate remaps them. */
 	outb(0x21, 0xFF);
 	outb(0xA1, 0xFF);
+	trap_set_interrupt_handler(irq_dispatch);
 }
 
-void irq_dispatch(uint8_t vector, struct trap_frame *frame)
+static void irq_dispatch(uint8_t vector)
 {
-	(void)frame; /* the interrupted state stays untouched on the stack */
 	entry_stats.entered++;
 	struct linker *l = crates_linker();
 	if (!l || !(dispatcher.flags & IRQ_REF_BOUND)) {

@@ -1,9 +1,9 @@
 /* The in-kernel test runner. */
-#include "ktest.h"
-#include "crates.h"
+#include "ktest_runner.h"
+#include "crate_env.h"
 #include "selector.h"
 #include "export.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/trap.h"
 
 extern const struct ktest __ktests_start[], __ktests_end[];
 

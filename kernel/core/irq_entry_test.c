@@ -3,11 +3,11 @@
  * device interrupt mixes into the counts. The interrupts crate is loaded
  * and unloaded here through the linker; the tests of real device
  * interrupts are crate tests (crates/ktest_irq, crates/timer). */
-#include "ktest.h"
-#include "crates.h"
-#include "irq.h"
-#include "../arch/x86_64/cpu.h"
-#include "../arch/x86_64/trap.h"
+#include "ktest_runner.h"
+#include "crate_env.h"
+#include "irq_entry.h"
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
 
 #define FOREIGN_VECTOR 0xF0 /* no PIC line maps to it */
