@@ -2,7 +2,7 @@
 #ifndef THESEUS_BENCH_SUPPORT_H
 #define THESEUS_BENCH_SUPPORT_H
 
-#include "core/kbench_runner.h"
+#include "core/records.h"
 #include "core/crate_env.h"
 
 /* The nano-core's linker, or NULL after reporting `KBENCH SKIP figure`

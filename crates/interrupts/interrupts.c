@@ -3,6 +3,7 @@
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/irq.h>
+#include <theseus/services.h>
 #include <theseus/portio.h>
 #include "fmt.h"
 #include "interrupts.h"
@@ -242,5 +243,5 @@ struct status interrupts_init(void)
 {
 	irq_mux_init(&handlers);
 	pic_remap();
-	return kernel_irq_set_dispatcher(STR("interrupts_dispatch"));
+	return kernel_service_register(KERNEL_SERVICE_IRQ_DISPATCH, STR("interrupts_dispatch"));
 }

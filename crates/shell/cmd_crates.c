@@ -1,5 +1,6 @@
 /* Commands about crates: crates, deps, syms, load, unload, run. */
 #include <theseus/crates.h>
+#include "evolution.h"
 #include "shell_internal.h"
 
 #define MAX_CRATES 64
@@ -90,18 +91,63 @@ void cmd_crates(struct str args)
 	}
 }
 
+#define EDGES_PER_ASK 8
+
+static bool same_edge(const struct crate_edge *a, const struct crate_edge *b)
+{
+	return str_eq(STR_FROM_CSTR_ARRAY(a->from), STR_FROM_CSTR_ARRAY(b->from)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->to), STR_FROM_CSTR_ARRAY(b->to)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->symbol), STR_FROM_CSTR_ARRAY(b->symbol)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->from_section), STR_FROM_CSTR_ARRAY(b->from_section)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->to_section), STR_FROM_CSTR_ARRAY(b->to_section));
+}
+
+struct edge_table {
+	struct crate_edge edges[MAX_EDGES];
+	size_t used;
+	bool truncated; /* more distinct edges than fit */
+};
+
+/* The nano-core lists one edge per relocation; shown, they are merged per
+ * (crate, symbol), or per (section, section, symbol), with a count. */
+static void merge_edges(struct str crate, enum crate_edge_direction dir, bool per_section, struct edge_table *t)
+{
+	t->used = 0;
+	t->truncated = false;
+	for (size_t first = 0;;) {
+		struct crate_edge batch[EDGES_PER_ASK];
+		struct count_result r = kernel_crate_edges(crate, dir, per_section, first, batch, EDGES_PER_ASK);
+		for (size_t i = 0; i < r.value && i < EDGES_PER_ASK; i++) {
+			size_t k = 0;
+			while (k < t->used && !same_edge(&t->edges[k], &batch[i]))
+				k++;
+			if (k < t->used)
+				t->edges[k].count += batch[i].count;
+			else if (t->used < MAX_EDGES)
+				t->edges[t->used++] = batch[i];
+			else
+				t->truncated = true;
+		}
+		if (r.err != E_RANGE || r.value == 0)
+			return;
+		first += r.value;
+	}
+}
+
 static void print_edges(struct str crate, enum crate_edge_direction dir, bool per_section)
 {
-	struct crate_edge edges[MAX_EDGES];
-	struct count_result r = kernel_crate_edges(crate, dir, per_section, edges, MAX_EDGES);
+	struct edge_table table;
+	merge_edges(crate, dir, per_section, &table);
+	size_t n = table.used;
+	bool truncated = table.truncated;
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, dir == CRATE_IMPORTS ? STR("imports:") : STR("imported by:"));
-	if (r.value == 0)
+	if (n == 0)
 		fmt_str(&line, STR(" nothing"));
 	out_line(&line);
-	for (size_t i = 0; i < r.value && i < MAX_EDGES; i++) {
-		const struct crate_edge *e = &edges[i];
+	for (size_t i = 0; i < n && i < MAX_EDGES; i++) {
+		const struct crate_edge *e = &table.edges[i];
 		fmt_clear(&line);
 		fmt_str(&line, STR("  "));
 		if (per_section) {
@@ -125,7 +171,7 @@ static void print_edges(struct str crate, enum crate_edge_direction dir, bool pe
 		fmt_str(&line, e->count == 1 ? STR(" relocation)") : STR(" relocations)"));
 		out_line(&line);
 	}
-	if (r.err == E_RANGE)
+	if (truncated)
 		out_str(STR("  ... (more not shown)\n"));
 }
 
@@ -137,7 +183,7 @@ void cmd_deps(struct str args)
 		return;
 	}
 	struct crate_edge probe[1];
-	struct count_result r = kernel_crate_edges(crate, CRATE_IMPORTS, false, probe, 1);
+	struct count_result r = kernel_crate_edges(crate, CRATE_IMPORTS, false, 0, probe, 1);
 	if (r.err == E_NOENT || r.err == E_INVAL) {
 		struct crate_error why = {"not loaded (try: load CRATE)"};
 		say_crate_error(STR("deps"), crate, &why);
@@ -203,7 +249,7 @@ void cmd_swap(struct str args)
 		return;
 	}
 	struct crate_error why = {""};
-	struct status s = kernel_crate_swap(old, new_crate, &why);
+	struct status s = evolution_swap(old, new_crate, &why);
 	struct fmt_line line;
 	fmt_clear(&line);
 	if (s.err == E_OK) {
@@ -224,7 +270,7 @@ void cmd_history(struct str args)
 {
 	(void)args;
 	struct swap_history h;
-	kernel_swap_history(&h);
+	evolution_history(&h);
 	if (h.count == 0) {
 		out_str(STR("no swaps yet\n"));
 		return;

@@ -1,6 +1,7 @@
 /* Commands that break and mend crates while the system runs: restart a
  * crate from a fresh copy of its image, and inject a fault into one. */
 #include <theseus/crates.h>
+#include "evolution.h"
 #include "shell_internal.h"
 
 void cmd_restart(struct str args)
@@ -11,7 +12,7 @@ void cmd_restart(struct str args)
 		return;
 	}
 	struct crate_error why = {""};
-	if (!status_ok(kernel_crate_restart(crate, &why))) {
+	if (!status_ok(evolution_restart(crate, &why))) {
 		say_crate_error(STR("restart"), crate, &why);
 		return;
 	}
@@ -19,7 +20,7 @@ void cmd_restart(struct str args)
 	fmt_clear(&line);
 	fmt_str(&line, STR("restarted "));
 	fmt_str(&line, crate);
-	fmt_str(&line, STR(" in "));
+	fmt_str(&line, STR(": "));
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
 	fmt_str(&line, STR(" (fresh data, init run again)"));
 	out_line(&line);

@@ -7,7 +7,7 @@
 #include "shell.h"
 #include "shell_internal.h"
 
-CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer");
+CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer,evolution");
 
 #define PROMPT "theseus> "
 
@@ -155,12 +155,24 @@ static void spawn_boot_apps(void)
 	}
 }
 
+/* The system services the shell starts: the fault policy (it registers
+ * itself with the nano-core from its init). Already loaded after a
+ * restart of the shell. */
+static void start_services(void)
+{
+	struct crate_error why = {""};
+	struct status s = kernel_crate_load(STR("recovery"), &why);
+	if (!status_ok(s) && s.err != E_EXIST)
+		say_crate_error(STR("load"), STR("recovery"), &why);
+}
+
 CRATE_EXPORT struct status shell_main(void)
 {
 	struct shell_history history;
 	struct shell_line line;
 	history.count = 0;
 	out_str(STR("Theseus shell. Type help for the commands.\n"));
+	start_services();
 	spawn_boot_apps();
 	for (;;) {
 		out_str(STR(PROMPT));

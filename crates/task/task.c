@@ -8,6 +8,7 @@
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
+#include <theseus/services.h>
 #include "heap.h"
 #include "interrupts.h"
 #include "log.h"
@@ -519,6 +520,13 @@ struct status task_init(void)
 	 * init starts the PIT and enables interrupts). */
 	if (timer_hz() == 0)
 		return STATUS(E_NOENT);
+	/* What the nano-core asks of tasks: whether one executes in a crate
+	 * (a swap's quiescence), and to let others run while it waits. */
+	struct status s = kernel_service_register(KERNEL_SERVICE_STACKS_IN, STR("task_stacks_refer_to"));
+	if (status_ok(s))
+		s = kernel_service_register(KERNEL_SERVICE_SLEEP, STR("task_sleep_ticks"));
+	if (!status_ok(s))
+		return s;
 	T.started = true;
 	return interrupts_register(TIMER_IRQ_LINE, STR("task_on_timer_tick"));
 }

@@ -1,5 +1,5 @@
 /* Tests of the state boot.S and kmain leave behind. */
-#include "ktest_runner.h"
+#include "records.h"
 #include "arch/x86_64/x86.h"
 
 KTEST(boot_long_mode, "boot.long_mode")

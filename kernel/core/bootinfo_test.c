@@ -1,6 +1,6 @@
 /* The boot information as the harness set it up: it boots QEMU with
  * `-m 256M`, passes expect_mem_mb=256 and the crate archive as a module. */
-#include "ktest_runner.h"
+#include "records.h"
 #include "bootinfo.h"
 #include "cmdline.h"
 

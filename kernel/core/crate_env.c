@@ -1,10 +1,14 @@
+/* The nano-core's side of the runtime linker: the one `struct linker`, the
+ * environment it runs in (crate memory, page permissions, patching, crate
+ * code under recovery points), and starting the entry crate. */
 #include "crate_env.h"
 #include "bootinfo.h"
 #include "crate_memory.h"
 #include "export.h"
+#include "fault.h"
 #include "kheap.h"
+#include "services.h"
 #include "arch/x86_64/x86.h"
-#include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
 
 static struct linker the_linker;
@@ -141,18 +145,6 @@ static struct status env_patch(void *ctx, uint64_t vaddr, const uint8_t *bytes, 
 	return STATUS_OK;
 }
 
-struct status_call {
-	uint64_t address;
-	struct status result;
-};
-
-static void call_status_fn(void *arg)
-{
-	struct status_call *c = arg;
-	struct status (*fn)(void) = (struct status (*)(void))c->address;
-	c->result = fn();
-}
-
 /* Set while a live swap re-links with interrupts off (crate_swap.c). */
 static bool inits_keep_interrupts_off;
 
@@ -166,12 +158,16 @@ void crates_keep_interrupts_off(bool on) { inits_keep_interrupts_off = on; }
 static struct status env_call_init(void *ctx, uint64_t address)
 {
 	(void)ctx;
-	struct status_call c = {address, STATUS(E_FAULT)};
-	struct fault_point fp;
-	bool faulted = kfault_try(&fp, call_status_fn, &c);
+	struct crate_call c = {.address = address, .shape = FN_STATUS_VOID};
+	struct fault_report fault;
+	if (!protected_call(&c, &fault)) {
+		char why[200];
+		fault_describe(&fault, why, sizeof why);
+		kprintf("crates: an init faulted: %s\n", why);
+	}
 	if (inits_keep_interrupts_off)
 		(void)cpu_irq_save();
-	return faulted ? STATUS(E_FAULT) : c.result;
+	return c.result;
 }
 
 static const struct linker_env kernel_env = {
@@ -217,15 +213,12 @@ struct status crates_run_entry(const char *symbol, struct link_error *err)
 	struct status s = linker_resolve(&the_linker, symbol, LINKER_TAKE_REF, &sym, err);
 	if (!status_ok(s))
 		return s;
-	struct status_call c = {sym.address, STATUS(E_FAULT)};
-	struct fault_point fp;
-	if (kfault_try(&fp, call_status_fn, &c)) {
-		uint32_t section;
-		uint32_t id = linker_crate_of_address(&the_linker, fp.fault_rip, &section);
-		const struct loaded_crate *lc = linker_crate(&the_linker, id);
-		kprintf("crates: %s faulted (exception %lu) in crate %s\n", symbol, fp.vector,
-			lc ? lc->name : "(not a crate)");
-		c.result = STATUS(E_FAULT);
+	struct crate_call c = {.address = sym.address, .shape = FN_STATUS_VOID};
+	struct fault_report fault;
+	if (!protected_call(&c, &fault)) {
+		char why[200];
+		fault_describe(&fault, why, sizeof why);
+		kprintf("crates: %s faulted: %s\n", symbol, why);
 	}
 	(void)linker_ref_put(&the_linker, sym.crate_id);
 	return c.result;
@@ -248,6 +241,16 @@ void crates_unload_unused(struct linker *l)
 
 bool crates_is_loaded(const struct linker *l, const char *name)
 {
-	uint32_t id = linker_crate_by_name(l, name);
-	return id != LINKER_NO_CRATE && linker_crate(l, id) != NULL;
+	return linker_is_loaded(l, linker_crate_by_name(l, name));
+}
+
+/* The linker serves one request at a time, and a task can be preempted
+ * in the middle of one (loading an application it spawned, say). Another
+ * task's request waits for it here, a tick at a time and at most about two
+ * seconds, instead of failing with "linker busy". */
+#define LINKER_WAIT_TICKS 2000
+void crates_wait_for_linker(struct linker *l)
+{
+	for (int i = 0; l->busy && i < LINKER_WAIT_TICKS; i++)
+		service_sleep(1);
 }

@@ -1,8 +1,8 @@
 /* The nano-core's side of the runtime linker: it owns the one `struct
  * linker`, gives it memory, page permissions and fault protection, and
  * starts the entry crate. */
-#ifndef THESEUS_CRATES_H
-#define THESEUS_CRATES_H
+#ifndef THESEUS_CRATE_ENV_H
+#define THESEUS_CRATE_ENV_H
 
 #include "kernel.h"
 #include "linker/linker.h"
@@ -25,9 +25,10 @@ void crates_unload_unused(struct linker *l);
 /* While on, a crate init that enables interrupts has them disabled again
  * (a live swap in progress, crate_swap.c). */
 void crates_keep_interrupts_off(bool on);
-/* Return once no swap is waiting for quiescence (crate_api.c). */
-void crates_wait_for_swaps(void);
 bool crates_is_loaded(const struct linker *l, const char *name);
+/* Wait (a tick at a time, about two seconds at most) while another task's
+ * linker request is in progress. */
+void crates_wait_for_linker(struct linker *l);
 
 /* Look up a nano-core export by name. */
 bool kernel_export_lookup(const char *name, uint64_t *address);

@@ -1,6 +1,6 @@
 /* The runtime linker inside the kernel, on the real crate archive. These
  * run in test mode, where nothing loads a crate before the tests do. */
-#include "ktest_runner.h"
+#include "records.h"
 #include "crate_env.h"
 #include "crate_memory.h"
 #include "frames.h"
@@ -36,23 +36,24 @@ KTEST(linker_on_demand, "linker.on_demand")
 	crates_unload_unused(l);
 	bool before[64] = {false};
 	for (uint32_t id = 0; id < l->archive.crate_count && id < 64; id++)
-		before[id] = linker_crate(l, id) != NULL;
+		before[id] = linker_is_loaded(l, id);
 	KT_EXPECT(t, !crates_is_loaded(l, "hello"));
 	struct linker_symbol sym;
 	struct link_error err;
 	KT_EXPECT(t, status_ok(linker_resolve(l, "hello_main", 0, &sym, &err)));
 	/* Exactly hello and what it needs came in; nothing else. */
 	for (uint32_t id = 0; id < l->archive.crate_count && id < 64; id++) {
-		const struct loaded_crate *c = linker_crate(l, id);
-		if (!c || before[id])
+		const char *name = linker_crate_name(l, id);
+		if (!linker_is_loaded(l, id) || before[id])
 			continue;
-		KT_EXPECT_MSG(t, !strcmp(c->name, "hello") || !strcmp(c->name, "log") || !strcmp(c->name, "fmt"),
-			      "%s was loaded though hello_main does not need it", c->name);
+		KT_EXPECT_MSG(t, !strcmp(name, "hello") || !strcmp(name, "log") || !strcmp(name, "fmt"),
+			      "%s was loaded though hello_main does not need it", name);
 	}
 	KT_EXPECT(t, crates_is_loaded(l, "hello") && crates_is_loaded(l, "log") && crates_is_loaded(l, "fmt"));
 	KT_EXPECT(t, !crates_is_loaded(l, "shell") && !crates_is_loaded(l, "hello_v2"));
-	const struct loaded_crate *log = linker_crate(l, linker_crate_by_name(l, "log"));
-	KT_EXPECT(t, log->reason_crate == linker_crate_by_name(l, "hello"));
+	struct linker_crate_stats log;
+	KT_EXPECT(t, status_ok(linker_crate_stats(l, linker_crate_by_name(l, "log"), &log)));
+	KT_EXPECT(t, log.reason_crate == linker_crate_by_name(l, "hello"));
 	KT_EXPECT_MSG(t, sym.address >= CRATE_REGION_BASE, "hello_main at %p", (void *)sym.address);
 	crates_unload_unused(l);
 }
@@ -82,8 +83,7 @@ KTEST(linker_crate_text_is_not_writable, "linker.crate_text_is_not_writable")
 	struct fault_point fp;
 	KT_EXPECT(t, kfault_try(&fp, write_byte, (void *)sym.address) == 14 + 1);
 	KT_EXPECT(t, (fp.error_code & 3) == 3 && fp.fault_addr == sym.address);
-	uint32_t section;
-	KT_EXPECT(t, linker_crate_of_address(l, fp.fault_addr, &section) == linker_crate_by_name(l, "fmt"));
+	KT_EXPECT(t, linker_crate_of_address(l, fp.fault_addr) == linker_crate_by_name(l, "fmt"));
 	crates_unload_unused(l);
 }
 
@@ -148,14 +148,15 @@ KTEST(linker_swap_replaces_a_crate, "linker.swap_replaces_a_crate")
 	struct weak_ref ref;
 	KT_EXPECT(t, status_ok(linker_weak_ref(l, "hello_main", &ref, &err)));
 	uint32_t hello = linker_crate_by_name(l, "hello"), v2;
-	KT_EXPECT(t, linker_crate(l, hello) != NULL);
-	uint64_t old_text = linker_crate(l, hello)->regions[0].vaddr;
+	KT_EXPECT(t, linker_is_loaded(l, hello));
+	uint64_t old_text;
+	KT_EXPECT(t, linker_export_address(l, hello, "hello_main", true, &old_text));
 	KT_EXPECT_MSG(t, status_ok(linker_swap(l, hello, "hello_v2", &v2, &err)), "%s", err.reason);
-	KT_EXPECT(t, !linker_crate(l, hello) && linker_crate(l, v2));
+	KT_EXPECT(t, !linker_is_loaded(l, hello) && linker_is_loaded(l, v2));
 	KT_EXPECT(t, linker_weak_upgrade(l, &ref, &sym).err == E_STALE);
 	KT_EXPECT(t, status_ok(linker_resolve(l, "hello_main", 0, &sym, &err)) && sym.crate_id == v2);
 	/* The old crate's pages are unmapped, or already reused by the new one. */
-	KT_EXPECT(t, paging_lookup(old_text) == 0 || linker_crate_of_address(l, old_text, NULL) == v2);
+	KT_EXPECT(t, paging_lookup(old_text) == 0 || linker_crate_of_address(l, old_text) == v2);
 	/* Swapping back brings hello again. */
 	KT_EXPECT_MSG(t, status_ok(linker_swap(l, v2, "hello", &hello, &err)), "%s", err.reason);
 	KT_EXPECT(t, status_ok(linker_resolve(l, "hello_main", 0, &sym, &err)) && sym.crate_id == hello);

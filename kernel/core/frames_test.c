@@ -1,4 +1,4 @@
-#include "ktest_runner.h"
+#include "records.h"
 #include "frames.h"
 
 #define N 1000

@@ -3,12 +3,13 @@
  * device interrupt mixes into the counts. The interrupts crate is loaded
  * and unloaded here through the linker; the tests of real device
  * interrupts are crate tests (crates/ktest_irq, crates/timer). */
-#include "ktest_runner.h"
+#include "records.h"
 #include "crate_env.h"
 #include "irq_entry.h"
 #include "arch/x86_64/x86.h"
 #include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
+#include <theseus/services.h>
 
 #define FOREIGN_VECTOR 0xF0 /* no PIC line maps to it */
 #define SPURIOUS_VECTOR 39  /* PIC line 7, with nothing in service */
@@ -34,6 +35,21 @@ static void raise_vector(uint8_t vector)
 	}
 }
 
+static struct status set_dispatcher(struct str symbol)
+{
+	return kernel_service_register(KERNEL_SERVICE_IRQ_DISPATCH, symbol);
+}
+
+/* The registered dispatcher's name ("" for none). */
+static const char *dispatcher_symbol(void)
+{
+	static char name[IRQ_SYMBOL_MAX];
+	struct str s = kernel_service_symbol(KERNEL_SERVICE_IRQ_DISPATCH);
+	if (!text_to_cstr(s.ptr, s.len, name, sizeof name))
+		name[0] = '\0';
+	return name;
+}
+
 /* The dispatcher as it was before a test, put back afterwards. */
 struct saved_dispatcher {
 	char symbol[IRQ_SYMBOL_MAX];
@@ -44,7 +60,7 @@ static void save_dispatcher(struct saved_dispatcher *s)
 {
 	s->interrupts_on = cpu_irq_save();
 	for (size_t i = 0; i < sizeof s->symbol; i++) {
-		s->symbol[i] = irq_dispatcher_symbol()[i];
+		s->symbol[i] = dispatcher_symbol()[i];
 		if (!s->symbol[i])
 			break;
 	}
@@ -54,7 +70,7 @@ static void save_dispatcher(struct saved_dispatcher *s)
 static void restore_dispatcher(const struct saved_dispatcher *s)
 {
 	struct str name = {s->symbol, strlen(s->symbol)};
-	(void)kernel_irq_set_dispatcher(name);
+	(void)set_dispatcher(name);
 	cpu_irq_restore(s->interrupts_on);
 }
 
@@ -63,7 +79,7 @@ KTEST(irq_unrouted_vector_is_counted, "irq.unrouted_vector_is_counted")
 	struct saved_dispatcher saved;
 	save_dispatcher(&saved);
 	struct irq_entry_stats before, after;
-	KT_EXPECT(t, status_ok(kernel_irq_set_dispatcher(STR_EMPTY)));
+	KT_EXPECT(t, status_ok(set_dispatcher(STR_EMPTY)));
 	kernel_irq_entry_stats(&before);
 	raise_vector(FOREIGN_VECTOR);
 	raise_vector(SPURIOUS_VECTOR);
@@ -78,12 +94,12 @@ KTEST(irq_set_dispatcher_checks_symbol, "irq.set_dispatcher_checks_symbol")
 {
 	struct saved_dispatcher saved;
 	save_dispatcher(&saved);
-	struct status missing = kernel_irq_set_dispatcher(STR("no_such_dispatcher"));
-	struct status too_long = kernel_irq_set_dispatcher(
+	struct status missing = set_dispatcher(STR("no_such_dispatcher"));
+	struct status too_long = set_dispatcher(
 		STR("a_symbol_name_that_is_longer_than_sixty_three_bytes_and_so_does_not_fit"));
 	/* kernel_console_write is a nano-core export, not a crate's. */
-	struct status kernel_fn = kernel_irq_set_dispatcher(STR("kernel_console_write"));
-	bool unchanged = !strcmp(irq_dispatcher_symbol(), saved.symbol);
+	struct status kernel_fn = set_dispatcher(STR("kernel_console_write"));
+	bool unchanged = !strcmp(dispatcher_symbol(), saved.symbol);
 	restore_dispatcher(&saved);
 	KT_EXPECT(t, missing.err == E_NOENT);
 	KT_EXPECT(t, too_long.err == E_INVAL);
@@ -127,7 +143,7 @@ KTEST(irq_references_follow_reload, "irq.references_follow_reload")
 	KT_EXPECT(t, l != NULL && l->archive.crate_count <= 64);
 	bool was_loaded[64] = {false};
 	for (uint32_t id = 0; id < l->archive.crate_count; id++)
-		was_loaded[id] = linker_crate(l, id) != NULL;
+		was_loaded[id] = linker_is_loaded(l, id);
 	KT_EXPECT_MSG(t, !crates_is_loaded(l, "interrupts"), "needs a boot where nothing loaded the interrupts crate");
 
 	struct saved_dispatcher saved;
@@ -136,7 +152,7 @@ KTEST(irq_references_follow_reload, "irq.references_follow_reload")
 	uint32_t id;
 	struct irq_entry_stats e0, e1, e2, e3;
 	struct status loaded = linker_load_crate(l, "interrupts", &id, &err);
-	bool dispatcher_named = !strcmp(irq_dispatcher_symbol(), "interrupts_dispatch");
+	bool dispatcher_named = !strcmp(dispatcher_symbol(), "interrupts_dispatch");
 	struct irq_handler_ref ref;
 	struct status bound = kernel_irq_handler_bind(STR("interrupts_dispatch"), &ref);
 
@@ -146,7 +162,8 @@ KTEST(irq_references_follow_reload, "irq.references_follow_reload")
 	raise_vector(SPURIOUS_VECTOR);
 	kernel_irq_entry_stats(&e1);
 	struct interrupts_stats_view first = stats_of_interrupts(l);
-	uint32_t refs_after_calls = linker_crate(l, id) ? linker_crate(l, id)->refcount : 99;
+	struct linker_crate_stats st;
+	uint32_t refs_after_calls = status_ok(linker_crate_stats(l, id, &st)) && st.loaded ? st.refcount : 99;
 
 	/* Unloaded: the vector is unrouted; the reference is stale. */
 	struct status unloaded = linker_unload(l, id, &err);
@@ -189,7 +206,8 @@ KTEST(irq_legacy_pics_masked_at_boot, "irq.legacy_pics_masked_at_boot")
 	/* Once the interrupts crate has been loaded, the masks are its own
 	 * (this test runs before the ones that load it). */
 	uint32_t id = linker_crate_by_name(l, "interrupts");
-	if (id != LINKER_NO_CRATE && (l->slots[id].state != CRATE_ABSENT || l->slots[id].generation != 1))
+	struct linker_crate_stats st;
+	if (id != LINKER_NO_CRATE && status_ok(linker_crate_stats(l, id, &st)) && (st.loaded || st.generation != 1))
 		return;
 	KT_EXPECT_MSG(t, inb(0x21) == 0xFF && inb(0xA1) == 0xFF, "masks %02x %02x", inb(0x21), inb(0xA1));
 }

@@ -9,11 +9,12 @@
 #include "bootinfo.h"
 #include "cmdline.h"
 #include "fallback_console.h"
+#include "fault.h"
 #include "irq_entry.h"
+#include "services.h"
 #include "crate_env.h"
 #include "frames.h"
-#include "kbench_runner.h"
-#include "ktest_runner.h"
+#include "records.h"
 #include "paging.h"
 #include "arch/x86_64/x86.h"
 #include "arch/x86_64/trap.h"
@@ -39,6 +40,22 @@ static void print_boot_summary(const struct boot_info *bi)
 			(void *)bi->modules[i].end, bi->modules[i].name);
 }
 
+/* The entry stepped aside for a swap of its crate: wait (about a second
+ * at most, in case the swap is refused) until another crate serves it. */
+static void wait_for_entry_swap(const char *entry)
+{
+	struct linker *l = crates_linker();
+	struct linker_symbol before, now;
+	if (!status_ok(linker_resolve_loaded(l, entry, &before)))
+		return;
+	for (int ticks = 0; ticks < 1000; ticks += 10) {
+		service_sleep(10);
+		if (!status_ok(linker_resolve_loaded(l, entry, &now)) || now.crate_id != before.crate_id ||
+		    now.generation != before.generation)
+			return;
+	}
+}
+
 void kmain(uint32_t protocol, uint32_t info_phys);
 void kmain(uint32_t protocol, uint32_t info_phys)
 {
@@ -55,8 +72,9 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	char selector[256], after[64] = "";
 	bool test_mode = cmdline_get(boot_info()->cmdline, "test", selector, sizeof selector);
 	cmdline_get(boot_info()->cmdline, "test_after", after, sizeof after);
-	char bench[256];
+	char bench[256], bench_after[64] = "";
 	bool bench_mode = cmdline_get(boot_info()->cmdline, "bench", bench, sizeof bench);
+	cmdline_get(boot_info()->cmdline, "bench_after", bench_after, sizeof bench_after);
 
 	/* Tests and benchmarks: an unrecoverable fault ends the run with the
 	 * failure code instead of halting. */
@@ -76,10 +94,11 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	print_boot_summary(boot_info());
 
 	bool have_crates = crates_init();
+	fault_reports_init();
 	if (test_mode)
 		ktest_run(selector, after);
 	if (bench_mode)
-		kbench_run(bench, kmain_tsc);
+		kbench_run(bench, bench_after, kmain_tsc);
 
 	/* Boot by linking: everything from here on is crate code. */
 	char entry[64] = "shell_main";
@@ -87,11 +106,12 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	if (have_crates) {
 		struct link_error err;
 		struct status s = crates_run_entry(entry, &err);
-		/* E_AGAIN: the entry stepped aside for a swap of its crate
-		 * (kernel_crate_swap_pending). Resolving it again after the
-		 * swap finds the new version. */
+		/* E_AGAIN: the entry stepped aside for a swap of its crate (it
+		 * asks kernel_crate_on_stack at a safe point). Let the swap
+		 * run, then resolve the entry again: once the swap is done,
+		 * that finds the new version. */
 		while (s.err == E_AGAIN) {
-			crates_wait_for_swaps();
+			wait_for_entry_swap(entry);
 			kprintf("boot: restarting the entry %s after a swap\n", entry);
 			s = crates_run_entry(entry, &err);
 		}

@@ -3,7 +3,7 @@
  * its bookkeeping; these need what crate code cannot do - point below a
  * mapping, or outlive the crate - so they live here and reach the crate
  * through the runtime linker. */
-#include "ktest_runner.h"
+#include "records.h"
 #include "crate_env.h"
 #include "frames.h"
 #include "paging.h"

@@ -1,4 +1,4 @@
-#include "ktest_runner.h"
+#include "records.h"
 #include "frames.h"
 #include "paging.h"
 #include "arch/x86_64/trap.h"

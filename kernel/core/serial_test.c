@@ -1,4 +1,4 @@
-#include "ktest_runner.h"
+#include "records.h"
 
 KTEST(serial_loopback, "serial.loopback")
 {

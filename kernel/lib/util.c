@@ -16,6 +16,18 @@ char *copy_cstr(char *dst, size_t cap, const char *src)
 	return dst;
 }
 
+bool text_to_cstr(const char *text, size_t len, char *dst, size_t cap)
+{
+	if (len >= cap)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!text[i])
+			return false;
+	memcpy(dst, text, len);
+	dst[len] = '\0';
+	return true;
+}
+
 bool parse_u64(const char *text, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;

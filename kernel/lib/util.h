@@ -10,6 +10,10 @@
 /* Copy src (NULL: "") into dst, cut to cap - 1 bytes and always
  * NUL-terminated (cap > 0). Returns dst. */
 char *copy_cstr(char *dst, size_t cap, const char *src);
+/* The len bytes at text as a C string in dst: false (dst untouched) when
+ * they hold a NUL or do not fit with the terminator. How the nano-core
+ * takes a name from a crate's string slice. */
+bool text_to_cstr(const char *text, size_t len, char *dst, size_t cap);
 /* The first len bytes of text as a decimal number: false unless every
  * byte is a digit (len > 0) and the value fits in 64 bits. */
 bool parse_u64(const char *text, size_t len, uint64_t *out);

@@ -275,6 +275,16 @@ int archive_crate_exports(const struct archive *a, uint32_t crate_index,
 	return 0;
 }
 
+void archive_for_each_export(const struct archive *a, uint32_t crate_index,
+                             void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	for (uint32_t i = 0; i < a->symbol_count; i++) {
+		const uint8_t *e = symbol_entry(a, i);
+		if (rd32(e + 4) == crate_index)
+			fn(ctx, archive_string(a, rd32(e)));
+	}
+}
+
 int archive_kexport_lookup(const struct archive *a, const char *name,
                            uint64_t *address)
 {

@@ -13,7 +13,7 @@
  * placed stays visible and all its memory returns to the env.
  */
 #include "linker_internal.h"
-#include "loader.h"
+#include <theseus/crate.h>
 
 /* ---- bookkeeping memory ---------------------------------------------- */
 
@@ -69,10 +69,10 @@ void crate_free(struct linker *l, struct loaded_crate *c)
 	free_region(l, &c->got);
 	meta_free_array(l, c->regions, c->region_count, sizeof(*c->regions));
 	meta_free_array(l, c->sections, c->section_count, sizeof(*c->sections));
-	meta_free_array(l, c->section_of_shndx, c->shnum, sizeof(uint32_t));
+	meta_free_array(l, c->section_of_shndx, c->elf.shnum, sizeof(uint32_t));
 	meta_free_array(l, c->got_symbols, c->got_count, sizeof(uint32_t));
 	meta_free_array(l, c->exports, c->export_count, sizeof(uint32_t));
-	meta_free_array(l, c->resolved, c->sym_count, sizeof(*c->resolved));
+	meta_free_array(l, c->resolved, c->elf.sym_count, sizeof(*c->resolved));
 	meta_free_array(l, c->relocs, c->reloc_cap, sizeof(*c->relocs));
 	meta_free_array(l, c->dependents, c->dependent_cap, sizeof(*c->dependents));
 	meta_free_array(l, c, 1, sizeof(*c));
@@ -93,31 +93,15 @@ void remove_reverse_edges(struct linker *l, uint32_t from)
 	}
 }
 
-/* ---- ELF view of a placed crate -------------------------------------- */
-
-void crate_view(const struct loaded_crate *c, struct elf_view *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->image = c->elf;
-	v->size = c->elf_size;
-	v->shoff = c->shoff;
-	v->shnum = c->shnum;
-	v->symoff = c->symoff;
-	v->sym_count = c->sym_count;
-	v->first_global = c->first_global;
-	v->strtab = c->strtab;
-	v->strtab_size = c->strtab_size;
-	v->shstrtab = c->shstrtab;
-	v->shstrtab_size = c->shstrtab_size;
-}
+/* ---- symbols of a placed crate ---------------------------------------- */
 
 const char *linker_symbol_name(const struct loaded_crate *c, uint32_t index)
 {
-	if (!c || index >= c->sym_count)
+	if (!c || index >= c->elf.sym_count)
 		return "";
 	struct elf64_sym s;
-	memcpy(&s, c->elf + c->symoff + (uint64_t)index * sizeof(s), sizeof(s));
-	return c->strtab + s.st_name;
+	elf_view_sym(&c->elf, index, &s);
+	return elf_view_sym_name(&c->elf, &s);
 }
 
 /* ---- exports --------------------------------------------------------- */
@@ -181,13 +165,13 @@ bool symbol_address(const struct loaded_crate *c, uint32_t index,
                     uint64_t *address, uint32_t *section)
 {
 	struct elf64_sym s;
-	memcpy(&s, c->elf + c->symoff + (uint64_t)index * sizeof(s), sizeof(s));
+	memcpy(&s, c->elf.image + c->elf.symoff + (uint64_t)index * sizeof(s), sizeof(s));
 	*section = LINKER_NO_SECTION;
 	if (s.st_shndx == SHN_ABS) {
 		*address = s.st_value;
 		return true;
 	}
-	if (s.st_shndx == SHN_UNDEF || s.st_shndx >= c->shnum)
+	if (s.st_shndx == SHN_UNDEF || s.st_shndx >= c->elf.shnum)
 		return false;
 	uint32_t sec = c->section_of_shndx[s.st_shndx];
 	if (sec == LINKER_NO_SECTION)
@@ -226,14 +210,15 @@ static struct status read_crate_info(struct loaded_crate *c, const struct elf_vi
 	if (found != 1)
 		return link_fail(err, E_BADELF, c->name, "need exactly one .crate_info section");
 	sh = info;
-	if (sh.sh_type != SHT_PROGBITS || sh.sh_size != 384)
+	if (sh.sh_type != SHT_PROGBITS || sh.sh_size != sizeof(struct crate_info))
 		return link_fail(err, E_BADELF, c->name, ".crate_info is not 384 bytes of data");
 	const uint8_t *rec = v->image + sh.sh_offset;
 	char name[33];
-	if (memcmp(rec, "CRATE01", 8) != 0)
+	if (memcmp(rec, CRATE_INFO_MAGIC, sizeof CRATE_INFO_MAGIC) != 0)
 		return link_fail(err, E_BADELF, c->name, ".crate_info has a bad magic");
-	if (!field_text(rec + 8, 32, name, sizeof(name)) ||
-	    !field_text(rec + 152, 48, c->init_name, sizeof(c->init_name)))
+#define INFO_FIELD(f) rec + offsetof(struct crate_info, f), sizeof(((const struct crate_info *)0)->f)
+	if (!field_text(INFO_FIELD(name), name, sizeof(name)) ||
+	    !field_text(INFO_FIELD(init), c->init_name, sizeof(c->init_name)))
 		return link_fail(err, E_BADELF, c->name, ".crate_info field not NUL-terminated");
 	if (strcmp(name, c->name) != 0) {
 		struct status s = link_fail(err, E_BADARCH, c->name,
@@ -427,7 +412,7 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 {
 	struct crate_slot *slot = &l->slots[id];
 	struct archive_crate ac;
-	if (!slot_entry(l, id, &ac))
+	if (!linker_crate_entry(l, id, &ac))
 		return link_fail(err, E_NOENT, "", "no such crate");
 	const uint8_t *image = slot_image(l, id, err);
 	if (!image)
@@ -440,23 +425,13 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 	struct loaded_crate *c = meta_alloc_array(l, 1, sizeof(*c));
 	if (!c)
 		return out_of_memory(err, ac.name);
+	c->elf = v;
 	slot->crate = c;
 	slot->state = CRATE_LINKING;
 	c->id = id;
 	c->generation = slot->generation;
 	c->name = ac.name;
 	c->version = ac.version;
-	c->elf = image;
-	c->elf_size = ac.elf_size;
-	c->shoff = v.shoff;
-	c->shnum = v.shnum;
-	c->symoff = v.symoff;
-	c->sym_count = v.sym_count;
-	c->first_global = v.first_global;
-	c->strtab = v.strtab;
-	c->strtab_size = v.strtab_size;
-	c->shstrtab = v.shstrtab;
-	c->shstrtab_size = v.shstrtab_size;
 	c->reason_crate = slot->reason_crate;
 	c->reason_symbol = slot->reason_symbol;
 
@@ -468,7 +443,7 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 	if (status_ok(st))
 		st = build_exports(l, c, &v, err);
 	if (status_ok(st)) {
-		c->resolved = meta_alloc_array(l, c->sym_count, sizeof(*c->resolved));
+		c->resolved = meta_alloc_array(l, c->elf.sym_count, sizeof(*c->resolved));
 		if (!c->resolved)
 			st = out_of_memory(err, c->name);
 	}
@@ -529,12 +504,12 @@ static int kernel_symbol(const struct linker *l, const char *name, uint64_t *add
 static struct status queue_imports(struct linker *l, struct txn *t,
                                    struct loaded_crate *c, struct link_error *err)
 {
-	for (uint32_t i = c->first_global; i < c->sym_count; i++) {
+	for (uint32_t i = c->elf.first_global; i < c->elf.sym_count; i++) {
 		struct elf64_sym s;
-		memcpy(&s, c->elf + c->symoff + (uint64_t)i * sizeof(s), sizeof(s));
+		memcpy(&s, c->elf.image + c->elf.symoff + (uint64_t)i * sizeof(s), sizeof(s));
 		if (s.st_shndx != SHN_UNDEF)
 			continue;
-		const char *name = c->strtab + s.st_name;
+		const char *name = c->elf.strtab + s.st_name;
 		uint64_t addr;
 		if (!name[0])
 			return link_fail(err, E_BADELF, c->name, "undefined symbol without a name");
@@ -668,7 +643,7 @@ static void log_loaded(const struct linker *l, const struct loaded_crate *c)
 {
 	char text[24], data[24], relocs[24];
 	struct archive_crate by;
-	const char *reason_crate = slot_entry(l, c->reason_crate, &by) ? by.name : NULL;
+	const char *reason_crate = linker_crate_entry(l, c->reason_crate, &by) ? by.name : NULL;
 	const char *pieces[16];
 	size_t n = 0;
 	pieces[n++] = "linker: loaded ";
@@ -706,7 +681,7 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 	t.ids = meta_alloc_array(l, t.cap, sizeof(uint32_t));
 	if (!t.ids) {
 		struct archive_crate ac;
-		return out_of_memory(err, slot_entry(l, id, &ac) ? ac.name : "");
+		return out_of_memory(err, linker_crate_entry(l, id, &ac) ? ac.name : "");
 	}
 	l->busy = 1;
 	struct crate_slot *root = &l->slots[id];

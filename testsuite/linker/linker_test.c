@@ -162,18 +162,21 @@ static void test_on_demand(void)
 
 	struct linker_symbol sym;
 	st = linker_resolve(&f.l, "lonely_answer", 0, &sym, &f.err);
-	uint32_t lonely_id = linker_crate_by_name(&f.l, "lonely"), sec = 0;
+	uint32_t lonely_id = linker_crate_by_name(&f.l, "lonely");
 	const struct loaded_crate *lonely = linker_crate(&f.l, lonely_id);
+	struct linker_location at;
 	tap_check(status_ok(st) && lonely && lonely->reason_crate == LINKER_NO_CRATE &&
 	                  lonely->reason_symbol && !strcmp(lonely->reason_symbol, "lonely_answer") &&
 	                  sym.crate_id == lonely_id &&
-	                  linker_crate_of_address(&f.l, sym.address, &sec) == lonely_id &&
-	                  !strcmp(lonely->sections[sec].name, ".text.lonely_answer"),
+	                  linker_crate_of_address(&f.l, sym.address) == lonely_id &&
+	                  linker_locate(&f.l, sym.address, &at) && !strcmp(at.section, ".text.lonely_answer") &&
+	                  at.function && !strcmp(at.function, "lonely_answer") && at.offset == 0 &&
+	                  !strcmp(at.crate, "lonely"),
 	          "resolve by symbol loads its provider on demand", "%s", fmt(&f.err));
 
 	/* The weak undefined nc_optional resolves to 0, like ld.lld. */
 	int found = 0;
-	for (uint32_t i = 0; i < a->sym_count; i++)
+	for (uint32_t i = 0; i < a->elf.sym_count; i++)
 		if (!strcmp(linker_symbol_name(a, i), "nc_optional"))
 			found = a->resolved[i].address == 0 && a->resolved[i].crate == LINKER_NO_CRATE;
 	tap_check(found, "weak undefined import resolves to 0", "");
@@ -207,10 +210,11 @@ static void test_on_demand(void)
 	                  stats.bss_size > 0 && stats.dependent_crates == 1 && !strcmp(stats.version, "1.0.0"),
 	          "enumeration and stats", "listed %d deps %u", listed, stats.dependent_crates);
 
-	uint32_t section;
-	uint32_t owner = linker_crate_of_address(&f.l, a->init_address, &section);
-	tap_check(owner == alpha && a->sections[section].kind == REGION_TEXT,
-	          "address -> crate and section (fault attribution)", "");
+	uint32_t owner = linker_crate_of_address(&f.l, a->init_address);
+	tap_check(owner == alpha && linker_text_contains(&f.l, alpha, a->init_address) &&
+	                  linker_locate(&f.l, a->init_address + 1, &at) && at.function &&
+	                  !strcmp(at.function, a->init_name) && at.offset == 1,
+	          "address -> crate, function and offset (fault attribution)", "");
 	teardown(&f);
 	tap_check(f.h.live_regions == 0 && f.h.live_meta == 0, "fini returns all memory",
 	          "regions %ld meta %ld", f.h.live_regions, f.h.live_meta);
@@ -333,7 +337,7 @@ struct edge_probe {
 static void probe(void *ctx, const struct linker_edge *e)
 {
 	struct edge_probe *p = ctx;
-	if (!strcmp(e->symbol, p->symbol) && e->reloc->target_crate == p->target)
+	if (!strcmp(e->symbol, p->symbol) && e->to_crate == p->target)
 		p->hits++;
 }
 

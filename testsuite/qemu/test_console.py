@@ -170,10 +170,11 @@ def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
     assert code == 0
     assert "fault armed in hello: the next call of hello_main faults" in out
     # The fault is contained where the caller runs: the shell's call, a task.
-    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello" in out
+    # The report names the crate, its version, the function and the offset.
+    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello 1.0.0 at hello_main+0x1" in out
     assert "[task] error: hello: hello_main faulted: exception 3" in out
     assert "Hello from hello 1.0.0, args: b" not in out
-    assert "restarted hello in " in out
+    assert "restarted hello: swapped in " in out
     assert "[hello] info: Hello from hello 1.0.0, args: c" in out
     listing = out.split("theseus> crates", 1)[1].split("theseus> inject hello nosuch", 1)[0]
     assert next(l for l in listing.splitlines() if l.startswith("hello ")).endswith("[restarted]")
@@ -189,12 +190,15 @@ def test_recover_restart_restarts_a_crate_that_faulted():
                         "inject hello hello_main", "spawn hello", "sleep 50", "spawn hello", "sleep 50",
                         append="recover=restart")
     assert code == 0
-    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello; crate hello restarted" in out
-    assert "recover: crate hello faulted; restarted it" in out
+    assert ("run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello 1.0.0 at hello_main+0x1; "
+            "crate hello restarted") in out
+    # The policy is the recovery crate's, which says what it did.
+    assert "[recover] info: crate hello faulted; restarted it" in out
     # No manual restart: the next call finds clean code.
     assert "[hello] info: Hello from hello 1.0.0, args: c" in out
     # The same for a task: it ends with the fault, the crate is restarted.
-    assert "[task] error: hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello; crate hello restarted" in out
+    assert ("[task] error: hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello 1.0.0 at "
+            "hello_main+0x1; crate hello restarted") in out
     assert out.rsplit("theseus> spawn hello", 1)[1].count("[hello] info: Hello from hello 1.0.0") == 1
 
 
@@ -202,7 +206,7 @@ def test_without_recover_a_faulted_crate_stays_broken_until_restarted():
     code, out = console("inject hello hello_main", "run hello", "load hello", "inject hello hello_main",
                         "run hello", "run hello")
     assert code == 0
-    assert "recover:" not in out
+    assert "[recover]" not in out and "crate hello restarted" not in out
     assert out.count("hello_main faulted: exception 3") == 2
 
 
@@ -210,7 +214,7 @@ def test_a_restart_starts_data_afresh_but_state_kept_outside_carries_on():
     code, out = console("run counter", "run counter", "restart counter", "run counter", "history")
     assert code == 0
     assert "counter 1.0.0: run 2" in out
-    assert "restarted counter in " in out
+    assert "restarted counter: swapped in " in out
     # The count lives in the state store, not in the crate: it goes on.
     assert "counter 1.0.0: run 3" in out
     assert "swap counter -> counter (restarted): done in " in out

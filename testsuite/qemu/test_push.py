@@ -324,5 +324,5 @@ def test_a_rebuilt_timer_takes_over_the_tick_count(session, tmp_path):
     assert after >= before, (before, after)
     session.type("sleep 50")
     assert uptime_ticks(session.type("uptime")) >= after + 50  # still ticking
-    assert "restarted timer in " in session.type("restart timer")
+    assert "restarted timer: swapped in " in session.type("restart timer")
     assert uptime_ticks(session.type("uptime")) < before

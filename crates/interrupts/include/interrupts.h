@@ -37,7 +37,7 @@ struct status interrupts_register(uint8_t irq_line, struct str handler_symbol);
 struct status interrupts_unregister(uint8_t irq_line, struct str handler_symbol);
 
 /* The dispatcher the nano-core calls for vectors 32..255 (registered by
- * this crate's init with kernel_irq_set_dispatcher). */
+ * this crate's init as the KERNEL_SERVICE_IRQ_DISPATCH service). */
 void interrupts_dispatch(uint8_t vector);
 
 struct irq_line_stats {

@@ -1,5 +1,5 @@
 /* Exceptions are caught, attributed and reported rather than hanging. */
-#include "core/ktest_runner.h"
+#include "core/records.h"
 #include "x86.h"
 #include "trap.h"
 

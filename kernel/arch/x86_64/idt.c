@@ -29,10 +29,12 @@ static struct idt_entry idt[256];
 extern const uint64_t isr_table[256];
 struct fault_point *fault_point_current;
 static void (*interrupt_handler)(uint8_t vector);
+static void (*backtrace_printer)(const struct trap_frame *f);
 static bool fatal_exits_qemu;
 
 void trap_set_interrupt_handler(void (*handler)(uint8_t vector)) { interrupt_handler = handler; }
 void trap_set_fatal_exits_qemu(bool on) { fatal_exits_qemu = on; }
+void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f)) { backtrace_printer = printer; }
 
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -67,27 +69,6 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" ::"m"(p));
 }
 
-/* Only follow frame pointers that stay inside the nano-core's own memory
- * (its stacks live in .bss); a corrupt RBP must not fault again. */
-static bool frame_readable(uint64_t rbp)
-{
-	return rbp % 8 == 0 && rbp >= KERNEL_VMA && rbp + 16 <= (uint64_t)__kernel_end;
-}
-
-void backtrace_print(uint64_t rbp, unsigned max_frames)
-{
-	kprintf("backtrace:\n");
-	for (unsigned i = 0; i < max_frames && frame_readable(rbp); i++) {
-		const uint64_t *frame = (const uint64_t *)rbp;
-		if (!frame[1])
-			break;
-		kprintf("  #%u [<%p>]\n", i, (void *)frame[1]);
-		if (frame[0] <= rbp) /* stacks grow down: callers sit higher */
-			break;
-		rbp = frame[0];
-	}
-}
-
 static void report(const struct trap_frame *f, uint64_t cr2)
 {
 	kprintf("\nEXCEPTION %lu (%s) error=0x%lx\n", f->vector, exception_name(f->vector), f->error_code);
@@ -99,8 +80,10 @@ static void report(const struct trap_frame *f, uint64_t cr2)
 			f->error_code & 16 ? "fetch" : "");
 	kprintf("  rax=%p rbx=%p rcx=%p rdx=%p\n", (void *)f->rax, (void *)f->rbx, (void *)f->rcx, (void *)f->rdx);
 	kprintf("  rsi=%p rdi=%p rbp=%p\n", (void *)f->rsi, (void *)f->rdi, (void *)f->rbp);
-	kprintf("  [<%p>] (faulting instruction)\n", (void *)f->rip);
-	backtrace_print(f->rbp, 16);
+	if (backtrace_printer)
+		backtrace_printer(f);
+	else
+		kprintf("  [<%p>] (faulting instruction)\n", (void *)f->rip);
 }
 
 void exception_dispatch(struct trap_frame *f);

@@ -38,10 +38,12 @@ void trap_set_interrupt_handler(void (*handler)(uint8_t vector));
  * isa-debug-exit with the failure code (tests, benchmarks) instead of
  * halting the CPU. */
 void trap_set_fatal_exits_qemu(bool on);
+/* Every exception report ends with printer(f): where the faulting
+ * instruction is and the backtrace, named (kernel/core/fault.c). */
+void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f));
 /* Runs fn(arg); returns 0 when it returned normally, or the exception
  * vector + 1 when a CPU exception interrupted it (details in *fp). */
 int kfault_try(struct fault_point *fp, void (*fn)(void *), void *arg);
 const char *exception_name(uint64_t vector);
-void backtrace_print(uint64_t rbp, unsigned max_frames);
 
 #endif
