@@ -62,6 +62,7 @@ bool crate_summarize(struct linker *l, uint32_t id, struct crate_summary *s)
 	copy_cstr(s->description, sizeof s->description, ac.description);
 	copy_cstr(s->alternative_of, sizeof s->alternative_of, ac.alternative_of);
 	s->alternative = ac.flags & ARCHIVE_CRATE_ALTERNATIVE;
+	s->image_bytes = ac.elf_size;
 	s->pushed = linker_is_pushed(l, id);
 	s->restarted = linker_is_added(l, id) && !s->pushed;
 	s->generation = st.generation;

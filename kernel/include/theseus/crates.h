@@ -27,6 +27,7 @@ struct crate_summary {
 	bool restarted;          /* a fresh instance (kernel_crate_add_copy) */
 	uint32_t generation;     /* times it was unloaded or replaced */
 	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
+	uint64_t image_bytes;    /* its ELF object in the archive */
 	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
 	uint32_t sections, relocations;
 	uint32_t refcount, dependent_crates;
