@@ -8,7 +8,7 @@
 #include "frames.h"
 #include "paging.h"
 #include "arch/x86_64/trap.h"
-#include "../../crates/memory/include/memory.h"
+#include "memory.h" /* crates/memory/include: the crate under test */
 
 #define OWNER 0x7e590001u
 #define PAGE_FAULT_RESULT (14 + 1) /* kfault_try: vector + 1 */

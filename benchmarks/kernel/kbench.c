@@ -1,12 +1,12 @@
 /* In-kernel benchmarks: the record kind for the runner (records.c), and
  * the API benchmarks call: samples, statistics and the KBENCH result lines
  * (benchmarks/README.md). */
-#include "records.h"
-#include "bootinfo.h"
-#include "cmdline.h"
-#include "export.h"
-#include "fault.h"
-#include "frames.h"
+#include "core/records.h"
+#include "core/bootinfo.h"
+#include "core/cmdline.h"
+#include "core/export.h"
+#include "core/fault.h"
+#include "core/frames.h"
 #include "arch/x86_64/x86.h"
 
 extern const struct record __kbench_start[], __kbench_end[];
