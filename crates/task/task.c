@@ -19,7 +19,7 @@
 #include "timer.h"
 
 CRATE("task", "1.0.0", "kernel tasks: spawn, switch, preempt, block, exit; policy in sched_*", "task_init", "",
-      "pqueue,sched_rr,memory,heap,interrupts,timer,log");
+      "fmt,pqueue,sched_rr,memory,heap,interrupts,timer,log");
 
 #define APP_NAME_MAX 40
 #define APP_ARGS_MAX 96
