@@ -143,21 +143,20 @@ class Bench:
     def theseus_bench(self, selector, iterations, tag, timeout):
         """One bench-mode run; boots again after a benchmark that crashed
         or hung (bench_after=), as the test harness does."""
-        after = ""
-        for attempt in range(1, 20):
+        def command_for(after):
             append = f"bench={selector} bench_iters={iterations}" + (f" bench_after={after}" if after else "")
-            status, output, stderr = launch.run_boot(
-                self.qemu(self.args.kernel, self.args.initrd, append), timeout)
-            self.save_log(f"theseus-{tag}-{attempt}.log", output + stderr)
-            ended, running = self.theseus.take(output)
-            if ended and status in (launch.EXIT_SUCCESS, launch.EXIT_FAILURE):
-                return
-            why = f"timed out after {timeout:g} s" if status is None else launch.describe_exit(status, stderr)
+            return self.qemu(self.args.kernel, self.args.initrd, append)
+
+        def save(boot, text):
+            self.save_log(f"theseus-{tag}-{boot}.log", text)
+
+        def died(running, why, output, stderr):
             if running is None:
                 self.theseus.failed[f"boot({tag})"] = f"{why} before the benchmarks finished"
-                return
-            self.theseus.failed[running] = why
-            after = running
+            else:
+                self.theseus.failed[running] = why
+
+        launch.boot_through_records(command_for, timeout, self.theseus.take, died, save=save)
 
     def theseus_boot_to_prompt(self, timeout):
         """A normal boot timed from the host: QEMU start to the first

@@ -167,6 +167,35 @@ def run_boot(cmd, timeout):
     return status, g.output.decode(errors="replace").replace("\r", ""), g.stderr_text()
 
 
+def boot_through_records(command_for, timeout, take, died, max_boots=20, save=None):
+    """Boot the kernel in test or benchmark mode until its records have all
+    run, booting again after one that crashed or hung it (the command line
+    of command_for(after) skips through `after`), so one broken record
+    never hides the others.
+
+    take(output) reads one boot's lines and returns (ended, running): did
+    the END line come, and which record was running when the output
+    stopped (None: none). died(record or None, why, output, stderr) hears
+    of each boot that did not end cleanly, as it happens. save(boot, text),
+    if given, keeps each boot's console. Returns "finished", "died outside
+    a record" (nothing more to learn by booting again) or "gave up"
+    (max_boots ran out)."""
+    after = ""
+    for boot in range(1, max_boots + 1):
+        status, output, stderr = run_boot(command_for(after), timeout)
+        if save:
+            save(boot, output + stderr)
+        ended, running = take(output)
+        if ended and status in (EXIT_SUCCESS, EXIT_FAILURE):
+            return "finished"
+        why = f"timed out after {timeout:g} s" if status is None else describe_exit(status, stderr)
+        died(running, why, output, stderr)
+        if running is None:
+            return "died outside a record"
+        after = running
+    return "gave up"
+
+
 def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
     """Type each line after a prompt. Returns (exit code for the user, output)."""
     g = Guest(cmd)
