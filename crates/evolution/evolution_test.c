@@ -1,0 +1,48 @@
+/* In-kernel tests of the evolution policy. Swaps under running tasks are
+ * tested in crates/ktest_swap; the shell's commands in the console tests. */
+#include <theseus/crates.h>
+#include <theseus/ktest.h>
+#include "evolution.h"
+
+KTEST(evolution_swap_there_and_back_is_recorded, "evolution.swap_there_and_back_is_recorded")
+{
+	struct crate_error why = {""};
+	struct status loaded = kernel_crate_load(STR("hello"), &why);
+	KT_EXPECT_MSG(t, status_ok(loaded) || loaded.err == E_EXIST, "%s", why.text);
+	struct swap_history before = {}, after = {};
+	evolution_history(&before);
+	KT_EXPECT_MSG(t, status_ok(evolution_swap(STR("hello"), STR("hello_v2"), &why)), "%s", why.text);
+	KT_EXPECT_MSG(t, status_ok(evolution_swap(STR("hello_v2"), STR("hello"), &why)), "%s", why.text);
+	evolution_history(&after);
+	KT_EXPECT(t, after.total == before.total + 2 && after.count >= 2);
+	const struct swap_record *last = &after.records[(after.count - 1) % SWAP_HISTORY_MAX];
+	KT_EXPECT(t, last->result == E_OK);
+	KT_EXPECT(t, str_eq(STR_FROM_CSTR_ARRAY(last->old_crate), STR("hello_v2")));
+	KT_EXPECT(t, str_eq(STR_FROM_CSTR_ARRAY(last->new_crate), STR("hello")));
+	KT_EXPECT(t, !evolution_swap_pending()); /* nothing waits now */
+	KT_EXPECT(t, status_ok(kernel_crate_unload(STR("hello"), &why)));
+}
+
+KTEST(evolution_refuses_to_drop_a_crates_own_state, "evolution.refuses_to_drop_a_crates_own_state")
+{
+	/* heap keeps its registry in .data/.bss and has no heap_save/heap_migrate. */
+	struct crate_error why = {""};
+	struct status loaded = kernel_crate_load(STR("heap"), &why);
+	KT_EXPECT(t, status_ok(loaded) || loaded.err == E_EXIST);
+	struct status s = evolution_swap(STR("heap"), STR("heap"), &why);
+	KT_EXPECT_MSG(t, s.err == E_PERM, "swap heap heap: %d (%s)", s.err, why.text);
+	struct str text = STR_FROM_CSTR_ARRAY(why.text);
+	KT_EXPECT_MSG(t, text.len > 20 && str_eq(str_sub(text, 0, 11), STR("heap keeps ")), "%s", why.text);
+}
+
+KTEST(evolution_bad_names_are_errors, "evolution.bad_names_are_errors")
+{
+	struct crate_error why = {""};
+	KT_EXPECT(t, evolution_swap(STR("no_such_crate"), STR("hello"), &why).err == E_NOENT);
+	KT_EXPECT(t, str_eq(STR_FROM_CSTR_ARRAY(why.text), STR("not loaded")));
+	KT_EXPECT(t, status_ok(kernel_crate_load(STR("hello"), &why)));
+	KT_EXPECT(t, evolution_swap(STR("hello"), STR("no_such_crate"), &why).err == E_NOENT);
+	KT_EXPECT(t, str_eq(STR_FROM_CSTR_ARRAY(why.text), STR("crate no_such_crate: no such crate in the archive (E_NOENT)")));
+	KT_EXPECT(t, evolution_restart(STR("no_such_crate"), &why).err == E_NOENT);
+	KT_EXPECT(t, status_ok(kernel_crate_unload(STR("hello"), &why)));
+}
