@@ -43,7 +43,7 @@ LAYERS = [
     ("crate environment", "the linker's home, protected calls, fault reports, the stack walker, "
      "services crates register, interrupt entry",
      ["core/crate_env.c", "core/crate_env.h", "core/fault.c", "core/fault.h", "core/stack_walk.c",
-      "core/stack_walk.h", "core/services.c", "core/services.h", "core/irq_entry.c", "core/irq_entry.h",
+      "core/stack_walk.h", "core/service_calls.c", "core/service_calls.h", "core/irq_entry.c", "core/irq_entry.h",
       "core/context.c"]),
     ("crate services", "what crates ask of the nano-core: crates, calls, faults, the swap primitive",
      ["core/crate_api.c", "core/crate_api.h", "core/crate_calls.c", "core/crate_swap.c", "core/kernel_api.c"]),

@@ -5,7 +5,7 @@
 #include "crate_api.h"
 #include "export.h"
 #include "fault.h"
-#include "services.h"
+#include "service_calls.h"
 #include <theseus/cpu.h>
 
 KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why)

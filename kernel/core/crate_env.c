@@ -7,7 +7,7 @@
 #include "export.h"
 #include "fault.h"
 #include "kheap.h"
-#include "services.h"
+#include "service_calls.h"
 #include "arch/x86_64/x86.h"
 #include <theseus/cpu.h>
 

@@ -6,7 +6,7 @@
 #include "crate_api.h"
 #include "export.h"
 #include "fault.h"
-#include "services.h"
+#include "service_calls.h"
 #include "stack_walk.h"
 #include "arch/x86_64/x86.h"
 #include <theseus/cpu.h>

@@ -1,13 +1,13 @@
 /* Interrupt entry: vectors 32..255 reach irq_dispatch(), which calls the
  * dispatcher service (KERNEL_SERVICE_IRQ_DISPATCH); the handler references
  * of theseus/irq.h are linker named references held by crates. Both are
- * called through named_call (services.c): upgraded for each call,
+ * called through named_call (service_calls.c): upgraded for each call,
  * re-resolved by name when their crate was replaced, never loading one
  * from interrupt context. */
 #include "irq_entry.h"
 #include "crate_env.h"
 #include "export.h"
-#include "services.h"
+#include "service_calls.h"
 #include "arch/x86_64/x86.h"
 #include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>

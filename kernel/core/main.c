@@ -11,7 +11,7 @@
 #include "fallback_console.h"
 #include "fault.h"
 #include "irq_entry.h"
-#include "services.h"
+#include "service_calls.h"
 #include "crate_env.h"
 #include "frames.h"
 #include "records.h"

@@ -1,8 +1,8 @@
 /* Crate functions the nano-core holds by name (linker named references)
  * and calls: the services crates register (theseus/services.h) and the
  * interrupt handler references of theseus/irq.h. */
-#ifndef THESEUS_SERVICES_CORE_H
-#define THESEUS_SERVICES_CORE_H
+#ifndef THESEUS_SERVICE_CALLS_H
+#define THESEUS_SERVICE_CALLS_H
 
 #include "kernel.h"
 #include "fault.h"

@@ -6,7 +6,7 @@
  * strong references of calls in progress are tracked by where their
  * record lives, so that a task killed while switched out inside one does
  * not leak them (kernel_stack_discarded). */
-#include "services.h"
+#include "service_calls.h"
 #include "crate_env.h"
 #include "export.h"
 #include "paging.h"
