@@ -57,3 +57,32 @@ def test_the_picture_has_every_layer():
     for layer in ("lib", "traps", "memory", "linker", "crate services", "main"):
         assert f'label="{layer}\\n' in result.stdout
     assert "L10 -> L9;" in result.stdout  # main uses the runners
+
+
+SOURCE_TREES = ("kernel", "crates", "benchmarks", "testsuite", "checker")
+
+
+def repo_files(suffixes):
+    for top in SOURCE_TREES:
+        for dirpath, _, files in os.walk(os.path.join(REPO, top)):
+            for f in files:
+                if f.endswith(suffixes):
+                    yield os.path.join(dirpath, f)
+
+
+def test_every_header_has_one_name():
+    seen = {}
+    for path in repo_files((".h",)):
+        seen.setdefault(os.path.basename(path), []).append(os.path.relpath(path, REPO))
+    twice = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    assert not twice, f"header names used twice: {twice}"
+
+
+def test_no_include_climbs_out_of_its_folder():
+    climbing = []
+    for path in repo_files((".c", ".h", ".S", ".cpp")):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for number, line in enumerate(f, 1):
+                if line.lstrip().startswith("#include") and '"../' in line:
+                    climbing.append(f"{os.path.relpath(path, REPO)}:{number}: {line.strip()}")
+    assert not climbing, "\n".join(climbing)
