@@ -151,6 +151,15 @@ struct status linker_forget_pushed(struct linker *l, uint32_t crate_id);
 bool linker_is_pushed(const struct linker *l, uint32_t crate_id);
 bool linker_is_added(const struct linker *l, uint32_t crate_id);
 
+/* Repair loaded crate `crate_id`'s code in place: every code and read-only
+ * section is rebuilt from the crate's image with its relocations applied
+ * to today's bindings, and each byte that differs (a flipped bit, an
+ * injected breakpoint) is written back through env->patch, as is each GOT
+ * slot. Data is not touched: the crate keeps its state, and no task needs
+ * to leave it (the caller keeps interrupts off). *changed: bytes written. */
+struct status linker_repair(struct linker *l, uint32_t crate_id, uint64_t *changed,
+                            struct link_error *err);
+
 /* ---- references ------------------------------------------------------ */
 
 struct status linker_ref_get(struct linker *l, uint32_t crate_id);

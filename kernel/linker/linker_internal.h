@@ -254,6 +254,11 @@ struct status missing_symbol(struct linker *l, const char *requester,
 struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
                                uint32_t index, struct link_error *err);
 
+/* Write relocation rec of c into its section through the section's
+ * `write` alias (the link, and linker_repair's scratch copy). */
+struct status reloc_apply(const struct loaded_crate *c, const struct reloc_record *rec,
+                          struct link_error *err);
+
 /* Resolve c's symbols, build its GOT, apply and record its relocations. */
 struct status link_crate(struct linker *l, struct loaded_crate *c,
                          struct link_error *err);

@@ -274,7 +274,7 @@ out:
 
 /* ---- pass 3: write --------------------------------------------------- */
 
-static struct status apply_one(const struct loaded_crate *c, const struct reloc_record *rec,
+struct status reloc_apply(const struct loaded_crate *c, const struct reloc_record *rec,
                                struct link_error *err)
 {
 	const struct crate_section *s = &c->sections[rec->section];
@@ -397,7 +397,7 @@ struct status link_crate(struct linker *l, struct loaded_crate *c, struct link_e
 	if (status_ok(st))
 		st = build_got(l, c, err);
 	for (uint32_t i = 0; status_ok(st) && i < c->reloc_count; i++) {
-		st = apply_one(c, &c->relocs[i], err);
+		st = reloc_apply(c, &c->relocs[i], err);
 		if (status_ok(st))
 			st = add_reverse_edge(l, c, i, err);
 	}

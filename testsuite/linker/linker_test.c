@@ -627,6 +627,80 @@ static void test_copy_for_restart(void)
 	          "meta %ld regions %ld", f.h.live_meta, f.h.live_regions);
 }
 
+/* Every code and read-only byte of crate c, in section order. */
+static size_t snapshot(const struct loaded_crate *c, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < c->section_count; i++) {
+		const struct crate_section *s = &c->sections[i];
+		if (!s->size || !s->write || (s->kind != REGION_TEXT && s->kind != REGION_RODATA))
+			continue;
+		if (n + s->size > cap)
+			return 0;
+		memcpy(out + n, s->write, s->size);
+		n += s->size;
+	}
+	if (c->got_count && n + 8 * c->got_count <= cap) {
+		memcpy(out + n, c->got.write, 8 * c->got_count);
+		n += 8 * c->got_count;
+	}
+	return n;
+}
+
+static void test_repair(void)
+{
+	struct fixture f;
+	setup(&f);
+	uint32_t id;
+	uint64_t changed = 99;
+	/* gotuse has every relocation form, relaxed and through the GOT. */
+	struct status st = linker_load_crate(&f.l, "gotuse", &id, &f.err);
+	const struct loaded_crate *c = linker_crate(&f.l, id);
+	static uint8_t before[1 << 16], after[1 << 16];
+	size_t n = c ? snapshot(c, before, sizeof before) : 0;
+	struct status clean = linker_repair(&f.l, id, &changed, &f.err);
+	tap_check(status_ok(st) && n && status_ok(clean) && changed == 0,
+	          "repair: a crate as loaded needs no byte written", "%s changed %lu", fmt(&f.err), changed);
+
+	/* Break it as a fault would: a breakpoint at a function's entry, a
+	 * flipped bit in a relaxed relocation's field, a GOT slot pointing
+	 * elsewhere, a byte of read-only data. */
+	uint64_t got_read = 0, got_forms = 0;
+	int found = linker_export_address(&f.l, id, "got_read", true, &got_read) &&
+	            linker_export_address(&f.l, id, "got_forms", true, &got_forms);
+	static const uint8_t int3 = 0xcc, zero8[8] = {0}, flip = 0x5a;
+	uint64_t rodata = 0;
+	for (uint32_t i = 0; i < c->section_count; i++)
+		if (c->sections[i].kind == REGION_RODATA && c->sections[i].size)
+			rodata = c->sections[i].vaddr;
+	int broken = status_ok(f.env.patch(f.env.ctx, got_read, &int3, 1)) &&
+	             status_ok(f.env.patch(f.env.ctx, got_forms + 3, &flip, 1)) && c->got_count &&
+	             status_ok(f.env.patch(f.env.ctx, c->got.vaddr, zero8, 8)) && rodata &&
+	             status_ok(f.env.patch(f.env.ctx, rodata, &flip, 1));
+	st = linker_repair(&f.l, id, &changed, &f.err);
+	size_t m = snapshot(c, after, sizeof after);
+	tap_check(found && broken && status_ok(st) && changed >= 4 && m == n && !memcmp(before, after, n),
+	          "repair: code, relocated fields, GOT slots and read-only data come back byte for byte",
+	          "%s changed %lu", fmt(&f.err), changed);
+
+	/* Data is state: it is left as it is. */
+	uint64_t data = 0;
+	broken = linker_export_address(&f.l, id, "got_local_data", false, &data) &&
+	         status_ok(f.env.patch(f.env.ctx, data, &flip, 1));
+	st = linker_repair(&f.l, id, &changed, &f.err);
+	uint8_t now = 0;
+	for (uint32_t i = 0; i < c->section_count; i++) {
+		const struct crate_section *s = &c->sections[i];
+		if (data >= s->vaddr && data < s->vaddr + s->size)
+			now = s->write[data - s->vaddr];
+	}
+	tap_check(broken && status_ok(st) && changed == 0 && now == flip, "repair: data is left alone", "changed %lu",
+	          changed);
+	st = linker_repair(&f.l, 12345, &changed, &f.err);
+	tap_check(st.err == E_NOENT, "repair: a crate that is not loaded is refused", "%s", fmt(&f.err));
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3 || read_file(argv[1], &archive_data, &archive_size) ||
@@ -643,6 +717,7 @@ int main(int argc, char **argv)
 	test_pushed_crates();
 	test_cycle_unload();
 	test_copy_for_restart();
+	test_repair();
 	free(archive_data);
 	free(push_data);
 	return tap_done();
