@@ -134,6 +134,8 @@ uint64_t paging_lookup(uint64_t va)
 	return (e & PTE_ADDR_MASK & ~(page - 1)) + (va & (page - 1));
 }
 
+extern char boot_stack_guard[];
+
 void paging_init(void)
 {
 	/* The boot window's page directory (PDPT[510]). */
@@ -155,7 +157,9 @@ void paging_init(void)
 			bits = PTE_PRESENT;
 		else if (va >= ALIGN_DOWN(ro, PAGE_SIZE) && va < ro_end)
 			bits = PTE_PRESENT | PTE_NX;
-		pt[i] = (i * PAGE_SIZE) | bits;
+		else if (va == (uint64_t)boot_stack_guard)
+			bits = 0; /* running off the boot stack faults */
+		pt[i] = bits ? (i * PAGE_SIZE) | bits : 0;
 	}
 	/* The .boot section (multiboot2 header, 32-bit entry) is never run again. */
 	pd[0] = pt_frame.value | PTE_PRESENT | PTE_WRITE;
