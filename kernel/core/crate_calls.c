@@ -7,6 +7,7 @@
 #include "fault.h"
 #include "service_calls.h"
 #include <theseus/cpu.h>
+#include <theseus/faults.h>
 
 KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why)
 {
@@ -82,3 +83,22 @@ KERNEL_EXPORT struct status kernel_crate_inject_fault(struct str crate, struct s
 	return s;
 }
 KEXPORT(kernel_crate_inject_fault);
+
+KERNEL_EXPORT struct status kernel_crate_repair(struct str crate, uint64_t *changed, struct crate_error *why)
+{
+	struct linker *l;
+	char cname[48];
+	uint32_t id;
+	*changed = 0;
+	struct status s = loaded_crate_request(crate, cname, sizeof cname, &l, &id, why);
+	if (!status_ok(s))
+		return s;
+	bool irq = cpu_irq_save();
+	s = fault_repair_crate(l, id, changed);
+	cpu_irq_restore(irq);
+	if (why)
+		ksnprintf(why->text, sizeof why->text, status_ok(s) ? "%lu bytes of code repaired" : "cannot repair %s",
+			  status_ok(s) ? *changed : 0, cname);
+	return s;
+}
+KEXPORT(kernel_crate_repair);

@@ -3,8 +3,23 @@
 #include "fault.h"
 #include "crate_env.h"
 #include "export.h"
+#include "frames.h"
 #include "stack_walk.h"
 #include "arch/x86_64/trap.h"
+#include <theseus/cpu.h>
+#include <theseus/faults.h>
+
+static enum kernel_fault_mode fault_mode = KERNEL_FAULT_UNWIND;
+
+/* The contained faults, for the policy crate (kernel_fault_events). */
+#define FAULT_EVENTS 32
+static struct {
+	struct fault_event ring[FAULT_EVENTS];
+	uint64_t seq; /* events ever */
+} events;
+/* Code bytes the exception handler repaired on its way to unwinding the
+ * fault the next protected_call reports. */
+static uint64_t repaired_before_unwind;
 
 static void call_thunk(void *p)
 {
@@ -50,6 +65,20 @@ void fault_symbolize(uint64_t address, char *buf, size_t cap)
 		ksnprintf(buf, cap, "%p", (void *)address);
 }
 
+static struct fault_event *new_event(uint64_t vector, uint64_t rip, enum fault_outcome outcome, uint64_t repaired,
+				     bool in_interrupt)
+{
+	struct fault_event *e = &events.ring[events.seq % FAULT_EVENTS];
+	memset(e, 0, sizeof *e);
+	e->seq = ++events.seq;
+	e->vector = vector;
+	e->rip = rip;
+	e->outcome = outcome;
+	e->repaired_bytes = repaired;
+	e->in_interrupt = in_interrupt;
+	return e;
+}
+
 static void fill_report(struct fault_report *r, const struct fault_point *fp)
 {
 	memset(r, 0, sizeof *r);
@@ -73,8 +102,18 @@ bool protected_call(struct crate_call *c, struct fault_report *fault)
 	if (!kfault_try(&fp, call_thunk, c))
 		return true;
 	c->result = STATUS(E_FAULT);
-	if (fault)
-		fill_report(fault, &fp);
+	struct fault_report local;
+	struct fault_report *r = fault ? fault : &local;
+	fill_report(r, &fp);
+	bool irq = cpu_irq_save();
+	struct fault_event *e = new_event(fp.vector, fp.fault_rip, FAULT_UNWOUND, repaired_before_unwind,
+					  c->in_interrupt);
+	repaired_before_unwind = 0;
+	copy_cstr(e->crate, sizeof e->crate, r->crate);
+	copy_cstr(e->version, sizeof e->version, r->version);
+	copy_cstr(e->function, sizeof e->function, r->function);
+	e->offset = r->offset;
+	cpu_irq_restore(irq);
 	return false;
 }
 
@@ -134,4 +173,114 @@ static void print_backtrace(const struct trap_frame *f)
 	printing = false;
 }
 
-void fault_reports_init(void) { trap_set_backtrace_printer(print_backtrace); }
+/* ---- repair and resume ------------------------------------------------ */
+
+/* Big enough for the largest code or read-only section of a crate. */
+#define REPAIR_SCRATCH_PAGES 32
+static uint8_t *repair_scratch;
+
+struct status fault_repair_crate(struct linker *l, uint32_t id, uint64_t *changed)
+{
+	struct link_error err;
+	*changed = 0;
+	if (!repair_scratch)
+		return STATUS(E_NOMEM);
+	return linker_repair(l, id, repair_scratch, REPAIR_SCRATCH_PAGES * PAGE_SIZE, changed, &err);
+}
+
+static uint64_t repair_crate(struct linker *l, uint32_t id)
+{
+	uint64_t changed = 0;
+	return id != LINKER_NO_CRATE && status_ok(fault_repair_crate(l, id, &changed)) ? changed : 0;
+}
+
+struct scrub {
+	struct linker *l;
+	uint32_t done[8];
+	unsigned count;
+	uint64_t changed;
+};
+
+static bool scrub_frame(void *ctx, uint64_t rip, const struct trap_frame *interrupted)
+{
+	(void)interrupted;
+	struct scrub *s = ctx;
+	uint32_t id = linker_crate_of_address(s->l, rip);
+	for (unsigned i = 0; i < s->count; i++)
+		if (s->done[i] == id)
+			return false;
+	if (id != LINKER_NO_CRATE && s->count < 8) {
+		s->done[s->count++] = id;
+		s->changed += repair_crate(s->l, id);
+	}
+	return s->count == 8;
+}
+
+/* The trap layer asks before unwinding: is the fault's cause corrupt
+ * code? Then the crate's code is rebuilt from its image and the faulting
+ * instruction runs again. Otherwise the crates on the faulting stack are
+ * repaired anyway (a corrupt GOT slot or call site in a caller sends
+ * control astray), and the fault unwinds. */
+static bool repair_and_resume(struct trap_frame *f)
+{
+	struct linker *l = crates_linker();
+	if (fault_mode != KERNEL_FAULT_REPAIR_AND_RESUME || !l || f->vector == 2 || f->vector == 8 ||
+	    f->vector == 18)
+		return false;
+	/* int3 traps: RIP is past it, at a byte the repair may change. */
+	uint64_t at = f->vector == 3 ? f->rip - 1 : f->rip;
+	uint64_t changed = repair_crate(l, linker_crate_of_address(l, at));
+	if (changed) {
+		char where[160];
+		fault_symbolize(at, where, sizeof where);
+		kprintf("fault: exception %lu (%s) at %s: %lu bytes of its code differed from the crate's image; "
+			"repaired and resumed\n",
+			f->vector, exception_name(f->vector), where, changed);
+		struct linker_location loc;
+		struct fault_event *e = new_event(f->vector, at, FAULT_RESUMED, changed, false);
+		if (linker_locate(l, at, &loc)) {
+			copy_cstr(e->crate, sizeof e->crate, loc.crate);
+			copy_cstr(e->version, sizeof e->version, loc.version);
+			copy_cstr(e->function, sizeof e->function, loc.function ? loc.function : loc.section);
+			e->offset = loc.offset;
+		}
+		f->rip = at;
+		return true;
+	}
+	struct scrub s = {l, {0}, 0, 0};
+	(void)stack_walk(f->rbp, 0, 0, 32, scrub_frame, &s);
+	repaired_before_unwind = s.changed;
+	if (s.changed)
+		kprintf("fault: repaired %lu bytes of code in the crates of the faulting stack\n", s.changed);
+	return false;
+}
+
+KERNEL_EXPORT void kernel_fault_mode_set(enum kernel_fault_mode mode)
+{
+	if (mode == KERNEL_FAULT_UNWIND || mode == KERNEL_FAULT_REPAIR_AND_RESUME)
+		fault_mode = mode;
+}
+KEXPORT(kernel_fault_mode_set);
+
+KERNEL_EXPORT size_t kernel_fault_events(uint64_t after, struct fault_event *out, size_t cap)
+{
+	bool irq = cpu_irq_save();
+	uint64_t first = events.seq > FAULT_EVENTS ? events.seq - FAULT_EVENTS + 1 : 1;
+	if (after + 1 > first)
+		first = after + 1;
+	size_t n = 0;
+	for (uint64_t seq = first; seq <= events.seq && n < cap; seq++)
+		out[n++] = events.ring[(seq - 1) % FAULT_EVENTS];
+	cpu_irq_restore(irq);
+	return n;
+}
+KEXPORT(kernel_fault_events);
+
+void fault_reports_init(void)
+{
+	trap_set_backtrace_printer(print_backtrace);
+	struct frame_result scratch = frames_alloc_contig(REPAIR_SCRATCH_PAGES);
+	if (scratch.err == E_OK)
+		repair_scratch = phys_to_virt(scratch.value);
+	trap_set_fault_resumer(repair_and_resume);
+}

@@ -28,6 +28,7 @@ struct crate_call {
 	void *p;        /* FN_VOID_PTR */
 	struct status result; /* E_FAULT when it faulted */
 	bool truth;           /* FN_BOOL_U64_U64 */
+	bool in_interrupt;    /* an interrupt handler call: for the fault log */
 };
 
 /* Call c under a recovery point. True when it returned; false when a CPU
@@ -41,8 +42,14 @@ void fault_describe(const struct fault_report *f, char *buf, size_t cap);
 /* Name `address` for a report: "crate function+0xOFF" or its hex value. */
 void fault_symbolize(uint64_t address, char *buf, size_t cap);
 
-/* Install the symbolizing fault report in the trap layer (after the
- * linker exists: before, reports show raw addresses). */
+/* Rebuild loaded crate `id`'s code from its image (linker_repair) with the
+ * nano-core's scratch space; interrupts off. */
+struct linker;
+struct status fault_repair_crate(struct linker *l, uint32_t id, uint64_t *changed);
+
+/* Install the symbolizing fault report and the repairing resume in the
+ * trap layer (after the linker exists: before, reports show raw
+ * addresses and nothing is repaired). */
 void fault_reports_init(void);
 
 #endif

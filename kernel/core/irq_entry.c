@@ -38,7 +38,7 @@ static void report_fault(const char *what, uint8_t arg, const struct fault_repor
 static void irq_dispatch(uint8_t vector)
 {
 	entry_stats.entered++;
-	struct crate_call c = {.shape = FN_VOID_U8, .a = vector};
+	struct crate_call c = {.shape = FN_VOID_U8, .a = vector, .in_interrupt = true};
 	struct fault_report fault;
 	struct status st = service_call(KERNEL_SERVICE_IRQ_DISPATCH, &c, &fault);
 	if (st.err == E_FAULT) {
@@ -92,7 +92,7 @@ KERNEL_EXPORT struct status kernel_irq_handler_call(struct irq_handler_ref *ref,
 	if (!ref)
 		return STATUS(E_INVAL);
 	bool enabled = cpu_irq_save();
-	struct crate_call c = {.shape = FN_VOID_U8, .a = arg};
+	struct crate_call c = {.shape = FN_VOID_U8, .a = arg, .in_interrupt = true};
 	struct fault_report fault;
 	struct status st = named_call(as_named(ref), &c, &fault);
 	if (st.err == E_FAULT) {

@@ -156,9 +156,13 @@ bool linker_is_added(const struct linker *l, uint32_t crate_id);
  * to today's bindings, and each byte that differs (a flipped bit, an
  * injected breakpoint) is written back through env->patch, as is each GOT
  * slot. Data is not touched: the crate keeps its state, and no task needs
- * to leave it (the caller keeps interrupts off). *changed: bytes written. */
-struct status linker_repair(struct linker *l, uint32_t crate_id, uint64_t *changed,
-                            struct link_error *err);
+ * to leave it (the caller keeps interrupts off). `scratch` (at least as
+ * large as the crate's largest section; E_RANGE otherwise) is the
+ * caller's: nothing is allocated, so a fault handler may repair, even
+ * while a request for other crates is in progress. *changed: bytes
+ * written. */
+struct status linker_repair(struct linker *l, uint32_t crate_id, uint8_t *scratch, uint64_t scratch_size,
+                            uint64_t *changed, struct link_error *err);
 
 /* ---- references ------------------------------------------------------ */
 

@@ -7,7 +7,12 @@
  * with today's bindings, so a swap's re-pointing is kept) and every byte
  * that differs is written back, and so is every GOT slot. A flipped bit or
  * an injected breakpoint in code goes; the crate's data, its state, is not
- * touched, so no task needs to leave the crate first. */
+ * touched, so no task needs to leave the crate first.
+ *
+ * Nothing here allocates, and nothing reads records a request in progress
+ * may be changing (only the crate's own, which a request never touches
+ * once the crate is loaded): the nano-core repairs from its exception
+ * handler, whatever was interrupted. */
 #include "linker_internal.h"
 
 /* Write `n` bytes of `want` at run address `vaddr` where `have` differs,
@@ -53,11 +58,10 @@ static struct status repair_section(struct linker *l, struct loaded_crate *c, ui
 	return status_ok(st) ? write_differences(l, s->vaddr, live, scratch, s->size, changed) : st;
 }
 
-struct status linker_repair(struct linker *l, uint32_t crate_id, uint64_t *changed, struct link_error *err)
+struct status linker_repair(struct linker *l, uint32_t crate_id, uint8_t *scratch, uint64_t scratch_size,
+                           uint64_t *changed, struct link_error *err)
 {
 	*changed = 0;
-	if (l->busy)
-		return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
 	if (!l->env.patch)
 		return link_fail(err, E_NOSYS, "", "this environment cannot patch loaded code");
 	struct loaded_crate *c = crate_id < l->slot_count && l->slots[crate_id].state == CRATE_LOADED
@@ -68,9 +72,8 @@ struct status linker_repair(struct linker *l, uint32_t crate_id, uint64_t *chang
 	for (uint32_t i = 0; i < c->section_count; i++)
 		if (c->sections[i].size > largest)
 			largest = c->sections[i].size;
-	uint8_t *scratch = largest ? meta_alloc_array(l, largest, 1) : NULL;
-	if (largest && !scratch)
-		return link_fail(err, E_NOMEM, c->name, "out of memory for the repair");
+	if (largest > scratch_size)
+		return link_fail(err, E_RANGE, c->name, "a section is larger than the repair's scratch space");
 	struct status st = STATUS_OK;
 	for (uint32_t i = 0; status_ok(st) && i < c->section_count; i++) {
 		const struct crate_section *s = &c->sections[i];
@@ -84,6 +87,5 @@ struct status linker_repair(struct linker *l, uint32_t crate_id, uint64_t *chang
 		st = write_differences(l, c->got.vaddr, c->got.write, scratch, 8 * (uint64_t)c->got_count, changed);
 	if (!status_ok(st) && err && !err->reason[0])
 		(void)link_fail(err, st.err, c->name, "writing the repaired code failed");
-	meta_free_array(l, scratch, largest, 1);
 	return st;
 }

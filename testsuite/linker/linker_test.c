@@ -656,9 +656,9 @@ static void test_repair(void)
 	/* gotuse has every relocation form, relaxed and through the GOT. */
 	struct status st = linker_load_crate(&f.l, "gotuse", &id, &f.err);
 	const struct loaded_crate *c = linker_crate(&f.l, id);
-	static uint8_t before[1 << 16], after[1 << 16];
+	static uint8_t before[1 << 16], after[1 << 16], scratch[1 << 16];
 	size_t n = c ? snapshot(c, before, sizeof before) : 0;
-	struct status clean = linker_repair(&f.l, id, &changed, &f.err);
+	struct status clean = linker_repair(&f.l, id, scratch, sizeof scratch, &changed, &f.err);
 	tap_check(status_ok(st) && n && status_ok(clean) && changed == 0,
 	          "repair: a crate as loaded needs no byte written", "%s changed %lu", fmt(&f.err), changed);
 
@@ -677,7 +677,7 @@ static void test_repair(void)
 	             status_ok(f.env.patch(f.env.ctx, got_forms + 3, &flip, 1)) && c->got_count &&
 	             status_ok(f.env.patch(f.env.ctx, c->got.vaddr, zero8, 8)) && rodata &&
 	             status_ok(f.env.patch(f.env.ctx, rodata, &flip, 1));
-	st = linker_repair(&f.l, id, &changed, &f.err);
+	st = linker_repair(&f.l, id, scratch, sizeof scratch, &changed, &f.err);
 	size_t m = snapshot(c, after, sizeof after);
 	tap_check(found && broken && status_ok(st) && changed >= 4 && m == n && !memcmp(before, after, n),
 	          "repair: code, relocated fields, GOT slots and read-only data come back byte for byte",
@@ -687,7 +687,7 @@ static void test_repair(void)
 	uint64_t data = 0;
 	broken = linker_export_address(&f.l, id, "got_local_data", false, &data) &&
 	         status_ok(f.env.patch(f.env.ctx, data, &flip, 1));
-	st = linker_repair(&f.l, id, &changed, &f.err);
+	st = linker_repair(&f.l, id, scratch, sizeof scratch, &changed, &f.err);
 	uint8_t now = 0;
 	for (uint32_t i = 0; i < c->section_count; i++) {
 		const struct crate_section *s = &c->sections[i];
@@ -696,8 +696,11 @@ static void test_repair(void)
 	}
 	tap_check(broken && status_ok(st) && changed == 0 && now == flip, "repair: data is left alone", "changed %lu",
 	          changed);
-	st = linker_repair(&f.l, 12345, &changed, &f.err);
+	st = linker_repair(&f.l, 12345, scratch, sizeof scratch, &changed, &f.err);
 	tap_check(st.err == E_NOENT, "repair: a crate that is not loaded is refused", "%s", fmt(&f.err));
+	st = linker_repair(&f.l, id, scratch, 16, &changed, &f.err);
+	tap_check(st.err == E_RANGE && changed == 0, "repair: too little scratch space is refused, nothing written",
+	          "%s", fmt(&f.err));
 	teardown(&f);
 }
 

@@ -164,9 +164,10 @@ def test_state_survives_a_swap_through_the_state_store_and_migration():
 
 
 def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
+    # recover=none: faults only unwind, so the breakpoint stays until a restart.
     code, out = console("run hello a", "inject hello hello_main", "run hello b", "spawn hello",
                         "restart hello", "run hello c", "crates", "inject hello nosuch", "inject hello",
-                        "restart nosuch", "restart shell", "echo alive")
+                        "restart nosuch", "restart shell", "echo alive", append="recover=none")
     assert code == 0
     assert "fault armed in hello: the next call of hello_main faults" in out
     # The fault is contained where the caller runs: the shell's call, a task.
@@ -186,28 +187,64 @@ def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
 
 
 def test_recover_restart_restarts_a_crate_that_faulted():
-    code, out = console("run hello a", "inject hello hello_main", "run hello b", "run hello c",
-                        "inject hello hello_main", "spawn hello", "sleep 50", "spawn hello", "sleep 50",
-                        append="recover=restart")
+    # A bounds trap is no code corruption: nothing to repair, the call
+    # unwinds, and recover=restart restarts the crate (fresh .bss: the count
+    # starts again).
+    code, out = console("run faulty", "run faulty", "run faulty bounds", "run faulty", "spawn faulty bounds",
+                        "sleep 50", "run faulty", append="recover=restart")
     assert code == 0
-    assert ("run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello 1.0.0 at hello_main+0x1; "
-            "crate hello restarted") in out
+    assert "[faulty] info: faulty ran 2 times" in out
+    assert ("run faulty: faulty_main faulted: exception 6 (#UD invalid opcode) in crate faulty 1.0.0 at "
+            "faulty_main+0x") in out
+    assert "; crate faulty restarted" in out
     # The policy is the recovery crate's, which says what it did.
-    assert "[recover] info: crate hello faulted; restarted it" in out
-    # No manual restart: the next call finds clean code.
-    assert "[hello] info: Hello from hello 1.0.0, args: c" in out
+    assert "[recover] info: crate faulty faulted; restarted it" in out
+    after = out.split("theseus> run faulty bounds", 1)[1]
+    assert "[faulty] info: faulty ran 1 time\n" in after
     # The same for a task: it ends with the fault, the crate is restarted.
-    assert ("[task] error: hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello 1.0.0 at "
-            "hello_main+0x1; crate hello restarted") in out
-    assert out.rsplit("theseus> spawn hello", 1)[1].count("[hello] info: Hello from hello 1.0.0") == 1
+    assert "[task] error: faulty: faulty_main faulted: exception 6 (#UD invalid opcode)" in out
+    assert out.rsplit("theseus> run faulty", 1)[1].count("faulty ran 1 time") == 1
 
 
 def test_without_recover_a_faulted_crate_stays_broken_until_restarted():
     code, out = console("inject hello hello_main", "run hello", "load hello", "inject hello hello_main",
-                        "run hello", "run hello")
+                        "run hello", "run hello", append="recover=none")
     assert code == 0
-    assert "[recover]" not in out and "crate hello restarted" not in out
+    assert "[recover]" not in out and "crate hello restarted" not in out and "repaired" not in out
     assert out.count("hello_main faulted: exception 3") == 2
+
+
+def test_corrupt_code_is_repaired_and_the_call_goes_on():
+    """The default policy: a fault whose cause is corrupt code (here an
+    injected breakpoint) has the crate's code rebuilt from its image and
+    the instruction run again: the call never notices. In the core crates
+    too, on interrupt and scheduler paths."""
+    code, out = console("run hello a", "inject hello hello_main", "run hello b",
+                        "inject fmt fmt_u64", "uptime",
+                        "inject timer timer_on_irq", "sleep 100",
+                        "inject pqueue pq_pop", "sleep 100",
+                        "inject interrupts interrupts_dispatch", "sleep 100",
+                        "inject task waitq_wake_all", "spawn hello", "sleep 50", "uptime")
+    assert code == 0
+    for where in ("hello hello_main+0x0", "fmt fmt_u64+0x0", "timer timer_on_irq+0x0", "pqueue pq_pop+0x0",
+                  "interrupts interrupts_dispatch+0x0", "task waitq_wake_all+0x0"):
+        assert (f"at {where}: 1 bytes of its code differed from the crate's image; repaired and resumed"
+                in out), where
+    assert "[hello] info: Hello from hello 1.0.0, args: b" in out
+    assert "faulted" not in out
+    ticks = [int(l.split()[3]) for l in out.splitlines() if l.startswith("up ") and "timer ticks" in l]
+    assert len(ticks) == 2 and ticks[1] >= ticks[0] + 300, ticks
+
+
+def test_a_stack_overflow_is_an_ordinary_fault():
+    """Recursion off the end of a stack (the shell's, a task's) hits the
+    guard page and becomes a double fault, handled on its own stack."""
+    code, out = console("run faulty recurse", "spawn faulty recurse", "sleep 50", "run faulty", "uptime")
+    assert code == 0
+    assert "run faulty: faulty_main faulted: exception 8 (#DF double fault) in crate faulty 1.0.0 at recurse+" in out
+    assert "[task] error: faulty: faulty_main faulted: exception 8 (#DF double fault)" in out
+    assert "[faulty] info: faulty ran 3 times" in out
+    assert "KERNEL HALTED" not in out
 
 
 def test_a_restart_starts_data_afresh_but_state_kept_outside_carries_on():

@@ -72,11 +72,13 @@ extern const uint64_t isr_table[256];
 struct fault_point *fault_point_current;
 static void (*interrupt_handler)(uint8_t vector);
 static void (*backtrace_printer)(const struct trap_frame *f);
+static bool (*fault_resumer)(struct trap_frame *f);
 static bool fatal_exits_qemu;
 
 void trap_set_interrupt_handler(void (*handler)(uint8_t vector)) { interrupt_handler = handler; }
 void trap_set_fatal_exits_qemu(bool on) { fatal_exits_qemu = on; }
 void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f)) { backtrace_printer = printer; }
+void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f)) { fault_resumer = resume; }
 
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -138,6 +140,8 @@ void exception_dispatch(struct trap_frame *f)
 		return;
 	}
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
+	if (fault_resumer && fault_resumer(f))
+		return;
 	struct fault_point *fp = fault_point_current;
 
 	/* A double fault is recovered too: it is what a stack overflow under a

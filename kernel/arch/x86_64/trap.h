@@ -41,6 +41,9 @@ void trap_set_fatal_exits_qemu(bool on);
 /* Every exception report ends with printer(f): where the faulting
  * instruction is and the backtrace, named (kernel/core/fault.c). */
 void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f));
+/* Asked first about every exception: true when it dealt with it (the
+ * frame is changed to resume); false goes on to recovery or a halt. */
+void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f));
 /* Runs fn(arg); returns 0 when it returned normally, or the exception
  * vector + 1 when a CPU exception interrupted it (details in *fp). */
 int kfault_try(struct fault_point *fp, void (*fn)(void *), void *arg);
