@@ -1,7 +1,9 @@
 /* Commands about crates: crates, deps, syms, load, unload, run. */
+#include <theseus/alloc.h>
 #include <theseus/crates.h>
 #include "evolution.h"
 #include "shell_internal.h"
+#include "task.h"
 
 #define MAX_CRATES 64
 #define MAX_EDGES 48
@@ -39,17 +41,26 @@ static bool has_flag(struct str args, struct str flag)
 	}
 }
 
+/* Tables too large for a task's stack live on the heap for the command. */
+struct crate_table {
+	struct crate_summary of[MAX_CRATES];
+};
+
 void cmd_crates(struct str args)
 {
-	struct crate_summary list[MAX_CRATES];
-	size_t n = kernel_crate_list(list, MAX_CRATES);
+	struct crate_table *table = NULL;
+	if (!status_ok(HEAP_NEW(struct crate_table, &table, task_current()))) {
+		out_str(STR("crates: out of memory\n"));
+		return;
+	}
+	size_t n = kernel_crate_list(table->of, MAX_CRATES);
 	bool all = has_flag(args, STR("--all"));
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, STR("name         version  text    data+bss refs deps swaps load-cycles loaded for"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
-		const struct crate_summary *c = &list[i];
+		const struct crate_summary *c = &table->of[i];
 		if (!c->loaded && !all)
 			continue;
 		fmt_clear(&line);
@@ -89,6 +100,8 @@ void cmd_crates(struct str args)
 			fmt_str(&line, STR(" [restarted]"));
 		out_line(&line);
 	}
+	if (!status_ok(HEAP_FREE(table)))
+		out_str(STR("crates: freeing the table failed\n"));
 }
 
 #define EDGES_PER_ASK 8
@@ -136,10 +149,14 @@ static void merge_edges(struct str crate, enum crate_edge_direction dir, bool pe
 
 static void print_edges(struct str crate, enum crate_edge_direction dir, bool per_section)
 {
-	struct edge_table table;
-	merge_edges(crate, dir, per_section, &table);
-	size_t n = table.used;
-	bool truncated = table.truncated;
+	struct edge_table *table = NULL;
+	if (!status_ok(HEAP_NEW(struct edge_table, &table, task_current()))) {
+		out_str(STR("deps: out of memory\n"));
+		return;
+	}
+	merge_edges(crate, dir, per_section, table);
+	size_t n = table->used;
+	bool truncated = table->truncated;
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, dir == CRATE_IMPORTS ? STR("imports:") : STR("imported by:"));
@@ -147,7 +164,7 @@ static void print_edges(struct str crate, enum crate_edge_direction dir, bool pe
 		fmt_str(&line, STR(" nothing"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_EDGES; i++) {
-		const struct crate_edge *e = &table.edges[i];
+		const struct crate_edge *e = &table->edges[i];
 		fmt_clear(&line);
 		fmt_str(&line, STR("  "));
 		if (per_section) {
@@ -173,6 +190,8 @@ static void print_edges(struct str crate, enum crate_edge_direction dir, bool pe
 	}
 	if (truncated)
 		out_str(STR("  ... (more not shown)\n"));
+	if (!status_ok(HEAP_FREE(table)))
+		out_str(STR("deps: freeing the table failed\n"));
 }
 
 void cmd_deps(struct str args)
@@ -216,6 +235,43 @@ void cmd_syms(struct str args)
 		FMT_CSTR(&line, syms[i].name);
 		out_line(&line);
 	}
+}
+
+void cmd_sections(struct str args)
+{
+	struct str crate = word_at(args, 0);
+	static const struct str kinds[] = {STR("code  "), STR("rodata"), STR("data  "), STR("bss   ")};
+	struct crate_section_info batch[8];
+	size_t shown = 0;
+	for (size_t first = 0;;) {
+		struct count_result r = kernel_crate_sections(crate, first, batch, 8);
+		if (r.err == E_NOENT || crate.len == 0) {
+			struct crate_error why = {"not loaded (try: load CRATE)"};
+			say_crate_error(STR("sections"), crate, &why);
+			return;
+		}
+		for (size_t i = 0; i < r.value && i < 8; i++) {
+			struct fmt_line line;
+			fmt_clear(&line);
+			fmt_str(&line, STR("  "));
+			fmt_hex(&line, batch[i].address, 16);
+			fmt_char(&line, ' ');
+			size_t mark = line.len;
+			fmt_u64(&line, batch[i].size);
+			fmt_pad_left(&line, mark, 7);
+			fmt_char(&line, ' ');
+			fmt_str(&line, kinds[batch[i].kind % 4]);
+			fmt_char(&line, ' ');
+			FMT_CSTR(&line, batch[i].name);
+			out_line(&line);
+		}
+		shown += r.value;
+		if (r.err != E_RANGE || r.value == 0)
+			break;
+		first += r.value;
+	}
+	if (shown == 0)
+		out_str(STR("  (no sections)\n"));
 }
 
 void cmd_load(struct str args)

@@ -43,6 +43,7 @@ void say_crate_error(struct str what, struct str name, const struct crate_error 
 void cmd_crates(struct str args);
 void cmd_deps(struct str args);
 void cmd_syms(struct str args);
+void cmd_sections(struct str args);
 void cmd_load(struct str args);
 void cmd_unload(struct str args);
 void cmd_run(struct str args);

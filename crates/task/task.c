@@ -356,9 +356,12 @@ CRATE_EXPORT struct status task_kill(task_id id)
 {
 	bool irq = cpu_irq_save();
 	struct task *t = task_by_id(id);
-	if (!t || t->state == TASK_EXITED || slot_of(id) == T.idle) {
+	/* Neither the idle task nor the boot task (slot 0, where the entry
+	 * supervises the console) may go: nothing would stand in for them. */
+	bool essential = slot_of(id) == T.idle || slot_of(id) == 0;
+	if (!t || t->state == TASK_EXITED || essential) {
 		cpu_irq_restore(irq);
-		return STATUS(t && slot_of(id) == T.idle ? E_PERM : E_NOENT);
+		return STATUS(t && essential ? E_PERM : E_NOENT);
 	}
 	if (slot_of(id) == T.current)
 		end_current(TASK_KILLED);

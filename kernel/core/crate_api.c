@@ -208,6 +208,47 @@ KERNEL_EXPORT struct count_result kernel_crate_edges(struct str crate, enum crat
 }
 KEXPORT(kernel_crate_edges);
 
+struct section_list {
+	size_t skip;
+	struct crate_section_info *out;
+	size_t cap, used;
+	bool truncated;
+};
+
+static void collect_section(void *ctx, const char *name, uint64_t vaddr, uint64_t size, enum region_kind kind)
+{
+	struct section_list *s = ctx;
+	if (s->skip) {
+		s->skip--;
+		return;
+	}
+	if (s->used == s->cap) {
+		s->truncated = true;
+		return;
+	}
+	struct crate_section_info *i = &s->out[s->used++];
+	copy_cstr(i->name, sizeof i->name, name);
+	i->address = vaddr;
+	i->size = size;
+	_Static_assert(REGION_TEXT == (int)CRATE_SECTION_CODE && REGION_BSS == (int)CRATE_SECTION_BSS,
+		       "section kinds");
+	i->kind = (enum crate_section_kind)kind;
+}
+
+KERNEL_EXPORT struct count_result kernel_crate_sections(struct str crate, size_t first, struct crate_section_info *out,
+							size_t cap)
+{
+	struct linker *l;
+	char cname[48];
+	uint32_t id;
+	if (!status_ok(loaded_crate_request(crate, cname, sizeof cname, &l, &id, NULL)))
+		return (struct count_result){E_NOENT, 0};
+	struct section_list s = {first, out, cap, 0, false};
+	linker_for_each_section(l, id, "", collect_section, &s);
+	return (struct count_result){s.truncated ? E_RANGE : E_OK, s.used};
+}
+KEXPORT(kernel_crate_sections);
+
 struct export_list {
 	struct crate_symbol *out;
 	size_t cap, used;

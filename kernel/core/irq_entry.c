@@ -44,6 +44,12 @@ static void irq_dispatch(uint8_t vector)
 	if (st.err == E_FAULT) {
 		entry_stats.dispatcher_faults++;
 		report_fault("the dispatcher", vector, &fault);
+		/* It may have faulted before acknowledging the interrupt: do it
+		 * here (a non-specific end of interrupt to both 8259s; nothing
+		 * else is in service, handlers run after the dispatcher's own),
+		 * so that one broken dispatch cannot leave every line dead. */
+		outb(0xA0, 0x20);
+		outb(0x20, 0x20);
 	} else if (!status_ok(st)) {
 		entry_stats.unrouted++;
 	}

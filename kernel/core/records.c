@@ -49,9 +49,10 @@ struct section_walk {
 	void (*fn)(struct run_state *, const struct record *);
 };
 
-static void walk_section(void *ctx, const char *name, uint64_t vaddr, uint64_t size)
+static void walk_section(void *ctx, const char *name, uint64_t vaddr, uint64_t size, enum region_kind kind)
 {
 	(void)name;
+	(void)kind;
 	struct section_walk *w = ctx;
 	const struct record *r = (const struct record *)vaddr;
 	for (uint64_t n = 0; n < size / sizeof *r; n++)

@@ -491,7 +491,7 @@ void linker_for_each_section(const struct linker *l, uint32_t crate_id, const ch
 	for (uint32_t i = 0; c && i < c->section_count; i++) {
 		const struct crate_section *s = &c->sections[i];
 		if (s->vaddr && s->size && strlen(s->name) >= plen && !memcmp(s->name, prefix, plen))
-			fn(ctx, s->name, s->vaddr, s->size);
+			fn(ctx, s->name, s->vaddr, s->size, s->kind);
 	}
 }
 

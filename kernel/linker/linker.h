@@ -285,8 +285,10 @@ typedef void (*linker_range_fn)(void *ctx, uint64_t lo, uint64_t hi);
 void linker_for_each_text(const struct linker *l, uint32_t crate_id,
                           linker_range_fn fn, void *ctx);
 /* Each placed, non-empty section of loaded crate `crate_id` whose name
- * starts with `prefix` (the test and benchmark records, .ktests/.kbench). */
-typedef void (*linker_section_fn)(void *ctx, const char *name, uint64_t vaddr, uint64_t size);
+ * starts with `prefix` ("" for all; the test and benchmark records are
+ * .ktests/.kbench), with its kind (its permissions). */
+typedef void (*linker_section_fn)(void *ctx, const char *name, uint64_t vaddr, uint64_t size,
+                                  enum region_kind kind);
 void linker_for_each_section(const struct linker *l, uint32_t crate_id, const char *prefix,
                              linker_section_fn fn, void *ctx);
 

@@ -88,8 +88,24 @@ def test_uptime_advances_and_kill_reports_errors():
     assert ticks[1] >= ticks[0] + 20
     assert "usage: sleep MS" in out
     assert "kill: no such task" in out
-    assert "kill: the idle task cannot be killed" in out
+    assert "kill: the boot and idle tasks cannot be killed (the console session can: it is restarted)" in out
     assert "usage: kill ID" in out
+
+
+def test_the_console_session_is_supervised():
+    """The shell's session is a task the entry supervises: killed, or ended
+    by a fault that unwound it, it is replaced and the console answers."""
+    code, out = console("tasks", "kill 256", "echo still", "tasks", append="recover=none")
+    assert code == 0
+    assert "kill: the boot and idle tasks cannot be killed" in out and "\nstill\n" in out
+    # The same boot sequence gives the session the same id every time.
+    session = next(l.split()[0] for l in out.split("theseus> tasks", 1)[1].splitlines()
+                   if "shell_session" in l)
+    code, out = console(f"kill {session}", "echo back", "uptime")
+    assert code == 0
+    assert "shell: the console session ended (killed); starting a new one" in out
+    assert "\nback\n" in out and "timer ticks at" in out
+    assert "Theseus shell." in out and out.count("Theseus shell.") == 1  # the entry itself went on
 
 
 def test_run_loads_the_application_on_first_use():

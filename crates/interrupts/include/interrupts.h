@@ -48,8 +48,8 @@ struct irq_line_stats {
 	uint64_t taken;          /* interrupts of this line */
 	uint64_t spurious;       /* line 7 or 15 raised with nothing in service */
 	uint64_t handler_calls;  /* handler calls that returned */
-	uint64_t handler_missed; /* calls skipped: the handler's crate not loaded */
-	uint64_t handler_faults; /* calls that faulted (each such handler removed) */
+	uint64_t handler_missed; /* calls skipped: its crate not loaded, or the handler paused */
+	uint64_t handler_faults; /* calls that faulted (the handler stays; paused after 3 in a row) */
 };
 
 struct interrupts_stats {

@@ -122,6 +122,18 @@ RESULT_TYPE(count_result, size_t);
 struct count_result kernel_crate_edges(struct str crate, enum crate_edge_direction dir, bool per_section,
 				       size_t first, struct crate_edge *out, size_t cap);
 
+/* Where a loaded crate's sections lie (debugging, fault campaigns). */
+enum crate_section_kind { CRATE_SECTION_CODE, CRATE_SECTION_RODATA, CRATE_SECTION_DATA, CRATE_SECTION_BSS };
+struct crate_section_info {
+	char name[48];
+	uint64_t address;
+	uint64_t size;
+	enum crate_section_kind kind;
+};
+/* The sections of loaded crate `crate` from the `first`-th on; E_RANGE
+ * says more follow (ask again from first + value). */
+struct count_result kernel_crate_sections(struct str crate, size_t first, struct crate_section_info *out, size_t cap);
+
 struct crate_symbol {
 	char name[64];
 	uint64_t address;  /* 0 when the crate is not loaded */
