@@ -137,10 +137,10 @@ def probe(run):
     return all(ticks) and int(ticks[1].group(1)) >= int(ticks[0].group(1)) + 50
 
 
-def classify(run, inject_at, missing_first, missing_second, probe_ok):
+def classify(run, inject_at, second_at, missing_first, missing_second, probe_ok):
     text = run.text()
     after = text[inject_at:]
-    second = after.split("theseus> crates", 1)[-1] if missing_second is not None else ""
+    second = text[second_at:] if missing_second is not None else ""
     triggered = any(s in after for s in FAULT_SIGNS)
     if run.state == "exited" or any(s in text for s in CRASH_SIGNS):
         return "crashed", triggered
@@ -180,9 +180,10 @@ def inject_entry(args, choice, target):
 
 def finish(run, model, target, inject_at):
     missing_first = workload_pass(run)
+    second_at = len(run.text())
     missing_second = workload_pass(run) if run.state == "running" else None
     probe_ok = probe(run) if run.state == "running" else False
-    outcome, triggered = classify(run, inject_at, missing_first, missing_second, probe_ok)
+    outcome, triggered = classify(run, inject_at, second_at, missing_first, missing_second, probe_ok)
     result = {"model": model, "target": target, "outcome": outcome, "triggered": triggered,
               "fault": fault_line(run.text()[inject_at:])}
     if missing_first or missing_second:
@@ -380,7 +381,9 @@ def main(argv=None):
         n = 0
         for r in results:
             n += 1
-            ok = r["outcome"] in ("recovered", "not triggered", "skipped")
+            # Only a hang or a crash fails the smoke; the campaign
+            # itself reports every outcome.
+            ok = r["outcome"] not in ("hung", "crashed")
             note = f" # {r['outcome']}: {r.get('fault') or r.get('why') or ''}".rstrip()
             print(f"{'ok' if ok else 'not ok'} {n} - {r['model']} {r['target']}{note}")
         print(f"1..{n}")

@@ -84,7 +84,16 @@ static void cmd_shutdown(const char *args)
 	qemu_exit(QEMU_EXIT_SUCCESS);
 }
 
+static bool restart_asked;
+
+static void cmd_restart(const char *args)
+{
+	(void)args;
+	restart_asked = true;
+}
+
 static const struct command commands[] = {
+	{"restart", "start the entry crate again", cmd_restart},
 	{"help", "list the commands", cmd_help},
 	{"echo", "echo TEXT: print TEXT", cmd_echo},
 	{"mem", "the memory map and free frames", cmd_mem},
@@ -105,7 +114,7 @@ static void cmd_help(const char *args)
 void console_run(void)
 {
 	char line[256];
-	for (;;) {
+	for (restart_asked = false; !restart_asked;) {
 		kprintf(CONSOLE_PROMPT);
 		size_t n = console_read_line(line, sizeof line);
 		char *p = line;

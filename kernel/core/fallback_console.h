@@ -9,6 +9,7 @@
 
 /* Reads a line with basic editing (backspace); returns its length. */
 size_t console_read_line(char *buf, size_t cap);
-[[noreturn]] void console_run(void);
+/* Answer commands until `restart` asks for the entry crate again. */
+void console_run(void);
 
 #endif

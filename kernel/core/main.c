@@ -56,6 +56,42 @@ static void wait_for_entry_swap(const char *entry)
 	}
 }
 
+/* How often in a row the entry may fault before the nano-core gives up
+ * on it and opens its own console. */
+#define ENTRY_FAULTS_MAX 3
+
+/* Run the entry crate until it cannot go on. E_AGAIN: it stepped aside
+ * for a swap of its crate (it asks kernel_crate_on_stack at a safe
+ * point): let the swap run, then resolve the entry again, which finds
+ * the new version. E_FAULT: it faulted (the fault service has heard of
+ * it and may have repaired or restarted its crate): start it again. */
+static void run_entry(const char *entry)
+{
+	struct link_error err;
+	unsigned faults = 0;
+	struct status s = crates_run_entry(entry, &err);
+	for (;;) {
+		if (s.err == E_AGAIN) {
+			wait_for_entry_swap(entry);
+			kprintf("boot: restarting the entry %s after a swap\n", entry);
+		} else if (s.err == E_FAULT && ++faults <= ENTRY_FAULTS_MAX) {
+			kprintf("boot: the entry %s faulted; starting it again\n", entry);
+		} else {
+			break;
+		}
+		s = crates_run_entry(entry, &err);
+	}
+	if (s.err == E_FAULT) {
+		kprintf("boot: the entry %s faulted %u times\n", entry, faults);
+	} else if (!status_ok(s)) {
+		char why[256];
+		link_error_format(&err, why, sizeof why);
+		kprintf("boot: cannot start the entry %s: %s\n", entry, why);
+	} else {
+		kprintf("boot: the entry %s returned\n", entry);
+	}
+}
+
 void kmain(uint32_t protocol, uint32_t info_phys);
 void kmain(uint32_t protocol, uint32_t info_phys)
 {
@@ -103,28 +139,10 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 	/* Boot by linking: everything from here on is crate code. */
 	char entry[64] = "shell_main";
 	cmdline_get(boot_info()->cmdline, "entry", entry, sizeof entry);
-	if (have_crates) {
-		struct link_error err;
-		struct status s = crates_run_entry(entry, &err);
-		/* E_AGAIN: the entry stepped aside for a swap of its crate (it
-		 * asks kernel_crate_on_stack at a safe point). Let the swap
-		 * run, then resolve the entry again: once the swap is done,
-		 * that finds the new version. */
-		while (s.err == E_AGAIN) {
-			wait_for_entry_swap(entry);
-			kprintf("boot: restarting the entry %s after a swap\n", entry);
-			s = crates_run_entry(entry, &err);
-		}
-		if (s.err == E_FAULT) {
-			kprintf("boot: the entry %s faulted\n", entry);
-		} else if (!status_ok(s)) {
-			char why[256];
-			link_error_format(&err, why, sizeof why);
-			kprintf("boot: cannot start the entry %s: %s\n", entry, why);
-		} else {
-			kprintf("boot: the entry %s returned\n", entry);
-		}
+	for (;;) {
+		if (have_crates)
+			run_entry(entry);
+		kprintf("boot: falling back to the nano-core's own console (restart: start %s again)\n", entry);
+		console_run();
 	}
-	kprintf("boot: falling back to the nano-core's own console\n");
-	console_run();
 }

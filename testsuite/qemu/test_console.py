@@ -342,9 +342,11 @@ def test_shutdown_ends_qemu_cleanly():
 
 
 def test_missing_entry_falls_back_to_the_nano_core_console():
-    code, out = console("help", append=FALLBACK)
+    code, out = console("help", "restart", "echo on", append=FALLBACK)
     assert code == 0
-    assert "cannot start the entry no_such_entry_symbol" in out
+    # restart tries the entry again, and comes back to this console.
+    assert out.count("cannot start the entry no_such_entry_symbol") == 2
+    assert "  restart    start the entry crate again" in out and "\non\n" in out
     assert "no_such_entry_symbol" in out and "E_NOENT" in out
     assert "nano-core console commands:" in out
 
