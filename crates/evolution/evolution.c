@@ -8,7 +8,7 @@
 #include "fmt.h"
 #include "task.h"
 
-CRATE("evolution", "1.0.0", "live evolution policy: swap, restart, push, history", "", "", "fmt,task");
+CRATE("evolution", "1.0.0", "live evolution policy: swap, restart, push, history", "", "", "fmt,heap,task");
 
 /* How long a swap waits for every task to leave OLD and every strong
  * reference to it to go: tries, each after letting the others run for a

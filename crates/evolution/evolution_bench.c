@@ -12,6 +12,7 @@
  * forward figure carries back_refused=1, and there is no backward figure.
  * Crates that import from OLD are loaded first, so that each swap has
  * their relocations to re-point. */
+#include <theseus/alloc.h>
 #include <theseus/crates.h>
 #include <theseus/kbench.h>
 #include "evolution.h"
@@ -117,13 +118,24 @@ static uint64_t image_bytes(struct str crate)
 		       : 0;
 }
 
+struct lists {
+	struct crate_list all, now;
+};
+
+/* The crate tables are on the heap for the benchmark: too large for a
+ * stack, and static ones would be state this crate keeps for good. */
 KBENCH(swap_requests, "swap_request")
 {
-	static struct crate_list list, now;
-	list_crates(&list);
+	struct lists *tables = NULL;
+	if (!status_ok(HEAP_NEW(struct lists, &tables, HEAP_OWNER_KERNEL))) {
+		kbench_fail(b, "no memory for the crate tables");
+		return;
+	}
+	struct crate_list *list = &tables->all;
+	list_crates(list);
 	unsigned pairs = 0;
-	for (size_t i = 0; i < list.count && i < MAX_CRATES; i++) {
-		const struct crate_summary *alt = &list.of[i];
+	for (size_t i = 0; i < list->count && i < MAX_CRATES; i++) {
+		const struct crate_summary *alt = &list->of[i];
 		if (!alt->alternative || !alt->alternative_of[0])
 			continue;
 		struct str old = STR_FROM_CSTR_ARRAY(alt->alternative_of), new_crate = STR_FROM_CSTR_ARRAY(alt->name);
@@ -133,11 +145,13 @@ KBENCH(swap_requests, "swap_request")
 			kbench_skip(b, "swap_request", "a crate with an alternative does not load");
 			continue;
 		}
-		list_crates(&now);
-		load_dependents(old, &now);
+		list_crates(&tables->now);
+		load_dependents(old, &tables->now);
 		measure(b, old, new_crate, image_bytes(new_crate), image_bytes(old));
 		pairs++;
 	}
 	if (!pairs)
 		kbench_skip(b, "swap_request", "no crate in the archive is declared an alternative of another");
+	if (!status_ok(HEAP_FREE(tables)))
+		kbench_fail(b, "freeing the crate tables failed");
 }
