@@ -33,6 +33,7 @@ import sys
 import time
 
 from . import accel as accelerator
+from .children import die_with_parent
 
 # The kernel writes (code) to isa-debug-exit; QEMU exits with (code << 1) | 1.
 EXIT_SUCCESS = (0x10 << 1) | 1
@@ -107,7 +108,7 @@ class Guest:
         self.proc = subprocess.Popen(
             cmd + ["-serial", "stdio", "-monitor", "none"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=die_with_parent())
         self.output = bytearray()
         self.echo = None  # a binary stream to copy output to as it arrives
 

@@ -16,6 +16,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "mkimage"))
 from theseus_image import launch  # noqa: E402
+from theseus_image.children import die_with_parent  # noqa: E402
 
 KERNEL = os.environ.get("THESEUS_NANO_CORE", "")
 ARCHIVE = os.environ.get("THESEUS_ARCHIVE", "")
@@ -262,7 +263,8 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, os.path.join(ROOT, "mkimage", "boot.py"), "run", "--kernel", KERNEL,
          "--initrd", ARCHIVE, "--push-socket", sock],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        preexec_fn=die_with_parent())
     try:
         proc.stdin.write(b"spawn hello\n")
         proc.stdin.flush()
