@@ -16,20 +16,26 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	struct status s = crate_request(symbol, cname, sizeof cname, &l, why);
 	if (!status_ok(s))
 		return s;
-	struct linker_symbol sym;
+	/* Held by name, as the services are: the call's strong reference is
+	 * then one kernel_stack_discarded drops if its task is killed inside. */
+	struct linker_named_ref ref;
 	struct link_error err;
 	crates_wait_for_linker(l);
-	s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
+	s = linker_named_ref_bind(l, cname, &ref, &err);
 	if (!status_ok(s)) {
 		explain_link(why, &err);
 		return s;
 	}
-	struct crate_call c = {.address = sym.address, .shape = FN_STATUS_STR, .s = args};
+	struct crate_call c = {.shape = FN_STATUS_STR, .s = args};
 	struct fault_report fault;
-	bool returned = protected_call(&c, &fault);
-	(void)linker_ref_put(l, sym.crate_id);
-	if (returned)
-		return c.result;
+	s = named_call(&ref, &c, &fault);
+	if (!c.address) { /* not called: its crate went away in between */
+		if (why)
+			ksnprintf(why->text, sizeof why->text, "%s was unloaded before it could be called", cname);
+		return s;
+	}
+	if (!c.faulted)
+		return s;
 	/* Policy (restart the crate, or leave it) is the fault service's. */
 	struct crate_call notify = {.shape = FN_VOID_PTR, .p = &fault};
 	(void)service_call(KERNEL_SERVICE_FAULT, &notify, NULL);
@@ -96,9 +102,10 @@ KERNEL_EXPORT struct status kernel_crate_repair(struct str crate, uint64_t *chan
 	bool irq = cpu_irq_save();
 	s = fault_repair_crate(l, id, changed);
 	cpu_irq_restore(irq);
-	if (why)
-		ksnprintf(why->text, sizeof why->text, status_ok(s) ? "%lu bytes of code repaired" : "cannot repair %s",
-			  status_ok(s) ? *changed : 0, cname);
+	if (why && status_ok(s))
+		ksnprintf(why->text, sizeof why->text, "%lu bytes of code repaired", *changed);
+	else if (why)
+		ksnprintf(why->text, sizeof why->text, "cannot repair %s", cname);
 	return s;
 }
 KEXPORT(kernel_crate_repair);

@@ -99,9 +99,11 @@ static void fill_report(struct fault_report *r, const struct fault_point *fp)
 bool protected_call(struct crate_call *c, struct fault_report *fault)
 {
 	struct fault_point fp;
+	c->faulted = false;
 	if (!kfault_try(&fp, call_thunk, c))
 		return true;
 	c->result = STATUS(E_FAULT);
+	c->faulted = true;
 	struct fault_report local;
 	struct fault_report *r = fault ? fault : &local;
 	fill_report(r, &fp);

@@ -27,6 +27,7 @@ struct crate_call {
 	struct str s;   /* FN_STATUS_STR */
 	void *p;        /* FN_VOID_PTR */
 	struct status result; /* E_FAULT when it faulted */
+	bool faulted;         /* what tells a fault from a function's own E_FAULT */
 	bool truth;           /* FN_BOOL_U64_U64 */
 	bool in_interrupt;    /* an interrupt handler call: for the fault log */
 };

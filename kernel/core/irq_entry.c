@@ -41,7 +41,7 @@ static void irq_dispatch(uint8_t vector)
 	struct crate_call c = {.shape = FN_VOID_U8, .a = vector, .in_interrupt = true};
 	struct fault_report fault;
 	struct status st = service_call(KERNEL_SERVICE_IRQ_DISPATCH, &c, &fault);
-	if (st.err == E_FAULT) {
+	if (c.faulted) {
 		entry_stats.dispatcher_faults++;
 		report_fault("the dispatcher", vector, &fault);
 		/* It may have faulted before acknowledging the interrupt: do it
@@ -101,7 +101,7 @@ KERNEL_EXPORT struct status kernel_irq_handler_call(struct irq_handler_ref *ref,
 	struct crate_call c = {.shape = FN_VOID_U8, .a = arg, .in_interrupt = true};
 	struct fault_report fault;
 	struct status st = named_call(as_named(ref), &c, &fault);
-	if (st.err == E_FAULT) {
+	if (c.faulted) {
 		entry_stats.handler_faults++;
 		struct linker *l = crates_linker();
 		const char *name = l ? linker_named_ref_name(l, as_named(ref)) : NULL;

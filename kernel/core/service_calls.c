@@ -89,6 +89,7 @@ static bool code_present(uint64_t address)
 struct status named_call(struct linker_named_ref *ref, struct crate_call *c, struct fault_report *fault)
 {
 	struct held_call h = {crates_linker(), ref, {0, 0, 0, false}, STATUS(E_STALE)};
+	c->faulted = false;
 	if (!h.l || !(ref->flags & LINKER_REF_BOUND))
 		return STATUS(E_STALE);
 	bool irq = cpu_irq_save();

@@ -11,8 +11,8 @@
 
 /* Call the function behind ref (its address goes into c) under a
  * recovery point, with a strong reference on its crate for the duration:
- * E_STALE when no loaded crate exports the name, E_FAULT (and *fault)
- * when it faulted, else c->result. Never loads a crate: callable from
+ * E_STALE when no loaded crate exports the name, E_FAULT with c->faulted
+ * (and *fault) when it faulted, else c->result. Never loads a crate: callable from
  * interrupt context. */
 struct status named_call(struct linker_named_ref *ref, struct crate_call *c, struct fault_report *fault);
 

@@ -230,6 +230,35 @@ def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
     return code, g.output.decode(errors="replace").replace("\r", "")
 
 
+class Console:
+    """A guest driven one console line at a time, each answer read before
+    the next line is typed (what a test needs to type a task id it has
+    just been told)."""
+
+    def __init__(self, cmd):
+        self.guest = Guest(cmd)
+
+    def wait_for(self, text, timeout=60, count=1):
+        """Until text has appeared `count` times in the whole session;
+        AssertionError (with the output) when it does not."""
+        how = self.guest.read_until(lambda buf: buf.count(text.encode()) >= count, timeout)
+        assert how == "match", f"{text!r} did not appear {count}x ({how}):\n{self.output()}"
+
+    def type(self, line, timeout=60):
+        """Type line after the prompt; its answer (the output after it)."""
+        seen = self.guest.output.count(PROMPT)
+        assert self.guest.send(line.encode() + b"\n"), f"QEMU ended before {line!r}:\n{self.output()}"
+        how = self.guest.read_until(lambda buf: buf.count(PROMPT) > seen, timeout)
+        assert how == "match", f"no prompt after {line!r} ({how}):\n{self.output()}"
+        return self.output().rsplit(PROMPT.decode() + line, 1)[-1]
+
+    def output(self):
+        return self.guest.output.decode(errors="replace").replace("\r", "")
+
+    def close(self):
+        self.guest.kill()
+
+
 def claim_push_socket(path):
     """`path` if this run may listen there, else None after a note on stderr:
     the directory is created, a stale socket (nothing accepts) removed; a

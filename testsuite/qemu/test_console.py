@@ -2,8 +2,10 @@
 and through the ways a boot can go wrong (faults, hangs)."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -90,6 +92,42 @@ def test_uptime_advances_and_kill_reports_errors():
     assert "kill: no such task" in out
     assert "kill: the boot and idle tasks cannot be killed (the console session can: it is restarted)" in out
     assert "usage: kill ID" in out
+
+
+def crate_refs(listing, name):
+    """The refs column of `name` in a `crates` listing, or None if absent."""
+    for line in listing.splitlines():
+        fields = line.split()
+        if fields and fields[0] == name:
+            return int(fields[4])
+    return None
+
+
+def test_killing_a_task_inside_an_app_call_releases_the_crate(tmp_path):
+    """The strong reference an application call holds on its crate lives
+    on the task's stack: a kill drops it, so the crate can be unloaded.
+    live_update serves COM2 until killed (the push socket gives it a COM2
+    and starts one; the test starts another)."""
+    workdir = tempfile.mkdtemp(prefix="theseus-kill-", dir="/tmp")  # short socket path
+    c = launch.Console(launch.qemu_command(KERNEL, ARCHIVE, push_socket=os.path.join(workdir, "push.sock")))
+    try:
+        c.wait_for("theseus> ")
+        c.type("spawn live_update")
+        c.wait_for("live_update: listening on COM2", count=2)
+        tasks = [int(line.split()[0]) for line in c.type("tasks").splitlines()
+                 if line.split()[1:2] == ["live_update"]]
+        assert len(tasks) == 2
+        assert crate_refs(c.type("crates"), "live_update") == 2
+        assert "crate has strong references: 2 (E_BUSY)" in c.type("unload live_update")
+        assert "killed" in c.type(f"kill {tasks[0]}")
+        assert crate_refs(c.type("crates"), "live_update") == 1
+        assert "killed" in c.type(f"kill {tasks[1]}")
+        assert crate_refs(c.type("crates"), "live_update") == 0
+        assert "unloaded" in c.type("unload live_update")
+        assert crate_refs(c.type("crates"), "live_update") is None
+    finally:
+        c.close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_the_console_session_is_supervised():

@@ -28,37 +28,18 @@ pytestmark = pytest.mark.skipif(not (os.path.isfile(KERNEL) and os.path.isdir(BU
                                 reason="THESEUS_NANO_CORE / THESEUS_BUILD_ROOT not built")
 
 
-class Session:
-    """A guest with a push socket, driven one console line at a time."""
+class Session(launch.Console):
+    """A guest with a push socket."""
 
     def __init__(self, workdir):
         self.socket = os.path.join(workdir, "push.sock")
-        cmd = launch.qemu_command(KERNEL, ARCHIVE, push_socket=self.socket)
-        self.guest = launch.Guest(cmd)
-
-    def wait_for(self, text, timeout=60, count=1):
-        """Until text has appeared `count` times in the whole session."""
-        how = self.guest.read_until(lambda buf: buf.count(text.encode()) >= count, timeout)
-        assert how == "match", f"{text!r} did not appear {count}x ({how}):\n{self.output()}"
+        super().__init__(launch.qemu_command(KERNEL, ARCHIVE, push_socket=self.socket))
 
     def spawn_and_see(self, line, text, count=1):
         """Type a spawn and wait for the task's text: the task may print
         after the prompt is back."""
         self.type(line)
         self.wait_for(text, count=count)
-
-    def type(self, line, timeout=60):
-        seen = self.guest.output.count(launch.PROMPT)
-        assert self.guest.send(line.encode() + b"\n")
-        how = self.guest.read_until(lambda buf: buf.count(launch.PROMPT) > seen, timeout)
-        assert how == "match", f"no prompt after {line!r} ({how}):\n{self.output()}"
-        return self.output().rsplit("theseus> " + line, 1)[-1]
-
-    def output(self):
-        return self.guest.output.decode(errors="replace").replace("\r", "")
-
-    def close(self):
-        self.guest.kill()
 
 
 @pytest.fixture
