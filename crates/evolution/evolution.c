@@ -108,9 +108,13 @@ static struct hook hook_name(const struct crate_summary *c, struct str kind)
 
 /* A swap drops OLD's own .data and .bss: refused when there is any unless
  * OLD exports FAMILY_save and NEW FAMILY_migrate, which carry it over
- * through the state store. The paper's rule made a check: state a crate
- * must not lose across versions lives outside it, or is handed over. A
- * restart means to start afresh and is not checked. */
+ * (through the state store, or the swap's handover for large state). The
+ * paper's rule made a check: state a crate must not lose across versions
+ * lives outside it, or is handed over. A restart starts the crate's data
+ * afresh and is not checked, but its hooks still run: what a crate hands
+ * over is what no instance of it may lose (memory's record of every
+ * mapping, the timer's tick count), and a save hook may refuse (the heap,
+ * while objects live in it). */
 static struct status plan_hooks(struct swap_plan *plan, bool fresh, struct crate_error *why)
 {
 	struct crate_summary old, new;
@@ -120,7 +124,7 @@ static struct status plan_hooks(struct swap_plan *plan, bool fresh, struct crate
 		return STATUS(E_STALE);
 	}
 	struct hook save = hook_name(&old, STR("save")), migrate = hook_name(&new, STR("migrate"));
-	bool saves = !fresh && save.name[0] && kernel_crate_has_export(&plan->old_crate, STR_FROM_CSTR_ARRAY(save.name));
+	bool saves = save.name[0] && kernel_crate_has_export(&plan->old_crate, STR_FROM_CSTR_ARRAY(save.name));
 	bool migrates = migrate.name[0] &&
 			kernel_crate_has_export(&plan->new_crate, STR_FROM_CSTR_ARRAY(migrate.name));
 	uint64_t state = old.data_bytes + old.bss_bytes;
@@ -181,6 +185,12 @@ static struct status apply_when_quiescent(struct swap_plan *plan, struct crate_e
 		fmt_str(&line, STR("swapped in "));
 		fmt_u64(&line, plan->cycles);
 		fmt_str(&line, STR(" cycles with interrupts off"));
+		if (plan->save_hook[0] && plan->migrate_hook[0]) {
+			fmt_str(&line, STR("; state handed over by "));
+			fmt_str(&line, STR_FROM_CSTR_ARRAY(plan->save_hook));
+			fmt_str(&line, STR(" and "));
+			fmt_str(&line, STR_FROM_CSTR_ARRAY(plan->migrate_hook));
+		}
 		say(why, &line);
 		return s;
 	}

@@ -1,5 +1,6 @@
 /* In-kernel tests of the evolution policy. Swaps under running tasks are
  * tested in crates/ktest_swap; the shell's commands in the console tests. */
+#include <theseus/alloc.h>
 #include <theseus/crates.h>
 #include <theseus/ktest.h>
 #include "evolution.h"
@@ -25,7 +26,7 @@ KTEST(evolution_swap_there_and_back_is_recorded, "evolution.swap_there_and_back_
 
 KTEST(evolution_refuses_to_drop_a_crates_own_state, "evolution.refuses_to_drop_a_crates_own_state")
 {
-	/* heap keeps its registry in .data/.bss and has no heap_save/heap_migrate. */
+	/* heap keeps its registry in .data/.bss and has no heap_migrate. */
 	struct crate_error why = {""};
 	struct status loaded = kernel_crate_load(STR("heap"), &why);
 	KT_EXPECT(t, status_ok(loaded) || loaded.err == E_EXIST);
@@ -45,4 +46,19 @@ KTEST(evolution_bad_names_are_errors, "evolution.bad_names_are_errors")
 	KT_EXPECT(t, str_eq(STR_FROM_CSTR_ARRAY(why.text), STR("crate no_such_crate: no such crate in the archive (E_NOENT)")));
 	KT_EXPECT(t, evolution_restart(STR("no_such_crate"), &why).err == E_NOENT);
 	KT_EXPECT(t, status_ok(kernel_crate_unload(STR("hello"), &why)));
+}
+
+KTEST(evolution_restart_asks_the_save_hook, "evolution.restart_asks_the_save_hook")
+{
+	/* A fresh heap would free this object under us: heap_save refuses,
+	 * and nothing changes. */
+	struct crate_error why = {""};
+	uint64_t *object = NULL;
+	KT_EXPECT(t, status_ok(HEAP_NEW(uint64_t, &object, HEAP_OWNER_KERNEL)));
+	*object = 0x5AFE;
+	struct status s = evolution_restart(STR("heap"), &why);
+	KT_EXPECT_MSG(t, s.err == E_BUSY, "restart heap: %d (%s)", s.err, why.text);
+	KT_EXPECT_MSG(t, str_eq(STR_FROM_CSTR_ARRAY(why.text), STR("heap_save() failed (E_BUSY)")), "%s", why.text);
+	KT_EXPECT(t, *object == 0x5AFE);
+	KT_EXPECT(t, status_ok(HEAP_FREE(object)));
 }

@@ -22,7 +22,7 @@ void cmd_restart(struct str args)
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(": "));
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
-	fmt_str(&line, STR(" (fresh data, init run again)"));
+	fmt_str(&line, STR(" (a fresh instance: its own data anew, init run again)"));
 	out_line(&line);
 }
 

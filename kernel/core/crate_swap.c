@@ -6,6 +6,7 @@
 #include "crate_api.h"
 #include "export.h"
 #include "fault.h"
+#include "kheap.h"
 #include "service_calls.h"
 #include "stack_walk.h"
 #include "arch/x86_64/x86.h"
@@ -235,6 +236,52 @@ static struct status run_hook(struct linker *l, uint32_t id, const char *name, e
 	return c.result;
 }
 
+/* The handover of the swap being applied (theseus/crates.h). Swaps run
+ * with interrupts off, one at a time, so one is enough. */
+static struct {
+	bool open;   /* a save hook is running: put is allowed */
+	void *data;  /* kheap block of `len` bytes, or NULL */
+	size_t len;
+} handover;
+
+KERNEL_EXPORT struct status kernel_swap_handover_put(struct str data)
+{
+	if (!handover.open)
+		return STATUS(E_INVAL);
+	if (handover.data)
+		return STATUS(E_EXIST);
+	if (data.len == 0 || data.len > KERNEL_HANDOVER_MAX)
+		return STATUS(data.len ? E_RANGE : E_INVAL);
+	void *copy = kheap_alloc(data.len);
+	if (!copy)
+		return STATUS(E_NOMEM);
+	memcpy(copy, data.ptr, data.len);
+	handover.data = copy;
+	handover.len = data.len;
+	return STATUS_OK;
+}
+KEXPORT(kernel_swap_handover_put);
+
+KERNEL_EXPORT struct count_result kernel_swap_handover_get(struct bytes out)
+{
+	if (!handover.data)
+		return (struct count_result){E_NOENT, 0};
+	if (out.len < handover.len)
+		return (struct count_result){E_RANGE, handover.len};
+	memcpy(out.ptr, handover.data, handover.len);
+	return (struct count_result){E_OK, handover.len};
+}
+KEXPORT(kernel_swap_handover_get);
+
+static void handover_end(void)
+{
+	if (handover.data)
+		kheap_free(handover.data, handover.len);
+	handover.data = NULL;
+	handover.len = 0;
+	handover.open = false;
+}
+
 KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, struct crate_error *why)
 {
 	struct linker *l;
@@ -266,7 +313,9 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	}
 	crates_keep_interrupts_off(true);
 	struct link_error err;
+	handover.open = true;
 	s = run_hook(l, old, plan->save_hook, FN_STATUS_VOID, 0, why);
+	handover.open = false;
 	if (status_ok(s)) {
 		s = linker_swap_to(l, old, new, &err);
 		if (!status_ok(s))
@@ -275,13 +324,18 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	if (status_ok(s)) {
 		/* A failing migration takes the old crate back (from its image). */
 		s = run_hook(l, new, plan->migrate_hook, FN_STATUS_U32, plan->migrate_arg, why);
+		/* Back to OLD, a fresh instance of it: what was handed over is
+		 * offered to its own migrate hook, if it has one. */
 		bool undone = !status_ok(s) && status_ok(linker_swap_to(l, new, old, &err));
+		if (undone && plan->migrate_hook[0] && linker_export_address(l, old, plan->migrate_hook, true, &(uint64_t){0}))
+			(void)run_hook(l, old, plan->migrate_hook, FN_STATUS_U32, plan->migrate_arg, NULL);
 		if (!status_ok(s) && why) {
 			size_t used = strnlen(why->text, sizeof why->text);
 			ksnprintf(why->text + used, sizeof why->text - used, "; %s",
 				  undone ? "the swap was undone" : "undoing the swap failed too");
 		}
 	}
+	handover_end();
 	crates_keep_interrupts_off(false);
 	if (status_ok(s) && linker_is_added(l, old))
 		(void)linker_forget_pushed(l, old);

@@ -290,6 +290,28 @@ def test_corrupt_code_is_repaired_and_the_call_goes_on():
     assert len(ticks) == 2 and ticks[1] >= ticks[0] + 300, ticks
 
 
+def test_restarting_the_core_crates_keeps_the_system_running():
+    """memory hands its record of every mapping to the fresh instance
+    (memory_save/memory_migrate through the swap's handover), so the
+    stacks and slabs of running tasks stay valid; the timer hands over its
+    tick count; the heap refuses while objects live in it."""
+    code, out = console("spawn hello", "restart memory", "mem", "spawn hello", "sleep 100", "uptime",
+                        "restart timer", "sleep 50", "uptime", "restart sched_rr", "restart pqueue",
+                        "sleep 20", "restart fmt", "restart log", "uptime", "history")
+    assert code == 0
+    assert "restarted memory: swapped in " in out
+    assert "state handed over by memory_save and memory_migrate" in out
+    assert "state handed over by timer_save and timer_migrate" in out
+    assert out.count("[hello] info: Hello from hello 1.0.0") == 2
+    mem = out.split("theseus> mem", 1)[1].split("theseus> ", 1)[0]
+    assert "live" in mem and "of which stacks" in mem
+    ticks = [int(l.split(", ")[1].split()[0]) for l in out.splitlines() if l.startswith("up ")]
+    assert len(ticks) == 3 and ticks[0] >= 100 and ticks[1] >= ticks[0] + 50 and ticks[2] >= ticks[1] + 20, ticks
+    for crate in ("memory", "timer", "sched_rr", "pqueue", "fmt", "log"):
+        assert f"swap {crate} -> {crate} (restarted): done in " in out, crate
+    assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
+
+
 def test_a_stack_overflow_is_an_ordinary_fault():
     """Recursion off the end of a stack (the shell's, a task's) hits the
     guard page and becomes a double fault, handled on its own stack."""

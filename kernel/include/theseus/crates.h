@@ -103,6 +103,20 @@ struct swap_plan {
  * them turned off again until the end. */
 struct status kernel_crate_swap_apply(struct swap_plan *plan, struct crate_error *why);
 
+/* The swap's handover: bytes OLD's save hook leaves for NEW's init and
+ * migrate hook, for state too large for the state store (the memory
+ * crate's registry of every mapping). It exists from the save hook to the
+ * end of kernel_crate_swap_apply, and a swap that migrates OLD back after
+ * a failed migration hands the same bytes to OLD's migrate hook.
+ * put: E_INVAL outside a save hook, E_EXIST when something was put
+ * already, E_RANGE above KERNEL_HANDOVER_MAX, E_NOMEM. */
+RESULT_TYPE(count_result, size_t);
+#define KERNEL_HANDOVER_MAX (256u * 1024u)
+struct status kernel_swap_handover_put(struct str data);
+/* Copy the handover into out; the value is its length. E_NOENT: nothing
+ * handed over (no swap in progress, or none put); E_RANGE: out too small. */
+struct count_result kernel_swap_handover_get(struct bytes out);
+
 /* One dependency: `from` imports `symbol` from `to`. */
 struct crate_edge {
 	char from[32];
@@ -118,7 +132,6 @@ enum crate_edge_direction { CRATE_IMPORTS, CRATE_IMPORTED_BY };
  * (count 1; callers merge them as they show them), with section names
  * when per_section, from the `first`-th on. The value is how many were
  * written; E_RANGE says more follow (ask again from first + value). */
-RESULT_TYPE(count_result, size_t);
 struct count_result kernel_crate_edges(struct str crate, enum crate_edge_direction dir, bool per_section,
 				       size_t first, struct crate_edge *out, size_t cap);
 
