@@ -107,6 +107,18 @@ static void report_pause(uint8_t line, struct str symbol)
 	log_line(LOG_WARN, STR("interrupts"), &text);
 }
 
+static void report_dropped(uint8_t line, struct str symbol)
+{
+	struct fmt_line text;
+	fmt_clear(&text);
+	fmt_str(&text, STR("handler "));
+	fmt_str(&text, symbol);
+	fmt_str(&text, STR(" of IRQ "));
+	fmt_u64(&text, line);
+	fmt_str(&text, STR(": no loaded crate exports it any more; unregistered"));
+	log_line(LOG_WARN, STR("interrupts"), &text);
+}
+
 /* Call every handler of `line`. Runs with interrupts disabled, but a
  * handler may switch tasks and the registry may change before it comes
  * back: the cursor and the sequence check below cope with that.
@@ -115,7 +127,8 @@ static void report_pause(uint8_t line, struct str symbol)
  * crate's code if that was corrupt, and a restarted crate is reached
  * through the same name. One that keeps faulting (bad state, a bug) is
  * paused for a while rather than called into a fault at every interrupt,
- * then tried again; the line is never left dead. */
+ * then tried again; the line is never left dead. One whose crate was
+ * unloaded is unregistered. */
 static void run_handlers(uint8_t line)
 {
 	struct irq_mux_cursor cursor = irq_mux_cursor(line);
@@ -140,6 +153,16 @@ static void run_handlers(uint8_t line)
 				health[slot].paused_for = PAUSE_INTERRUPTS;
 				report_pause(line, kernel_irq_handler_symbol(&handlers.subs[slot].target));
 			}
+		} else if (st.err == E_STALE) {
+			/* Not called: no loaded crate exports the name (its crate
+			 * was unloaded; a swap or restart never leaves that gap).
+			 * The registration would hold the slot and keep the line
+			 * open for nothing. */
+			counts[line].handler_missed++;
+			report_dropped(line, kernel_irq_handler_symbol(&handlers.subs[slot].target));
+			irq_mux_remove_at(&handlers, slot);
+			if (irq_mux_count(&handlers, line) == 0)
+				set_line_masked(line, true);
 		} else {
 			counts[line].handler_missed++;
 		}

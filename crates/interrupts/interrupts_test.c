@@ -2,6 +2,7 @@
  * numbers, masks and names. Delivery of real interrupts to handlers of
  * other crates is tested in crates/ktest_irq. */
 #include <theseus/cpu.h>
+#include <theseus/crates.h>
 #include <theseus/ktest.h>
 #include "interrupts.h"
 
@@ -46,4 +47,28 @@ KTEST(interrupts_bad_lines_and_names_are_errors, "interrupts.bad_lines_and_names
 	KT_EXPECT(t, interrupts_register(QUIET_LINE, STR("no_such_handler_anywhere")).err == E_NOENT);
 	KT_EXPECT(t, interrupts_handler_name(INTERRUPTS_LINES, 0).err == E_INVAL);
 	KT_EXPECT(t, line_stats(QUIET_LINE).handlers == 0);
+}
+
+KTEST(interrupts_a_handler_whose_crate_is_unloaded_is_dropped,
+      "interrupts.a_handler_whose_crate_is_unloaded_is_dropped")
+{
+	/* The registry holds handlers by name, which keeps no crate loaded:
+	 * once nothing exports the name, the next interrupt on the line
+	 * unregisters it instead of keeping the slot for ever. */
+	enum { TIMER_LINE = 0 };
+	struct crate_error why = {""};
+	struct status loaded = kernel_crate_load(STR("ktest_irq"), &why);
+	KT_EXPECT_MSG(t, status_ok(loaded) || loaded.err == E_EXIST, "%s", why.text);
+	size_t handlers = line_stats(TIMER_LINE).handlers;
+	KT_EXPECT(t, status_ok(interrupts_register(TIMER_LINE, STR("ktest_irq_count_b"))));
+	KT_EXPECT(t, line_stats(TIMER_LINE).handlers == handlers + 1);
+	KT_EXPECT_MSG(t, status_ok(kernel_crate_unload(STR("ktest_irq"), &why)), "unload ktest_irq: %s", why.text);
+	uint64_t taken = line_stats(TIMER_LINE).taken;
+	for (uint64_t spin = 0; line_stats(TIMER_LINE).taken < taken + 2 && spin < 100000000; spin++)
+		cpu_relax_hint();
+	KT_EXPECT_MSG(t, line_stats(TIMER_LINE).taken >= taken + 2, "the timer line did not fire");
+	KT_EXPECT_MSG(t, line_stats(TIMER_LINE).handlers == handlers, "%lu handlers on the timer line, %lu before",
+		      (uint64_t)line_stats(TIMER_LINE).handlers, (uint64_t)handlers);
+	for (size_t i = 0; interrupts_handler_name(TIMER_LINE, i).err == E_OK; i++)
+		KT_EXPECT(t, !str_eq(interrupts_handler_name(TIMER_LINE, i).value, STR("ktest_irq_count_b")));
 }
