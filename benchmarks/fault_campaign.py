@@ -168,6 +168,8 @@ def inject_entry(args, choice, target):
         if not run.boot():
             return {"model": "entry", "target": f"{crate}:{symbol}", "outcome": "crashed",
                     "triggered": False, "why": "no prompt at boot"}
+        # Crates the workload loads (hello, counter) are not loaded yet.
+        run.type(f"load {crate}")
         inject_at = len(run.text())
         answer = run.type(f"inject {crate} {symbol}") or ""
         if "fault armed" not in answer:
