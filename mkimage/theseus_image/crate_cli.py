@@ -113,5 +113,10 @@ def main(argv):
     p.add_argument("--verbose", action="store_true")
     p.set_defaults(run=cmd_build)
 
-    args = parser.parse_args(argv)
+    for name, sub in commands.choices.items():
+        sub.set_defaults(parser=sub)
+    # Unknown arguments are the subcommand's to report, with its usage.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args.run(args)
