@@ -364,11 +364,8 @@ def _check_object(crate, temp, image):
                               f"CRATE(\"{crate.name}\", \"0.1.0\", \"what it does\", \"\", \"\", \"\"); "
                               f"to {crate.name}.c"]) from None
         raise BuildError([str(error)]) from None
-    if checked.name != crate.name:
-        where = (_sources_with(crate, lambda d, u, r: r) or [crate.folder])[0]
-        raise BuildError([f"{where}: error: CRATE(\"{checked.name}\", ...) names the crate "
-                          f"'{checked.name}', but its folder is {crate.name}/; fix: make them "
-                          f"the same"])
+    if checked.name != crate.name:  # should finish() not have read the record
+        raise crate_pipeline.RecordMismatch(crate.name, checked.name)
     problems = _link_problems(crate, checked, image)
     if problems:
         raise BuildError(problems)
@@ -398,6 +395,11 @@ def build(folder, out, description, verbose=False):
                               [crate.object_of(s) for s in crate.sources], temp)
         checked = _check_object(crate, temp, image)
         os.replace(temp, crate.object)
+    except crate_pipeline.RecordMismatch as mismatch:
+        where = (_sources_with(crate, lambda d, u, r: r) or [crate.folder])[0]
+        raise BuildError([f"{where}: error: CRATE(\"{mismatch.recorded}\", ...) names the crate "
+                          f"'{mismatch.recorded}', but its folder is {crate.name}/; fix: make "
+                          f"them the same"]) from None
     except crate_pipeline.StepFailed as failure:
         raise BuildError([f"{crate.folder}: error: the crate step '{failure.step}' failed: "
                           f"{(failure.output.strip().splitlines() or ['no message'])[-1]}"]) from None

@@ -57,6 +57,11 @@ def cmd_finish(args):
     except crate_pipeline.StepFailed as failure:
         sys.stderr.write(failure.output)
         return fail(f"{args.output}: {failure} ({' '.join(failure.argv)})", EXIT_PROBLEM)
+    except crate_pipeline.RecordMismatch as mismatch:
+        folder = (f"crates/{args.crate}" if args.crate in description["crates"]
+                  else f"crate {args.crate}")
+        return fail(f"{folder}: {mismatch}, but its folder is {args.crate}/; fix: make the "
+                    f"first field of CRATE(...) \"{args.crate}\"", EXIT_PROBLEM)
     return EXIT_OK
 
 

@@ -32,6 +32,7 @@ The description (format 1) is a JSON object:
 
 import json
 import os
+import struct
 import subprocess
 import tempfile
 
@@ -53,6 +54,15 @@ _TEXT_SECTIONS = ("source_root", "build_root", "nano_core", "archive")
 
 class DescriptionError(Exception):
     pass
+
+
+class RecordMismatch(Exception):
+    """The merged object's CRATE(...) record names another crate."""
+
+    def __init__(self, crate, recorded):
+        super().__init__(f"its CRATE(...) record names the crate '{recorded}'")
+        self.crate = crate
+        self.recorded = recorded
 
 
 class StepFailed(Exception):
@@ -151,10 +161,42 @@ def _substitute(command, inputs, current, output, crate):
     return argv
 
 
+def recorded_name(path):
+    """The name in the .crate_info record of the ELF object at `path`, or
+    None when it has no record or is no ELF this can read (mkimage's checks
+    then say what is wrong with it). A few header fields, no ELF library:
+    this runs for every crate of every build."""
+    try:
+        with open(path, "rb") as source:
+            data = source.read()
+        if data[:6] != b"\x7fELF\x02\x01":    # 64-bit little-endian, as crates are
+            return None
+        shoff, = struct.unpack_from("<Q", data, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+
+        def section(index):  # (name offset, file offset, size)
+            base = shoff + index * shentsize
+            name, = struct.unpack_from("<I", data, base)
+            offset, size = struct.unpack_from("<QQ", data, base + 0x18)
+            return name, offset, size
+
+        _, strings, _ = section(shstrndx)
+        for index in range(shnum):
+            name, offset, size = section(index)
+            end = data.index(b"\0", strings + name)
+            if data[strings + name:end] == b".crate_info" and size >= 40:
+                return data[offset + 8:offset + 40].split(b"\0", 1)[0].decode(errors="replace")
+    except (OSError, struct.error, ValueError, IndexError):
+        return None
+    return None
+
+
 def finish(description, crate, inputs, output):
     """Merge `inputs` (objects or archives of crate `crate`) into `output`
     and run every step of the description on it. `output` appears only when
-    every step passed; StepFailed names the step that did not."""
+    every step passed; StepFailed names the step that did not, and
+    RecordMismatch says the crate's record names another crate (a copied
+    crate whose CRATE(...) line was not changed)."""
     directory = os.path.dirname(os.path.abspath(output))
     base = os.path.basename(output)
     temps = []
@@ -169,6 +211,9 @@ def finish(description, crate, inputs, output):
         merged = temp_path("merge")
         _run("merge", _substitute(description["merge"], list(inputs), None, merged, crate))
         current = merged
+        recorded = recorded_name(merged)
+        if recorded is not None and recorded != crate:
+            raise RecordMismatch(crate, recorded)
         for step in description["steps"]:
             in_place = not any("{OUTPUT}" in arg for arg in step["command"])
             target = None if in_place else temp_path(step["name"])

@@ -2,6 +2,7 @@
 (`./theseus mkimage build ... NAME.o`) and booted (`./theseus run
 --initrd`): `run`, `spawn` and `swap` treat them as any other crate."""
 
+import json
 import os
 import subprocess
 
@@ -51,8 +52,11 @@ def test_out_of_tree_crates_in_a_boot_image_run_spawn_and_swap(tmp_path):
     (loud / "include" / "hello_loud.h").write_text(LOUD_HEADER)
     (loud / "hello_loud.c").write_text(LOUD_SOURCE)
     theseus("./theseus build-crate $W/greet && ./theseus build-crate $W/hello_loud", env)
+    # The tree's crates by name: a glob could catch a stale object.
+    with open(os.path.join(BUILD, "crates", "crate-build.json")) as f:
+        tree = " ".join(f"{BUILD}/crates/{name}.o" for name in json.load(f)["crates"])
     theseus(f"./theseus mkimage build -o $W/my.archive --nano-core {BUILD}/kernel/nano_core.elf "
-            f"{BUILD}/crates/*.o $W/greet/build/greet.o $W/hello_loud/build/hello_loud.o", env)
+            f"{tree} $W/greet/build/greet.o $W/hello_loud/build/hello_loud.o", env)
     listing = theseus("./theseus mkimage list $W/my.archive", env)
     assert "\ngreet 0.1.0: " in listing
     assert "\nhello_loud 3.0.0 [alternative of hello]: " in listing

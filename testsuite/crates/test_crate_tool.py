@@ -223,6 +223,19 @@ def test_a_failing_step_leaves_no_object(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["crate-build.json", "refused", "stamp.bin"]
 
 
+@built
+def test_a_copied_crate_whose_record_was_not_renamed_is_refused_with_the_fix(tmp_path):
+    """What copying crates/hello to crates/hello_v2 without changing its
+    CRATE(...) line gives: the in-tree finish step says so and writes nothing."""
+    out = tmp_path / "hello_v2.o"
+    status, _, err = tool("finish", "--description", DESCRIPTION, "--crate", "hello_v2",
+                          "-o", str(out), os.path.join(BUILD, "crates", "libcrate_hello.a"))
+    assert (status, err) == (1, "theseus: crates/hello_v2: its CRATE(...) record names the crate "
+                                "'hello', but its folder is hello_v2/; fix: make the first field "
+                                "of CRATE(...) \"hello_v2\"\n")
+    assert os.listdir(tmp_path) == []
+
+
 # ---- new ----
 
 @built
