@@ -135,9 +135,9 @@ def test_the_tutorial_replays_from_an_empty_folder_outside_the_tree():
                 with open(os.path.join(work, step.text)) as written:
                     assert written.read() == "\n".join(step.expected) + "\n", \
                         f"{where}: {step.text} is not what the page shows"
-            elif step.kind == "write":
+            elif step.kind in ("write", "append"):
                 path = os.path.join(work, step.text)
-                with open(path, "w") as out:
+                with open(path, "w" if step.kind == "write" else "a") as out:
                     out.write("\n".join(step.expected) + "\n")
             elif step.kind == "start":
                 assert system is None, f"{where}: a second system"

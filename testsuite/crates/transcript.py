@@ -8,6 +8,7 @@ the transcripts"):
                  lines under either are expected output, in order, with
                  `...` matching anything
   ```c file=P    write the block to $WORK/P
+  ```c append=P  add the block at the end of $WORK/P
   ```c check=P   $WORK/P must hold exactly the block
   anything else  prose: not replayed
 """
@@ -21,7 +22,7 @@ RUN_SYSTEM = "./theseus run"
 
 @dataclass
 class Step:
-    kind: str            # "shell", "start", "console", "write", "check"
+    kind: str            # "shell", "start", "console", "write", "append", "check"
     text: str            # the command, the console line, or the file's path
     expected: list = field(default_factory=list)   # output lines, or the file's lines
     line: int = 0        # where in the page
@@ -55,6 +56,8 @@ def _steps_of(info, lines, start):
         return _console_steps(lines, start)
     if "file" in options:
         return [Step("write", options["file"], lines, start)]
+    if "append" in options:
+        return [Step("append", options["append"], lines, start)]
     if "check" in options:
         return [Step("check", options["check"], lines, start)]
     return []
