@@ -12,7 +12,9 @@ builds follow it:
     same finish().
 
 So a step added to the recipe in crates/meson.build (`crate_object_steps`)
-reaches both, and nothing here names a particular step.
+reaches both, and nothing here names a particular step. finish() itself only
+merges, checks that the crate's CRATE(...) record names the crate being
+built, and runs the steps.
 
 The description (format 1) is a JSON object:
   source_root, build_root   the tree and the build it describes
