@@ -16,19 +16,19 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	struct status s = crate_request(symbol, cname, sizeof cname, &l, why);
 	if (!status_ok(s))
 		return s;
-	/* Held by name, as the services are: the call's strong reference is
-	 * then one kernel_stack_discarded drops if its task is killed inside. */
-	struct linker_named_ref ref;
+	/* The call's strong reference is tracked like a service call's: a
+	 * task killed inside drops it (kernel_stack_discarded). */
+	struct linker_symbol sym;
 	struct link_error err;
 	crates_wait_for_linker(l);
-	s = linker_named_ref_bind(l, cname, &ref, &err);
+	s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
 	if (!status_ok(s)) {
 		explain_link(why, &err);
 		return s;
 	}
 	struct crate_call c = {.shape = FN_STATUS_STR, .s = args};
 	struct fault_report fault;
-	s = named_call(&ref, &c, &fault);
+	s = symbol_call(&sym, &c, &fault);
 	if (!c.address) { /* not called: its crate went away in between */
 		if (why)
 			ksnprintf(why->text, sizeof why->text, "%s was unloaded before it could be called", cname);

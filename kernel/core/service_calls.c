@@ -86,6 +86,25 @@ static bool code_present(uint64_t address)
 	return (pte & PTE_PRESENT) && !(pte & PTE_NX);
 }
 
+/* Call c with h->held (taken by the caller) tracked, then drop it. */
+static struct status call_held(struct held_call *h, struct crate_call *c, struct fault_report *fault)
+{
+	bool irq = cpu_irq_save();
+	if (h->held.strong)
+		held_calls_add(&h->held);
+	cpu_irq_restore(irq);
+	struct status st = STATUS(E_STALE);
+	if (code_present(h->held.address)) {
+		c->address = h->held.address;
+		st = protected_call(c, fault) ? c->result : STATUS(E_FAULT);
+	}
+	irq = cpu_irq_save();
+	struct fault_point fp;
+	(void)kfault_try(&fp, release, h);
+	cpu_irq_restore(irq);
+	return st;
+}
+
 struct status named_call(struct linker_named_ref *ref, struct crate_call *c, struct fault_report *fault)
 {
 	struct held_call h = {crates_linker(), ref, {0, 0, 0, false}, STATUS(E_STALE)};
@@ -100,22 +119,15 @@ struct status named_call(struct linker_named_ref *ref, struct crate_call *c, str
 		linker_named_ref_unresolve(ref);
 		h.st = STATUS(E_STALE);
 	}
-	if (!status_ok(h.st)) {
-		cpu_irq_restore(irq);
-		return h.st;
-	}
-	if (h.held.strong)
-		held_calls_add(&h.held);
 	cpu_irq_restore(irq);
-	struct status st = STATUS(E_STALE);
-	if (code_present(h.held.address)) {
-		c->address = h.held.address;
-		st = protected_call(c, fault) ? c->result : STATUS(E_FAULT);
-	}
-	irq = cpu_irq_save();
-	(void)kfault_try(&fp, release, &h);
-	cpu_irq_restore(irq);
-	return st;
+	return status_ok(h.st) ? call_held(&h, c, fault) : h.st;
+}
+
+struct status symbol_call(const struct linker_symbol *sym, struct crate_call *c, struct fault_report *fault)
+{
+	struct held_call h = {crates_linker(), NULL, {sym->address, sym->crate_id, sym->generation, true}, STATUS_OK};
+	c->faulted = false;
+	return h.l ? call_held(&h, c, fault) : STATUS(E_STALE);
 }
 
 struct status service_call(enum kernel_service service, struct crate_call *c, struct fault_report *fault)

@@ -16,6 +16,11 @@
  * interrupt context. */
 struct status named_call(struct linker_named_ref *ref, struct crate_call *c, struct fault_report *fault);
 
+/* As named_call, for a symbol the caller resolved with LINKER_TAKE_REF:
+ * the strong reference it took is tracked for the call (a task killed
+ * inside drops it) and dropped after. */
+struct status symbol_call(const struct linker_symbol *sym, struct crate_call *c, struct fault_report *fault);
+
 /* Call the registered service; E_STALE when none is registered or loaded. */
 struct status service_call(enum kernel_service service, struct crate_call *c, struct fault_report *fault);
 /* Let other tasks run for `ticks` timer ticks, or spin a little when no
