@@ -31,6 +31,7 @@ class Remote:
                     raise RemoteError(f"no gdbstub at {host}:{port}")
                 time.sleep(0.05)
         self.sock.settimeout(timeout)
+        self.described = False  # has the target description been read?
         self.buffer = b""
 
     def _read(self, n=4096):
@@ -84,9 +85,16 @@ class Remote:
         return int.from_bytes(bytes.fromhex(out), "little")
 
     def set_register(self, name, value):
+        if not self.described:
+            # QEMU's stub takes 'P' only from a client that has read the
+            # target description (it answers '' before).
+            self.command("qXfer:features:read:target.xml:0,ffb")
+            self.described = True
         out = self.command(f"P{REGISTERS.index(name):x}={value.to_bytes(8, 'little').hex()}")
         if out != "OK":
-            raise RemoteError(f"cannot write register {name}: {out}")
+            raise RemoteError(f"cannot write register {name}: {out!r}")
+        if self.register(name) != value:
+            raise RemoteError(f"register {name} did not take the value written")
 
     def detach(self):
         """Let the guest run on and leave it."""

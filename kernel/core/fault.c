@@ -196,33 +196,34 @@ static uint64_t repair_crate(struct linker *l, uint32_t id)
 	return id != LINKER_NO_CRATE && status_ok(fault_repair_crate(l, id, &changed)) ? changed : 0;
 }
 
-struct scrub {
-	struct linker *l;
-	uint32_t done[8];
-	unsigned count;
-	uint64_t changed;
-};
-
-static bool scrub_frame(void *ctx, uint64_t rip, const struct trap_frame *interrupted)
+/* Every loaded crate but `skip`, repaired: code corrupted anywhere may have
+ * sent control astray before anything trapped (a flipped call target, a
+ * broken prologue leaves no frame to follow), and the code that runs after
+ * the unwind (the caller's error path, the task's exit, the report) must
+ * find it intact. Bytes changed. */
+static uint64_t scrub_all(struct linker *l, uint32_t skip, unsigned *crates)
 {
-	(void)interrupted;
-	struct scrub *s = ctx;
-	uint32_t id = linker_crate_of_address(s->l, rip);
-	for (unsigned i = 0; i < s->count; i++)
-		if (s->done[i] == id)
-			return false;
-	if (id != LINKER_NO_CRATE && s->count < 8) {
-		s->done[s->count++] = id;
-		s->changed += repair_crate(s->l, id);
+	uint64_t changed = 0;
+	*crates = 0;
+	for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
+	     id = linker_next_loaded(l, id)) {
+		uint64_t n = id == skip ? 0 : repair_crate(l, id);
+		changed += n;
+		*crates += n != 0;
 	}
-	return s->count == 8;
+	return changed;
 }
 
+/* The most an x86 instruction spans. */
+#define INSN_MAX 15
+
 /* The trap layer asks before unwinding: is the fault's cause corrupt
- * code? Then the crate's code is rebuilt from its image and the faulting
- * instruction runs again. Otherwise the crates on the faulting stack are
- * repaired anyway (a corrupt GOT slot or call site in a caller sends
- * control astray), and the fault unwinds. */
+ * code? The faulting crate's code is rebuilt from its image; when all it
+ * had wrong lay in the bytes from the faulting instruction on (an injected
+ * breakpoint, a flipped bit there), nothing corrupt has run yet and the
+ * instruction runs again. Otherwise corrupt code may already have run
+ * (anywhere: a bad jump needs no frame): every crate is repaired and the
+ * fault unwinds to its recovery point. */
 static bool repair_and_resume(struct trap_frame *f)
 {
 	struct linker *l = crates_linker();
@@ -231,9 +232,18 @@ static bool repair_and_resume(struct trap_frame *f)
 		return false;
 	/* int3 traps: RIP is past it, at a byte the repair may change. */
 	uint64_t at = f->vector == 3 ? f->rip - 1 : f->rip;
-	uint64_t changed = repair_crate(l, linker_crate_of_address(l, at));
-	if (changed) {
-		char where[160];
+	uint32_t id = linker_crate_of_address(l, at);
+	uint8_t before[INSN_MAX];
+	size_t window = 0;
+	while (id != LINKER_NO_CRATE && window < INSN_MAX && linker_text_contains(l, id, at + window))
+		window++;
+	memcpy(before, (const void *)at, window);
+	uint64_t changed = repair_crate(l, id);
+	uint64_t in_window = 0;
+	for (size_t i = 0; i < window; i++)
+		in_window += before[i] != ((const uint8_t *)at)[i];
+	char where[160];
+	if (changed && in_window == changed) {
 		fault_symbolize(at, where, sizeof where);
 		kprintf("fault: exception %lu (%s) at %s: %lu bytes of its code differed from the crate's image; "
 			"repaired and resumed\n",
@@ -249,11 +259,13 @@ static bool repair_and_resume(struct trap_frame *f)
 		f->rip = at;
 		return true;
 	}
-	struct scrub s = {l, {0}, 0, 0};
-	(void)stack_walk(f->rbp, 0, 0, 32, scrub_frame, &s);
-	repaired_before_unwind = s.changed;
-	if (s.changed)
-		kprintf("fault: repaired %lu bytes of code in the crates of the faulting stack\n", s.changed);
+	unsigned crates = 0;
+	uint64_t elsewhere = scrub_all(l, id, &crates);
+	repaired_before_unwind = changed + elsewhere;
+	if (repaired_before_unwind)
+		kprintf("fault: %lu bytes of code differed from the crates' images (%u crates); repaired before "
+			"unwinding\n",
+			repaired_before_unwind, crates + (changed != 0));
 	return false;
 }
 
