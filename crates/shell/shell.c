@@ -9,7 +9,7 @@
 #include "shell_internal.h"
 #include "task.h"
 
-CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer,evolution");
+CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer,evolution,recovery");
 
 #define PROMPT "theseus> "
 
@@ -89,6 +89,7 @@ static const struct command commands[] = {
 	{STR("history"), STR("history"), STR("the live swaps of this boot, with their times"), cmd_history},
 	{STR("restart"), STR("restart CRATE"), STR("swap CRATE for a fresh copy of itself (new data, init again)"), cmd_restart},
 	{STR("inject"), STR("inject CRATE SYMBOL"), STR("make the next call of CRATE's SYMBOL fault"), cmd_inject},
+	{STR("recover"), STR("recover [POLICY]"), STR("the fault policy: repair (default), restart or none"), cmd_recover},
 	{STR("tasks"), STR("tasks"), STR("the tasks: id, name, state, priority, switches, ticks"), cmd_tasks},
 	{STR("spawn"), STR("spawn APP [ARGS]"), STR("start a task running APP_main(ARGS) of crate APP"), cmd_spawn},
 	{STR("kill"), STR("kill ID"), STR("end task ID and free what it owned"), cmd_kill},
@@ -158,17 +159,6 @@ static void spawn_boot_apps(void)
 	}
 }
 
-/* The system services the shell starts: the fault policy (it registers
- * itself with the nano-core from its init). Already loaded after a
- * restart of the shell. */
-static void start_services(void)
-{
-	struct crate_error why = {""};
-	struct status s = kernel_crate_load(STR("recovery"), &why);
-	if (!status_ok(s) && s.err != E_EXIST)
-		say_crate_error(STR("load"), STR("recovery"), &why);
-}
-
 /* One console session: the read-and-dispatch loop, in a task of its own
  * (the app "shell_session"). Returns E_AGAIN when a new version of the
  * shell waits for it to step aside; its line history goes with it. */
@@ -194,15 +184,15 @@ CRATE_EXPORT struct status shell_session_main(struct str args)
 #define QUICK_END_TICKS 100
 #define BACKOFF_MAX_TICKS 2000
 
-/* The entry (on the boot task): start the system's services, then
- * supervise the console session. A session that ends in any way other
+/* The entry (on the boot task): supervise the console session. (The
+ * fault policy, recovery, is one of the shell's imports: it is loaded and
+ * registered with the nano-core before this runs.) A session that ends in any way other
  * than stepping aside for a swap (it faulted, it was killed) is replaced
  * by a fresh one; a swap of the shell makes this return E_AGAIN too, so
  * that the nano-core starts the new version. */
 CRATE_EXPORT struct status shell_main(void)
 {
 	out_str(STR("Theseus shell. Type help for the commands.\n"));
-	start_services();
 	spawn_boot_apps();
 	uint64_t backoff = 0;
 	for (;;) {

@@ -53,6 +53,7 @@ void cmd_history(struct str args);
 /* Restart and fault injection (cmd_faults.c). */
 void cmd_restart(struct str args);
 void cmd_inject(struct str args);
+void cmd_recover(struct str args);
 
 /* Task, time and memory commands (cmd_tasks.c). */
 void cmd_tasks(struct str args);

@@ -252,7 +252,8 @@ def test_recover_restart_restarts_a_crate_that_faulted():
             "faulty_main+0x") in out
     assert "; crate faulty restarted" in out
     # The policy is the recovery crate's, which says what it did.
-    assert "[recover] info: crate faulty faulted; restarted it" in out
+    assert "[recover] info: crate faulty 1.0.0 faulted (exception 6) at faulty_main+0x" in out
+    assert "; restarted it\n" in out
     after = out.split("theseus> run faulty bounds", 1)[1]
     assert "[faulty] info: faulty ran 1 time\n" in after
     # The same for a task: it ends with the fault, the crate is restarted.
@@ -264,7 +265,10 @@ def test_without_recover_a_faulted_crate_stays_broken_until_restarted():
     code, out = console("inject hello hello_main", "run hello", "load hello", "inject hello hello_main",
                         "run hello", "run hello", append="recover=none")
     assert code == 0
-    assert "[recover]" not in out and "crate hello restarted" not in out and "repaired" not in out
+    assert "crate hello restarted" not in out and "repaired" not in out
+    # The policy still says what it decided: nothing but the unwinding.
+    assert out.count("[recover] info: crate hello 1.0.0 faulted (exception 3) at hello_main+0x1; "
+                     "the call was unwound") == 2
     assert out.count("hello_main faulted: exception 3") == 2
 
 
@@ -310,6 +314,25 @@ def test_restarting_the_core_crates_keeps_the_system_running():
     for crate in ("memory", "timer", "sched_rr", "pqueue", "fmt", "log"):
         assert f"swap {crate} -> {crate} (restarted): done in " in out, crate
     assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
+
+
+def test_the_fault_policy_is_set_from_the_shell_and_escalates():
+    """`recover` shows and sets the policy; under repair (the default) a
+    crate that keeps faulting with no corrupt code to blame is restarted;
+    each decision is logged with the crate, version, function and offset."""
+    code, out = console("recover", "recover sometimes", "run faulty", "run faulty bounds", "run faulty bounds",
+                        "run faulty bounds", "recover none", "run faulty bounds", "recover")
+    assert code == 0
+    assert "fault policy: repair" in out
+    assert "recover: no policy sometimes (repair, restart or none)" in out
+    decisions = [l for l in out.splitlines() if l.startswith("[recover] info: crate faulty 1.0.0 faulted")]
+    assert len(decisions) == 4, decisions
+    assert all(" at faulty_main+0x" in d for d in decisions)
+    assert decisions[0].endswith("the call was unwound") and decisions[1].endswith("the call was unwound")
+    assert decisions[2].endswith("restarted it (it kept faulting)")
+    assert "crate faulty restarted (it kept faulting)" in out
+    assert decisions[3].endswith("the call was unwound")  # none: only unwind
+    assert out.rstrip().endswith("fault policy: none\ntheseus>")
 
 
 def test_a_stack_overflow_is_an_ordinary_fault():
