@@ -3,7 +3,7 @@
 
     fault_campaign.py --kernel nano_core.elf --initrd crates.archive
                       [--smoke] [--random N] [--seed S] [--jobs J]
-                      [--append WORDS] [--out DIR]
+                      [--append WORDS] [--out DIR] [--show-flip N]
 
 One fresh boot per injection. Two fault models:
   entry  `inject CRATE SYMBOL` for every exported function of every crate a
@@ -15,9 +15,10 @@ One fresh boot per injection. Two fault models:
 Then the workload runs twice (WORKLOAD), and a liveness probe (an echo,
 and ticks advancing across `sleep 100`). Each injection is classified:
   not triggered  no fault report and nothing differs from a clean run;
-  recovered      the probe passes and both workload passes give every
-                 expected line, the second without any new fault (the
-                 faulty part works again);
+  recovered      the probe passes and the second workload pass gives
+                 every expected line without any new fault (the faulty
+                 part works again; the work the fault hit, in the first
+                 pass, may have failed);
   degraded       the system answers, but something went missing or wrong;
   hung           a command got no prompt in time;
   crashed        QEMU ended, the kernel halted, or the shell was lost.
@@ -57,7 +58,7 @@ WORKLOAD = [
 ]
 PROBE = ["echo probe-alive", "uptime", "sleep 100", "uptime"]
 THESEUS_RECOVERY = 0.69
-FAULT_SIGNS = ("fault: exception", " faulted", "EXCEPTION ", "irq: ")
+FAULT_SIGNS = ("fault: exception", " faulted", "EXCEPTION ", "irq: ", "] error: ")
 CRASH_SIGNS = ("KERNEL HALTED", "falling back to the nano-core's own console")
 OUTCOMES = ["not triggered", "recovered", "degraded", "hung", "crashed"]
 TICKS = re.compile(r"up [0-9.]+ s, (\d+) timer ticks")
@@ -146,11 +147,14 @@ def classify(run, inject_at, second_at, missing_first, missing_second, probe_ok)
         return "crashed", triggered
     if run.state == "timeout":
         return "hung", triggered
-    if probe_ok and not missing_first and not missing_second:
-        if not triggered:
+    if not triggered:
+        if probe_ok and not missing_first and not missing_second:
             return "not triggered", False
-        if not any(s in second for s in FAULT_SIGNS):
-            return "recovered", True
+        return "degraded", True  # wrong without a word: the worst kind
+    # The work the fault hit may be lost (the first pass); recovered means
+    # that afterwards everything works again, without a new fault.
+    if probe_ok and missing_second == [] and not any(s in second for s in FAULT_SIGNS):
+        return "recovered", True
     return "degraded", True
 
 
@@ -270,7 +274,11 @@ def flip(args, choice, seed, number, kind=None):
             remote.detach()
         finally:
             remote.close()
-        return finish(run, "flip", target, inject_at)
+        result = finish(run, "flip", target, inject_at)
+        result["flip"] = number  # --show-flip N boots it again
+        if args.show_flip is not None:
+            result["console"] = run.text()
+        return result
     except (gdb_remote.RemoteError, OSError, IndexError, ValueError) as error:
         return {"model": "flip", "target": target, "outcome": "skipped", "triggered": False,
                 "why": f"the flip could not be made: {error}"}
@@ -339,6 +347,8 @@ def main(argv=None):
     ap.add_argument("--smoke", action="store_true", help="a few of each model (what the test suite runs)")
     ap.add_argument("--tap", action="store_true", help="TAP on standard output (the test suite)")
     ap.add_argument("--accel", choices=accel.REQUESTS)
+    ap.add_argument("--show-flip", type=int, metavar="N",
+                    help="make random flip N of the seed again and print its whole console")
     args = ap.parse_args(argv)
     for path in (args.kernel, args.initrd):
         if not os.path.isfile(path):
@@ -348,6 +358,11 @@ def main(argv=None):
     except accel.AccelError as error:
         print(f"theseus: {error}", file=sys.stderr)
         return 2
+    if args.show_flip is not None:
+        result = flip(args, choice, args.seed, args.show_flip)
+        print(result.pop("console", ""))
+        print(json.dumps(result, indent=1))
+        return 0
     os.makedirs(args.out, exist_ok=True)
     started = time.monotonic()
     targets = entry_targets(args, choice)

@@ -11,9 +11,10 @@
 #include "log.h"
 #include "recovery.h"
 #include "state_store.h"
+#include "task.h"
 
 CRATE("recovery", "1.0.0", "what to do when a crate faults (boot option recover=, shell command recover)",
-      "recovery_init", "", "evolution,fmt,log,state_store");
+      "recovery_init", "", "evolution,fmt,log,state_store,task");
 
 #define POLICY_KEY "recovery.policy"
 #define POLICY_FORMAT 1u
@@ -131,9 +132,32 @@ CRATE_EXPORT void recovery_on_fault(struct fault_report *report)
 	bytes_fill_cstr(BYTES_OF(report->outcome), fmt_view(&line));
 }
 
+/* The scrubber's period in milliseconds: the boot option scrub=MS, 0 for
+ * none (tests that arm a fault and call it a moment later). */
+#define SCRUB_DEFAULT_MS "1000"
+
+static void start_scrubber(void)
+{
+	char value[12];
+	size_t len = 0;
+	struct str period = STR(SCRUB_DEFAULT_MS);
+	if (kernel_boot_option(STR("scrub"), BYTES_OF(value), &len))
+		period = STR_FROM_ARRAY(value, len);
+	if (str_eq(period, STR("0")))
+		return;
+	struct task_result r = task_spawn_app(STR("scrubber"), period, -10);
+	if (r.err != E_OK)
+		log_write(LOG_WARN, STR("recover"), STR("the scrubber could not be started"));
+}
+
 struct status recovery_init(void);
 struct status recovery_init(void)
 {
 	apply(recovery_policy());
-	return kernel_service_register(KERNEL_SERVICE_FAULT, STR("recovery_on_fault"));
+	struct status s = kernel_service_register(KERNEL_SERVICE_FAULT, STR("recovery_on_fault"));
+	/* Once per boot: a restarted recovery finds its scrubber running. */
+	struct state_get_result started = state_get(STR("recovery.scrubber"), (struct bytes){});
+	if (status_ok(s) && started.err == E_NOENT && status_ok(state_put(STR("recovery.scrubber"), STR("1"), 1)))
+		start_scrubber();
+	return s;
 }

@@ -37,6 +37,7 @@ struct task {
 	task_entry_fn entry;
 	uint64_t arg;
 	int64_t exit_code;
+	uint64_t wake_at; /* when sleeping: the tick to wake at */
 	uint64_t switches, ticks;
 	char app[APP_NAME_MAX];
 	char args[APP_ARGS_MAX];
@@ -54,7 +55,17 @@ struct task_table {
 	uint64_t now;           /* timer ticks seen */
 	uint64_t slice;         /* ticks the current task has run in a row */
 	bool started;
+	/* The queues are an index over the slots' states, kept by crates
+	 * this one calls (pqueue, the sched_* policy). When they fault or
+	 * give an answer the slots contradict, scheduling goes on round robin
+	 * over the slots alone, and the queues are rebuilt from the slots
+	 * every QUEUE_RETRY_TICKS until that works. */
+	bool queues_suspect;
+	uint64_t queues_failed_at;
+	uint32_t round_robin_next;
 };
+
+#define QUEUE_RETRY_TICKS 100
 
 static struct task_table T;
 
@@ -77,12 +88,126 @@ static void copy_name(struct bytes dst, struct str src)
 	bytes_set(dst, n, 0);
 }
 
+static void queues_failed(struct str why)
+{
+	T.queues_failed_at = T.now;
+	if (T.queues_suspect)
+		return;
+	T.queues_suspect = true;
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("the run queues failed ("));
+	fmt_str(&line, why);
+	fmt_str(&line, STR("): scheduling round robin over the task table until they are rebuilt"));
+	log_line(LOG_ERROR, STR("task"), &line);
+}
+
 /* Queue a task as ready. The queue holds TASK_MAX entries and a task is
- * queued at most once, so this cannot fail; if it ever did, say so. */
+ * queued at most once, so this cannot fail: if it does, the queue is not
+ * to be trusted. (While it is not, a ready slot is all it takes.) */
 static void ready_push(uint32_t slot, int64_t priority)
 {
-	if (!status_ok(pq_push(&T.ready, slot, priority)))
-		log_write(LOG_ERROR, STR("task"), STR("run queue full: a task was not queued"));
+	if (!T.queues_suspect && !status_ok(pq_push(&T.ready, slot, priority)))
+		queues_failed(STR("a ready task could not be queued"));
+}
+
+/* ---- the queues, under recovery points ----
+ * Interrupts are off around each (one at a time), so their arguments and
+ * results can pass through this static record. */
+static struct {
+	struct pq_item item;
+	bool found;
+	bool consistent;
+} q;
+
+static void pop_ready(uint64_t unused)
+{
+	(void)unused;
+	q.found = pq_pop(&T.ready, sched_policy_before, &q.item);
+}
+
+static void pop_due_sleeper(uint64_t unused)
+{
+	(void)unused;
+	q.found = pq_peek(&T.sleeping, pq_smallest_key, &q.item) && (uint64_t)q.item.key <= T.now;
+	q.consistent = !q.found || pq_remove(&T.sleeping, q.item.id);
+}
+
+/* Both queues again from the slots, and a check that they hold them. */
+static void rebuild_queues(uint64_t unused)
+{
+	(void)unused;
+	pq_init(&T.ready);
+	pq_init(&T.sleeping);
+	q.consistent = true;
+	for (uint32_t s = 0; s < TASK_MAX; s++) {
+		const struct task *t = &T.slots[s];
+		if (t->state == TASK_READY && s != T.idle)
+			q.consistent &= status_ok(pq_push(&T.ready, s, t->priority)) && pq_contains(&T.ready, s);
+		else if (t->state == TASK_SLEEPING)
+			q.consistent &= status_ok(pq_push(&T.sleeping, s, (int64_t)t->wake_at)) &&
+					pq_contains(&T.sleeping, s);
+	}
+}
+
+static bool run_protected(task_entry_fn fn)
+{
+	struct fault_report report;
+	return status_ok(kernel_run_protected(fn, 0, &report));
+}
+
+static void retry_queues(void)
+{
+	if (!T.queues_suspect || T.now - T.queues_failed_at < QUEUE_RETRY_TICKS)
+		return;
+	if (run_protected(rebuild_queues) && q.consistent) {
+		T.queues_suspect = false;
+		log_write(LOG_INFO, STR("task"), STR("run queues rebuilt: the scheduling policy is back"));
+	} else {
+		T.queues_failed_at = T.now;
+	}
+}
+
+/* The always-present minimal policy: the next ready slot after the last. */
+static uint32_t round_robin(void)
+{
+	for (uint32_t i = 0; i < TASK_MAX; i++) {
+		uint32_t s = (T.round_robin_next + i) % TASK_MAX;
+		if (s != T.idle && T.slots[s].state == TASK_READY) {
+			T.round_robin_next = s + 1;
+			return s;
+		}
+	}
+	return T.idle;
+}
+
+static bool some_task_ready(void)
+{
+	for (uint32_t s = 0; s < TASK_MAX; s++)
+		if (s != T.idle && T.slots[s].state == TASK_READY)
+			return true;
+	return false;
+}
+
+/* The next task to run: the policy's choice, checked against the slots. */
+static uint32_t pick_next(void)
+{
+	retry_queues();
+	if (!T.queues_suspect) {
+		q.found = false;
+		if (!run_protected(pop_ready))
+			queues_failed(STR("the policy or the queue faulted"));
+		else if (q.found && (q.item.id >= TASK_MAX || q.item.id == T.idle ||
+				     T.slots[q.item.id].state != TASK_READY))
+			queues_failed(STR("it gave a task that is not ready"));
+		else if (q.found)
+			return q.item.id;
+		else if (some_task_ready())
+			queues_failed(STR("it lost a ready task"));
+		else
+			return T.idle;
+	}
+	return round_robin();
 }
 
 /* Release what ended tasks owned. Never the running task's own stack. */
@@ -109,13 +234,10 @@ static void schedule(void)
 	struct task *cur = &T.slots[T.current];
 	if (cur->state == TASK_RUNNING) {
 		cur->state = TASK_READY;
-		if (T.current != T.idle && !status_ok(pq_push(&T.ready, T.current, cur->priority)))
-			cur->state = TASK_RUNNING; /* cannot happen: one entry per task */
+		if (T.current != T.idle)
+			ready_push(T.current, cur->priority);
 	}
-	struct pq_item next;
-	uint32_t to = T.idle;
-	if (pq_pop(&T.ready, sched_policy_before, &next))
-		to = next.id;
+	uint32_t to = pick_next();
 	T.slice = 0;
 	struct task *t = &T.slots[to];
 	t->state = TASK_RUNNING;
@@ -131,17 +253,31 @@ static void schedule(void)
 	reap_exited();
 }
 
+static void wake(uint32_t slot)
+{
+	struct task *t = &T.slots[slot];
+	if (t->state == TASK_SLEEPING) {
+		t->state = TASK_READY;
+		ready_push(slot, t->priority);
+	}
+}
+
 static void wake_sleepers(void)
 {
-	struct pq_item it;
-	while (pq_peek(&T.sleeping, pq_smallest_key, &it) && (uint64_t)it.key <= T.now) {
-		pq_remove(&T.sleeping, it.id);
-		struct task *t = &T.slots[it.id];
-		if (t->state == TASK_SLEEPING) {
-			t->state = TASK_READY;
-			ready_push(it.id, t->priority);
-		}
+	for (uint32_t n = 0; !T.queues_suspect && n < TASK_MAX; n++) {
+		q.found = false;
+		if (!run_protected(pop_due_sleeper))
+			queues_failed(STR("the sleep queue faulted"));
+		else if (q.found && (q.item.id >= TASK_MAX || !q.consistent))
+			queues_failed(STR("the sleep queue gave no task"));
+		else if (!q.found)
+			return;
+		else
+			wake(q.item.id);
 	}
+	for (uint32_t s = 0; T.queues_suspect && s < TASK_MAX; s++)
+		if (T.slots[s].state == TASK_SLEEPING && T.slots[s].wake_at <= T.now)
+			wake(s);
 }
 
 CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
@@ -319,7 +455,10 @@ CRATE_EXPORT void task_sleep_ticks(uint64_t ticks)
 {
 	bool irq = cpu_irq_save();
 	struct task *cur = &T.slots[T.current];
-	if (T.current != T.idle && status_ok(pq_push(&T.sleeping, T.current, (int64_t)(T.now + ticks)))) {
+	if (T.current != T.idle) {
+		cur->wake_at = T.now + ticks;
+		if (!T.queues_suspect && !status_ok(pq_push(&T.sleeping, T.current, (int64_t)cur->wake_at)))
+			queues_failed(STR("a sleeping task could not be queued"));
 		cur->state = TASK_SLEEPING;
 		schedule();
 	}
@@ -365,9 +504,9 @@ CRATE_EXPORT struct status task_kill(task_id id)
 	}
 	if (slot_of(id) == T.current)
 		end_current(TASK_KILLED);
-	if (t->state == TASK_READY)
+	if (t->state == TASK_READY && !T.queues_suspect)
 		pq_remove(&T.ready, slot_of(id));
-	else if (t->state == TASK_SLEEPING)
+	else if (t->state == TASK_SLEEPING && !T.queues_suspect)
 		pq_remove(&T.sleeping, slot_of(id));
 	else if (t->state == TASK_BLOCKED && t->blocked_on)
 		waitq_remove(t->blocked_on, slot_of(id));

@@ -109,3 +109,24 @@ KERNEL_EXPORT struct status kernel_crate_repair(struct str crate, uint64_t *chan
 	return s;
 }
 KEXPORT(kernel_crate_repair);
+
+KERNEL_EXPORT struct status kernel_crate_repair_next(uint32_t *cursor, uint64_t *changed, struct crate_error *why)
+{
+	struct linker *l = crates_linker();
+	*changed = 0;
+	if (!l)
+		return STATUS(E_NOENT);
+	bool irq = cpu_irq_save();
+	/* The cursor is the id after the last one visited (0: none yet). */
+	uint32_t id = linker_next_loaded(l, *cursor ? *cursor - 1 : LINKER_NO_CRATE);
+	struct status s = STATUS(E_NOENT);
+	if (id != LINKER_NO_CRATE) {
+		*cursor = id + 1;
+		s = fault_repair_crate(l, id, changed);
+		if (why)
+			copy_cstr(why->text, sizeof why->text, linker_crate_name(l, id));
+	}
+	cpu_irq_restore(irq);
+	return s;
+}
+KEXPORT(kernel_crate_repair_next);

@@ -227,8 +227,7 @@ static uint64_t scrub_all(struct linker *l, uint32_t skip, unsigned *crates)
 static bool repair_and_resume(struct trap_frame *f)
 {
 	struct linker *l = crates_linker();
-	if (fault_mode != KERNEL_FAULT_REPAIR_AND_RESUME || !l || f->vector == 2 || f->vector == 8 ||
-	    f->vector == 18)
+	if (fault_mode != KERNEL_FAULT_REPAIR_AND_RESUME || !l || f->vector == 2 || f->vector == 18)
 		return false;
 	/* int3 traps: RIP is past it, at a byte the repair may change. */
 	uint64_t at = f->vector == 3 ? f->rip - 1 : f->rip;
@@ -243,7 +242,9 @@ static bool repair_and_resume(struct trap_frame *f)
 	for (size_t i = 0; i < window; i++)
 		in_window += before[i] != ((const uint8_t *)at)[i];
 	char where[160];
-	if (changed && in_window == changed) {
+	/* A double fault cannot be resumed (its state is lost); it is often a
+	 * corrupt stack adjustment, and unwinds after the scrub below. */
+	if (changed && in_window == changed && f->vector != 8) {
 		fault_symbolize(at, where, sizeof where);
 		kprintf("fault: exception %lu (%s) at %s: %lu bytes of its code differed from the crate's image; "
 			"repaired and resumed\n",

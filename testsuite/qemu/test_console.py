@@ -282,7 +282,8 @@ def test_corrupt_code_is_repaired_and_the_call_goes_on():
                         "inject timer timer_on_irq", "sleep 100",
                         "inject pqueue pq_pop", "sleep 100",
                         "inject interrupts interrupts_dispatch", "sleep 100",
-                        "inject task waitq_wake_all", "spawn hello", "sleep 50", "uptime")
+                        "inject task waitq_wake_all", "spawn hello", "sleep 50", "uptime",
+                        append="scrub=0")  # no patrol: each fault is met by its call
     assert code == 0
     for where in ("hello hello_main+0x0", "fmt fmt_u64+0x0", "timer timer_on_irq+0x0", "pqueue pq_pop+0x0",
                   "interrupts interrupts_dispatch+0x0", "task waitq_wake_all+0x0"):
@@ -333,6 +334,24 @@ def test_the_fault_policy_is_set_from_the_shell_and_escalates():
     assert "crate faulty restarted (it kept faulting)" in out
     assert decisions[3].endswith("the call was unwound")  # none: only unwind
     assert out.rstrip().endswith("fault policy: none\ntheseus>")
+
+
+def test_the_scrubber_mends_code_before_it_is_called():
+    """Patrol scrubbing: corrupt code is rebuilt from the crate's image
+    within a period, whether or not anything calls it."""
+    code, out = console("run hello a", "inject hello hello_main", "sleep 400", "run hello b", "tasks",
+                        append="scrub=100")
+    assert code == 0
+    assert "[scrubber] warning: 1 bytes of crate hello's code differed from its image; repaired" in out
+    assert "[hello] info: Hello from hello 1.0.0, args: b" in out
+    assert "faulted" not in out and "resumed" not in out
+    assert "scrubber " in out.split("theseus> tasks", 1)[1]
+
+
+def test_a_bad_scrub_period_is_reported():
+    code, out = console("echo up", append="scrub=often")
+    assert code == 0
+    assert "[scrubber] error: not a period in milliseconds: often" in out and "\nup\n" in out
 
 
 def test_a_stack_overflow_is_an_ordinary_fault():

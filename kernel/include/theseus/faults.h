@@ -53,4 +53,10 @@ size_t kernel_fault_events(uint64_t after, struct fault_event *out, size_t cap);
  * differed from its image. */
 struct status kernel_crate_repair(struct str crate, uint64_t *changed, struct crate_error *why);
 
+/* The same for the next loaded crate after *cursor (start with 0; each
+ * call moves it on), for a scrubber that visits them all, one crate with
+ * interrupts off at a time: why->text names the crate. E_NOENT when no
+ * loaded crate is left. */
+struct status kernel_crate_repair_next(uint32_t *cursor, uint64_t *changed, struct crate_error *why);
+
 #endif
