@@ -134,7 +134,7 @@ CRATE_EXPORT void recovery_on_fault(struct fault_report *report)
 
 /* The scrubber's period in milliseconds: the boot option scrub=MS, 0 for
  * none (tests that arm a fault and call it a moment later). */
-#define SCRUB_DEFAULT_MS "1000"
+#define SCRUB_DEFAULT_MS "500" /* SCRUBBER_DEFAULT_MS */
 
 static void start_scrubber(void)
 {

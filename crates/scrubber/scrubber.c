@@ -1,16 +1,26 @@
-/* scrubber: patrol scrubbing of crate code (include/scrubber.h). Keeps no
- * state: the period comes in its arguments, the crates from the nano-core. */
+/* scrubber: patrol scrubbing of crate code (include/scrubber.h). Its state
+ * is where the pass is; a fresh instance (a restart) starts a new pass with
+ * the default period. */
 #include <theseus/crate.h>
 #include <theseus/faults.h>
 #include "fmt.h"
+#include "interrupts.h"
 #include "log.h"
 #include "recovery.h"
 #include "scrubber.h"
-#include "task.h"
 #include "timer.h"
 
 CRATE("scrubber", "1.0.0", "patrol scrubbing: crate code rebuilt from its image, every period", "", "",
-      "fmt,log,recovery,task,timer");
+      "fmt,interrupts,log,recovery,timer");
+
+#define TIMER_LINE 0
+
+static struct {
+	uint64_t period_ticks; /* 0: not set (the default) */
+	uint64_t next_pass;    /* timer tick the next pass starts at */
+	uint32_t cursor;       /* in the pass: kernel_crate_repair_next's */
+	bool in_pass;
+} scrub;
 
 static void report(struct str crate, uint64_t changed)
 {
@@ -23,22 +33,26 @@ static void report(struct str crate, uint64_t changed)
 	log_line(LOG_WARN, STR("scrubber"), &line);
 }
 
-/* One pass over every loaded crate; bytes repaired. */
-static uint64_t scrub_pass(void)
+CRATE_EXPORT void scrubber_on_tick(uint8_t irq_line)
 {
-	uint32_t cursor = 0;
-	uint64_t total = 0;
-	for (;;) {
-		uint64_t changed = 0;
-		struct crate_error why = {""};
-		struct status s = kernel_crate_repair_next(&cursor, &changed, &why);
-		if (s.err == E_NOENT)
-			return total;
-		if (changed)
-			report(STR_FROM_CSTR_ARRAY(why.text), changed);
-		total += changed;
-		task_yield(); /* interrupts were off for that crate: let others run */
+	(void)irq_line;
+	uint64_t now = timer_ticks();
+	if (!scrub.in_pass) {
+		if (now < scrub.next_pass)
+			return;
+		uint64_t period = scrub.period_ticks ? scrub.period_ticks : SCRUBBER_DEFAULT_MS * timer_hz() / 1000;
+		scrub.next_pass = now + (period ? period : 1);
+		if (recovery_policy() == RECOVER_NONE)
+			return;
+		scrub.in_pass = true;
+		scrub.cursor = 0;
 	}
+	uint64_t changed = 0;
+	struct crate_error why = {""};
+	if (kernel_crate_repair_next(&scrub.cursor, &changed, &why).err == E_NOENT)
+		scrub.in_pass = false;
+	else if (changed)
+		report(STR_FROM_CSTR_ARRAY(why.text), changed);
 }
 
 CRATE_EXPORT struct status scrubber_main(struct str args)
@@ -53,9 +67,7 @@ CRATE_EXPORT struct status scrubber_main(struct str args)
 		return STATUS(E_INVAL);
 	}
 	uint64_t ticks = ms * timer_hz() / 1000;
-	for (;;) {
-		task_sleep_ticks(ticks ? ticks : 1);
-		if (recovery_policy() != RECOVER_NONE)
-			(void)scrub_pass();
-	}
+	scrub.period_ticks = ticks ? ticks : 1;
+	struct status s = interrupts_register(TIMER_LINE, STR("scrubber_on_tick"));
+	return s.err == E_EXIST ? STATUS_OK : s;
 }

@@ -318,6 +318,13 @@ static void task_start(uint64_t slot)
 	struct task *t = &T.slots[slot];
 	struct fault_report report;
 	struct status s = kernel_run_protected(t->entry, t->arg, &report);
+	/* Nothing stands in for the idle task: whatever stopped its loop, it
+	 * starts again (with interrupts on, as it began). */
+	while (slot == T.idle) {
+		log_write(LOG_ERROR, STR("task"), STR("the idle loop faulted; it starts again"));
+		cpu_irq_enable();
+		s = kernel_run_protected(t->entry, t->arg, &report);
+	}
 	if (s.err == E_FAULT) {
 		struct fmt_line line;
 		fmt_clear(&line);

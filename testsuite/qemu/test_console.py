@@ -339,13 +339,15 @@ def test_the_fault_policy_is_set_from_the_shell_and_escalates():
 def test_the_scrubber_mends_code_before_it_is_called():
     """Patrol scrubbing: corrupt code is rebuilt from the crate's image
     within a period, whether or not anything calls it."""
-    code, out = console("run hello a", "inject hello hello_main", "sleep 400", "run hello b", "tasks",
+    code, out = console("run hello a", "inject hello hello_main", "sleep 400", "run hello b", "run irqs",
                         append="scrub=100")
     assert code == 0
     assert "[scrubber] warning: 1 bytes of crate hello's code differed from its image; repaired" in out
     assert "[hello] info: Hello from hello 1.0.0, args: b" in out
-    assert "faulted" not in out and "resumed" not in out
-    assert "scrubber " in out.split("theseus> tasks", 1)[1]
+    before_irqs = out.split("theseus> run irqs", 1)[0]
+    assert "faulted" not in before_irqs and "resumed" not in before_irqs
+    # It runs from the timer interrupt, beside the scheduler's tick.
+    assert "scrubber_on_tick" in out.split("theseus> run irqs", 1)[1]
 
 
 def test_a_bad_scrub_period_is_reported():
