@@ -67,7 +67,7 @@ static void wait_for_entry_swap(const char *entry)
  * it and may have repaired or restarted its crate): start it again. */
 static void run_entry(const char *entry)
 {
-	struct link_error err;
+	struct link_error err = {.code = E_OK};
 	unsigned faults = 0;
 	struct status s = crates_run_entry(entry, &err);
 	for (;;) {
@@ -83,10 +83,12 @@ static void run_entry(const char *entry)
 	}
 	if (s.err == E_FAULT) {
 		kprintf("boot: the entry %s faulted %u times\n", entry, faults);
-	} else if (!status_ok(s)) {
+	} else if (!status_ok(s) && err.code != E_OK) {
 		char why[256];
 		link_error_format(&err, why, sizeof why);
 		kprintf("boot: cannot start the entry %s: %s\n", entry, why);
+	} else if (!status_ok(s)) {
+		kprintf("boot: the entry %s ended with %s\n", entry, kerr_name(s.err));
 	} else {
 		kprintf("boot: the entry %s returned\n", entry);
 	}
