@@ -320,10 +320,15 @@ def main(argv=None):
                    help="COM2 listens on this UNIX socket for `mkimage push` "
                         "(and the kernel starts live_update); empty: none")
     sub.add_parser("accel", help="decide the accelerator and say which (see accel.py)", add_help=False)
+    sub.add_parser("debug", help="boot under gdb (debug_session.py)", add_help=False)
+    sub.add_parser("console", help="the console of a debug boot (debug_session.py)", add_help=False)
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["accel"]:
         return accelerator.main(argv[1:])
+    if argv[:1] in (["debug"], ["console"]):
+        from . import debug_session
+        return (debug_session.main_debug if argv[0] == "debug" else debug_session.main_console)(argv[1:])
     args = ap.parse_args(argv)
 
     for path in (args.kernel, args.initrd):
