@@ -28,8 +28,9 @@ LAYERS = [
     ("lib", "support library: string, snprintf, sort, parse", ["lib"]),
     ("cpu", "x86-64 instructions, the boot path, the address-space layout",
      ["arch/x86_64/x86.h", "arch/x86_64/boot_layout.h", "arch/x86_64/boot.S"]),
-    ("console", "serial console, kprintf, QEMU exit, the export table",
-     ["core/kernel.h", "core/serial.c", "core/kprintf.c", "core/qemu.c", "core/export.h"]),
+    ("console", "serial console, kprintf, QEMU exit, the export table, the nano-core's symbol table",
+     ["core/kernel.h", "core/serial.c", "core/kprintf.c", "core/qemu.c", "core/export.h",
+      "core/kernel_symbols.c", "core/kernel_symbols.h"]),
     ("boot information", "multiboot2/PVH information, the command line",
      ["core/bootinfo.c", "core/bootinfo.h", "core/cmdline.c", "core/cmdline.h", "core/selector.c",
       "core/selector.h"]),
@@ -40,9 +41,9 @@ LAYERS = [
      ["core/frames.c", "core/frames.h", "core/paging.c", "core/paging.h", "core/kheap.c", "core/kheap.h",
       "core/crate_memory.c", "core/crate_memory.h", "core/memory_api.c"]),
     ("linker", "the runtime linker (portable)", ["linker"]),
-    ("crate environment", "the linker's home, protected calls, fault reports, the stack walker, "
+    ("crate environment", "the linker's home, the debugger rendezvous, protected calls, fault reports, the stack walker, "
      "services crates register, interrupt entry",
-     ["core/crate_env.c", "core/crate_env.h", "core/fault.c", "core/fault.h", "core/stack_walk.c",
+     ["core/crate_env.c", "core/crate_env.h", "core/debug_rendezvous.c", "core/debug_rendezvous.h", "core/fault.c", "core/fault.h", "core/stack_walk.c",
       "core/stack_walk.h", "core/service_calls.c", "core/service_calls.h", "core/irq_entry.c", "core/irq_entry.h",
       "core/context.c"]),
     ("crate services", "what crates ask of the nano-core: crates, calls, faults, the swap primitive",

@@ -4,6 +4,7 @@
 #include "crate_env.h"
 #include "bootinfo.h"
 #include "crate_memory.h"
+#include "debug_rendezvous.h"
 #include "export.h"
 #include "fault.h"
 #include "kheap.h"
@@ -170,6 +171,12 @@ static struct status env_call_init(void *ctx, uint64_t address)
 	return c.result;
 }
 
+static void env_crate_event(void *ctx, enum linker_crate_event event, uint32_t crate_id, uint32_t generation)
+{
+	(void)ctx;
+	debug_rendezvous_crate_event(&the_linker, event, crate_id, generation);
+}
+
 static const struct linker_env kernel_env = {
 	.ctx = NULL,
 	.alloc_region = env_alloc_region,
@@ -182,6 +189,7 @@ static const struct linker_env kernel_env = {
 	.kernel_symbol = env_kernel_symbol,
 	.call_init = env_call_init,
 	.patch = env_patch,
+	.crate_event = env_crate_event,
 };
 
 bool crates_init(void)

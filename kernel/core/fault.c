@@ -4,6 +4,7 @@
 #include "crate_env.h"
 #include "export.h"
 #include "frames.h"
+#include "kernel_symbols.h"
 #include "stack_walk.h"
 #include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
@@ -57,12 +58,44 @@ void fault_symbolize(uint64_t address, char *buf, size_t cap)
 {
 	struct linker *l = crates_linker();
 	struct linker_location at;
+	const char *name;
+	uint64_t offset;
 	if (l && linker_locate(l, address, &at))
 		ksnprintf(buf, cap, "%s %s+0x%lx", at.crate, at.function ? at.function : at.section, at.offset);
+	else if (kernel_symbol_of(address, &name, &offset))
+		ksnprintf(buf, cap, "nano_core %s+0x%lx", name, offset);
 	else if (address >= (uint64_t)__text_start && address < (uint64_t)__text_end)
 		ksnprintf(buf, cap, "nano_core+0x%lx", address - KERNEL_VMA);
 	else
 		ksnprintf(buf, cap, "%p", (void *)address);
+}
+
+/* A backtrace frame: fault_symbolize's words with the crate's version,
+ * "hello 1.0.0 hello_main+0x1", since after a swap or a push the same
+ * crate name may be running another version than the boot archive's. */
+static void symbolize_frame(uint64_t address, char *buf, size_t cap)
+{
+	struct linker *l = crates_linker();
+	struct linker_location at;
+	if (l && linker_locate(l, address, &at))
+		ksnprintf(buf, cap, "%s %s %s+0x%lx", at.crate, at.version, at.function ? at.function : at.section,
+			  at.offset);
+	else
+		fault_symbolize(address, buf, cap);
+}
+
+/* Is `address` the first instruction of a function (crate or nano-core)?
+ * There the frame is not set up yet: the return address is at the top of
+ * the stack, and the frame-pointer chain starts at the caller's caller. */
+static bool at_function_entry(uint64_t address)
+{
+	struct linker *l = crates_linker();
+	struct linker_location at;
+	const char *name;
+	uint64_t offset;
+	if (l && linker_locate(l, address, &at))
+		return at.function && at.offset == 0;
+	return kernel_symbol_of(address, &name, &offset) && offset == 0;
 }
 
 static struct fault_event *new_event(uint64_t vector, uint64_t rip, enum fault_outcome outcome, uint64_t repaired,
@@ -142,7 +175,7 @@ static bool print_frame(void *ctx, uint64_t rip, const struct trap_frame *interr
 {
 	unsigned *n = ctx;
 	char where[160];
-	fault_symbolize(rip, where, sizeof where);
+	symbolize_frame(rip, where, sizeof where);
 	kprintf("  #%u [<%p>] %s%s\n", (*n)++, (void *)rip, where, interrupted ? " (interrupt entry)" : "");
 	return false;
 }
@@ -151,10 +184,14 @@ static void print_named_backtrace(void *p)
 {
 	const struct trap_frame *f = p;
 	char where[160];
-	fault_symbolize(f->rip, where, sizeof where);
+	symbolize_frame(f->rip, where, sizeof where);
 	kprintf("  [<%p>] %s (faulting instruction)\n", (void *)f->rip, where);
 	kprintf("backtrace:\n");
 	unsigned n = 0;
+	/* int3 traps with RIP past it: the instruction is one byte back. */
+	uint64_t at = f->vector == 3 ? f->rip - 1 : f->rip;
+	if (at_function_entry(at))
+		(void)print_frame(&n, *(const uint64_t *)f->rsp, NULL);
 	(void)stack_walk(f->rbp, 0, 0, 16, print_frame, &n);
 }
 

@@ -54,5 +54,6 @@ static inline uint64_t virt_to_phys(const void *va)
 extern char __kernel_phys_start[], __kernel_phys_end[], __kernel_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
+extern const char __kernel_symbols_start[], __kernel_symbols_end[];
 
 #endif

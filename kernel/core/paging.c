@@ -155,7 +155,8 @@ void paging_init(void)
 		uint64_t bits = PTE_PRESENT | PTE_WRITE | PTE_NX;
 		if (va >= ALIGN_DOWN(text, PAGE_SIZE) && va < text_end)
 			bits = PTE_PRESENT;
-		else if (va >= ALIGN_DOWN(ro, PAGE_SIZE) && va < ro_end)
+		else if ((va >= ALIGN_DOWN(ro, PAGE_SIZE) && va < ro_end) ||
+			 (va >= (uint64_t)__kernel_symbols_start && va < (uint64_t)__kernel_symbols_end))
 			bits = PTE_PRESENT | PTE_NX;
 		else if (va == (uint64_t)boot_stack_guard)
 			bits = 0; /* running off the boot stack faults */

@@ -486,7 +486,8 @@ void linker_for_each_text(const struct linker *l, uint32_t crate_id,
 void linker_for_each_section(const struct linker *l, uint32_t crate_id, const char *prefix,
                              linker_section_fn fn, void *ctx)
 {
-	const struct loaded_crate *c = loaded(l, crate_id);
+	/* Loaded, or placed by the request in progress (env->crate_event). */
+	const struct loaded_crate *c = crate_id < l->slot_count ? l->slots[crate_id].crate : NULL;
 	size_t plen = strlen(prefix);
 	for (uint32_t i = 0; c && i < c->section_count; i++) {
 		const struct crate_section *s = &c->sections[i];

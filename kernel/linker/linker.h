@@ -284,7 +284,8 @@ bool linker_text_contains(const struct linker *l, uint32_t crate_id, uint64_t ad
 typedef void (*linker_range_fn)(void *ctx, uint64_t lo, uint64_t hi);
 void linker_for_each_text(const struct linker *l, uint32_t crate_id,
                           linker_range_fn fn, void *ctx);
-/* Each placed, non-empty section of loaded crate `crate_id` whose name
+/* Each placed, non-empty section of loaded crate `crate_id` (or of one
+ * the request in progress placed, during env->crate_event) whose name
  * starts with `prefix` ("" for all; the test and benchmark records are
  * .ktests/.kbench), with its kind (its permissions). */
 typedef void (*linker_section_fn)(void *ctx, const char *name, uint64_t vaddr, uint64_t size,

@@ -215,6 +215,7 @@ struct loaded_crate {
 	uint64_t load_time;         /* env->now() delta for the whole request
 	                               share of this crate (place+link+init) */
 	uint64_t size_of_kind[REGION_KIND_COUNT];
+	bool mapped_event_sent;     /* env->crate_event heard of its mapping */
 };
 
 struct crate_slot {

@@ -64,6 +64,8 @@ void crate_free(struct linker *l, struct loaded_crate *c)
 {
 	if (!c)
 		return;
+	if (c->mapped_event_sent && l->env.crate_event)
+		l->env.crate_event(l->env.ctx, LINKER_CRATE_UNMAPPED, c->id, c->generation);
 	for (uint32_t i = 0; i < c->region_count; i++)
 		free_region(l, &c->regions[i]);
 	free_region(l, &c->got);
@@ -707,6 +709,12 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 	}
 	for (uint32_t i = 0; status_ok(st) && i < t.count; i++)
 		st = protect_crate(l, l->slots[t.ids[i]].crate, err);
+	/* Before the inits, so that a debugger can stop in one. */
+	for (uint32_t i = 0; status_ok(st) && l->env.crate_event && i < t.count; i++) {
+		struct loaded_crate *c = l->slots[t.ids[i]].crate;
+		c->mapped_event_sent = true;
+		l->env.crate_event(l->env.ctx, LINKER_CRATE_MAPPED, c->id, c->generation);
+	}
 	if (status_ok(st))
 		st = run_inits(l, &t, err);
 

@@ -74,7 +74,11 @@ def cmd_build(args):
     crates = []
     for path in args.crates:
         try:
-            crates.append(check_crate_object(_read_input(path), path))
+            raw = _read_input(path)
+            crate = check_crate_object(raw, path)  # the object as built, first
+            if args.strip_debug:
+                crate = check_crate_object(push_crate.without_debug_info(raw, path), path)
+            crates.append(crate)
         except InputError as error:
             problems.append(error)
     # A crate that failed its own checks would make closure errors spurious.
@@ -286,6 +290,11 @@ def _parser():
                             "the archive as a multiboot2 module")
     build.add_argument("--grub-cfg-cmdline", metavar="CMDLINE", type=_cmdline,
                        help="kernel command line for the ISO's grub.cfg")
+    build.add_argument("--strip-debug", action="store_true",
+                       help="pack each crate without its DWARF (llvm-objcopy "
+                            "--strip-debug): the kernel maps only allocated "
+                            "sections and checks every byte of an image at each "
+                            "load; the objects keep theirs for gdb")
     build.add_argument("crates", nargs="+", metavar="CRATE.o")
     build.set_defaults(run=cmd_build)
 

@@ -111,6 +111,7 @@ class Guest:
             start_new_session=True, preexec_fn=die_with_parent())
         self.output = bytearray()
         self.echo = None  # a binary stream to copy output to as it arrives
+        self.on_output = None  # called with each chunk of output as it arrives
 
     def read_until(self, predicate, timeout):
         """Read output until predicate(output) holds, QEMU exits or time runs out.
@@ -130,6 +131,8 @@ class Guest:
                     self.proc.wait()
                     return "match" if predicate(self.output) else "exit"
                 self.output += chunk
+                if self.on_output:
+                    self.on_output(bytes(chunk))
                 if self.echo:
                     self.echo.write(chunk.replace(b"\r", b""))
                     self.echo.flush()
@@ -161,14 +164,16 @@ class Guest:
             return ""
 
 
-def run_boot(cmd, timeout):
-    """Boot, wait for QEMU to end by itself. Returns (status or None on timeout, output)."""
+def run_boot(cmd, timeout, on_output=None):
+    """Boot, wait for QEMU to end by itself. Returns (status or None on
+    timeout, output). on_output, if given, sees the output as it comes."""
     g = Guest(cmd)
+    g.on_output = on_output
     status = g.wait(timeout)
     return status, g.output.decode(errors="replace").replace("\r", ""), g.stderr_text()
 
 
-def boot_through_records(command_for, timeout, take, died, max_boots=20, save=None):
+def boot_through_records(command_for, timeout, take, died, max_boots=20, save=None, on_output=None):
     """Boot the kernel in test or benchmark mode until its records have all
     run, booting again after one that crashed or hung it (the command line
     of command_for(after) skips through `after`), so one broken record
@@ -183,7 +188,7 @@ def boot_through_records(command_for, timeout, take, died, max_boots=20, save=No
     (max_boots ran out)."""
     after = ""
     for boot in range(1, max_boots + 1):
-        status, output, stderr = run_boot(command_for(after), timeout)
+        status, output, stderr = run_boot(command_for(after), timeout, on_output)
         if save:
             save(boot, output + stderr)
         ended, running = take(output)
@@ -320,10 +325,15 @@ def main(argv=None):
                    help="COM2 listens on this UNIX socket for `mkimage push` "
                         "(and the kernel starts live_update); empty: none")
     sub.add_parser("accel", help="decide the accelerator and say which (see accel.py)", add_help=False)
+    sub.add_parser("debug", help="boot under gdb (debug_session.py)", add_help=False)
+    sub.add_parser("console", help="the console of a debug boot (debug_session.py)", add_help=False)
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["accel"]:
         return accelerator.main(argv[1:])
+    if argv[:1] in (["debug"], ["console"]):
+        from . import debug_session
+        return (debug_session.main_debug if argv[0] == "debug" else debug_session.main_console)(argv[1:])
     args = ap.parse_args(argv)
 
     for path in (args.kernel, args.initrd):
