@@ -1,4 +1,4 @@
-/* Crate archive reader (docs/archive-format.md, format version 1). */
+/* Crate archive reader (docs/archive-format.md, format version 2). */
 #include "linker_internal.h"
 
 /* CRC-32 (IEEE, reflected 0xEDB88320), a byte at a time from a 256-entry
@@ -50,6 +50,11 @@ static const uint8_t *symbol_entry(const struct archive *a, uint32_t i)
 static const uint8_t *kexport_entry(const struct archive *a, uint32_t i)
 {
 	return a->base + a->kexport_table_off + (uint64_t)i * ARCHIVE_KEXPORT_ENTRY_SIZE;
+}
+
+static const uint8_t *program_entry(const struct archive *a, uint32_t i)
+{
+	return a->base + a->program_table_off + (uint64_t)i * ARCHIVE_PROGRAM_ENTRY_SIZE;
 }
 
 static struct status bad(struct link_error *err, const char *what)
@@ -146,7 +151,7 @@ struct status archive_open(struct archive *a, const void *data, uint64_t size,
 	}
 	if (rd32(h + 12) != ARCHIVE_HEADER_SIZE)
 		return bad(err, "bad archive header size");
-	if (archive_crc32(h, 92) != rd32(h + 92))
+	if (archive_crc32(h, 108) != rd32(h + 108))
 		return bad(err, "archive header CRC mismatch");
 	uint64_t total = rd64(h + 16);
 	if (total < ARCHIVE_HEADER_SIZE || total > size)
@@ -163,24 +168,36 @@ struct status archive_open(struct archive *a, const void *data, uint64_t size,
 	a->kexport_table_off = rd64(h + 56);
 	a->strtab_off = rd64(h + 64);
 	memcpy(a->nano_core_id, h + 72, 16);
+	a->program_count = rd32(h + 88);
+	a->program_table_off = rd64(h + 96);
 
 	if (!table_ok(a->crate_table_off, a->crate_count, ARCHIVE_CRATE_ENTRY_SIZE, total) ||
 	    !table_ok(a->symbol_index_off, a->symbol_count, ARCHIVE_SYMBOL_ENTRY_SIZE, total) ||
 	    !table_ok(a->kexport_table_off, a->kexport_count, ARCHIVE_KEXPORT_ENTRY_SIZE, total) ||
+	    !table_ok(a->program_table_off, a->program_count, ARCHIVE_PROGRAM_ENTRY_SIZE, total) ||
 	    !range_ok(a->strtab_off, a->strtab_size, total))
 		return bad(err, "archive table outside the archive or misaligned");
 	/* The metadata region is contiguous, in this order. */
 	if (a->symbol_index_off < a->crate_table_off + (uint64_t)a->crate_count * 64 ||
 	    a->kexport_table_off < a->symbol_index_off + (uint64_t)a->symbol_count * 16 ||
-	    a->strtab_off < a->kexport_table_off + (uint64_t)a->kexport_count * 16)
+	    a->program_table_off < a->kexport_table_off + (uint64_t)a->kexport_count * 16 ||
+	    a->strtab_off < a->program_table_off + (uint64_t)a->program_count * ARCHIVE_PROGRAM_ENTRY_SIZE)
 		return bad(err, "archive tables overlap or are out of order");
 	if (a->strtab_size == 0 || h[a->strtab_off + a->strtab_size - 1] != 0)
 		return bad(err, "archive string table not NUL-terminated");
 	uint64_t meta_len = a->strtab_off + a->strtab_size - a->crate_table_off;
-	if (archive_crc32(h + a->crate_table_off, meta_len) != rd32(h + 88))
+	if (archive_crc32(h + a->crate_table_off, meta_len) != rd32(h + 104))
 		return bad(err, "archive metadata CRC mismatch");
 
 	struct status s = check_crates(a, err);
+	for (uint32_t i = 0; status_ok(s) && i < a->program_count; i++) {
+		const uint8_t *e = program_entry(a, i);
+		const char *name = archive_string(a, rd32(e));
+		if (!name || !name[0])
+			s = bad_entry(err, "program without a name", i);
+		else if (rd64(e + 8) % 16 || !range_ok(rd64(e + 8), rd64(e + 16), a->size))
+			s = bad_entry(err, "program image outside the archive", i);
+	}
 	if (status_ok(s))
 		s = check_index(a, err);
 	if (!status_ok(s))
@@ -315,4 +332,30 @@ const uint8_t *archive_crate_image(const struct archive *a, uint32_t index,
 		return NULL;
 	}
 	return image;
+}
+
+struct archive_program archive_program_at(const struct archive *a, uint32_t index)
+{
+	const uint8_t *e = program_entry(a, index);
+	return (struct archive_program){
+		.name = archive_string(a, rd32(e)),
+		.elf_off = rd64(e + 8),
+		.elf_size = rd64(e + 16),
+		.elf_crc32 = rd32(e + 24),
+	};
+}
+
+uint32_t archive_find_program(const struct archive *a, const char *name)
+{
+	for (uint32_t i = 0; i < a->program_count; i++)
+		if (strcmp(archive_string(a, rd32(program_entry(a, i))), name) == 0)
+			return i;
+	return ARCHIVE_NO_CRATE;
+}
+
+const uint8_t *archive_program_image(const struct archive *a, uint32_t index)
+{
+	struct archive_program p = archive_program_at(a, index);
+	const uint8_t *image = a->base + p.elf_off;
+	return archive_crc32(image, p.elf_size) == p.elf_crc32 ? image : NULL;
 }

@@ -1,4 +1,4 @@
-/* Reader of the crate archive, format version 1 (docs/archive-format.md).
+/* Reader of the crate archive, format version 2 (docs/archive-format.md).
  *
  * archive_open validates everything the other functions rely on (header,
  * CRCs, table bounds, string offsets, index order), so lookups afterwards
@@ -11,8 +11,9 @@
 #include "linker_env.h"
 
 #define ARCHIVE_MAGIC "THSARCH"
-#define ARCHIVE_FORMAT_VERSION 1u
-#define ARCHIVE_HEADER_SIZE 96u
+#define ARCHIVE_FORMAT_VERSION 2u
+#define ARCHIVE_HEADER_SIZE 112u
+#define ARCHIVE_PROGRAM_ENTRY_SIZE 32u
 #define ARCHIVE_CRATE_ENTRY_SIZE 64u
 #define ARCHIVE_SYMBOL_ENTRY_SIZE 16u
 #define ARCHIVE_KEXPORT_ENTRY_SIZE 16u
@@ -33,6 +34,16 @@ struct archive {
 	uint64_t kexport_table_off;
 	uint64_t strtab_off;
 	uint8_t nano_core_id[16];
+	uint32_t program_count;
+	uint64_t program_table_off;
+};
+
+/* One user program (a static ELF executable), decoded. */
+struct archive_program {
+	const char *name;
+	uint64_t elf_off;
+	uint64_t elf_size;
+	uint32_t elf_crc32;
 };
 
 /* One crate table entry, decoded; strings point into the archive. */
@@ -83,6 +94,13 @@ int archive_kexport_lookup(const struct archive *a, const char *name,
 /* String at a strtab offset that archive_open or an index entry vouched
  * for; NULL when out of range. */
 const char *archive_string(const struct archive *a, uint32_t offset);
+/* Program entry `index` (< program_count). */
+struct archive_program archive_program_at(const struct archive *a, uint32_t index);
+/* Program index by name, or ARCHIVE_NO_CRATE. */
+uint32_t archive_find_program(const struct archive *a, const char *name);
+/* The program's ELF image after checking its CRC-32; NULL when it does
+ * not match. */
+const uint8_t *archive_program_image(const struct archive *a, uint32_t index);
 /* The crate's ELF image after checking its CRC-32; NULL and err filled
  * when the checksum does not match. */
 const uint8_t *archive_crate_image(const struct archive *a, uint32_t index,

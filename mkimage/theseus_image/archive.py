@@ -1,4 +1,4 @@
-"""The crate archive, format version 1: writer and checking reader.
+"""The crate archive, format version 2: writer and checking reader.
 
 Byte layout: docs/archive-format.md.  `write_archive` is the only writer;
 `load_archive` parses an archive and checks every rule the format states,
@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 from . import closure
 from .elfcheck import check_crate_object, decode_name, encode_name, shown
 from .errors import InputError
+from .program import check_program, program_name_problem
 
 MAGIC = b"THSARCH\0"
-FORMAT_VERSION = 1
-HEADER = struct.Struct("<8sIIQIIIIQQQQ16sII")
+FORMAT_VERSION = 2
+HEADER = struct.Struct("<8sIIQIIIIQQQQ16sIIQII")
 CRATE_ENTRY = struct.Struct("<IIIIQQIIII16s")
 INDEX_ENTRY = struct.Struct("<IIII")
 KEXPORT_ENTRY = struct.Struct("<IIQ")
-assert (HEADER.size, CRATE_ENTRY.size, INDEX_ENTRY.size, KEXPORT_ENTRY.size) \
-    == (96, 64, 16, 16)
-HEADER_CRC_SPAN = 92          # header_crc32 covers bytes 0..91
+PROGRAM_ENTRY = struct.Struct("<IIQQII")
+assert (HEADER.size, CRATE_ENTRY.size, INDEX_ENTRY.size, KEXPORT_ENTRY.size,
+        PROGRAM_ENTRY.size) == (112, 64, 16, 16, 32)
+HEADER_CRC_SPAN = 108         # header_crc32 covers bytes 0..107
 IMAGE_ALIGN = 16
 FLAG_ALTERNATIVE = 1
 
@@ -57,8 +59,9 @@ class _StringTable:
         return self.offsets[raw]
 
 
-def write_archive(crates, nano_core):
-    """The archive bytes for validated crates (in the given order)."""
+def write_archive(crates, nano_core, programs=()):
+    """The archive bytes for validated crates (in the given order) and user
+    programs (program.Program, in the given order)."""
     strings = _StringTable()
     index = sorted(((encode_name(symbol), number, symbol)
                     for number, crate in enumerate(crates)
@@ -69,7 +72,8 @@ def write_archive(crates, nano_core):
     crate_table_off = HEADER.size
     symbol_index_off = crate_table_off + CRATE_ENTRY.size * len(crates)
     kexport_table_off = symbol_index_off + INDEX_ENTRY.size * len(index)
-    strtab_off = kexport_table_off + KEXPORT_ENTRY.size * len(kexports)
+    program_table_off = kexport_table_off + KEXPORT_ENTRY.size * len(kexports)
+    strtab_off = program_table_off + PROGRAM_ENTRY.size * len(programs)
 
     # Intern every string before laying out images: their offsets depend on
     # the string table's final size.
@@ -78,14 +82,15 @@ def write_archive(crates, nano_core):
         crate.info.alternative_of)) for crate in crates]
     index_strings = [strings.add(symbol) for _, _, symbol in index]
     kexport_strings = [strings.add(name) for _, name, _ in kexports]
+    program_strings = [strings.add(program.name) for program in programs]
     meta_end = strtab_off + len(strings.blob)
 
     images = bytearray()
     image_offsets = []
     cursor = align(meta_end, IMAGE_ALIGN)
-    for crate in crates:
+    for data in [crate.data for crate in crates] + [p.data for p in programs]:
         image_offsets.append(cursor)
-        images += bytes(cursor - meta_end - len(images)) + crate.data
+        images += bytes(cursor - meta_end - len(images)) + data
         cursor = align(meta_end + len(images), IMAGE_ALIGN)
     total_size = meta_end + len(images)
 
@@ -99,13 +104,17 @@ def write_archive(crates, nano_core):
         meta += INDEX_ENTRY.pack(name_off, number, fnv1a32(raw), 0)
     for (_, _, address), name_off in zip(kexports, kexport_strings):
         meta += KEXPORT_ENTRY.pack(name_off, 0, address)
+    for program, name_off, elf_off in zip(programs, program_strings,
+                                          image_offsets[len(crates):]):
+        meta += PROGRAM_ENTRY.pack(name_off, 0, elf_off, len(program.data),
+                                   crc32(program.data), 0)
     meta += strings.blob
 
     header = bytearray(HEADER.pack(
         MAGIC, FORMAT_VERSION, HEADER.size, total_size, len(crates),
         len(index), len(kexports), len(strings.blob), crate_table_off,
         symbol_index_off, kexport_table_off, strtab_off,
-        nano_core.build_id, crc32(meta), 0))
+        nano_core.build_id, len(programs), 0, program_table_off, crc32(meta), 0))
     struct.pack_into("<I", header, HEADER_CRC_SPAN,
                      crc32(header[:HEADER_CRC_SPAN]))
     return bytes(header + meta + images)
@@ -128,6 +137,16 @@ class CrateEntry:
 
 
 @dataclass
+class ProgramEntry:
+    number: int
+    name: str
+    elf_off: int
+    elf_size: int
+    elf_crc32: int
+    program: object = None      # the re-validated program.Program
+
+
+@dataclass
 class Archive:
     file: str
     data: bytes
@@ -136,6 +155,7 @@ class Archive:
     crates: list = field(default_factory=list)
     index: list = field(default_factory=list)      # (symbol, crate number)
     kexports: dict = field(default_factory=dict)   # name -> address
+    programs: list = field(default_factory=list)   # ProgramEntry
     providers: dict = field(default_factory=dict)  # see closure.Resolution
 
 
@@ -168,6 +188,7 @@ class _Loader:
         self._crate_table()
         self._symbol_index()
         self._kexports()
+        self._programs()
         self._padding()
         self._crates_against_elf()
         return self.archive, self.problems
@@ -180,7 +201,8 @@ class _Loader:
             return False
         (magic, version, header_size, total_size, crate_count, symbol_count,
          kexport_count, strtab_size, crate_table_off, symbol_index_off,
-         kexport_table_off, strtab_off, nano_core_id, meta_crc32,
+         kexport_table_off, strtab_off, nano_core_id, program_count,
+         header_reserved, program_table_off, meta_crc32,
          header_crc32) = HEADER.unpack_from(data)
         if magic != MAGIC:
             self.problem("not a crate archive (bad magic)")
@@ -198,11 +220,13 @@ class _Loader:
         if header_size != HEADER.size:
             self.problem(f"header_size is {header_size}, expected {HEADER.size}")
             return False
+        if header_reserved:
+            self.problem("header reserved field (offset 92) is not zero")
         if total_size != size:
             self.problem(f"header total_size is {total_size}, but the archive "
                          f"is {size} bytes")
         self.limit = min(total_size, size)
-        self.counts = (crate_count, symbol_count, kexport_count)
+        self.counts = (crate_count, symbol_count, kexport_count, program_count)
         expected = HEADER.size    # the crate table follows the header directly
         ok = True
         for name, offset, count, entry in (
@@ -210,6 +234,8 @@ class _Loader:
                 ("symbol index", symbol_index_off, symbol_count, INDEX_ENTRY.size),
                 ("nano-core export table", kexport_table_off, kexport_count,
                  KEXPORT_ENTRY.size),
+                ("program table", program_table_off, program_count,
+                 PROGRAM_ENTRY.size),
                 ("string table", strtab_off, strtab_size, 1)):
             end = offset + count * entry
             if offset != expected:
@@ -225,7 +251,7 @@ class _Loader:
         if not ok:
             return False
         self.offsets = (crate_table_off, symbol_index_off, kexport_table_off,
-                        strtab_off)
+                        strtab_off, program_table_off)
         self.meta_end = strtab_off + strtab_size
         computed = crc32(data[crate_table_off:self.meta_end])
         if computed != meta_crc32:
@@ -324,11 +350,59 @@ class _Loader:
             previous = raw
             self.archive.kexports[name] = address
 
+    def _programs(self):
+        images_start = align(self.meta_end, IMAGE_ALIGN)
+        names = set()
+        for number in range(self.counts[3]):
+            (name_off, flags, elf_off, elf_size, elf_crc32,
+             reserved) = PROGRAM_ENTRY.unpack_from(
+                 self.data, self.offsets[4] + number * PROGRAM_ENTRY.size)
+            name = self.string(name_off, f"program table entry {number}")
+            entry = ProgramEntry(number, name or f"#{number}", elf_off,
+                                 elf_size, elf_crc32)
+            self.archive.programs.append(entry)
+            what = f"program '{shown(entry.name)}'"
+            if name is not None:
+                problem = program_name_problem(name)
+                if problem:
+                    self.problem(f"{what}: {problem}")
+                if name in names:
+                    self.problem(f"{what}: appears twice in the program table")
+                names.add(name)
+            if flags or reserved:
+                self.problem(f"{what}: flags and reserved fields must be zero")
+            if elf_off % IMAGE_ALIGN:
+                self.problem(f"{what}: ELF image at 0x{elf_off:x} is not "
+                             f"{IMAGE_ALIGN}-aligned")
+            if elf_off < images_start or elf_off + elf_size > self.limit:
+                self.problem(f"{what}: ELF image [0x{elf_off:x}, "
+                             f"0x{elf_off + elf_size:x}) lies outside the image "
+                             f"area [0x{images_start:x}, 0x{self.limit:x})")
+                continue
+            image = self.data[elf_off:elf_off + elf_size]
+            computed = crc32(image)
+            if computed != elf_crc32:
+                self.problem(f"{what}: ELF image CRC-32 is 0x{computed:08x}, "
+                             f"the program table records 0x{elf_crc32:08x}")
+            try:
+                entry.program = check_program(
+                    image, f"{self.file}({shown(entry.name)})", entry.name)
+            except InputError as error:
+                self.problems.append(error)
+        placed = sorted([(c.elf_off, c.elf_off + c.elf_size, c.name)
+                         for c in self.archive.crates] +
+                        [(p.elf_off, p.elf_off + p.elf_size, p.name)
+                         for p in self.archive.programs])
+        for (_, end, first), (start, _, second) in zip(placed, placed[1:]):
+            if start < end and any(second == p.name for p in self.archive.programs):
+                self.problem(f"ELF images of '{shown(first)}' and "
+                             f"'{shown(second)}' overlap")
+
     def _padding(self):
         """Bytes after the metadata that belong to no image must be zero."""
         cursor = self.meta_end
         for start, end in sorted((c.elf_off, c.elf_off + c.elf_size)
-                                 for c in self.archive.crates
+                                 for c in self.archive.crates + self.archive.programs
                                  if c.elf_off + c.elf_size <= self.limit):
             if start > cursor and any(self.data[cursor:start]):
                 self.problem(f"padding [0x{cursor:x}, 0x{start:x}) is not zero")

@@ -13,6 +13,7 @@ from .elfcheck import check_crate_object, read_nano_core, shown
 from .errors import (EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_OK,
                      EXIT_PUSH_REFUSED, EnvironmentFailure, InputError)
 from .graph import dependency_graph
+from .program import check_program
 from .output import PendingFile, write_file
 
 PROG = "mkimage"
@@ -81,6 +82,17 @@ def cmd_build(args):
             crates.append(crate)
         except InputError as error:
             problems.append(error)
+    programs = []
+    for spec in args.program or ():
+        name, _, path = spec.rpartition("=")
+        name = name or os.path.basename(path)
+        try:
+            program = check_program(_read_input(path), path, name)
+            if any(p.name == program.name for p in programs):
+                raise InputError(path, f"program '{program.name}' is given twice")
+            programs.append(program)
+        except InputError as error:
+            problems.append(error)
     # A crate that failed its own checks would make closure errors spurious.
     if not problems:
         problems = resolve(crates, nano_core.exports).problems
@@ -88,7 +100,7 @@ def cmd_build(args):
         _report(problems)
         return EXIT_BAD_INPUT
 
-    archive_bytes = archive_format.write_archive(crates, nano_core)
+    archive_bytes = archive_format.write_archive(crates, nano_core, programs)
     pending = []
     try:
         archive_out = PendingFile(args.output)
@@ -134,6 +146,10 @@ def cmd_list(args):
             "crates": [_crate_summary(entry) for entry in archive.crates],
             "nano_core_exports": {name: f"0x{address:x}"
                                   for name, address in archive.kexports.items()},
+            "programs": [{"name": p.name, "size": p.elf_size,
+                          "crc32": f"{p.elf_crc32:08x}", "kind": p.program.kind,
+                          "entry": f"0x{p.program.entry:x}"}
+                         for p in archive.programs],
         }, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return EXIT_OK
@@ -146,6 +162,9 @@ def cmd_list(args):
             f"{crate.section_count} sections; "
             f"exports: {' '.join(map(shown, crate.exports)) or '-'}; "
             f"imports: {' '.join(map(shown, crate.imports)) or '-'}\n")
+    for entry in archive.programs:
+        sys.stdout.write(f"program {entry.name}: {entry.elf_size} bytes, "
+                         f"{entry.program.kind}, entry 0x{entry.program.entry:x}\n")
     return EXIT_OK
 
 
@@ -180,7 +199,9 @@ def cmd_verify(args):
         return EXIT_BAD_INPUT
     sys.stdout.write(f"{args.image}: OK: {len(archive.crates)} crates, "
                      f"{len(archive.index)} exported symbols, "
-                     f"{len(archive.kexports)} nano-core exports\n")
+                     f"{len(archive.kexports)} nano-core exports"
+                     + (f", {len(archive.programs)} programs" if archive.programs else "")
+                     + "\n")
     return EXIT_OK
 
 
@@ -295,6 +316,9 @@ def _parser():
                             "--strip-debug): the kernel maps only allocated "
                             "sections and checks every byte of an image at each "
                             "load; the objects keep theirs for gdb")
+    build.add_argument("--program", action="append", metavar="[NAME=]PATH",
+                       help="pack the static x86-64 ELF executable PATH as user "
+                            "program NAME (default: its file name); repeatable")
     build.add_argument("crates", nargs="+", metavar="CRATE.o")
     build.set_defaults(run=cmd_build)
 

@@ -19,10 +19,12 @@ BOOT_TIMEOUT = 120
 
 
 def image_with(crate, checked, image):
-    """Write OUT/image.archive: the boot archive's crates and this one."""
+    """Write OUT/image.archive: the boot archive's crates and this one, and
+    its user programs."""
     path = os.path.join(crate.out, "image.archive")
     crates = [c for c in image.crates if c.name != checked.name] + [checked]
-    write_file(path, archive_format.write_archive(crates, image.nano_core))
+    programs = [p.program for p in image.archive.programs if p.program]
+    write_file(path, archive_format.write_archive(crates, image.nano_core, programs))
     return path
 
 

@@ -23,7 +23,7 @@ static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (
  * their ranges are themselves in bounds. */
 static void fix_crcs(uint8_t *a, size_t size)
 {
-	if (size < 96)
+	if (size < 112)
 		return;
 	uint64_t crates = le64(a + 40), strtab = le64(a + 64);
 	uint32_t count = le32(a + 24), strsize = le32(a + 36);
@@ -36,8 +36,8 @@ static void fix_crcs(uint8_t *a, size_t size)
 			put32(a + e + 32, archive_crc32(a + off, len));
 	}
 	if (crates <= strtab && strtab <= size && strsize <= size - strtab)
-		put32(a + 88, archive_crc32(a + crates, strtab + strsize - crates));
-	put32(a + 92, archive_crc32(a, 92));
+		put32(a + 104, archive_crc32(a + crates, strtab + strsize - crates));
+	put32(a + 108, archive_crc32(a, 108));
 }
 
 static const struct host_ksym ksyms[] = {

@@ -25,8 +25,8 @@ def fix(a: bytearray):
         if off + size <= len(a):
             struct.pack_into("<I", a, e + 32, zlib.crc32(a[off:off + size]))
     if coff <= stroff + strsize <= len(a):
-        struct.pack_into("<I", a, 88, zlib.crc32(a[coff:stroff + strsize]))
-    struct.pack_into("<I", a, 92, zlib.crc32(a[:92]))
+        struct.pack_into("<I", a, 104, zlib.crc32(a[coff:stroff + strsize]))
+    struct.pack_into("<I", a, 108, zlib.crc32(a[:108]))
     return a
 
 

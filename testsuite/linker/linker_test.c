@@ -97,7 +97,7 @@ static void test_archive_checks(void)
 	uint8_t *bad = malloc(archive_size);
 	struct { const char *name; size_t offset; } flips[] = {
 		{"header CRC mismatch refused", 20},
-		{"metadata CRC mismatch refused", 96 + 3},
+		{"metadata CRC mismatch refused", 112 + 3},
 	};
 	for (size_t i = 0; i < 2; i++) {
 		memcpy(bad, archive_data, archive_size);
@@ -109,10 +109,10 @@ static void test_archive_checks(void)
 	}
 
 	memcpy(bad, archive_data, archive_size);
-	bad[8] = 2;
+	bad[8] = 3;
 	st = setup_with(&f, bad, archive_size, 1);
-	tap_check(st.err == E_BADARCH && strstr(f.err.reason, "version 2") &&
-	                  strstr(f.err.reason, "version 1"),
+	tap_check(st.err == E_BADARCH && strstr(f.err.reason, "version 3") &&
+	                  strstr(f.err.reason, "version 2"),
 	          "unknown format version refused naming both versions", "got %s", fmt(&f.err));
 	teardown(&f);
 

@@ -1,4 +1,4 @@
-"""Minimal writer and reader of the crate archive, format version 1
+"""Minimal writer and reader of the crate archive, format version 2
 (docs/archive-format.md), for the linker's host tests.
 
 The real writer is mkimage; this one exists so the tests build fixture
@@ -11,8 +11,8 @@ import zlib
 from elftools.elf.elffile import ELFFile
 
 MAGIC = b"THSARCH\0"
-VERSION = 1
-HEADER = 96
+VERSION = 2
+HEADER = 112
 FLAG_ALTERNATIVE = 1
 
 
@@ -73,7 +73,8 @@ def write_archive(images, kexports, nano_core_id=b"\0" * 16) -> bytes:
     crate_off = HEADER
     symbol_off = crate_off + 64 * len(images)
     kexport_off = symbol_off + 16 * len(index)
-    strtab_off = kexport_off + 16 * len(kx)
+    program_off = kexport_off + 16 * len(kx)   # no programs
+    strtab_off = program_off
     # Strings first, so their offsets are known before the tables are packed.
     crate_strs = [(s(n), s(v), s(d), s(a)) for (n, v, d, a, _e, _i) in facts]
     sym_strs = [s(name) for (_b, _c, name) in index]
@@ -100,10 +101,11 @@ def write_archive(images, kexports, nano_core_id=b"\0" * 16) -> bytes:
         meta += struct.pack("<IIQ", off, 0, addr)
     meta += strtab
 
-    head = struct.pack("<8sIIQIIIIQQQQ16sI", MAGIC, VERSION, HEADER, total,
+    head = struct.pack("<8sIIQIIIIQQQQ16s", MAGIC, VERSION, HEADER, total,
                        len(images), len(index), len(kx), len(strtab),
                        crate_off, symbol_off, kexport_off, strtab_off,
-                       nano_core_id, zlib.crc32(meta))
+                       nano_core_id) + struct.pack("<IIQI", 0, 0, program_off,
+                                                   zlib.crc32(meta))
     head += struct.pack("<I", zlib.crc32(head))
     out = bytearray(total)
     out[0:HEADER] = head

@@ -6,11 +6,12 @@ import struct
 import subprocess
 import zlib
 
-HEADER = "<8sIIQIIIIQQQQ16sII"
+HEADER = "<8sIIQIIIIQQQQ16sIIQII"
 HEADER_FIELDS = ("magic", "format_version", "header_size", "total_size",
                  "crate_count", "symbol_count", "kexport_count", "strtab_size",
                  "crate_table_off", "symbol_index_off", "kexport_table_off",
-                 "strtab_off", "nano_core_id", "meta_crc32", "header_crc32")
+                 "strtab_off", "nano_core_id", "program_count", "reserved",
+                 "program_table_off", "meta_crc32", "header_crc32")
 CRATE = "<IIIIQQIIII16s"
 CRATE_FIELDS = ("name_off", "version_off", "description_off",
                 "alternative_of_off", "elf_off", "elf_size", "elf_crc32",
@@ -78,8 +79,8 @@ def reseal(data):
     data = bytearray(data)
     h = header(data)
     meta = data[h["crate_table_off"]:h["strtab_off"] + h["strtab_size"]]
-    struct.pack_into("<I", data, 88, crc32(meta))
-    struct.pack_into("<I", data, 92, crc32(data[:92]))
+    struct.pack_into("<I", data, 104, crc32(meta))
+    struct.pack_into("<I", data, 108, crc32(data[:108]))
     return bytes(data)
 
 

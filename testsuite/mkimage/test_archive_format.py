@@ -18,16 +18,17 @@ def test_header(tmp_path, nano_core, base_set):
     data = build(tmp_path, nano_core, base_set)
     h = doc.header(data)
     assert h["magic"] == b"THSARCH\0"
-    assert h["format_version"] == 1
-    assert h["header_size"] == 96
+    assert h["format_version"] == 2
+    assert h["header_size"] == 112
     assert h["total_size"] == len(data)
     assert h["crate_count"] == 3
-    assert h["header_crc32"] == doc.crc32(data[:92])
+    assert h["header_crc32"] == doc.crc32(data[:108])
     # Tables follow each other without gaps, each 8-aligned.
-    assert h["crate_table_off"] == 96
-    assert h["symbol_index_off"] == 96 + 64 * h["crate_count"]
+    assert h["crate_table_off"] == 112
+    assert h["symbol_index_off"] == 112 + 64 * h["crate_count"]
     assert h["kexport_table_off"] == h["symbol_index_off"] + 16 * h["symbol_count"]
-    assert h["strtab_off"] == h["kexport_table_off"] + 16 * h["kexport_count"]
+    assert h["program_table_off"] == h["kexport_table_off"] + 16 * h["kexport_count"]
+    assert h["strtab_off"] == h["program_table_off"] + 32 * h["program_count"]
     for key in ("crate_table_off", "symbol_index_off", "kexport_table_off"):
         assert h[key] % 8 == 0
     meta_end = h["strtab_off"] + h["strtab_size"]

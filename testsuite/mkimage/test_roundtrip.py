@@ -39,7 +39,7 @@ def test_list_json(built_archive, good_crates, nano_core):
     result = mkimage("list", "--json", built_archive)
     assert result.returncode == 0
     listing = json.loads(result.stdout)
-    assert listing["format_version"] == 1
+    assert listing["format_version"] == 2
     assert listing["nano_core_id"] == doc.readelf_build_id(nano_core)[:16].hex()
     log = listing["crates"][0]
     assert log["name"] == "log" and log["init"] == "log_init"
@@ -181,11 +181,11 @@ def test_verify_detects_truncation(tmp_path, built_archive):
 
 def test_verify_detects_unknown_version(tmp_path, built_archive):
     path = damaged(tmp_path, built_archive,
-                   lambda data: struct.pack_into("<I", data, 8, 2), reseal=True)
+                   lambda data: struct.pack_into("<I", data, 8, 3), reseal=True)
     result = mkimage("verify", path)
     assert result.returncode == 2
-    assert result.stderr == (f"mkimage: error: {path}: archive format version 2; "
-                             f"this mkimage reads version 1 only\n")
+    assert result.stderr == (f"mkimage: error: {path}: archive format version 3; "
+                             f"this mkimage reads version 2 only\n")
 
 
 def test_verify_checks_structure_not_only_checksums(tmp_path, built_archive):
@@ -291,7 +291,7 @@ def test_truncated_header(tmp_path, built_archive):
     result = mkimage("verify", path)
     assert result.returncode == 2
     assert result.stderr == (f"mkimage: error: {path}: truncated: 50 bytes, an "
-                             f"archive header needs 96\n")
+                             f"archive header needs 112\n")
 
 
 def test_random_archive_damage_never_crashes(tmp_path, built_archive):
@@ -303,7 +303,7 @@ def test_random_archive_damage_never_crashes(tmp_path, built_archive):
         for _ in range(rng.randint(1, 3)):
             mutant[rng.randrange(len(mutant))] = rng.randrange(256)
         if number % 2:
-            mutant = bytearray(doc.reseal(mutant)) if len(mutant) >= 96 else mutant
+            mutant = bytearray(doc.reseal(mutant)) if len(mutant) >= 112 else mutant
         path = tmp_path / f"mutant{number}.archive"
         path.write_bytes(mutant)
         result = mkimage("verify", path)
