@@ -54,9 +54,10 @@ def test_tests_may_reach_any_layer(tmp_path):
 def test_the_picture_has_every_layer():
     result = run("dot", os.path.join(REPO, "kernel"), os.path.join(REPO, "benchmarks", "kernel"))
     assert result.returncode == 0, result.stderr
-    for layer in ("lib", "traps", "memory", "linker", "crate services", "main"):
+    for layer in ("lib", "traps", "memory", "linker", "crate services", "user space", "main"):
         assert f'label="{layer}\\n' in result.stdout
-    assert "L10 -> L9;" in result.stdout  # main uses the runners
+    assert "L11 -> L10;" in result.stdout  # main uses the runners
+    assert "L11 -> L9;" in result.stdout  # and user space
 
 
 SOURCE_TREES = ("kernel", "crates", "benchmarks", "testsuite", "checker")

@@ -16,6 +16,7 @@
 #include "frames.h"
 #include "records.h"
 #include "paging.h"
+#include "user_space.h"
 #include "arch/x86_64/x86.h"
 #include "arch/x86_64/trap.h"
 
@@ -130,6 +131,7 @@ void kmain(uint32_t protocol, uint32_t info_phys)
 			kprintf("memory: cannot map RAM above 1 GiB; it stays unused\n");
 	}
 	print_boot_summary(boot_info());
+	user_init();
 
 	bool have_crates = crates_init();
 	fault_reports_init();

@@ -74,7 +74,7 @@ KERNEL_EXPORT bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp,
 {
 	uint64_t base = (uint64_t)stack.ptr, end = base + stack.len;
 	struct range_search r = {lo, hi, saved_sp, end};
-	enum { SWITCH_WORDS = 8 }; /* fault point, r15..r12, rbx, rbp, return (context.S) */
+	enum { SWITCH_WORDS = 9 }; /* user context, fault point, r15..r12, rbx, rbp, return (context.S) */
 	if (saved_sp < base || saved_sp % 8 || saved_sp + SWITCH_WORDS * 8 > end) {
 		/* Unknown layout: any word of the stack counts. */
 		for (uint64_t a = ALIGN_UP(base, 8); a + 8 <= end; a += 8)
@@ -86,7 +86,7 @@ KERNEL_EXPORT bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp,
 	for (int i = 0; i < SWITCH_WORDS; i++)
 		if (within(saved[i], lo, hi))
 			return true;
-	return stack_walk(saved[6], saved_sp, end, 512, frame_in_range, &r);
+	return stack_walk(saved[7], saved_sp, end, 512, frame_in_range, &r);
 }
 KEXPORT(kernel_stack_refers_to);
 

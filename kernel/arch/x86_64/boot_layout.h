@@ -22,6 +22,8 @@
 
 #define GDT_KERNEL_CODE   0x08
 #define GDT_KERNEL_DATA   0x10
+#define GDT_USER_DATA     0x18  /* DPL 3; selectors are used with RPL 3 */
+#define GDT_USER_CODE     0x20
 
 #define BOOT_PROTO_MULTIBOOT2 1
 #define BOOT_PROTO_PVH        2

@@ -1,10 +1,15 @@
 /* Switching between task stacks.
  *
  * void kernel_context_switch(uint64_t *save_sp, uint64_t load_sp)
- *   Pushes the callee-saved registers and the current recovery point
+ *   Pushes the callee-saved registers, the current recovery point
  *   (fault_point_current: each task has its own chain of kfault_try
- *   points, so it travels with the stack), stores RSP in *save_sp, loads
- *   load_sp and pops the same set from there. Interrupts are the caller's
+ *   points, so it travels with the stack) and the current user context
+ *   (user_context_current: the process a task runs, NULL for kernel
+ *   tasks), stores RSP in *save_sp, loads load_sp and pops the same set
+ *   from there. When the user context changes, user_context_switch(old,
+ *   new) (kernel/core/user.c) saves and loads what belongs to a process:
+ *   its page tables, its kernel stack for ring transitions, FS base,
+ *   FPU/SSE registers. Interrupts are the caller's
  *   business: the task crate switches with them disabled.
  *
  * A new stack is prepared by kernel_context_init (context.c) so that the
@@ -23,9 +28,20 @@ kernel_context_switch:
 	pushq %r14
 	pushq %r15
 	pushq fault_point_current(%rip)
+	pushq user_context_current(%rip)
 	movq %rsp, (%rdi)
+	movq user_context_current(%rip), %rdi
 	movq %rsi, %rsp
-	popq fault_point_current(%rip)
+	popq %rsi
+	cmpq %rsi, %rdi
+	je 1f
+	movq %rsi, user_context_current(%rip)
+	/* RBX is popped below: use it to keep RSP across the call. */
+	movq %rsp, %rbx
+	andq $-16, %rsp
+	call user_context_switch
+	movq %rbx, %rsp
+1:	popq fault_point_current(%rip)
 	popq %r15
 	popq %r14
 	popq %r13

@@ -27,9 +27,10 @@ struct idt_ptr {
 
 static struct idt_entry idt[256];
 
-/* The task-state segment holds only interrupt stacks (IST) here: the
- * exceptions that may arrive on a stack that cannot take them run on
- * stacks of their own. A double fault is what a stack overflow becomes
+/* The task-state segment holds the stack a ring transition arrives on
+ * (rsp0: set for each user task, trap_set_kernel_stack) and the
+ * interrupt stacks (IST): the exceptions that may arrive on a stack that
+ * cannot take them run on stacks of their own. A double fault is what a stack overflow becomes
  * (the page fault on the guard page cannot push its frame); NMI and
  * machine check may arrive anywhere. */
 enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_STACKS = 3 };
@@ -47,11 +48,20 @@ struct tss {
 
 static struct tss tss;
 static uint8_t ist_stacks[IST_STACKS][IST_STACK_SIZE] __attribute__((aligned(16)));
-/* The boot GDT's two descriptors, then the TSS's (16 bytes). */
-static uint64_t gdt[5] __attribute__((aligned(8))) = {
+/* The boot GDT's two descriptors, user data and user code (DPL 3, in the
+ * order SYSRET expects: STAR[63:48] + 8 is SS, + 16 is CS), then the TSS's
+ * (16 bytes). */
+static uint64_t gdt[7] __attribute__((aligned(8))) = {
 	0, 0x00AF9A000000FFFF /* GDT_KERNEL_CODE */, 0x00CF92000000FFFF /* GDT_KERNEL_DATA */,
+	0x00CFF2000000FFFF /* GDT_USER_DATA */, 0x00AFFA000000FFFF /* GDT_USER_CODE */,
 };
-#define GDT_TSS 0x18
+#define GDT_TSS 0x28
+_Static_assert(GDT_USER_DATA == 0x18 && GDT_USER_CODE == 0x20, "GDT layout");
+
+/* Where isr.S and user_entry.S find the stack of ring transitions. */
+uint64_t *const tss_rsp0 = &tss.rsp[0];
+
+void trap_set_kernel_stack(uint64_t top) { tss.rsp[0] = top; }
 
 static void load_tss(void)
 {
@@ -59,9 +69,9 @@ static void load_tss(void)
 		tss.ist[i] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;
 	tss.iomap_base = sizeof tss; /* no I/O permission bitmap */
 	uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
-	gdt[3] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89ull << 40 /* present, 64-bit TSS */ |
+	gdt[5] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89ull << 40 /* present, 64-bit TSS */ |
 		 ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
-	gdt[4] = base >> 32;
+	gdt[6] = base >> 32;
 	struct {
 		uint16_t limit;
 		uint64_t base;
@@ -74,6 +84,9 @@ static void (*interrupt_handler)(uint8_t vector);
 static void (*backtrace_printer)(const struct trap_frame *f);
 static bool (*fault_resumer)(struct trap_frame *f);
 static bool fatal_exits_qemu;
+static void (*user_fault_handler)(struct trap_frame *f, uint64_t cr2);
+
+void trap_set_user_fault_handler(void (*handler)(struct trap_frame *f, uint64_t cr2)) { user_fault_handler = handler; }
 
 void trap_set_interrupt_handler(void (*handler)(uint8_t vector)) { interrupt_handler = handler; }
 void trap_set_fatal_exits_qemu(bool on) { fatal_exits_qemu = on; }
@@ -140,6 +153,16 @@ void exception_dispatch(struct trap_frame *f)
 		return;
 	}
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
+	/* Ring 3 faulted: that process ends (never returns here). */
+	if ((f->cs & 3) == 3 && user_fault_handler)
+		user_fault_handler(f, cr2);
+	/* A copy from or to user memory hit a bad user address: it ends
+	 * early and says how much it did not copy (user_copy_raw). */
+	if ((f->vector == 14 || f->vector == 13) && f->rip >= (uint64_t)user_copy_start &&
+	    f->rip < (uint64_t)user_copy_end) {
+		f->rip = (uint64_t)user_copy_fixup;
+		return;
+	}
 	if (fault_resumer && fault_resumer(f))
 		return;
 	struct fault_point *fp = fault_point_current;

@@ -49,4 +49,15 @@ void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f));
 int kfault_try(struct fault_point *fp, void (*fn)(void *), void *arg);
 const char *exception_name(uint64_t vector);
 
+/* Ring transitions (interrupts and exceptions from ring 3) arrive on the
+ * stack whose top is set here (TSS.rsp0). */
+void trap_set_kernel_stack(uint64_t top);
+/* An exception in ring 3 goes to handler, which must not return (it ends
+ * the process: kernel/core/user.c). */
+void trap_set_user_fault_handler(void (*handler)(struct trap_frame *f, uint64_t cr2));
+/* The one copy across the user boundary (user_entry.S): copies n bytes,
+ * returns how many it could not (a fault on a user address stops it). */
+uint64_t user_copy_raw(void *dst, const void *src, uint64_t n);
+extern char user_copy_start[], user_copy_end[], user_copy_fixup[];
+
 #endif

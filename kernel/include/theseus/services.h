@@ -29,6 +29,10 @@ enum kernel_service {
 	 * contained (kernel_call_app), its call has unwound; decide what
 	 * to do (the recovery crate). */
 	KERNEL_SERVICE_FAULT,
+	/* void fn(struct user_syscall *call): every system call of a user
+	 * program (theseus/user.h; the process crate). None registered:
+	 * every call answers -ENOSYS. */
+	KERNEL_SERVICE_SYSCALL,
 	KERNEL_SERVICE_COUNT
 };
 

@@ -1,0 +1,562 @@
+/* User space, the nano-core's half (docs/user-space.md): address spaces
+ * (the kernel half shared and supervisor-only), running a program in
+ * ring 3 on the calling task, the system call path to the crate that
+ * serves system calls (KERNEL_SERVICE_SYSCALL, a named reference: a swap
+ * of that crate takes effect at the next call), the fault-safe user copy,
+ * and the end of a process that faults. What each system call does is
+ * the serving crate's business (crates/process). */
+#include "kernel.h"
+#include "crate_env.h"
+#include "export.h"
+#include "fault.h"
+#include "frames.h"
+#include "paging.h"
+#include "service_calls.h"
+#include "kheap.h"
+#include "user_space.h"
+#include "user_elf.h"
+#include "arch/x86_64/trap.h"
+#include "arch/x86_64/x86.h"
+#include <theseus/cpu.h>
+#include <theseus/user.h>
+
+#define PTE_USER (1ull << 2)
+#define USER_TOP 0x0000800000000000ull
+#define USER_STACK_TOP 0x00007FFFFFFFF000ull
+#define USER_STACK_SIZE (512ull * 1024)
+#define USER_MMAP_TOP 0x00007F0000000000ull
+#define USER_PAGES_MAX ((256ull << 20) / PAGE_SIZE)
+#define USER_SYSCALL_VECTOR 256
+
+struct user_space {
+	uint64_t pml4; /* physical */
+	uint64_t pages;
+	struct user_vars vars;
+};
+
+/* user_entry.S reads and writes this layout. */
+struct user_jump {
+	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
+	uint64_t rsp0;
+};
+_Static_assert(__builtin_offsetof(struct user_jump, rsp0) == 64, "JUMP_RSP0 in user_entry.S");
+
+/* A task running a process: lives in kernel_user_exec's frame on that
+ * task's stack, and travels with it through context switches. */
+struct user_context {
+	struct user_jump jump;
+	struct user_space *space;
+	uint64_t fs_base;
+	uint8_t fx[512] __attribute__((aligned(16)));
+	int32_t code;
+	char what[112];
+};
+
+struct user_context *user_context_current;
+extern uint64_t user_kernel_rsp;
+extern uint64_t boot_pml4[512];
+uint64_t user_enter(struct user_jump *j, uint64_t rip, uint64_t rsp);
+[[noreturn]] void user_leave(struct user_jump *j, uint64_t value);
+void syscall_entry(void);
+void syscall_dispatch(struct trap_frame *f);
+void user_context_switch(struct user_context *old, struct user_context *new);
+
+static uint64_t kernel_cr3, pte_nx;
+static uint32_t next_pid = 1;
+static uint8_t fx_clean[512] __attribute__((aligned(16)));
+
+#define MIN_NAME(n) ((n) < 16 ? (n) : 15)
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t *table_at(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR_MASK); }
+
+/* ---- address spaces ---- */
+
+static struct user_space *space_new(void)
+{
+	struct frame_result f = frames_alloc();
+	if (f.err != E_OK)
+		return NULL;
+	struct user_space *s = kheap_alloc(sizeof *s);
+	if (!s) {
+		(void)frames_free(f.value);
+		return NULL;
+	}
+	s->pml4 = f.value;
+	memset(phys_to_virt(f.value), 0, PAGE_SIZE);
+	return s;
+}
+
+/* The kernel half is the kernel's own top-level entries (supervisor
+ * only: no PTE_USER), copied again each time the space is loaded, so
+ * that kernel tables made since are seen. */
+static void space_load(struct user_space *s)
+{
+	uint64_t *top = phys_to_virt(s->pml4);
+	for (unsigned i = 256; i < 512; i++)
+		top[i] = boot_pml4[i];
+	if (read_cr3() != s->pml4)
+		write_cr3(s->pml4);
+}
+
+static uint64_t *space_pte(struct user_space *s, uint64_t va, bool create)
+{
+	uint64_t *t = phys_to_virt(s->pml4);
+	for (int shift = 39; shift > 12; shift -= 9) {
+		uint64_t *e = &t[(va >> shift) & 511];
+		if (!(*e & PTE_PRESENT)) {
+			if (!create)
+				return NULL;
+			struct frame_result f = frames_alloc();
+			if (f.err != E_OK)
+				return NULL;
+			memset(phys_to_virt(f.value), 0, PAGE_SIZE);
+			*e = f.value | PTE_PRESENT | PTE_WRITE | PTE_USER;
+		}
+		t = table_at(*e);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+static uint64_t prot_bits(uint32_t prot)
+{
+	return PTE_PRESENT | PTE_USER | (prot & USER_PROT_WRITE ? PTE_WRITE : 0) | (prot & USER_PROT_EXEC ? 0 : pte_nx);
+}
+
+static bool user_range(uint64_t va, uint64_t len) { return va < USER_TOP && len <= USER_TOP - va; }
+
+static uint64_t space_unmap(struct user_space *s, uint64_t va, uint64_t len)
+{
+	uint64_t n = 0;
+	for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
+		uint64_t *pte = space_pte(s, a, false);
+		if (!pte || !(*pte & PTE_PRESENT))
+			continue;
+		(void)frames_free(*pte & PTE_ADDR_MASK);
+		*pte = 0;
+		invlpg(a);
+		s->pages--;
+		n++;
+	}
+	return n;
+}
+
+/* Map [va, va+len) zeroed. `merge`: an already mapped page takes the union
+ * of the permissions (ELF segments sharing a page); otherwise it is
+ * E_EXIST and what this call mapped is undone. */
+static struct status space_map(struct user_space *s, uint64_t va, uint64_t len, uint32_t prot, bool merge)
+{
+	if (va % PAGE_SIZE || len % PAGE_SIZE || !len || !user_range(va, len))
+		return STATUS(E_INVAL);
+	for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
+		uint64_t *pte = space_pte(s, a, false);
+		if (pte && (*pte & PTE_PRESENT) && !merge)
+			return STATUS(E_EXIST);
+	}
+	for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
+		uint64_t *pte = space_pte(s, a, true);
+		struct frame_result f = {E_NOMEM, 0};
+		if (pte && (*pte & PTE_PRESENT)) {
+			uint64_t bits = prot_bits(prot);
+			*pte = (*pte | (bits & PTE_WRITE)) & ((bits & PTE_NX) ? ~0ull : ~PTE_NX);
+			invlpg(a);
+			continue;
+		}
+		if (pte && s->pages < USER_PAGES_MAX)
+			f = frames_alloc();
+		if (f.err != E_OK) {
+			if (!merge)
+				(void)space_unmap(s, va, a - va);
+			return STATUS(E_NOMEM);
+		}
+		memset(phys_to_virt(f.value), 0, PAGE_SIZE);
+		*pte = f.value | prot_bits(prot);
+		s->pages++;
+	}
+	return STATUS_OK;
+}
+
+/* Write into mapped pages through the kernel's view of their frames
+ * (the space need not be the loaded one). */
+static struct status space_write(struct user_space *s, uint64_t va, const void *src, uint64_t len)
+{
+	const uint8_t *from = src;
+	while (len) {
+		uint64_t *pte = space_pte(s, va, false);
+		if (!pte || !(*pte & PTE_PRESENT))
+			return STATUS(E_FAULT);
+		uint64_t n = min_u64(len, PAGE_SIZE - va % PAGE_SIZE);
+		memcpy((uint8_t *)phys_to_virt(*pte & PTE_ADDR_MASK) + va % PAGE_SIZE, from, n);
+		from += n;
+		va += n;
+		len -= n;
+	}
+	return STATUS_OK;
+}
+
+static void space_free(struct user_space *s)
+{
+	if (read_cr3() == s->pml4)
+		write_cr3(kernel_cr3);
+	uint64_t *l4 = phys_to_virt(s->pml4);
+	for (unsigned i = 0; i < 256; i++) {
+		if (!(l4[i] & PTE_PRESENT))
+			continue;
+		uint64_t *l3 = table_at(l4[i]);
+		for (unsigned j = 0; j < 512; j++) {
+			if (!(l3[j] & PTE_PRESENT))
+				continue;
+			uint64_t *l2 = table_at(l3[j]);
+			for (unsigned k = 0; k < 512; k++) {
+				if (!(l2[k] & PTE_PRESENT))
+					continue;
+				uint64_t *l1 = table_at(l2[k]);
+				for (unsigned m = 0; m < 512; m++)
+					if (l1[m] & PTE_PRESENT)
+						(void)frames_free(l1[m] & PTE_ADDR_MASK);
+				(void)frames_free(l2[k] & PTE_ADDR_MASK);
+			}
+			(void)frames_free(l3[j] & PTE_ADDR_MASK);
+		}
+		(void)frames_free(l4[i] & PTE_ADDR_MASK);
+	}
+	(void)frames_free(s->pml4);
+	kheap_free(s, sizeof *s);
+}
+
+static struct status elf_map(void *ctx, uint64_t va, uint64_t len, uint32_t prot)
+{
+	return space_map(ctx, va, len, prot, true);
+}
+
+static struct status elf_write(void *ctx, uint64_t va, const void *src, uint64_t len)
+{
+	return space_write(ctx, va, src, len);
+}
+
+/* ---- the stack a program starts with (System V x86-64 ABI) ---- */
+
+enum {
+	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
+	AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15,
+	AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
+};
+
+static const char *const user_env[] = {"PATH=/bin", "HOME=/", "TERM=dumb"};
+#define USER_ENV_COUNT (sizeof user_env / sizeof user_env[0])
+
+static struct status push_bytes(struct user_space *s, uint64_t *sp, const void *src, uint64_t len)
+{
+	*sp -= len;
+	return space_write(s, *sp, src, len);
+}
+
+static struct status build_stack(struct user_space *s, const struct str *argv, size_t argc,
+				 const struct user_image *img, uint64_t *sp_out)
+{
+	struct status st = space_map(s, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+				     USER_PROT_READ | USER_PROT_WRITE, false);
+	if (!status_ok(st))
+		return st;
+	uint64_t sp = USER_STACK_TOP, argp[USER_ARGS_MAX], envp[USER_ENV_COUNT];
+	static const char zero = 0;
+	for (size_t i = argc; i-- > 0;) {
+		(void)push_bytes(s, &sp, &zero, 1);
+		st = push_bytes(s, &sp, argv[i].ptr, argv[i].len);
+		argp[i] = sp;
+	}
+	for (size_t i = USER_ENV_COUNT; i-- > 0;) {
+		st = push_bytes(s, &sp, user_env[i], strlen(user_env[i]) + 1);
+		envp[i] = sp;
+	}
+	uint64_t random[2] = {rdtsc() * 0x9E3779B97F4A7C15ull, (rdtsc() ^ sp) * 0xC2B2AE3D27D4EB4Full};
+	(void)push_bytes(s, &sp, random, sizeof random);
+	uint64_t at_random = sp;
+	(void)push_bytes(s, &sp, "x86_64", 7);
+	uint64_t at_platform = sp;
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	const uint64_t aux[][2] = {
+		{AT_PHDR, img->phdr}, {AT_PHENT, 56}, {AT_PHNUM, img->phnum}, {AT_PAGESZ, PAGE_SIZE},
+		{AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, img->entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0},
+		{AT_EGID, 0}, {AT_PLATFORM, at_platform}, {AT_HWCAP, d}, {AT_CLKTCK, 100}, {AT_SECURE, 0},
+		{AT_RANDOM, at_random}, {AT_HWCAP2, 0}, {AT_EXECFN, argp[0]}, {AT_NULL, 0},
+	};
+	const size_t aux_count = sizeof aux / sizeof aux[0];
+	uint64_t words[1 + USER_ARGS_MAX + 1 + USER_ENV_COUNT + 1 + 2 * sizeof aux / sizeof aux[0]];
+	size_t n = 0;
+	words[n++] = argc;
+	for (size_t i = 0; i < argc; i++)
+		words[n++] = argp[i];
+	words[n++] = 0;
+	for (size_t i = 0; i < USER_ENV_COUNT; i++)
+		words[n++] = envp[i];
+	words[n++] = 0;
+	for (size_t i = 0; i < aux_count; i++) {
+		words[n++] = aux[i][0];
+		words[n++] = aux[i][1];
+	}
+	sp = ALIGN_DOWN(sp - n * 8, 16);
+	st = space_write(s, sp, words, n * 8);
+	*sp_out = sp;
+	return st;
+}
+
+/* ---- running ---- */
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case 4: return "SIGILL";
+	case 5: return "SIGTRAP";
+	case 7: return "SIGBUS";
+	case 8: return "SIGFPE";
+	case 11: return "SIGSEGV";
+	case 31: return "SIGSYS";
+	default: return "signal";
+	}
+}
+
+static int signal_of(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return 8;  /* #DE, #MF, #XM: SIGFPE */
+	case 1: case 3: return 5;            /* SIGTRAP */
+	case 6: return 4;                    /* #UD: SIGILL */
+	case 17: return 7;                   /* #AC: SIGBUS */
+	default: return 11;                  /* #PF, #GP, #SS, ...: SIGSEGV */
+	}
+}
+
+static void user_fault(struct trap_frame *f, uint64_t cr2)
+{
+	struct user_context *u = user_context_current;
+	if (!u)
+		return; /* cannot be: reported as a kernel fault */
+	int sig = signal_of(f->vector);
+	u->code = sig;
+	if (f->vector == 14)
+		ksnprintf(u->what, sizeof u->what, "%s: %s at rip 0x%lx, address 0x%lx (%s %s)", signal_name(sig),
+			  exception_name(f->vector), f->rip, cr2, f->error_code & 1 ? "protection" : "not present",
+			  f->error_code & 16 ? "fetch" : f->error_code & 2 ? "write" : "read");
+	else
+		ksnprintf(u->what, sizeof u->what, "%s: %s at rip 0x%lx", signal_name(sig), exception_name(f->vector),
+			  f->rip);
+	user_leave(&u->jump, USER_KILLED);
+}
+
+void syscall_dispatch(struct trap_frame *f)
+{
+	struct user_context *u = user_context_current;
+	struct user_syscall call = {
+		.nr = f->rax,
+		.arg = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9},
+		.ret = -38, /* -ENOSYS */
+	};
+	u->space->vars.calls++;
+	struct crate_call c = {.shape = FN_VOID_PTR, .p = &call};
+	struct fault_report fault;
+	cpu_irq_enable();
+	struct status st = service_call(KERNEL_SERVICE_SYSCALL, &c, &fault);
+	cpu_irq_disable();
+	if (c.faulted) {
+		u->code = 31;
+		char where[96];
+		fault_describe(&fault, where, sizeof where);
+		ksnprintf(u->what, sizeof u->what, "SIGSYS: system call %lu: %s", call.nr, where);
+		user_leave(&u->jump, USER_KILLED);
+	}
+	if (!status_ok(st))
+		call.ret = -38;
+	if (call.exit) {
+		u->code = call.exit_code & 0xff;
+		user_leave(&u->jump, USER_EXITED);
+	}
+	f->rax = (uint64_t)call.ret;
+}
+
+void user_context_switch(struct user_context *old, struct user_context *new)
+{
+	if (old) {
+		old->fs_base = rdmsr(MSR_FS_BASE);
+		__asm__ volatile("fxsave64 %0" : "=m"(old->fx));
+	}
+	if (new) {
+		space_load(new->space);
+		wrmsr(MSR_FS_BASE, new->fs_base);
+		__asm__ volatile("fxrstor64 %0" ::"m"(new->fx));
+		trap_set_kernel_stack(new->jump.rsp0);
+		user_kernel_rsp = new->jump.rsp0;
+	} else if (read_cr3() != kernel_cr3) {
+		write_cr3(kernel_cr3);
+	}
+}
+
+static struct user_result not_run(enum kerr err, const char *why, const char *name)
+{
+	struct user_result r = {.end = USER_NOT_RUN, .err = err};
+	ksnprintf(r.what, sizeof r.what, "%s: %s", name, why);
+	return r;
+}
+
+KERNEL_EXPORT struct user_result kernel_user_exec(const struct str *argv, size_t argc)
+{
+	char name[32];
+	if (!argv || argc == 0 || argc > USER_ARGS_MAX)
+		return not_run(E_INVAL, "1 to 32 arguments", "exec");
+	size_t bytes = 0;
+	for (size_t i = 0; i < argc; i++)
+		bytes += argv[i].len + 1;
+	if (bytes > USER_ARG_BYTES)
+		return not_run(E_INVAL, "arguments longer than 2048 bytes", "exec");
+	if (!text_to_cstr(argv[0].ptr, argv[0].len, name, sizeof name))
+		return not_run(E_INVAL, "program name too long", "exec");
+	if (user_context_current)
+		return not_run(E_BUSY, "a process cannot exec from inside a system call", name);
+	struct linker *l = crates_linker();
+	uint32_t index = l ? archive_find_program(&l->archive, name) : ARCHIVE_NO_CRATE;
+	if (index == ARCHIVE_NO_CRATE)
+		return not_run(E_NOENT, "no such program in the image", name);
+	struct archive_program p = archive_program_at(&l->archive, index);
+	const uint8_t *image = archive_program_image(&l->archive, index);
+	if (!image)
+		return not_run(E_BADARCH, "program image CRC mismatch", name);
+
+	struct user_space *s = space_new();
+	if (!s)
+		return not_run(E_NOMEM, "no memory for an address space", name);
+	struct user_result r = {.end = USER_NOT_RUN};
+	struct user_image img;
+	struct user_elf_target t = {s, elf_map, elf_write};
+	char why[96];
+	struct status st = user_elf_load(image, p.elf_size, &t, &img, why, sizeof why);
+	uint64_t sp = 0;
+	if (status_ok(st)) {
+		st = build_stack(s, argv, argc, &img, &sp);
+		if (!status_ok(st))
+			ksnprintf(why, sizeof why, "cannot build the stack: %s", kerr_name(st.err));
+	}
+	if (!status_ok(st)) {
+		r = not_run(st.err, why, name);
+		space_free(s);
+		return r;
+	}
+	s->vars.brk_base = s->vars.brk = img.end;
+	s->vars.mmap_next = USER_MMAP_TOP;
+	s->vars.pid = ++next_pid;
+	s->vars.ppid = 1;
+	memcpy(s->vars.name, name, MIN_NAME(strlen(name) + 1));
+
+	struct user_context *u = kheap_alloc(sizeof *u);
+	if (!u) {
+		space_free(s);
+		return not_run(E_NOMEM, "no memory for a user context", name);
+	}
+	u->space = s;
+	memcpy(u->fx, fx_clean, sizeof u->fx);
+	bool irq = cpu_irq_save();
+	/* Switch to the process as a context switch would (the stack of ring
+	 * transitions is set by user_enter). */
+	user_context_switch(NULL, u);
+	user_context_current = u;
+	uint64_t how = user_enter(&u->jump, img.entry, sp);
+	/* Back from ring 3 for good, interrupts off. */
+	user_context_current = NULL;
+	user_context_switch(u, NULL);
+	wrmsr(MSR_FS_BASE, 0);
+	cpu_irq_restore(irq);
+
+	r.end = how == USER_KILLED ? USER_KILLED : USER_EXITED;
+	r.code = u->code;
+	r.pid = s->vars.pid;
+	r.syscalls = s->vars.calls;
+	memcpy(r.what, u->what, sizeof r.what);
+	if (r.end == USER_KILLED)
+		kprintf("user: %s (pid %u) killed by %s\n", name, r.pid, u->what);
+	kheap_free(u, sizeof *u);
+	space_free(s);
+	return r;
+}
+KEXPORT(kernel_user_exec);
+
+KERNEL_EXPORT struct user_vars *kernel_user_vars(void)
+{
+	return user_context_current ? &user_context_current->space->vars : NULL;
+}
+KEXPORT(kernel_user_vars);
+
+KERNEL_EXPORT struct status kernel_user_copy_in(struct bytes dst, uint64_t user_src)
+{
+	if (!user_context_current)
+		return STATUS(E_INVAL);
+	if (!user_range(user_src, dst.len))
+		return STATUS(E_FAULT);
+	return user_copy_raw(dst.ptr, (const void *)user_src, dst.len) ? STATUS(E_FAULT) : STATUS_OK;
+}
+KEXPORT(kernel_user_copy_in);
+
+KERNEL_EXPORT struct status kernel_user_copy_out(uint64_t user_dst, struct str src)
+{
+	if (!user_context_current)
+		return STATUS(E_INVAL);
+	if (!user_range(user_dst, src.len))
+		return STATUS(E_FAULT);
+	/* A read-only user page faults for the kernel's write too (CR0.WP),
+	 * and the copy ends with E_FAULT. */
+	return user_copy_raw((void *)user_dst, src.ptr, src.len) ? STATUS(E_FAULT) : STATUS_OK;
+}
+KEXPORT(kernel_user_copy_out);
+
+KERNEL_EXPORT struct status kernel_user_map(uint64_t va, uint64_t len, uint32_t prot)
+{
+	if (!user_context_current)
+		return STATUS(E_INVAL);
+	return space_map(user_context_current->space, va, len, prot, false);
+}
+KEXPORT(kernel_user_map);
+
+KERNEL_EXPORT uint64_t kernel_user_unmap(uint64_t va, uint64_t len)
+{
+	if (!user_context_current || va % PAGE_SIZE || !user_range(va, len))
+		return 0;
+	return space_unmap(user_context_current->space, va, ALIGN_UP(len, PAGE_SIZE));
+}
+KEXPORT(kernel_user_unmap);
+
+KERNEL_EXPORT struct status kernel_user_set_fs(uint64_t base)
+{
+	if (!user_context_current)
+		return STATUS(E_INVAL);
+	if (base >= USER_TOP)
+		return STATUS(E_INVAL);
+	user_context_current->fs_base = base;
+	wrmsr(MSR_FS_BASE, base);
+	return STATUS_OK;
+}
+KEXPORT(kernel_user_set_fs);
+
+KERNEL_EXPORT uint64_t kernel_user_pages(void)
+{
+	return user_context_current ? user_context_current->space->pages : 0;
+}
+KEXPORT(kernel_user_pages);
+
+KERNEL_EXPORT uint64_t kernel_user_pages_max(void) { return USER_PAGES_MAX; }
+KEXPORT(kernel_user_pages_max);
+
+void user_init(void)
+{
+	kernel_cr3 = read_cr3();
+	pte_nx = rdmsr(MSR_EFER) & EFER_NXE ? PTE_NX : 0;
+	/* SSE for programs (the kernel itself uses general registers only):
+	 * CR0.MP and NE, not EM or TS; CR4.OSFXSR and OSXMMEXCPT. */
+	write_cr0((read_cr0() | (1u << 1) | (1u << 5)) & ~((1ull << 2) | (1ull << 3)));
+	write_cr4(read_cr4() | (1u << 9) | (1u << 10));
+	uint32_t mxcsr = 0x1F80;
+	__asm__ volatile("fninit; ldmxcsr %1; fxsave64 %0" : "=m"(fx_clean) : "m"(mxcsr));
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (uint64_t)(GDT_USER_DATA - 8) << 48 | (uint64_t)GDT_KERNEL_CODE << 32);
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	/* SYSCALL clears IF, TF, DF, AC and NT. */
+	wrmsr(MSR_FMASK, 0x200 | 0x100 | 0x400 | 0x40000 | 0x4000);
+	trap_set_user_fault_handler(user_fault);
+}

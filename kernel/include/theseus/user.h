@@ -1,0 +1,88 @@
+/* Trusted header: user space (docs/user-space.md). The nano-core runs
+ * programs of the archive in ring 3, each in its own address space, and
+ * turns each system call into a call of the crate registered as
+ * KERNEL_SERVICE_SYSCALL (theseus/services.h): void fn(struct
+ * user_syscall *call). That crate is the policy (which calls exist, what
+ * they do); these functions are the mechanism it uses. Every user
+ * address is checked against the user half and copied through the
+ * fault-safe copy: a bad one is E_FAULT, never a kernel fault. */
+#ifndef THESEUS_USER_H
+#define THESEUS_USER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <theseus/result.h>
+#include <theseus/slice.h>
+
+/* One system call, as the program made it (Linux x86-64: the number in
+ * RAX, arguments in RDI, RSI, RDX, R10, R8, R9). The server sets ret (a
+ * value or -errno), or exit/exit_code to end the process. */
+struct user_syscall {
+	uint64_t nr;
+	uint64_t arg[6];
+	int64_t ret;
+	bool exit;
+	int32_t exit_code;
+};
+
+/* What the syscall server keeps per process, in the process's record
+ * (so that the server itself holds no state and can be swapped). */
+struct user_vars {
+	uint64_t brk_base;    /* end of the program's image, page aligned */
+	uint64_t brk;         /* current break */
+	uint64_t mmap_next;   /* anonymous mappings go below this, downwards */
+	uint64_t tid_address; /* set_tid_address */
+	uint32_t pid, ppid;
+	char name[16];        /* the program's name, NUL-terminated */
+	uint64_t calls;       /* system calls served so far */
+};
+
+enum user_end {
+	USER_EXITED = 1,  /* code: the exit status (0..255) */
+	USER_KILLED = 2,  /* code: the signal number */
+	USER_NOT_RUN = 3, /* err says why (E_NOENT: no such program, E_BADELF, E_NOMEM) */
+};
+
+struct user_result {
+	enum user_end end;
+	int32_t code;
+	enum kerr err;
+	uint32_t pid;
+	uint64_t syscalls;
+	char what[112]; /* a kill's cause, or why it did not run */
+};
+
+#define USER_ARGS_MAX 32
+#define USER_ARG_BYTES 2048
+
+/* Run program argv[0] of the archive with arguments argv[0..argc) on
+ * the calling task until it ends; everything it owned is freed then. */
+struct user_result kernel_user_exec(const struct str *argv, size_t argc);
+
+/* The calling process's record; NULL outside a system call. */
+struct user_vars *kernel_user_vars(void);
+
+/* Copies between the caller's memory and the current process's: E_FAULT
+ * for an address outside the user half or not mapped (readable, for
+ * copy_in; writable, for copy_out). */
+struct status kernel_user_copy_in(struct bytes dst, uint64_t user_src);
+struct status kernel_user_copy_out(uint64_t user_dst, struct str src);
+
+enum {
+	USER_PROT_READ = 1,
+	USER_PROT_WRITE = 2,
+	USER_PROT_EXEC = 4,
+};
+/* Map zeroed pages [va, va + len) (both page aligned, in the user half)
+ * into the current process: E_EXIST when one is mapped already (nothing
+ * changes then), E_NOMEM past the process's page limit. */
+struct status kernel_user_map(uint64_t va, uint64_t len, uint32_t prot);
+/* Unmap and free the pages of [va, va + len); returns how many were mapped. */
+uint64_t kernel_user_unmap(uint64_t va, uint64_t len);
+/* The FS base of the current process (ARCH_SET_FS): E_INVAL outside the user half. */
+struct status kernel_user_set_fs(uint64_t base);
+/* Pages the current process has mapped, and its limit. */
+uint64_t kernel_user_pages(void);
+uint64_t kernel_user_pages_max(void);
+
+#endif
