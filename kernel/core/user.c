@@ -124,18 +124,34 @@ static uint64_t prot_bits(uint32_t prot)
 
 static bool user_range(uint64_t va, uint64_t len) { return va < USER_TOP && len <= USER_TOP - va; }
 
+/* Unmap [va, va+len), skipping absent tables whole, so that a huge range
+ * (munmap of the whole user half) costs what is mapped, not its size. */
 static uint64_t space_unmap(struct user_space *s, uint64_t va, uint64_t len)
 {
-	uint64_t n = 0;
-	for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
-		uint64_t *pte = space_pte(s, a, false);
-		if (!pte || !(*pte & PTE_PRESENT))
+	uint64_t n = 0, end = va + len;
+	for (uint64_t a = va; a < end && a >= va;) {
+		uint64_t *t = phys_to_virt(s->pml4), step = 0;
+		for (int shift = 39; shift > 12; shift -= 9) {
+			uint64_t e = t[(a >> shift) & 511];
+			if (!(e & PTE_PRESENT)) {
+				step = 1ull << shift;
+				break;
+			}
+			t = table_at(e);
+		}
+		if (step) {
+			a = (a & ~(step - 1)) + step;
 			continue;
-		(void)frames_free(*pte & PTE_ADDR_MASK);
-		*pte = 0;
-		invlpg(a);
-		s->pages--;
-		n++;
+		}
+		uint64_t *pte = &t[(a >> 12) & 511];
+		if (*pte & PTE_PRESENT) {
+			(void)frames_free(*pte & PTE_ADDR_MASK);
+			*pte = 0;
+			invlpg(a);
+			s->pages--;
+			n++;
+		}
+		a += PAGE_SIZE;
 	}
 	return n;
 }
@@ -147,6 +163,8 @@ static struct status space_map(struct user_space *s, uint64_t va, uint64_t len, 
 {
 	if (va % PAGE_SIZE || len % PAGE_SIZE || !len || !user_range(va, len))
 		return STATUS(E_INVAL);
+	if (!merge && len / PAGE_SIZE > USER_PAGES_MAX - s->pages)
+		return STATUS(E_NOMEM);
 	for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
 		uint64_t *pte = space_pte(s, a, false);
 		if (pte && (*pte & PTE_PRESENT) && !merge)
