@@ -7,9 +7,10 @@
 #include "shell.h"
 #include "evolution.h"
 #include "shell_internal.h"
+#include "launcher.h"
 #include "task.h"
 
-CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer,evolution,recovery");
+CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer,evolution,recovery,launcher");
 
 #define PROMPT "theseus> "
 
@@ -63,6 +64,14 @@ static void cmd_echo(struct str args)
 	out_str(STR("\n"));
 }
 
+/* exec PROGRAM ARGS...: run a program of the image in ring 3 on this
+ * task; its output goes to the console, then how it ended. */
+static void cmd_exec(struct str args)
+{
+	struct user_result r = launcher_exec(args);
+	launcher_report(&r);
+}
+
 static void cmd_shutdown(struct str args)
 {
 	(void)args;
@@ -97,6 +106,7 @@ static const struct command commands[] = {
 	{STR("uptime"), STR("uptime"), STR("time since the timer started"), cmd_uptime},
 	{STR("sleep"), STR("sleep MS"), STR("let the shell's task sleep MS milliseconds"), cmd_sleep},
 	{STR("echo"), STR("echo TEXT"), STR("print TEXT"), cmd_echo},
+	{STR("exec"), STR("exec PROGRAM [ARGS]"), STR("run a user program of the image in ring 3, show how it ended"), cmd_exec},
 	{STR("shutdown"), STR("shutdown"), STR("power off"), cmd_shutdown},
 };
 

@@ -1,0 +1,373 @@
+/* The system call server's code, built by two crates: process (this
+ * folder's process.c) and its alternative process_v2 (with PROCESS_V2
+ * defined: uname's version field says 2.0.0), so that a live swap of the
+ * server under a running program can be seen. Included once per crate. */
+#include <theseus/alloc.h>
+#include <theseus/console.h>
+#include <theseus/cpu.h>
+#include <theseus/crate.h>
+#include <theseus/services.h>
+#include <theseus/user.h>
+#include "process.h"
+#include "timer.h"
+
+#ifdef PROCESS_V2
+CRATE("process_v2", "2.0.0", "user programs' system calls, version 2 (an alternative of process)",
+      "process_init", "process", "timer");
+#define PROCESS_VERSION "process 2.0.0"
+#else
+CRATE("process", "1.0.0", "user programs: Linux x86-64 system calls served as messages", "process_init", "",
+      "timer");
+#define PROCESS_VERSION "process 1.0.0"
+#endif
+
+/* Linux x86-64 system call numbers. */
+enum {
+	SYS_read = 0, SYS_write = 1, SYS_close = 3, SYS_fstat = 5, SYS_lseek = 8, SYS_mmap = 9,
+	SYS_mprotect = 10, SYS_munmap = 11, SYS_brk = 12, SYS_rt_sigaction = 13, SYS_rt_sigprocmask = 14,
+	SYS_ioctl = 16, SYS_writev = 20, SYS_sched_yield = 24, SYS_getpid = 39, SYS_exit = 60,
+	SYS_uname = 63, SYS_readlink = 89, SYS_gettimeofday = 96, SYS_getuid = 102, SYS_getgid = 104,
+	SYS_geteuid = 107, SYS_getegid = 108, SYS_getppid = 110, SYS_getpgrp = 111, SYS_prctl = 157,
+	SYS_arch_prctl = 158, SYS_gettid = 186, SYS_time = 201, SYS_set_tid_address = 218,
+	SYS_clock_gettime = 228, SYS_exit_group = 231, SYS_openat = 257, SYS_newfstatat = 262,
+	SYS_set_robust_list = 273, SYS_prlimit64 = 302, SYS_getrandom = 318, SYS_rseq = 334,
+};
+
+/* errno values. */
+enum {
+	ENOENT = 2, EBADF = 9, ENOMEM = 12, EFAULT = 14, ENODEV = 19, EINVAL = 22, ENOTTY = 25,
+	ENOSYS = 38,
+};
+
+#define PAGE 4096ull
+
+static uint64_t page_up(uint64_t v) { return (v + PAGE - 1) & ~(PAGE - 1); }
+
+static int64_t status_errno(struct status s)
+{
+	switch (s.err) {
+	case E_OK: return 0;
+	case E_FAULT: return -EFAULT;
+	case E_NOMEM: return -ENOMEM;
+	default: return -EINVAL;
+	}
+}
+
+/* ---- console I/O ---- */
+
+static int64_t write_out(uint64_t buf, uint64_t len)
+{
+	char chunk[256];
+	uint64_t done = 0;
+	while (done < len) {
+		uint64_t n = len - done < sizeof chunk ? len - done : sizeof chunk;
+		struct bytes b = bytes_carve(BYTES_OF(chunk), 0, n);
+		if (!status_ok(kernel_user_copy_in(b, buf + done)))
+			return done ? (int64_t)done : -EFAULT;
+		kernel_console_write(STR_OF_BYTES(b));
+		done += n;
+	}
+	return (int64_t)done;
+}
+
+static int64_t sys_write(const struct user_syscall *c)
+{
+	if (c->arg[0] != 1 && c->arg[0] != 2)
+		return -EBADF;
+	return write_out(c->arg[1], c->arg[2]);
+}
+
+struct iovec {
+	uint64_t base;
+	uint64_t len;
+};
+
+static int64_t sys_writev(const struct user_syscall *c)
+{
+	if (c->arg[0] != 1 && c->arg[0] != 2)
+		return -EBADF;
+	if (c->arg[2] > 1024)
+		return -EINVAL;
+	int64_t total = 0;
+	for (uint64_t i = 0; i < c->arg[2]; i++) {
+		struct iovec v;
+		if (!status_ok(kernel_user_copy_in(BYTES_OF(v), c->arg[1] + i * sizeof v)))
+			return total ? total : -EFAULT;
+		int64_t n = write_out(v.base, v.len);
+		if (n < 0)
+			return total ? total : n;
+		total += n;
+	}
+	return total;
+}
+
+/* Standard input is at its end: the console is the shell's. */
+static int64_t sys_read(const struct user_syscall *c)
+{
+	return c->arg[0] <= 2 ? 0 : -EBADF;
+}
+
+/* ---- memory ---- */
+
+static int64_t sys_brk(struct user_vars *v, uint64_t want)
+{
+	if (want < v->brk_base || want > v->mmap_next)
+		return (int64_t)v->brk;
+	uint64_t have_end = page_up(v->brk), want_end = page_up(want);
+	if (want_end > have_end &&
+	    !status_ok(kernel_user_map(have_end, want_end - have_end, USER_PROT_READ | USER_PROT_WRITE)))
+		return (int64_t)v->brk;
+	if (want_end < have_end)
+		(void)kernel_user_unmap(want_end, have_end - want_end);
+	v->brk = want;
+	return (int64_t)want;
+}
+
+enum { MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, PROT_WRITE = 2, PROT_EXEC = 4 };
+
+static int64_t sys_mmap(struct user_vars *v, const struct user_syscall *c)
+{
+	uint64_t addr = c->arg[0], len = page_up(c->arg[1]), prot = c->arg[2], flags = c->arg[3];
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV; /* no files to map yet */
+	if (len == 0 || len > (1ull << 36))
+		return -EINVAL;
+	uint32_t p = USER_PROT_READ | (prot & PROT_WRITE ? USER_PROT_WRITE : 0) |
+		     (prot & PROT_EXEC ? USER_PROT_EXEC : 0);
+	if (flags & MAP_FIXED) {
+		if (addr % PAGE)
+			return -EINVAL;
+		(void)kernel_user_unmap(addr, len);
+		struct status s = kernel_user_map(addr, len, p);
+		return status_ok(s) ? (int64_t)addr : status_errno(s);
+	}
+	if (len > v->mmap_next || v->mmap_next - len < page_up(v->brk) + (1ull << 30))
+		return -ENOMEM;
+	uint64_t at = v->mmap_next - len;
+	struct status s = kernel_user_map(at, len, p);
+	if (!status_ok(s))
+		return status_errno(s);
+	v->mmap_next = at;
+	return (int64_t)at;
+}
+
+static int64_t sys_munmap(const struct user_syscall *c)
+{
+	if (c->arg[0] % PAGE || c->arg[1] == 0)
+		return -EINVAL;
+	(void)kernel_user_unmap(c->arg[0], page_up(c->arg[1]));
+	return 0;
+}
+
+/* ---- identity, time, the rest ---- */
+
+static int64_t copy_out_bytes(uint64_t dst, struct bytes b)
+{
+	return status_ok(kernel_user_copy_out(dst, STR_OF_BYTES(b))) ? 0 : -EFAULT;
+}
+
+struct utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+static void put_field(char (*field)[65], struct str text)
+{
+	for (size_t i = 0; i < text.len && i < 64; i++)
+		(*field)[i] = str_at(text, i);
+}
+
+static int64_t sys_uname(uint64_t dst)
+{
+	struct utsname u = {0};
+	put_field(&u.sysname, STR("Linux"));
+	put_field(&u.nodename, STR("theseus"));
+	put_field(&u.release, STR("6.1.0-theseus"));
+	put_field(&u.version, STR("#1 Theseus-in-C " PROCESS_VERSION));
+	put_field(&u.machine, STR("x86_64"));
+	put_field(&u.domainname, STR("(none)"));
+	return copy_out_bytes(dst, BYTES_OF(u));
+}
+
+struct timespec {
+	int64_t sec, nsec;
+};
+
+/* Every clock counts from boot: there is no wall clock yet. */
+static struct timespec now(void)
+{
+	uint64_t ns = timer_cycles_to_ns(cpu_timestamp());
+	return (struct timespec){(int64_t)(ns / 1000000000u), (int64_t)(ns % 1000000000u)};
+}
+
+static int64_t sys_clock_gettime(uint64_t clock, uint64_t dst)
+{
+	if (clock > 11)
+		return -EINVAL;
+	struct timespec t = now();
+	return copy_out_bytes(dst, BYTES_OF(t));
+}
+
+static int64_t sys_gettimeofday(uint64_t dst)
+{
+	struct timespec t = now();
+	t.nsec /= 1000;
+	return dst ? copy_out_bytes(dst, BYTES_OF(t)) : 0;
+}
+
+struct rlimit {
+	uint64_t cur, max;
+};
+
+static int64_t sys_prlimit64(const struct user_syscall *c)
+{
+	if (c->arg[0] != 0 && c->arg[0] != kernel_user_vars()->pid)
+		return -EINVAL;
+	if (c->arg[3]) {
+		/* RLIMIT_STACK: the stack a program gets; others unlimited. */
+		struct rlimit r = {~0ull, ~0ull};
+		if (c->arg[1] == 3)
+			r.cur = 512 * 1024;
+		return copy_out_bytes(c->arg[3], BYTES_OF(r));
+	}
+	return 0;
+}
+
+static int64_t sys_getrandom(uint64_t dst, uint64_t len)
+{
+	uint64_t x = cpu_timestamp() | 1;
+	uint64_t done = 0;
+	while (done < len) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		uint64_t word = x * 0x2545F4914F6CDD1Dull;
+		struct bytes b = bytes_carve(BYTES_OF(word), 0, len - done < 8 ? len - done : 8);
+		if (copy_out_bytes(dst + done, b) < 0)
+			return done ? (int64_t)done : -EFAULT;
+		done += b.len;
+	}
+	return (int64_t)done;
+}
+
+/* A character device for the three standard descriptors (st_mode). */
+struct stat {
+	uint64_t dev, ino, nlink;
+	uint32_t mode, uid, gid, pad0;
+	uint64_t rdev;
+	int64_t size, blksize, blocks;
+	int64_t atime[2], mtime[2], ctime[2];
+	int64_t reserved[3];
+};
+
+static int64_t sys_fstat(uint64_t fd, uint64_t dst)
+{
+	if (fd > 2)
+		return -EBADF;
+	struct stat st = {0};
+	st.mode = 0020620; /* S_IFCHR | 0620 */
+	st.nlink = 1;
+	st.blksize = 1024;
+	st.rdev = 0x8800;
+	return copy_out_bytes(dst, BYTES_OF(st));
+}
+
+static int64_t sys_rt_sigaction(const struct user_syscall *c)
+{
+	if (c->arg[0] == 0 || c->arg[0] > 64 || c->arg[3] != 8)
+		return -EINVAL;
+	if (c->arg[2]) {
+		uint64_t old[4] = {0, 0, 0, 0}; /* SIG_DFL, no flags, no mask */
+		return copy_out_bytes(c->arg[2], BYTES_OF(old));
+	}
+	return 0;
+}
+
+static int64_t sys_rt_sigprocmask(const struct user_syscall *c)
+{
+	if (c->arg[3] != 8)
+		return -EINVAL;
+	if (c->arg[2]) {
+		uint64_t old = 0;
+		return copy_out_bytes(c->arg[2], BYTES_OF(old));
+	}
+	return 0;
+}
+
+enum { ARCH_SET_FS = 0x1002, ARCH_GET_FS = 0x1003, PR_SET_NAME = 15, PR_GET_NAME = 16, TCGETS = 0x5401 };
+
+static int64_t sys_prctl(const struct user_syscall *c)
+{
+	if (c->arg[0] == PR_GET_NAME) {
+		char task[16] = {0};
+		struct user_vars *v = kernel_user_vars();
+		for (size_t i = 0; i < 15 && i < sizeof v->name; i++)
+			task[i] = v->name[i];
+		return copy_out_bytes(c->arg[1], BYTES_OF(task));
+	}
+	if (c->arg[0] == PR_SET_NAME)
+		return 0;
+	return -EINVAL;
+}
+
+CRATE_EXPORT void process_syscall(struct user_syscall *call)
+{
+	struct user_vars *v = kernel_user_vars();
+	const struct user_syscall *c = call;
+	int64_t r = -ENOSYS;
+	switch (c->nr) {
+	case SYS_read: r = sys_read(c); break;
+	case SYS_write: r = sys_write(c); break;
+	case SYS_writev: r = sys_writev(c); break;
+	case SYS_close: r = c->arg[0] <= 2 ? 0 : -EBADF; break;
+	case SYS_fstat: r = sys_fstat(c->arg[0], c->arg[1]); break;
+	case SYS_lseek: r = c->arg[0] <= 2 ? -29 /* ESPIPE */ : -EBADF; break;
+	case SYS_newfstatat: r = (c->arg[3] & 0x1000) && c->arg[1] ? sys_fstat(c->arg[0], c->arg[2]) : -ENOENT; break;
+	case SYS_openat: r = -ENOENT; break;
+	case SYS_readlink: r = -ENOENT; break;
+	case SYS_ioctl: r = c->arg[1] == TCGETS ? -ENOTTY : -ENOTTY; break;
+	case SYS_exit:
+	case SYS_exit_group:
+		call->exit = true;
+		call->exit_code = (int32_t)(c->arg[0] & 0xff);
+		r = 0;
+		break;
+	case SYS_getpid:
+	case SYS_gettid: r = v->pid; break;
+	case SYS_getppid: r = v->ppid; break;
+	case SYS_getpgrp: r = v->pid; break;
+	case SYS_getuid:
+	case SYS_getgid:
+	case SYS_geteuid:
+	case SYS_getegid: r = 0; break;
+	case SYS_brk: r = sys_brk(v, c->arg[0]); break;
+	case SYS_mmap: r = sys_mmap(v, c); break;
+	case SYS_munmap: r = sys_munmap(c); break;
+	case SYS_mprotect: r = c->arg[0] % PAGE ? -EINVAL : 0; break; /* accepted, not enforced */
+	case SYS_arch_prctl:
+		if (c->arg[0] == ARCH_SET_FS)
+			r = status_ok(kernel_user_set_fs(c->arg[1])) ? 0 : -EFAULT;
+		else
+			r = -EINVAL;
+		break;
+	case SYS_set_tid_address: v->tid_address = c->arg[0]; r = v->pid; break;
+	case SYS_set_robust_list: r = 0; break;
+	case SYS_rseq: r = -ENOSYS; break;
+	case SYS_uname: r = sys_uname(c->arg[0]); break;
+	case SYS_clock_gettime: r = sys_clock_gettime(c->arg[0], c->arg[1]); break;
+	case SYS_gettimeofday: r = sys_gettimeofday(c->arg[0]); break;
+	case SYS_time: r = now().sec; break;
+	case SYS_prlimit64: r = sys_prlimit64(c); break;
+	case SYS_getrandom: r = sys_getrandom(c->arg[0], c->arg[1]); break;
+	case SYS_rt_sigaction: r = sys_rt_sigaction(c); break;
+	case SYS_rt_sigprocmask: r = sys_rt_sigprocmask(c); break;
+	case SYS_prctl: r = sys_prctl(c); break;
+	case SYS_sched_yield: r = 0; break;
+	default: r = -ENOSYS; break;
+	}
+	call->ret = r;
+}
+
+CRATE_EXPORT struct status process_init(void)
+{
+	return kernel_service_register(KERNEL_SERVICE_SYSCALL, STR("process_syscall"));
+}
