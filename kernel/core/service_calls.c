@@ -39,10 +39,16 @@ static void held_calls_remove(const struct linker_held *h)
 			held_calls[i] = NULL;
 }
 
+static void (*stack_discard_hook)(uint64_t lo, uint64_t hi);
+
+void service_set_stack_discard_hook(void (*hook)(uint64_t lo, uint64_t hi)) { stack_discard_hook = hook; }
+
 KERNEL_EXPORT size_t kernel_stack_discarded(struct bytes stack)
 {
 	struct linker *l = crates_linker();
 	uint64_t lo = (uint64_t)stack.ptr, hi = lo + stack.len;
+	if (stack_discard_hook)
+		stack_discard_hook(lo, hi);
 	size_t dropped = 0;
 	bool irq = cpu_irq_save();
 	for (size_t i = 0; l && i < HELD_CALLS_MAX; i++) {

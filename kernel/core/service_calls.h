@@ -23,6 +23,10 @@ struct status symbol_call(const struct linker_symbol *sym, struct crate_call *c,
 
 /* Call the registered service; E_STALE when none is registered or loaded. */
 struct status service_call(enum kernel_service service, struct crate_call *c, struct fault_report *fault);
+/* Told about every task stack that is freed (kernel_stack_discarded),
+ * before its held references are dropped: a process whose task was
+ * killed is freed there (user.c). */
+void service_set_stack_discard_hook(void (*hook)(uint64_t lo, uint64_t hi));
 /* Let other tasks run for `ticks` timer ticks, or spin a little when no
  * sleep service is registered. */
 void service_sleep(uint64_t ticks);

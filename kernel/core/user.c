@@ -53,6 +53,13 @@ struct user_context {
 };
 
 struct user_context *user_context_current;
+
+/* Processes running now, so that one whose task is killed (its stack
+ * freed while it was switched out) is freed too. Changed with interrupts
+ * off. */
+#define USER_LIVE_MAX 64
+static struct user_context *live[USER_LIVE_MAX];
+static char live_names[USER_LIVE_MAX][32];
 extern uint64_t user_kernel_rsp;
 extern uint64_t boot_pml4[512];
 uint64_t user_enter(struct user_jump *j, uint64_t rip, uint64_t rsp);
@@ -362,20 +369,48 @@ static void user_fault(struct trap_frame *f, uint64_t cr2)
 	user_leave(&u->jump, USER_KILLED);
 }
 
+struct dispatch {
+	struct user_syscall call;
+	struct crate_call c;
+	struct fault_report fault;
+	struct status st;
+};
+
+static void dispatch_call(void *p)
+{
+	struct dispatch *d = p;
+	d->st = service_call(KERNEL_SERVICE_SYSCALL, &d->c, &d->fault);
+}
+
 void syscall_dispatch(struct trap_frame *f)
 {
 	struct user_context *u = user_context_current;
-	struct user_syscall call = {
-		.nr = f->rax,
-		.arg = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9},
-		.ret = -38, /* -ENOSYS */
+	struct dispatch d = {
+		.call = {
+			.nr = f->rax,
+			.arg = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9},
+			.ret = -38, /* -ENOSYS */
+		},
 	};
+	d.c = (struct crate_call){.shape = FN_VOID_PTR, .p = &d.call};
 	u->space->vars.calls++;
-	struct crate_call c = {.shape = FN_VOID_PTR, .p = &call};
-	struct fault_report fault;
+	/* The whole path under a recovery point of its own: a kernel fault
+	 * outside the server's protected call (or a kernel stack overflow in
+	 * it) ends this process, not whatever called exec. */
+	struct fault_point fp;
 	cpu_irq_enable();
-	struct status st = service_call(KERNEL_SERVICE_SYSCALL, &c, &fault);
+	int v = kfault_try(&fp, dispatch_call, &d);
 	cpu_irq_disable();
+	if (v) {
+		u->code = 31;
+		ksnprintf(u->what, sizeof u->what, "SIGSYS: system call %lu: kernel fault %s in its path",
+			  d.call.nr, exception_name((uint64_t)v - 1));
+		user_leave(&u->jump, USER_KILLED);
+	}
+	struct user_syscall call = d.call;
+	struct crate_call c = d.c;
+	struct fault_report fault = d.fault;
+	struct status st = d.st;
 	if (c.faulted) {
 		u->code = 31;
 		char where[96];
@@ -472,6 +507,18 @@ KERNEL_EXPORT struct user_result kernel_user_exec(const struct str *argv, size_t
 	u->space = s;
 	memcpy(u->fx, fx_clean, sizeof u->fx);
 	bool irq = cpu_irq_save();
+	size_t slot = USER_LIVE_MAX;
+	for (size_t i = 0; i < USER_LIVE_MAX && slot == USER_LIVE_MAX; i++)
+		if (!live[i])
+			slot = i;
+	if (slot == USER_LIVE_MAX) {
+		cpu_irq_restore(irq);
+		kheap_free(u, sizeof *u);
+		space_free(s);
+		return not_run(E_BUSY, "too many processes", name);
+	}
+	live[slot] = u;
+	memcpy(live_names[slot], name, sizeof name);
 	/* Switch to the process as a context switch would (the stack of ring
 	 * transitions is set by user_enter). */
 	user_context_switch(NULL, u);
@@ -481,6 +528,7 @@ KERNEL_EXPORT struct user_result kernel_user_exec(const struct str *argv, size_t
 	user_context_current = NULL;
 	user_context_switch(u, NULL);
 	wrmsr(MSR_FS_BASE, 0);
+	live[slot] = NULL;
 	cpu_irq_restore(irq);
 
 	r.end = how == USER_KILLED ? USER_KILLED : USER_EXITED;
@@ -561,6 +609,24 @@ KEXPORT(kernel_user_pages);
 KERNEL_EXPORT uint64_t kernel_user_pages_max(void) { return USER_PAGES_MAX; }
 KEXPORT(kernel_user_pages_max);
 
+/* A task's stack is being freed: a process it was running (switched out,
+ * killed) goes with it. */
+static void stack_discarded(uint64_t lo, uint64_t hi)
+{
+	bool irq = cpu_irq_save();
+	for (size_t i = 0; i < USER_LIVE_MAX; i++) {
+		struct user_context *u = live[i];
+		if (!u || u == user_context_current || u->jump.rsp < lo || u->jump.rsp >= hi)
+			continue;
+		live[i] = NULL;
+		kprintf("user: %s (pid %u) ended with its task; %lu pages freed\n", live_names[i],
+			u->space->vars.pid, u->space->pages);
+		space_free(u->space);
+		kheap_free(u, sizeof *u);
+	}
+	cpu_irq_restore(irq);
+}
+
 void user_init(void)
 {
 	kernel_cr3 = read_cr3();
@@ -577,4 +643,5 @@ void user_init(void)
 	/* SYSCALL clears IF, TF, DF, AC and NT. */
 	wrmsr(MSR_FMASK, 0x200 | 0x100 | 0x400 | 0x40000 | 0x4000);
 	trap_set_user_fault_handler(user_fault);
+	service_set_stack_discard_hook(stack_discarded);
 }
