@@ -25,7 +25,9 @@
 #define USER_STACK_TOP 0x00007FFFFFFFF000ull
 #define USER_STACK_SIZE (512ull * 1024)
 #define USER_MMAP_TOP 0x00007F0000000000ull
-#define USER_PAGES_MAX ((256ull << 20) / PAGE_SIZE)
+/* Per process: a quarter of QEMU's default guest RAM here, so that one
+ * program cannot take the frames the kernel needs. */
+#define USER_PAGES_MAX ((64ull << 20) / PAGE_SIZE)
 #define USER_SYSCALL_VECTOR 256
 
 struct user_space {
@@ -170,7 +172,7 @@ static struct status space_map(struct user_space *s, uint64_t va, uint64_t len, 
 {
 	if (va % PAGE_SIZE || len % PAGE_SIZE || !len || !user_range(va, len))
 		return STATUS(E_INVAL);
-	if (!merge && len / PAGE_SIZE > USER_PAGES_MAX - s->pages)
+	if (len / PAGE_SIZE > USER_PAGES_MAX - (merge ? 0 : s->pages))
 		return STATUS(E_NOMEM);
 	for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
 		uint64_t *pte = space_pte(s, a, false);

@@ -60,13 +60,12 @@ static inline void say_num(i64 v)
  * top); C functions expect it 8 off that at their first instruction. */
 __attribute__((weak)) int main(void);
 __attribute__((weak)) int main_args(u64 argc, char **argv);
-/* main(), or main_args(argc, argv) and exit with what it returns. */
+/* main(), or main_args(argc, argv), and exit with what it returns. */
 __attribute__((used)) static void start_c(u64 *sp)
 {
 	if (main_args)
 		exit_with(main_args(sp[0], (char **)(sp + 1)));
-	main();
-	exit_with(0);
+	exit_with(main());
 }
 __asm__(".globl _start\n_start:\n\txorl %ebp, %ebp\n\tmovq %rsp, %rdi\n\tandq $-16, %rsp\n\tcall start_c\n\tud2\n");
 

@@ -153,8 +153,9 @@ void exception_dispatch(struct trap_frame *f)
 		return;
 	}
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
-	/* Ring 3 faulted: that process ends (never returns here). */
-	if ((f->cs & 3) == 3 && user_fault_handler)
+	/* Ring 3 faulted: that process ends (never returns here). An NMI or
+	 * a machine check is the machine's, not the program's. */
+	if ((f->cs & 3) == 3 && f->vector != 2 && f->vector != 18 && user_fault_handler)
 		user_fault_handler(f, cr2);
 	/* A copy from or to user memory hit a bad user address: it ends
 	 * early and says how much it did not copy (user_copy_raw). */
