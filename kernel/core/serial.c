@@ -2,6 +2,7 @@
  * it, so output never depends on interrupts being set up. */
 #include "kernel.h"
 #include "arch/x86_64/x86.h"
+#include <theseus/cpu.h>
 #include <theseus/uart16550.h>
 
 void serial_init(void)
@@ -34,10 +35,16 @@ void serial_putc(char c)
 	uart_put_raw(c);
 }
 
+/* One write is one piece of the console: interrupts stay off while it
+ * goes out, so a task switch cannot put another task's line inside it (a
+ * test record cut by a crate's load line). kprintf and the console write
+ * at most a few hundred bytes at a time; QEMU's UART takes each at once. */
 void serial_write(const char *s, size_t n)
 {
+	bool irq = cpu_irq_save();
 	for (size_t i = 0; i < n; i++)
 		serial_putc(s[i]);
+	cpu_irq_restore(irq);
 }
 
 bool serial_try_getc(char *out)
