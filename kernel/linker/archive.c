@@ -339,17 +339,20 @@ struct archive_program archive_program_at(const struct archive *a, uint32_t inde
 	const uint8_t *e = program_entry(a, index);
 	return (struct archive_program){
 		.name = archive_string(a, rd32(e)),
+		.flags = rd32(e + 4),
 		.elf_off = rd64(e + 8),
 		.elf_size = rd64(e + 16),
 		.elf_crc32 = rd32(e + 24),
 	};
 }
 
-uint32_t archive_find_program(const struct archive *a, const char *name)
+uint32_t archive_find_program(const struct archive *a, const char *name, int file)
 {
-	for (uint32_t i = 0; i < a->program_count; i++)
-		if (strcmp(archive_string(a, rd32(program_entry(a, i))), name) == 0)
+	for (uint32_t i = 0; i < a->program_count; i++) {
+		const uint8_t *e = program_entry(a, i);
+		if (((rd32(e + 4) & ARCHIVE_PROGRAM_FILE) != 0) == file && strcmp(archive_string(a, rd32(e)), name) == 0)
 			return i;
+	}
 	return ARCHIVE_NO_CRATE;
 }
 

@@ -14,6 +14,7 @@
 #define ARCHIVE_FORMAT_VERSION 2u
 #define ARCHIVE_HEADER_SIZE 112u
 #define ARCHIVE_PROGRAM_ENTRY_SIZE 32u
+#define ARCHIVE_PROGRAM_FILE 0x1u /* a data file, not an executable */
 #define ARCHIVE_CRATE_ENTRY_SIZE 64u
 #define ARCHIVE_SYMBOL_ENTRY_SIZE 16u
 #define ARCHIVE_KEXPORT_ENTRY_SIZE 16u
@@ -41,6 +42,7 @@ struct archive {
 /* One user program (a static ELF executable), decoded. */
 struct archive_program {
 	const char *name;
+	uint32_t flags;
 	uint64_t elf_off;
 	uint64_t elf_size;
 	uint32_t elf_crc32;
@@ -96,8 +98,9 @@ int archive_kexport_lookup(const struct archive *a, const char *name,
 const char *archive_string(const struct archive *a, uint32_t offset);
 /* Program entry `index` (< program_count). */
 struct archive_program archive_program_at(const struct archive *a, uint32_t index);
-/* Program index by name, or ARCHIVE_NO_CRATE. */
-uint32_t archive_find_program(const struct archive *a, const char *name);
+/* Index of the entry named `name` whose ARCHIVE_PROGRAM_FILE flag equals
+ * `file` (a program, or a data file), or ARCHIVE_NO_CRATE. */
+uint32_t archive_find_program(const struct archive *a, const char *name, int file);
 /* The program's ELF image after checking its CRC-32; NULL when it does
  * not match. */
 const uint8_t *archive_program_image(const struct archive *a, uint32_t index);

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from . import closure
 from .elfcheck import check_crate_object, decode_name, encode_name, shown
 from .errors import InputError
-from .program import check_program, program_name_problem
+from .program import (FLAG_FILE, check_file, check_program, file_name_problem,
+                      program_name_problem)
 
 MAGIC = b"THSARCH\0"
 FORMAT_VERSION = 2
@@ -106,7 +107,7 @@ def write_archive(crates, nano_core, programs=()):
         meta += KEXPORT_ENTRY.pack(name_off, 0, address)
     for program, name_off, elf_off in zip(programs, program_strings,
                                           image_offsets[len(crates):]):
-        meta += PROGRAM_ENTRY.pack(name_off, 0, elf_off, len(program.data),
+        meta += PROGRAM_ENTRY.pack(name_off, program.flags, elf_off, len(program.data),
                                    crc32(program.data), 0)
     meta += strings.blob
 
@@ -144,6 +145,7 @@ class ProgramEntry:
     elf_size: int
     elf_crc32: int
     program: object = None      # the re-validated program.Program
+    flags: int = 0              # program.FLAG_FILE: a data file
 
 
 @dataclass
@@ -359,18 +361,19 @@ class _Loader:
                  self.data, self.offsets[4] + number * PROGRAM_ENTRY.size)
             name = self.string(name_off, f"program table entry {number}")
             entry = ProgramEntry(number, name or f"#{number}", elf_off,
-                                 elf_size, elf_crc32)
+                                 elf_size, elf_crc32, flags=flags)
             self.archive.programs.append(entry)
             what = f"program '{shown(entry.name)}'"
             if name is not None:
-                problem = program_name_problem(name)
+                problem = (file_name_problem(name) if flags & FLAG_FILE
+                           else program_name_problem(name))
                 if problem:
                     self.problem(f"{what}: {problem}")
-                if name in names:
+                if (flags & FLAG_FILE, name) in names:
                     self.problem(f"{what}: appears twice in the program table")
-                names.add(name)
-            if flags or reserved:
-                self.problem(f"{what}: flags and reserved fields must be zero")
+                names.add((flags & FLAG_FILE, name))
+            if flags & ~FLAG_FILE or reserved:
+                self.problem(f"{what}: unknown flags 0x{flags:x} or reserved field not zero")
             if elf_off % IMAGE_ALIGN:
                 self.problem(f"{what}: ELF image at 0x{elf_off:x} is not "
                              f"{IMAGE_ALIGN}-aligned")
@@ -385,7 +388,8 @@ class _Loader:
                 self.problem(f"{what}: ELF image CRC-32 is 0x{computed:08x}, "
                              f"the program table records 0x{elf_crc32:08x}")
             try:
-                entry.program = check_program(
+                check = check_file if flags & FLAG_FILE else check_program
+                entry.program = check(
                     image, f"{self.file}({shown(entry.name)})", entry.name)
             except InputError as error:
                 self.problems.append(error)

@@ -13,7 +13,7 @@ from .elfcheck import check_crate_object, read_nano_core, shown
 from .errors import (EXIT_BAD_INPUT, EXIT_ENVIRONMENT, EXIT_OK,
                      EXIT_PUSH_REFUSED, EnvironmentFailure, InputError)
 from .graph import dependency_graph
-from .program import check_program
+from .program import check_file, check_program
 from .output import PendingFile, write_file
 
 PROG = "mkimage"
@@ -83,13 +83,15 @@ def cmd_build(args):
         except InputError as error:
             problems.append(error)
     programs = []
-    for spec in args.program or ():
+    specs = [(spec, check_program) for spec in args.program or ()]
+    specs += [(spec, check_file) for spec in args.file or ()]
+    for spec, check in specs:
         name, _, path = spec.rpartition("=")
         name = name or os.path.basename(path)
         try:
-            program = check_program(_read_input(path), path, name)
-            if any(p.name == program.name for p in programs):
-                raise InputError(path, f"program '{program.name}' is given twice")
+            program = check(_read_input(path), path, name)
+            if any((p.name, p.flags) == (program.name, program.flags) for p in programs):
+                raise InputError(path, f"'{program.name}' is given twice")
             programs.append(program)
         except InputError as error:
             problems.append(error)
@@ -163,6 +165,9 @@ def cmd_list(args):
             f"exports: {' '.join(map(shown, crate.exports)) or '-'}; "
             f"imports: {' '.join(map(shown, crate.imports)) or '-'}\n")
     for entry in archive.programs:
+        if entry.program.kind == "file":
+            sys.stdout.write(f"file {entry.name}: {entry.elf_size} bytes\n")
+            continue
         sys.stdout.write(f"program {entry.name}: {entry.elf_size} bytes, "
                          f"{entry.program.kind}, entry 0x{entry.program.entry:x}\n")
     return EXIT_OK
@@ -319,6 +324,9 @@ def _parser():
     build.add_argument("--program", action="append", metavar="[NAME=]PATH",
                        help="pack the static x86-64 ELF executable PATH as user "
                             "program NAME (default: its file name); repeatable")
+    build.add_argument("--file", action="append", metavar="[NAME=]PATH",
+                       help="pack PATH as a read-only data file that programs "
+                            "read as /NAME (default: its file name); repeatable")
     build.add_argument("crates", nargs="+", metavar="CRATE.o")
     build.set_defaults(run=cmd_build)
 

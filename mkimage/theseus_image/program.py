@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from .errors import InputError
 
 NAME_RE = re.compile(r"[a-z0-9_][a-z0-9_.-]{0,30}\Z")
+FILE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)?\Z")
+FILE_NAME_MAX = 63
+FILE_MAX = 16 << 20
+FLAG_FILE = 1
 EHDR = struct.Struct("<16sHHIQQQIHHHHHH")
 PHDR = struct.Struct("<IIQQQQQQ")
 ET_EXEC, ET_DYN = 2, 3
@@ -27,9 +31,31 @@ MAX_SIZE = 64 << 20
 class Program:
     name: str
     data: bytes
-    kind: str          # "exec" or "static-pie"
+    kind: str          # "exec", "static-pie", or "file" (a data file)
     entry: int
     loads: int
+    flags: int = 0     # FLAG_FILE for a data file
+
+
+def file_name_problem(name):
+    if len(name) > FILE_NAME_MAX or not FILE_NAME_RE.match(name):
+        return (f"file name '{name}' must be NAME or DIR/NAME of [A-Za-z0-9_.-] "
+                f"(no '.', '..' or empty parts; at most {FILE_NAME_MAX} characters)")
+    if name.startswith("bin/") or name == "bin":
+        return f"file name '{name}': /bin holds the programs"
+    return None
+
+
+def check_file(raw, label, name):
+    """A data file for the image (read by programs as /NAME)."""
+    problem = file_name_problem(name)
+    if problem:
+        raise InputError(label, problem)
+    if any(part in (".", "..") for part in name.split("/")):
+        raise InputError(label, f"file name '{name}' has a '.' or '..' component")
+    if len(raw) > FILE_MAX:
+        raise InputError(label, f"data file of {len(raw)} bytes, more than {FILE_MAX >> 20} MiB")
+    return Program(name, bytes(raw), "file", 0, 0, FLAG_FILE)
 
 
 def program_name_problem(name):

@@ -70,3 +70,31 @@ def test_dynamic_program_is_refused(tmp_path, nano_core, base_set):
 def test_bad_program_name_is_refused(tmp_path, nano_core, base_set):
     result, _ = build(tmp_path, nano_core, base_set, f"Bad/Name={BUSYBOX}")
     assert result.returncode == 2 and "program name" in result.stderr
+
+
+def test_data_files_are_packed_and_listed(tmp_path, nano_core, base_set):
+    motd = tmp_path / "motd"
+    motd.write_bytes(b"hello\n")
+    output = tmp_path / "crates.archive"
+    result = mkimage("build", "-o", output, "--nano-core", nano_core,
+                     "--program", f"busybox={BUSYBOX}", "--file", f"busybox={motd}",
+                     "--file", f"etc/motd={motd}", *base_set)
+    assert result.returncode == 0, result.stderr
+    data = output.read_bytes()
+    h = doc.header(data)
+    assert h["program_count"] == 3
+    entries = [struct.unpack_from("<IIQQII", data, h["program_table_off"] + 32 * i) for i in range(3)]
+    assert [(doc.string(data, h, e[0]), e[1]) for e in entries] == \
+        [("busybox", 0), ("busybox", 1), ("etc/motd", 1)]
+    listing = mkimage("list", output).stdout
+    assert "file etc/motd: 6 bytes" in listing and "program busybox:" in listing
+    assert mkimage("verify", output).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["../x", "a/b/c", "bin/x", "/abs", "a//b", "a/./b", "x" * 64])
+def test_bad_data_file_names_are_refused(tmp_path, nano_core, base_set, name):
+    data = tmp_path / "data"
+    data.write_bytes(b"x")
+    result = mkimage("build", "-o", tmp_path / "a.archive", "--nano-core", nano_core,
+                     "--file", f"{name}={data}", *base_set)
+    assert result.returncode == 2 and "file name" in result.stderr, result.stderr

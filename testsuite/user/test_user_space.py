@@ -60,6 +60,11 @@ def session():
         "echo alive after stack_overflow",
         "exec syscalls",
         "exec pie_hello",
+        "exec busybox cat /etc/motd",
+        "exec busybox wc /etc/motd",
+        "exec busybox ls /bin",
+        "exec busybox ls -l /etc",
+        "exec busybox cat /etc/no_such_file",
         "exec mem_limit",
         "exec busybox echo still here",
         "exec no_such_program",
@@ -129,6 +134,29 @@ def test_static_pie_runs_at_the_pie_base(session):
     out = answer(session, "exec pie_hello")
     assert re.search(r"pie_hello: static-pie runs at 0x00000000004[0-9a-f]{5}\n", out), out
     assert "exited with status 0" in out
+
+
+MOTD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "motd.txt")
+
+
+def test_busybox_reads_files_of_the_image(session):
+    text = open(MOTD).read()
+    out = answer(session, "exec busybox cat /etc/motd")
+    assert out.startswith(text) and "exited with status 0" in out, out
+    words, size = len(text.split()), len(text.encode())
+    out = answer(session, "exec busybox wc /etc/motd")
+    assert re.match(rf"\s*{text.count(chr(10))}\s+{words}\s+{size} /etc/motd\n", out), out
+    out = answer(session, "exec busybox cat /etc/no_such_file")
+    assert "cat: can't open '/etc/no_such_file': No such file or directory" in out
+    assert "exited with status 1" in out
+
+
+def test_busybox_lists_the_image(session):
+    listing = answer(session, "exec busybox ls /bin").split("exec: ", 1)[0].split()
+    for name in ("busybox", "syscalls", "null_write", "pie_hello"):
+        assert name in listing, listing
+    out = answer(session, "exec busybox ls -l /etc")
+    assert re.search(r"-r--r--r-- +1 0 +0 +%d .* motd\n" % os.path.getsize(MOTD), out), out
 
 
 def test_the_memory_limit_refuses_cleanly(session):

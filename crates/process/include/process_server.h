@@ -31,12 +31,14 @@ enum {
 	SYS_arch_prctl = 158, SYS_gettid = 186, SYS_time = 201, SYS_set_tid_address = 218,
 	SYS_clock_gettime = 228, SYS_exit_group = 231, SYS_openat = 257, SYS_newfstatat = 262,
 	SYS_set_robust_list = 273, SYS_prlimit64 = 302, SYS_getrandom = 318, SYS_rseq = 334,
+	SYS_open = 2, SYS_stat = 4, SYS_lstat = 6, SYS_pread64 = 17, SYS_sendfile = 40,
+	SYS_getcwd = 79, SYS_chdir = 80, SYS_getdents64 = 217,
 };
 
 /* errno values. */
 enum {
-	ENOENT = 2, EBADF = 9, ENOMEM = 12, EFAULT = 14, ENODEV = 19, EINVAL = 22, ENOTTY = 25,
-	ENOSYS = 38,
+	ENOENT = 2, EIO = 5, EBADF = 9, ENOMEM = 12, EFAULT = 14, ENODEV = 19, ENOTDIR = 20, EISDIR = 21,
+	EINVAL = 22, EMFILE = 24, ENOTTY = 25, ESPIPE = 29, EROFS = 30, ENAMETOOLONG = 36, ENOSYS = 38,
 };
 
 #define PAGE 4096ull
@@ -101,10 +103,225 @@ static int64_t sys_writev(const struct user_syscall *c)
 	return total;
 }
 
+/* ---- files of the image, read-only ---- */
+
+static struct user_fd *file_fd(uint64_t fd)
+{
+	struct user_vars *v = kernel_user_vars();
+	if (fd < 3 || fd >= USER_FDS || !v->fds[fd].open)
+		return NULL;
+	return &v->fds[fd];
+}
+
+/* Read from an open file at *offset into the program's buffer. */
+static int64_t file_read(struct user_fd *f, uint64_t *offset, uint64_t buf, uint64_t len)
+{
+	if (f->id >= USER_FILE_DIR_FIRST)
+		return -EISDIR;
+	char chunk[256];
+	uint64_t done = 0;
+	while (done < len) {
+		uint64_t want = len - done < sizeof chunk ? len - done : sizeof chunk;
+		uint64_t got = kernel_user_file_read(f->id, *offset, bytes_carve(BYTES_OF(chunk), 0, want));
+		if (got == 0)
+			break;
+		if (!status_ok(kernel_user_copy_out(buf + done, STR_OF_BYTES(bytes_carve(BYTES_OF(chunk), 0, got)))))
+			return done ? (int64_t)done : -EFAULT;
+		*offset += got;
+		done += got;
+	}
+	return (int64_t)done;
+}
+
 /* Standard input is at its end: the console is the shell's. */
 static int64_t sys_read(const struct user_syscall *c)
 {
-	return c->arg[0] <= 2 ? 0 : -EBADF;
+	if (c->arg[0] <= 2)
+		return 0;
+	struct user_fd *f = file_fd(c->arg[0]);
+	return f ? file_read(f, &f->offset, c->arg[1], c->arg[2]) : -EBADF;
+}
+
+static int64_t sys_pread64(const struct user_syscall *c)
+{
+	struct user_fd *f = file_fd(c->arg[0]);
+	if (!f)
+		return c->arg[0] <= 2 ? -ESPIPE : -EBADF;
+	uint64_t at = c->arg[3];
+	return file_read(f, &at, c->arg[1], c->arg[2]);
+}
+
+/* The path a program names, as the image's absolute path: the working
+ * directory is always "/". */
+struct path {
+	char text[72];
+	size_t len;
+};
+
+static int64_t path_in(uint64_t dirfd, uint64_t user_path, struct path *p)
+{
+	char raw[64] = {0};
+	size_t len = 0;
+	struct status s = kernel_user_copy_cstr(BYTES_OF(raw), user_path, &len);
+	if (s.err == E_FAULT)
+		return -EFAULT;
+	if (!status_ok(s))
+		return -ENAMETOOLONG;
+	if (len == 0)
+		return -ENOENT;
+	if (str_at(STR_FROM_ARRAY(raw, len), 0) != '/' && dirfd != (uint64_t)-100 /* AT_FDCWD */)
+		return -ENOTDIR; /* relative to an open file: no directories to open */
+	size_t i = 0, n = 0;
+	p->text[n++] = '/';
+	while (i < len) {
+		char ch = raw[i];
+		/* Drop "./" and repeated slashes. */
+		if (ch == '/' || (ch == '.' && (i + 1 == len || raw[i + 1] == '/'))) {
+			i++;
+			continue;
+		}
+		size_t start = i;
+		while (i < len && raw[i] != '/')
+			i++;
+		if (n > 1)
+			p->text[n++] = '/';
+		for (size_t k = start; k < i && n < sizeof p->text - 1; k++)
+			p->text[n++] = raw[k];
+	}
+	p->len = n;
+	return 0;
+}
+
+static int64_t file_open(struct path *p, struct user_file *out)
+{
+	struct status s = kernel_user_file_open(STR_FROM_ARRAY(p->text, p->len), out);
+	if (s.err == E_BADARCH)
+		return -EIO;
+	return status_ok(s) ? 0 : -ENOENT;
+}
+
+enum { O_ACCMODE = 3, O_CREAT = 0x40, O_TRUNC = 0x200, O_DIRECTORY = 0x10000 };
+
+static int64_t sys_openat(uint64_t dirfd, uint64_t user_path, uint64_t flags)
+{
+	struct path p = {0};
+	int64_t r = path_in(dirfd, user_path, &p);
+	struct user_file file = {0};
+	if (r == 0)
+		r = file_open(&p, &file);
+	if (r == -ENOENT && (flags & O_CREAT))
+		return -EROFS;
+	if (r < 0)
+		return r;
+	if ((flags & O_ACCMODE) != 0 || (flags & O_TRUNC))
+		return file.id >= USER_FILE_DIR_FIRST ? -EISDIR : -EROFS;
+	if ((flags & O_DIRECTORY) && file.id < USER_FILE_DIR_FIRST)
+		return -ENOTDIR;
+	struct user_vars *v = kernel_user_vars();
+	for (uint64_t fd = 3; fd < USER_FDS; fd++) {
+		if (!v->fds[fd].open) {
+			v->fds[fd] = (struct user_fd){true, file.id, file.size, 0};
+			return (int64_t)fd;
+		}
+	}
+	return -EMFILE;
+}
+
+static int64_t sys_close(uint64_t fd)
+{
+	if (fd <= 2)
+		return 0;
+	struct user_fd *f = file_fd(fd);
+	if (!f)
+		return -EBADF;
+	f->open = false;
+	return 0;
+}
+
+static int64_t sys_lseek(uint64_t fd, int64_t offset, uint64_t whence)
+{
+	if (fd <= 2)
+		return -ESPIPE;
+	struct user_fd *f = file_fd(fd);
+	if (!f)
+		return -EBADF;
+	int64_t base = whence == 0 ? 0 : whence == 1 ? (int64_t)f->offset : whence == 2 ? (int64_t)f->size : -1;
+	if (base < 0 || base + offset < 0)
+		return -EINVAL;
+	f->offset = (uint64_t)(base + offset);
+	return (int64_t)f->offset;
+}
+
+/* getdents64: struct linux_dirent64 records {ino, off, reclen, type,
+ * name}; the fd's offset counts entries. */
+static int64_t sys_getdents64(uint64_t fd, uint64_t buf, uint64_t count)
+{
+	struct user_fd *f = file_fd(fd);
+	if (!f)
+		return -EBADF;
+	if (f->id < USER_FILE_DIR_FIRST)
+		return -ENOTDIR;
+	uint64_t done = 0;
+	for (;;) {
+		struct {
+			uint64_t ino;
+			int64_t off;
+			uint16_t reclen;
+			uint8_t type;
+			char name[69];
+			uint8_t end; /* not copied: keeps name from being the trailing member */
+		} __attribute__((packed)) rec = {0};
+		bool is_dir = false;
+		struct status s = kernel_user_dir_read(f->id, (uint32_t)f->offset, BYTES_OF(rec.name), &is_dir);
+		if (!status_ok(s))
+			break;
+		size_t len = 0;
+		while (len < sizeof rec.name && rec.name[len])
+			len++;
+		uint64_t reclen = (19 + len + 1 + 7) & ~7ull;
+		if (done + reclen > count)
+			return done ? (int64_t)done : -EINVAL;
+		rec.ino = 100 + f->offset;
+		rec.off = (int64_t)f->offset + 1;
+		rec.reclen = (uint16_t)reclen;
+		rec.type = is_dir ? 4 /* DT_DIR */ : 8 /* DT_REG */;
+		if (!status_ok(kernel_user_copy_out(buf + done, STR_OF_BYTES(bytes_carve(BYTES_OF(rec), 0, reclen)))))
+			return done ? (int64_t)done : -EFAULT;
+		done += reclen;
+		f->offset++;
+	}
+	return (int64_t)done;
+}
+
+/* sendfile(out, in, offset pointer, count): a file to the console. */
+static int64_t sys_sendfile(const struct user_syscall *c)
+{
+	struct user_fd *f = file_fd(c->arg[1]);
+	if (!f || (c->arg[0] != 1 && c->arg[0] != 2))
+		return -EBADF;
+	if (f->id >= USER_FILE_DIR_FIRST)
+		return -EINVAL;
+	uint64_t at = f->offset;
+	if (c->arg[2] && !status_ok(kernel_user_copy_in(BYTES_OF(at), c->arg[2])))
+		return -EFAULT;
+	char chunk[256];
+	uint64_t done = 0;
+	while (done < c->arg[3]) {
+		uint64_t want = c->arg[3] - done < sizeof chunk ? c->arg[3] - done : sizeof chunk;
+		uint64_t got = kernel_user_file_read(f->id, at, bytes_carve(BYTES_OF(chunk), 0, want));
+		if (got == 0)
+			break;
+		kernel_console_write(STR_OF_BYTES(bytes_carve(BYTES_OF(chunk), 0, got)));
+		at += got;
+		done += got;
+	}
+	if (c->arg[2]) {
+		if (!status_ok(kernel_user_copy_out(c->arg[2], STR_OF_BYTES(BYTES_OF(at)))))
+			return -EFAULT;
+	} else {
+		f->offset = at;
+	}
+	return (int64_t)done;
 }
 
 /* ---- memory ---- */
@@ -259,16 +476,57 @@ struct stat {
 	int64_t reserved[3];
 };
 
+static int64_t stat_out(uint64_t dst, uint32_t mode, uint64_t size, uint64_t ino)
+{
+	struct stat st = {0};
+	st.mode = mode;
+	st.nlink = 1;
+	st.size = (int64_t)size;
+	st.blksize = 4096;
+	st.blocks = (int64_t)((size + 511) / 512);
+	st.ino = ino;
+	st.dev = 1;
+	return copy_out_bytes(dst, BYTES_OF(st));
+}
+
+static int64_t file_stat(uint64_t dst, uint32_t id, uint64_t size)
+{
+	if (id >= USER_FILE_DIR_FIRST)
+		return stat_out(dst, 0040555 /* S_IFDIR | 0555 */, 0, 1);
+	return stat_out(dst, 0100444 /* S_IFREG | 0444 */, size, 2 + id);
+}
+
 static int64_t sys_fstat(uint64_t fd, uint64_t dst)
 {
-	if (fd > 2)
-		return -EBADF;
-	struct stat st = {0};
-	st.mode = 0020620; /* S_IFCHR | 0620 */
-	st.nlink = 1;
-	st.blksize = 1024;
-	st.rdev = 0x8800;
-	return copy_out_bytes(dst, BYTES_OF(st));
+	if (fd <= 2) {
+		struct stat st = {0};
+		st.mode = 0020620; /* S_IFCHR | 0620 */
+		st.nlink = 1;
+		st.blksize = 1024;
+		st.rdev = 0x8800;
+		return copy_out_bytes(dst, BYTES_OF(st));
+	}
+	struct user_fd *f = file_fd(fd);
+	return f ? file_stat(dst, f->id, f->size) : -EBADF;
+}
+
+enum { AT_EMPTY_PATH = 0x1000 };
+
+static int64_t sys_newfstatat(uint64_t dirfd, uint64_t user_path, uint64_t dst, uint64_t flags)
+{
+	if (flags & AT_EMPTY_PATH) {
+		char first = 0;
+		if (!status_ok(kernel_user_copy_in(BYTES_OF(first), user_path)))
+			return -EFAULT;
+		if (first == 0)
+			return sys_fstat(dirfd, dst);
+	}
+	struct path p = {0};
+	int64_t r = path_in(dirfd, user_path, &p);
+	struct user_file file = {0};
+	if (r == 0)
+		r = file_open(&p, &file);
+	return r < 0 ? r : file_stat(dst, file.id, file.size);
 }
 
 static int64_t sys_rt_sigaction(const struct user_syscall *c)
@@ -316,13 +574,24 @@ CRATE_EXPORT void process_syscall(struct user_syscall *call)
 	int64_t r = -ENOSYS;
 	switch (c->nr) {
 	case SYS_read: r = sys_read(c); break;
+	case SYS_pread64: r = sys_pread64(c); break;
+	case SYS_open: r = sys_openat((uint64_t)-100, c->arg[0], c->arg[1]); break;
+	case SYS_openat: r = sys_openat(c->arg[0], c->arg[1], c->arg[2]); break;
+	case SYS_stat:
+	case SYS_lstat: r = sys_newfstatat((uint64_t)-100, c->arg[0], c->arg[1], 0); break;
+	case SYS_sendfile: r = sys_sendfile(c); break;
+	case SYS_getdents64: r = sys_getdents64(c->arg[0], c->arg[1], c->arg[2]); break;
+	case SYS_getcwd:
+		r = c->arg[1] < 2 ? -34 /* ERANGE */
+				  : status_ok(kernel_user_copy_out(c->arg[0], STR("/\0"))) ? 2 : -EFAULT;
+		break;
+	case SYS_chdir: r = -EROFS; break;
 	case SYS_write: r = sys_write(c); break;
 	case SYS_writev: r = sys_writev(c); break;
-	case SYS_close: r = c->arg[0] <= 2 ? 0 : -EBADF; break;
+	case SYS_close: r = sys_close(c->arg[0]); break;
 	case SYS_fstat: r = sys_fstat(c->arg[0], c->arg[1]); break;
-	case SYS_lseek: r = c->arg[0] <= 2 ? -29 /* ESPIPE */ : -EBADF; break;
-	case SYS_newfstatat: r = (c->arg[3] & 0x1000) && c->arg[1] ? sys_fstat(c->arg[0], c->arg[2]) : -ENOENT; break;
-	case SYS_openat: r = -ENOENT; break;
+	case SYS_lseek: r = sys_lseek(c->arg[0], (int64_t)c->arg[1], c->arg[2]); break;
+	case SYS_newfstatat: r = sys_newfstatat(c->arg[0], c->arg[1], c->arg[2], c->arg[3]); break;
 	case SYS_readlink: r = -ENOENT; break;
 	case SYS_ioctl: r = c->arg[1] == TCGETS ? -ENOTTY : -ENOTTY; break;
 	case SYS_exit:

@@ -25,6 +25,15 @@ struct user_syscall {
 	int32_t exit_code;
 };
 
+/* An open file of a process (the server's fd table). */
+struct user_fd {
+	bool open;
+	uint32_t id;     /* kernel_user_file_open's id */
+	uint64_t size;
+	uint64_t offset;
+};
+#define USER_FDS 16  /* 0..2 are the console; 3..15 files */
+
 /* What the syscall server keeps per process, in the process's record
  * (so that the server itself holds no state and can be swapped). */
 struct user_vars {
@@ -34,6 +43,7 @@ struct user_vars {
 	uint64_t tid_address; /* set_tid_address */
 	uint32_t pid, ppid;
 	char name[16];        /* the program's name, NUL-terminated */
+	struct user_fd fds[USER_FDS];
 	uint64_t calls;       /* system calls served so far */
 };
 
@@ -81,6 +91,29 @@ struct status kernel_user_map(uint64_t va, uint64_t len, uint32_t prot);
 uint64_t kernel_user_unmap(uint64_t va, uint64_t len);
 /* The FS base of the current process (ARCH_SET_FS): E_INVAL outside the user half. */
 struct status kernel_user_set_fs(uint64_t base);
+/* The image's files, read-only, a tree one level deep: "/bin/NAME" is
+ * program NAME, "/NAME" or "/DIR/NAME" the data file of that name (mkimage
+ * build --file); "/", "/bin" and each DIR are directories (ids from
+ * USER_FILE_DIR_FIRST up, size 0). E_NOENT for anything else, E_BADARCH
+ * when the file's CRC does not match. */
+#define USER_FILE_DIR_FIRST 0x80000000u
+#define USER_FILE_BIN 0xFFFFFFFEu
+#define USER_FILE_ROOT 0xFFFFFFFFu
+struct user_file {
+	uint32_t id;
+	uint64_t size;
+};
+struct status kernel_user_file_open(struct str path, struct user_file *out);
+/* Entry `index` (0, 1, ...) of directory `dir`: its name into dst,
+ * NUL-terminated; *is_dir. E_NOENT past the last, E_RANGE when dst is too small. */
+struct status kernel_user_dir_read(uint32_t dir, uint32_t index, struct bytes dst, bool *is_dir);
+/* Up to dst.len bytes of file `id` from `offset` into dst; how many (0 at the end). */
+uint64_t kernel_user_file_read(uint32_t id, uint64_t offset, struct bytes dst);
+/* A NUL-terminated string from the current process into dst (NUL
+ * included); *len its length. E_FAULT for a bad address, E_RANGE when no
+ * NUL came within dst. */
+struct status kernel_user_copy_cstr(struct bytes dst, uint64_t user_src, size_t *len);
+
 /* Pages the current process has mapped, and its limit. */
 uint64_t kernel_user_pages(void);
 uint64_t kernel_user_pages_max(void);
