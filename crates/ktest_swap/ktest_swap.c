@@ -35,14 +35,14 @@ KTEST(swap_waits_for_quiescence, "swap.refused_while_a_task_stays_inside_then_al
 	task_sleep_ticks(5); /* it is inside ktest_spin now, and stays */
 
 	struct status s = swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why);
-	KT_EXPECT_MSG(t, s.err == E_TIMEOUT, "swap while inside: %d (%s)", s.err, why.text);
+	KT_EXPECT_MSG(t, s.err == E_TIMEOUT, "swap while inside: %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, spin_version() == 1); /* OLD still in place and working */
 
 	keep_spinning = false;
 	int64_t code;
 	KT_EXPECT(t, status_ok(task_join(r.value, &code)) && code == 0);
 	s = swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why);
-	KT_EXPECT_MSG(t, status_ok(s), "swap after it left: %s", why.text);
+	KT_EXPECT_MSG(t, status_ok(s), "swap after it left: %s", STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, spin_version() == 2);
 	KT_EXPECT(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)));
 	KT_EXPECT(t, spin_version() == 1);
@@ -53,7 +53,7 @@ KTEST(swap_missing_symbol_keeps_old, "swap.refused_for_a_crate_missing_an_import
 	struct crate_error why;
 	/* hello exports nothing ktest_swap imports from ktest_spin. */
 	struct status s = swap(STR("ktest_spin"), STR("hello"), &why);
-	KT_EXPECT_MSG(t, s.err == E_NOENT, "got %d (%s)", s.err, why.text);
+	KT_EXPECT_MSG(t, s.err == E_NOENT, "got %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, spin_version() == 1);
 }
 
@@ -65,9 +65,9 @@ KTEST(swap_two_hundred_times_leaks_nothing, "swap.two_hundred_alternating_swaps_
 	KT_EXPECT(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)));
 	struct memory_stats before = memory_stats(MEMORY_ALL_OWNERS);
 	for (int i = 0; i < 100; i++) {
-		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why)), "swap %d: %s", 2 * i, why.text);
+		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why)), "swap %d: %s", 2 * i, STR_FROM_CSTR_ARRAY(why.text));
 		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)), "swap %d: %s", 2 * i + 1,
-			      why.text);
+			      STR_FROM_CSTR_ARRAY(why.text));
 	}
 	KT_EXPECT(t, spin_version() == 1);
 	struct memory_stats after = memory_stats(MEMORY_ALL_OWNERS);

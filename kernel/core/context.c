@@ -8,14 +8,14 @@
 
 extern void context_start(void);
 
-KERNEL_EXPORT struct sp_result kernel_context_init(struct bytes stack, task_entry_fn entry, uint64_t arg)
+KERNEL_EXPORT struct context_result kernel_context_init(struct bytes stack, task_entry_fn entry, uint64_t arg)
 {
 	/* Frame popped by kernel_context_switch, lowest address first:
 	 * fault point, r15, r14, r13, r12, rbx, rbp, return address. */
 	const size_t words = 8;
 	uint64_t top = ALIGN_DOWN((uint64_t)stack.ptr + stack.len, 16);
 	if (!entry || stack.len < 512 || top < (uint64_t)stack.ptr + words * 8 + 16)
-		return (struct sp_result){E_INVAL, 0};
+		return (struct context_result){E_INVAL, {0}};
 	/* After the final `ret` pops the return address RSP must be 8 mod 16
 	 * at context_start's call, so leave one spare word at the top. */
 	uint64_t *frame = (uint64_t *)(top - 8 - words * 8);
@@ -27,7 +27,7 @@ KERNEL_EXPORT struct sp_result kernel_context_init(struct bytes stack, task_entr
 	frame[5] = 0;                         /* rbx */
 	frame[6] = 0;                         /* rbp: ends backtraces */
 	frame[7] = (uint64_t)context_start;   /* return address */
-	return (struct sp_result){E_OK, (uint64_t)frame};
+	return (struct context_result){E_OK, {(uint64_t)frame}};
 }
 KEXPORT(kernel_context_init);
 KEXPORT(kernel_context_switch);
@@ -105,8 +105,10 @@ static bool trap_frame_refers_to(const struct trap_frame *tf, uint64_t base, uin
  * across each interruption its trap frame. Stale words in the live frames
  * (an uninitialized local that once held a return address) are not read,
  * so an application that ran earlier in this task does not look busy. */
-KERNEL_EXPORT bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp, uint64_t lo, uint64_t hi)
+KERNEL_EXPORT bool kernel_stack_refers_to(struct bytes stack, const struct kernel_context *context,
+					 uint64_t lo, uint64_t hi)
 {
+	uint64_t saved_sp = context->sp;
 	uint64_t base = (uint64_t)stack.ptr, end = base + stack.len;
 	enum { SWITCH_WORDS = 8 }; /* fault point, r15..r12, rbx, rbp, return (context.S) */
 	if (saved_sp < base || saved_sp % 8 || saved_sp + SWITCH_WORDS * 8 > end)

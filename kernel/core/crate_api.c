@@ -75,6 +75,7 @@ KERNEL_EXPORT size_t kernel_crate_list(struct crate_summary *out, size_t cap)
 		if (!linker_crate(l, i) || !status_ok(linker_crate_stats(l, i, &st)))
 			continue;
 		s->loaded = true;
+		s->unchecked = linker_crate(l, i)->unchecked;
 		s->generation = st.generation;
 		s->text_bytes = st.text_size;
 		s->rodata_bytes = st.rodata_size + st.got_size;
@@ -213,11 +214,13 @@ typedef void (*sleep_fn)(uint64_t ticks);
 void let_others_run(struct linker *l)
 {
 	struct linker_symbol sym;
-	if (status_ok(linker_resolve_loaded(l, "task_sleep_ticks", &sym))) {
+	if (status_ok(linker_resolve_loaded(l, "task_sleep_ticks", &sym)) &&
+	    status_ok(linker_check_call_type(l, sym.crate_id, "task_sleep_ticks", "linker_call_type_sleep", NULL))) {
 		((sleep_fn)sym.address)(1);
 		return;
 	}
-	if (status_ok(linker_resolve_loaded(l, "task_yield", &sym))) {
+	if (status_ok(linker_resolve_loaded(l, "task_yield", &sym)) &&
+	    status_ok(linker_check_call_type(l, sym.crate_id, "task_yield", "linker_call_type_yield", NULL))) {
 		((yield_fn)sym.address)();
 		return;
 	}

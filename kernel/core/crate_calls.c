@@ -63,6 +63,11 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	struct link_error err;
 	wait_for_linker(l);
 	struct status s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
+	if (status_ok(s)) {
+		s = linker_check_call_type(l, sym.crate_id, cname, "linker_call_type_app", &err);
+		if (!status_ok(s))
+			(void)linker_ref_put(l, sym.crate_id);
+	}
 	if (!status_ok(s)) {
 		explain_link(why, &err);
 		return s;

@@ -18,7 +18,9 @@ typedef bool (*stacks_refer_fn)(uint64_t lo, uint64_t hi);
 static bool other_tasks_in(struct linker *l, const struct loaded_crate *c)
 {
 	struct linker_symbol sym;
-	if (!status_ok(linker_resolve_loaded(l, "task_stacks_refer_to", &sym)))
+	if (!status_ok(linker_resolve_loaded(l, "task_stacks_refer_to", &sym)) ||
+	    !status_ok(linker_check_call_type(l, sym.crate_id, "task_stacks_refer_to",
+					      "linker_call_type_stacks_refer_to", NULL)))
 		return false;
 	stacks_refer_fn refer = (stacks_refer_fn)sym.address;
 	for (uint32_t i = 0; i < c->region_count; i++) {
@@ -107,6 +109,12 @@ static struct status save_state(struct linker *l, uint32_t old_id, struct crate_
 	uint32_t section;
 	if (sym == LINKER_NO_SECTION || !symbol_address(old, sym, &address, &section))
 		return STATUS_OK;
+	struct link_error err;
+	if (!status_ok(linker_check_call_type(l, old_id, save, "linker_call_type_status_void", &err))) {
+		if (why)
+			link_error_format(&err, why->text, sizeof why->text);
+		return STATUS(E_PERM);
+	}
 	struct save_call c = {address, STATUS(E_FAULT)};
 	struct fault_point fp;
 	if (kfault_try(&fp, call_save, &c))
@@ -132,13 +140,18 @@ static struct status migrate(struct linker *l, uint32_t new_id, uint32_t old_id,
 	uint32_t section;
 	if (sym == LINKER_NO_SECTION || !symbol_address(c, sym, &address, &section))
 		return STATUS_OK; /* no hook: nothing to migrate */
+	struct link_error err;
 	struct migrate_call m = {address, old_major, STATUS(E_FAULT)};
+	/* Called as struct status FAMILY_migrate(uint32_t): a hook of another
+	 * type is not called, and the swap is undone as for a failing one. */
+	bool typed = status_ok(linker_check_call_type(l, new_id, hook, "linker_call_type_migrate", &err));
 	struct fault_point fp;
-	if (kfault_try(&fp, call_migrate, &m))
+	if (!typed)
+		m.result = STATUS(E_PERM);
+	else if (kfault_try(&fp, call_migrate, &m))
 		m.result = STATUS(E_FAULT);
 	if (status_ok(m.result))
 		return STATUS_OK;
-	struct link_error err;
 	bool undone = status_ok(linker_swap_to(l, new_id, old_id, &err));
 	if (why)
 		ksnprintf(why->text, sizeof why->text, "%s(%u) failed (%s); %s", hook, old_major,
@@ -387,6 +400,17 @@ KERNEL_EXPORT struct status kernel_crate_push(struct str image, struct push_repo
 	if (!linker_crate(l, old_id) && pushed.alternative_of[0])
 		old_id = linker_crate_by_name(l, pushed.alternative_of);
 	const struct loaded_crate *old = linker_crate(l, old_id);
+	/* A lower version does not silently replace a higher one. */
+	if (old && linker_version_compare(pushed.version, old->version) < 0 &&
+	    !(pushed.flags & ARCHIVE_CRATE_FORCED)) {
+		ksnprintf(out->why.text, sizeof out->why.text,
+			  "%s %s would replace %s %s: a downgrade (push with --force to allow it)",
+			  pushed.name, pushed.version, old->name, old->version);
+		irq = cpu_irq_save();
+		(void)linker_forget_pushed(l, id);
+		cpu_irq_restore(irq);
+		return STATUS(E_PERM);
+	}
 	char logged_new[32];
 	ksnprintf(logged_new, sizeof logged_new, "%s (pushed)", pushed.name);
 	if (old) {

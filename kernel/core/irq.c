@@ -90,7 +90,8 @@ static struct status locate(struct linker *l, struct irq_handler_ref *ref, bool 
 		if (index == LINKER_NO_SECTION)
 			continue;
 		uint64_t address;
-		if (!code_address(slot->crate, index, &address)) {
+		if (!code_address(slot->crate, index, &address) ||
+		    !status_ok(linker_check_call_type(l, id, name, "linker_call_type_irq", NULL))) {
 			st = STATUS(E_INVAL);
 			continue;
 		}

@@ -17,6 +17,8 @@
 #include "archive.h"
 #include "elf64.h"
 #include "linker_env.h"
+#include "signature.h"
+#include "stamp.h"
 
 #define LINKER_NO_CRATE UINT32_MAX
 #define LINKER_KERNEL_CRATE (UINT32_MAX - 1) /* target of nano-core symbols */
@@ -140,6 +142,10 @@ struct loaded_crate {
 	uint64_t load_time;         /* env->now() delta for the whole request
 	                               share of this crate (place+link+init) */
 	uint64_t size_of_kind[REGION_KIND_COUNT];
+	/* The crate's type signatures (its theseus_safec section), indexed;
+	 * empty for a crate loaded unchecked in developer mode. */
+	struct sig_index signatures;
+	bool unchecked;             /* loaded without a valid stamp (developer mode) */
 };
 
 struct crate_slot {
@@ -162,11 +168,30 @@ struct linker_options {
 	/* Nonzero: one region per crate and kind, sections packed inside it.
 	 * Zero: one region per section (the fully fine-grained model). */
 	int pack_sections;
+	/* The build's attestation key (STAMP_KEY_SIZE bytes): every crate
+	 * must carry a stamp made with it (stamp.h), and its imports must
+	 * match their providers' type signatures (signature.h). NULL: neither
+	 * is required (host tests of the relocator on plain objects). */
+	const uint8_t *attest_key;
+	/* Developer mode: a crate without a valid stamp is loaded anyway,
+	 * marked unchecked, and its signatures are not compared. */
+	int allow_unchecked;
+	/* Most bytes one crate's sections may take in memory (its .bss
+	 * included); 0: no limit. */
+	uint64_t crate_memory_limit;
+	/* The nano-core's own signature record, for imports from it; NULL
+	 * when there is none (then such imports are not compared). */
+	const char *kernel_signatures;
+	uint64_t kernel_signatures_size;
 };
 
 struct linker {
 	struct linker_env env;
 	struct archive archive;
+	const uint8_t *attest_key;
+	int allow_unchecked;
+	uint64_t crate_memory_limit;
+	struct sig_index kernel_signatures;
 	/* Ids below archive.crate_count are the boot archive's crates; the
 	 * ones above are crates pushed at run time (linker_add_pushed). */
 	struct crate_slot *slots;
@@ -346,6 +371,38 @@ uint32_t linker_crate_of_address(const struct linker *l, uint64_t address,
  * is unreadable. */
 bool linker_archive_crate_has_section(const struct linker *l, uint32_t crate_id,
                                       const char *prefix);
+
+/* ---- calls by name ---------------------------------------------------- */
+
+/* The types the nano-core calls crate functions with when it finds them by
+ * name (an init, the entry, an application's main, an interrupt handler, a
+ * swap hook, the task crate's services). Declared, never defined: the
+ * safe-C plugin records each one's type signature in the nano-core's own
+ * record (annotate("theseus.call_type")), and linker_check_call_type
+ * compares it with the called function's definition, so a crate cannot
+ * export a name the nano-core calls with another type (an application
+ * main taking an int * would get the argument text's length as a
+ * pointer). */
+#define LINKER_CALL_TYPE __attribute__((annotate("theseus.call_type")))
+struct str;
+LINKER_CALL_TYPE struct status linker_call_type_status_void(void);
+LINKER_CALL_TYPE struct status linker_call_type_app(struct str args);
+LINKER_CALL_TYPE void linker_call_type_irq(uint8_t vector);
+LINKER_CALL_TYPE struct status linker_call_type_migrate(uint32_t from_major);
+LINKER_CALL_TYPE void linker_call_type_yield(void);
+LINKER_CALL_TYPE void linker_call_type_sleep(uint64_t ticks);
+LINKER_CALL_TYPE bool linker_call_type_stacks_refer_to(uint64_t lo, uint64_t hi);
+
+/* E_OK when loaded crate `crate_id` defines `symbol` with the type of the
+ * prototype `type_name` above (or when types are not compared: no key, no
+ * record of the nano-core, an unchecked crate in developer mode); E_PERM
+ * with the reason in err otherwise. */
+struct status linker_check_call_type(const struct linker *l, uint32_t crate_id, const char *symbol,
+                                     const char *type_name, struct link_error *err);
+
+/* Compare two crate versions "MAJOR.MINOR.PATCH" (missing or malformed
+ * parts count as 0): negative, zero or positive as a < b, a == b, a > b. */
+int linker_version_compare(const char *a, const char *b);
 
 /* Name of symbol `index` of a loaded crate ("" if out of range). */
 const char *linker_symbol_name(const struct loaded_crate *c, uint32_t index);

@@ -23,6 +23,12 @@ struct status missing_symbol(struct linker *l, const char *requester,
 struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
                                uint32_t index, struct link_error *err);
 
+/* E_PERM when c's import `name` has another type signature than the
+ * provider's definition (record `provider`, NULL: not compared). */
+struct status check_import_signature(const struct linker *l, const struct loaded_crate *c,
+                                     const char *name, const struct sig_index *provider,
+                                     const char *provider_name, struct link_error *err);
+
 /* Resolve c's symbols, build its GOT, apply and record its relocations. */
 struct status link_crate(struct linker *l, struct loaded_crate *c,
                          struct link_error *err);
@@ -31,6 +37,14 @@ struct status link_crate(struct linker *l, struct loaded_crate *c,
  * archive or its pushed archive (pushed.c). */
 bool slot_entry(const struct linker *l, uint32_t id, struct archive_crate *out);
 const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error *err);
+/* Crate `id`'s image once its stamp is verified (or, without a key, its
+ * CRC-32): NULL with the reason in err when it is refused. *object_size:
+ * the ELF object's size without the stamp; *unchecked: loaded in
+ * developer mode without a valid stamp. */
+const uint8_t *slot_attested_image(struct linker *l, uint32_t id, uint64_t *object_size,
+                                   bool *unchecked, struct link_error *err);
+const uint8_t *attested_image(const struct linker *l, const struct archive *a, uint32_t index,
+                              uint64_t *object_size, bool *unchecked, struct link_error *err);
 void forget_all_pushed(struct linker *l);
 
 /* The crate an import of exported `name` binds to: the archive's default

@@ -1,11 +1,13 @@
 /* Switching between task stacks.
  *
- * void kernel_context_switch(uint64_t *save_sp, uint64_t load_sp)
+ * void kernel_context_switch(struct kernel_context *save,
+ *                            const struct kernel_context *load)
  *   Pushes the callee-saved registers and the current recovery point
  *   (fault_point_current: each task has its own chain of kfault_try
- *   points, so it travels with the stack), stores RSP in *save_sp, loads
- *   load_sp and pops the same set from there. Interrupts are the caller's
- *   business: the task crate switches with them disabled.
+ *   points, so it travels with the stack), stores RSP in save->sp, loads
+ *   load->sp and pops the same set from there; a load->sp of 0 (a context
+ *   nobody saved) returns at once. Interrupts are the caller's business:
+ *   the task crate switches with them disabled.
  *
  * A new stack is prepared by kernel_context_init (context.c) so that the
  * first switch to it "returns" into context_start, which enables
@@ -15,6 +17,9 @@
 	.globl kernel_context_switch
 	.type kernel_context_switch, @function
 kernel_context_switch:
+	movq (%rsi), %rax
+	testq %rax, %rax
+	jz 1f
 	pushq %rbp
 	movq %rsp, %rbp
 	pushq %rbx
@@ -24,7 +29,7 @@ kernel_context_switch:
 	pushq %r15
 	pushq fault_point_current(%rip)
 	movq %rsp, (%rdi)
-	movq %rsi, %rsp
+	movq %rax, %rsp
 	popq fault_point_current(%rip)
 	popq %r15
 	popq %r14
@@ -32,7 +37,7 @@ kernel_context_switch:
 	popq %r12
 	popq %rbx
 	popq %rbp
-	ret
+1:	ret
 	.size kernel_context_switch, . - kernel_context_switch
 
 /* The first frame of a new task: r12 = entry, r13 = arg (set up by

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <theseus/result.h>
+#include <theseus/halting.h>
 #include <theseus/slice.h>
 
 /* A one-line explanation of a failed request. */
@@ -23,6 +24,7 @@ struct crate_summary {
 	bool alternative;
 	bool pushed;             /* came from the host at run time (kernel_crate_push) */
 	bool restarted;          /* a fresh instance made by kernel_crate_restart */
+	bool unchecked;          /* loaded without a valid stamp of this build (developer mode) */
 	uint32_t generation;     /* times it was unloaded or replaced */
 	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
 	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
@@ -36,6 +38,10 @@ struct crate_summary {
  * crates pushed since boot. Returns
  * how many exist (may exceed cap: only cap are written). */
 size_t kernel_crate_list(struct crate_summary *out, size_t cap);
+
+/* Developer mode (the `unchecked_crates` boot word): crates without a
+ * valid attestation stamp are loaded anyway, marked unchecked. */
+bool kernel_crates_developer_mode(void);
 
 /* Load a crate (and what it needs) by name. E_EXIST when already loaded. */
 struct status kernel_crate_load(struct str name, struct crate_error *why);
@@ -72,9 +78,11 @@ struct push_report {
 /* `image` is an archive holding one crate (mkimage push), built against
  * this nano-core. It is checked as the boot archive is, then swapped in
  * for the loaded crate of the same name (or the crate it declares itself
- * an alternative of), or loaded if neither is loaded. On failure nothing
- * changes: the old crate still runs and the image is dropped. The image
- * is copied: the caller may free it on return. */
+ * an alternative of), or loaded if neither is loaded. A lower version
+ * than the loaded crate's is refused (E_PERM) unless the image marks the
+ * push as forced (mkimage push --force). On failure nothing changes: the
+ * old crate still runs and the image is dropped. The image is copied: the
+ * caller may free it on return. */
 struct status kernel_crate_push(struct str image, struct push_report *out);
 
 /* Is a swap waiting for the calling code to leave its crate? Code that
@@ -129,9 +137,7 @@ struct count_result kernel_crate_exports(struct str crate, struct crate_symbol *
  * the callee is reported and returned as E_FAULT. */
 struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why);
 
-/* Power off (ends QEMU). A user's request, not a crash: the shell's
- * `shutdown` command. */
-void kernel_power_off(void);
+/* kernel_power_off: see theseus/halting.h, the list of halting operations. */
 
 /* A character from the console if one is waiting (never blocks: a
  * reader sleeps between polls, as the shell does, so other tasks run). */

@@ -12,6 +12,7 @@
 #define THESEUS_IRQ_API_H
 
 #include <stdint.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
 #include <theseus/sealed.h>
 #include <theseus/slice.h>
@@ -52,7 +53,7 @@ struct status kernel_irq_handler_call(struct irq_handler_ref *ref, uint8_t arg);
 
 /* Route vectors 32..255 to exported `symbol` (type `void fn(uint8_t
  * vector)`); STR_EMPTY routes them nowhere again. Errors as for bind. */
-struct status kernel_irq_set_dispatcher(struct str symbol);
+RESTRICTED_OPERATION struct status kernel_irq_set_dispatcher(struct str symbol);
 
 /* What the nano-core saw of interrupts since boot. */
 struct irq_entry_stats {
