@@ -1,6 +1,6 @@
 """The KBENCH line protocol, as both guests speak it (benchmarks/README.md).
 
-    KBENCH BEGIN <count> iters=<n>            (Linux: KBENCH BEGIN linux iters=<n>)
+    KBENCH BEGIN <count>                      (Linux: KBENCH BEGIN linux iters=<n>)
     KBENCH INFO <key>=<value>                 a fact about the run (tsc_hz, ...)
     KBENCH CRATE <crate> <count>              a crate's own benchmarks follow
     KBENCH RUN <benchmark>

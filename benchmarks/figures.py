@@ -116,6 +116,11 @@ ROWS = [
     Row("floor.rdtsc", "One timestamp (lfence; rdtsc)", (LINUX, "floor.rdtsc"),
         "Yes: the same instructions in the same QEMU; shows the two guests' clocks agree.",
         group="floor"),
+    Row("floor.crc32_image", "CRC-32 of a crate image of the shell's size ({bytes} B)", None,
+        "Floor: the check every crate load makes over its whole image; compare crate_load.shell.",
+        group="floor"),
+    Row("floor.console_line", "One line of {bytes} characters on the serial console", None,
+        "Floor: what each boot log line costs (one per crate the boot loads).", group="floor"),
 ]
 
 # The Linux figures our program prints (missing ones are reported).

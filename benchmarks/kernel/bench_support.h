@@ -2,8 +2,8 @@
 #ifndef THESEUS_BENCH_SUPPORT_H
 #define THESEUS_BENCH_SUPPORT_H
 
-#include "../../kernel/core/kbench.h"
-#include "../../kernel/core/crates.h"
+#include "core/records.h"
+#include "core/crate_env.h"
 
 /* The nano-core's linker, or NULL after reporting `KBENCH SKIP figure`
  * when the boot had no crate archive. */

@@ -10,8 +10,8 @@
  *                               (plus two KBENCH lines), without the
  *                               shell's banner and prompt. */
 #include "bench_support.h"
-#include "../../kernel/core/cmdline.h"
-#include "../../kernel/core/bootinfo.h"
+#include "core/cmdline.h"
+#include "core/bootinfo.h"
 
 KBENCH_FLAGS(boot, "boot", KBENCH_FIRST)
 {

@@ -7,17 +7,18 @@
  *   swap.OLD_to_NEW   with the new crate's ELF size, the relocations
  *                     re-pointed, and how many crates using the old one
  *                     were loaded (directly or through others)
- *   swap_request.OLD_to_NEW
- *                     the same swap asked for as a crate asks
- *                     (kernel_crate_swap): quiescence check, migration
- *                     hook and history included
+ * The swap as a crate asks for it (quiescence, hooks, history) is the
+ * evolution crate's benchmark, swap_request.OLD_to_NEW.
  * Interrupts are off during each linker_swap: no timer tick can run scheduler
  * code while it is being replaced (the quiescence a swap needs). */
 #include "bench_support.h"
-#include <theseus/crates.h>
 #include <theseus/cpu.h>
 
-static uint32_t dependent_relocations(const struct loaded_crate *c) { return c ? c->dependent_count : 0; }
+static uint32_t dependent_relocations(const struct linker *l, uint32_t id)
+{
+	struct linker_crate_stats st;
+	return status_ok(linker_crate_stats(l, id, &st)) ? st.dependent_relocs : 0;
+}
 
 struct swap_pair {
 	const char *from, *to;
@@ -60,58 +61,11 @@ static unsigned find_dependents(struct linker *l, const char *old_name, uint32_t
 		struct link_error err;
 		if (!status_ok(linker_load_crate(l, old_name, &id, &err)))
 			return n;
-		if (status_ok(linker_load_crate(l, ac.name, &dep, &err)) && dependent_relocations(linker_crate(l, id)))
+		if (status_ok(linker_load_crate(l, ac.name, &dep, &err)) && dependent_relocations(l, id))
 			out[n++] = c;
 	}
 	crates_unload_unused(l);
 	return n;
-}
-
-/* The same swaps as a crate asks for them (kernel_crate_swap): request
- * to done, with the quiescence check (every task's stack walked), the
- * migration hook and the history entry. Each round swaps there and back;
- * the first pass times "there", the second "back". When the request back
- * is refused by design (counter_v2's state cannot go back to counter: its
- * hook says so and the swap is undone), the linker puts the old crate back
- * untimed, the forward figure carries back_refused=1, and there is no
- * backward figure. Any other refusal fails the benchmark. */
-static void measure_requests(struct kbench_ctx *b, struct linker *l, const char *old_name, const char *new_name,
-			     uint64_t new_bytes, uint64_t old_bytes)
-{
-	struct str old = {old_name, strlen(old_name)}, new_crate = {new_name, strlen(new_name)};
-	bool back_refused = false;
-	for (int pass = 0; pass < 2 && !back_refused; pass++) {
-		char figure[112];
-		ksnprintf(figure, sizeof figure, "swap_request.%s_to_%s", pass ? new_name : old_name,
-			  pass ? old_name : new_name);
-		for (uint64_t i = 0; i < kbench_iterations(b); i++) {
-			struct crate_error why;
-			why.text[0] = '\0';
-			uint64_t t0 = kbench_now();
-			struct status there = kernel_crate_swap(old, new_crate, &why);
-			uint64_t t1 = kbench_now();
-			if (!status_ok(there)) {
-				kbench_fail(b, why.text);
-				return;
-			}
-			struct status back = kernel_crate_swap(new_crate, old, &why);
-			uint64_t t2 = kbench_now();
-			if (!status_ok(back)) {
-				struct swap_pair undo = {new_name, old_name, linker_crate_by_name(l, new_name)};
-				uint64_t ignored;
-				if (back.err != E_INVAL || !swap_once(b, l, &undo, &ignored)) {
-					kbench_fail(b, why.text);
-					return;
-				}
-				back_refused = true;
-			}
-			kbench_sample(b, pass ? t2 - t1 : t1 - t0, 1);
-		}
-		kbench_note(b, "elf_bytes", pass ? old_bytes : new_bytes);
-		if (back_refused)
-			kbench_note(b, "back_refused", 1);
-		kbench_report(b, figure);
-	}
 }
 
 static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old_name, const char *new_name)
@@ -131,7 +85,7 @@ static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old
 		uint32_t dep;
 		(void)linker_load_crate(l, archive_crate_at(&l->archive, dependents[i]).name, &dep, &err);
 	}
-	uint32_t patched = dependent_relocations(linker_crate(l, id));
+	uint32_t patched = dependent_relocations(l, id);
 	uint64_t new_bytes = archive_crate_at(&l->archive, archive_find_crate(&l->archive, new_name)).elf_size;
 	uint64_t old_bytes = archive_crate_at(&l->archive, id).elf_size;
 
@@ -154,7 +108,6 @@ static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old
 		kbench_note(b, "users_loaded", dependent_count);
 		kbench_report(b, direction == 0 ? forward : backward);
 	}
-	measure_requests(b, l, old_name, new_name, new_bytes, old_bytes);
 }
 
 KBENCH(swap_alternatives, "swap")

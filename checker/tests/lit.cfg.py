@@ -83,9 +83,11 @@ plugin_flags = ' '.join([
     '-fplugin-arg-safec-summary=0',
 ])
 # theseus/alloc.h includes the heap crate's public header.
-includes = '-I%s -I%s -I%s -I%s' % (kernel_include, trusted,
-                                    os.path.join(inputs, 'crates', 'server', 'include'),
-                                    os.path.join(repo, 'crates', 'heap', 'include'))
+# Inputs/hostile holds the headers of the hostile corpus's own crates.
+includes = '-I%s -I%s -I%s -I%s -I%s' % (kernel_include, trusted,
+                                         os.path.join(inputs, 'crates', 'server', 'include'),
+                                         os.path.join(repo, 'crates', 'heap', 'include'),
+                                         os.path.join(inputs, 'hostile'))
 
 # Longest names first: lit substitutes in order.
 config.substitutions += [

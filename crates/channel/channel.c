@@ -2,7 +2,7 @@
 #include <theseus/crate.h>
 #include "channel.h"
 
-CRATE("channel", "1.0.0", "typed rendezvous and bounded asynchronous channels", "", "", "task");
+CRATE("channel", "1.0.0", "typed rendezvous and bounded asynchronous channels", "", "", "task,heap");
 
 CRATE_EXPORT struct status channel_init(struct channel *c, enum channel_kind kind, size_t capacity)
 {

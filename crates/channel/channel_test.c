@@ -111,3 +111,38 @@ KTEST(channel_rendezvous_sender_waits_for_receiver, "channel.rendezvous_sender_w
 	int64_t code;
 	KT_EXPECT(t, status_ok(task_join(r.value, &code)) && code == 0);
 }
+
+KTEST(channel_killed_waiters_leave_it_usable, "channel.killed_waiters_leave_it_usable")
+{
+	/* A task killed while it waits on a channel leaves its wait queue:
+	 * no later send wakes a dead task or finds the queue full of them. */
+	int64_t code;
+	KT_EXPECT(t, status_ok(channel_init(&shared, CHANNEL_ASYNC, 1)));
+	struct task_result receiver = task_spawn(STR("receiver"), receive_one, 7, 0);
+	KT_EXPECT(t, receiver.err == E_OK);
+	task_sleep_ticks(10);
+	KT_EXPECT(t, task_is_blocked(receiver.value) && shared.receivers.len == 1);
+	KT_EXPECT(t, status_ok(task_kill(receiver.value)));
+	KT_EXPECT(t, status_ok(task_join(receiver.value, &code)) && code == TASK_KILLED);
+	KT_EXPECT_MSG(t, shared.receivers.len == 0, "%u receivers still queued", shared.receivers.len);
+
+	/* A sender blocked on a full channel, the same. */
+	struct point p = {1, 0};
+	KT_EXPECT(t, status_ok(point_chan_send(&shared, &p)));
+	struct task_result sender = task_spawn(STR("sender"), send_three_points, 100, 0);
+	KT_EXPECT(t, sender.err == E_OK);
+	task_sleep_ticks(10);
+	KT_EXPECT(t, task_is_blocked(sender.value) && shared.senders.len == 1);
+	KT_EXPECT(t, status_ok(task_kill(sender.value)));
+	KT_EXPECT(t, status_ok(task_join(sender.value, &code)) && code == TASK_KILLED);
+	KT_EXPECT_MSG(t, shared.senders.len == 0, "%u senders still queued", shared.senders.len);
+
+	/* And it still carries messages both ways. */
+	struct point got;
+	KT_EXPECT(t, status_ok(point_chan_recv(&shared, &got)) && got.x == 1);
+	receiver = task_spawn(STR("receiver"), receive_one, 8, 0);
+	KT_EXPECT(t, receiver.err == E_OK);
+	p.x = 8;
+	KT_EXPECT(t, status_ok(point_chan_send(&shared, &p)));
+	KT_EXPECT(t, status_ok(task_join(receiver.value, &code)) && code == 0);
+}

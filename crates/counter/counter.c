@@ -3,7 +3,7 @@
 #include "log.h"
 #include "state_store.h"
 
-CRATE("counter", "1.0.0", "counts its runs in the state store", "", "", "state_store,log");
+CRATE("counter", "1.0.0", "counts its runs in the state store", "", "", "fmt,state_store,log");
 
 #define KEY STR("counter.total")
 

@@ -3,7 +3,7 @@
 #include "log.h"
 #include "state_store.h"
 
-CRATE("counter_v2", "2.0.0", "counts its runs, and those since the upgrade", "", "counter", "state_store,log");
+CRATE("counter_v2", "2.0.0", "counts its runs, and those since the upgrade", "", "counter", "fmt,state_store,log");
 
 #define KEY STR("counter.total")
 

@@ -476,6 +476,18 @@ CRATE_EXPORT struct heap_stats heap_stats(uint32_t owner)
 	return st;
 }
 
+/* A swap or a restart asks before replacing the heap. Its records hold
+ * pointers into this instance (slabs to owners, the index to slabs), which
+ * no other instance could take over, and a fresh heap would free every
+ * live object under its holders: refused while any object lives. */
+CRATE_EXPORT struct status heap_save(void)
+{
+	bool irq = cpu_irq_save();
+	uint64_t objects = heap.objects;
+	cpu_irq_restore(irq);
+	return objects ? STATUS(E_BUSY) : STATUS_OK;
+}
+
 /* Named in the CRATE record. A fresh instance knows no slab: whatever an
  * unloaded earlier one still had mapped is given back first. */
 struct status heap_init(void);

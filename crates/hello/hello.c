@@ -2,7 +2,7 @@
 #include "hello.h"
 #include "log.h"
 
-CRATE("hello", "1.0.0", "the example application", "", "", "log");
+CRATE("hello", "1.0.0", "the example application", "", "", "fmt,log");
 
 CRATE_EXPORT struct status hello_main(struct str args)
 {

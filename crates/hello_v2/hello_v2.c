@@ -2,7 +2,7 @@
 #include "hello_v2.h"
 #include "log.h"
 
-CRATE("hello_v2", "2.0.0", "the example application, version 2", "", "hello", "log");
+CRATE("hello_v2", "2.0.0", "the example application, version 2", "", "hello", "fmt,log");
 
 /* Same interface as hello, changed behaviour: counts its arguments. */
 CRATE_EXPORT struct status hello_main(struct str args)

@@ -3,6 +3,7 @@
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/irq.h>
+#include <theseus/services.h>
 #include <theseus/portio.h>
 #include "fmt.h"
 #include "interrupts.h"
@@ -33,6 +34,14 @@ struct line_counts {
  * pointer) and the per-line counts can only live here. The mask itself
  * is not duplicated: it is read back from the PICs. */
 static struct irq_mux handlers;
+/* Per registration (by slot): faults in a row, and interrupts still to
+ * skip before the handler is tried again. */
+#define FAULTS_BEFORE_PAUSE 3
+#define PAUSE_INTERRUPTS 1000
+static struct {
+	uint32_t faults_in_a_row;
+	uint32_t paused_for;
+} health[INTERRUPTS_MAX_HANDLERS];
 static struct line_counts counts[INTERRUPTS_LINES];
 static uint64_t foreign_vectors;
 
@@ -86,7 +95,7 @@ static void pic_remap(void)
 	port_out8(PIC1_COMMAND, PIC_EOI);
 }
 
-static void report_fault(uint8_t line, struct str symbol)
+static void report_pause(uint8_t line, struct str symbol)
 {
 	struct fmt_line text;
 	fmt_clear(&text);
@@ -94,30 +103,66 @@ static void report_fault(uint8_t line, struct str symbol)
 	fmt_str(&text, symbol);
 	fmt_str(&text, STR(" of IRQ "));
 	fmt_u64(&text, line);
-	fmt_str(&text, STR(" faulted; it is unregistered"));
+	fmt_str(&text, STR(" faulted 3 times in a row; paused for 1000 interrupts, then tried again"));
+	log_line(LOG_WARN, STR("interrupts"), &text);
+}
+
+static void report_dropped(uint8_t line, struct str symbol)
+{
+	struct fmt_line text;
+	fmt_clear(&text);
+	fmt_str(&text, STR("handler "));
+	fmt_str(&text, symbol);
+	fmt_str(&text, STR(" of IRQ "));
+	fmt_u64(&text, line);
+	fmt_str(&text, STR(": no loaded crate exports it any more; unregistered"));
 	log_line(LOG_WARN, STR("interrupts"), &text);
 }
 
 /* Call every handler of `line`. Runs with interrupts disabled, but a
  * handler may switch tasks and the registry may change before it comes
- * back: the cursor and the sequence check below cope with that. */
+ * back: the cursor and the sequence check below cope with that.
+ *
+ * A handler that faults stays registered: the nano-core has repaired its
+ * crate's code if that was corrupt, and a restarted crate is reached
+ * through the same name. One that keeps faulting (bad state, a bug) is
+ * paused for a while rather than called into a fault at every interrupt,
+ * then tried again; the line is never left dead. One whose crate was
+ * unloaded is unregistered. */
 static void run_handlers(uint8_t line)
 {
 	struct irq_mux_cursor cursor = irq_mux_cursor(line);
 	size_t slot;
 	while (irq_mux_next(&handlers, &cursor, &slot)) {
+		if (health[slot].paused_for) {
+			health[slot].paused_for--;
+			counts[line].handler_missed++;
+			continue;
+		}
 		uint64_t seq = handlers.subs[slot].seq;
 		struct status st = kernel_irq_handler_call(&handlers.subs[slot].target, line);
+		bool still = handlers.subs[slot].used && handlers.subs[slot].seq == seq;
 		if (status_ok(st)) {
 			counts[line].handler_calls++;
+			if (still)
+				health[slot].faults_in_a_row = 0;
 		} else if (st.err == E_FAULT) {
 			counts[line].handler_faults++;
-			if (handlers.subs[slot].used && handlers.subs[slot].seq == seq) {
-				report_fault(line, kernel_irq_handler_symbol(&handlers.subs[slot].target));
-				irq_mux_remove_at(&handlers, slot);
-				if (irq_mux_count(&handlers, line) == 0)
-					set_line_masked(line, true);
+			if (still && ++health[slot].faults_in_a_row >= FAULTS_BEFORE_PAUSE) {
+				health[slot].faults_in_a_row = 0;
+				health[slot].paused_for = PAUSE_INTERRUPTS;
+				report_pause(line, kernel_irq_handler_symbol(&handlers.subs[slot].target));
 			}
+		} else if (st.err == E_STALE) {
+			/* Not called: no loaded crate exports the name (its crate
+			 * was unloaded; a swap or restart never leaves that gap).
+			 * The registration would hold the slot and keep the line
+			 * open for nothing. */
+			counts[line].handler_missed++;
+			report_dropped(line, kernel_irq_handler_symbol(&handlers.subs[slot].target));
+			irq_mux_remove_at(&handlers, slot);
+			if (irq_mux_count(&handlers, line) == 0)
+				set_line_masked(line, true);
 		} else {
 			counts[line].handler_missed++;
 		}
@@ -175,6 +220,8 @@ CRATE_EXPORT struct status interrupts_register(uint8_t irq_line, struct str hand
 		st = STATUS(E_EXIST);
 	else
 		st = irq_mux_add(&handlers, irq_line, ref, &slot);
+	if (status_ok(st))
+		health[slot % INTERRUPTS_MAX_HANDLERS].faults_in_a_row = health[slot % INTERRUPTS_MAX_HANDLERS].paused_for = 0;
 	if (status_ok(st))
 		set_line_masked(irq_line, false);
 	cpu_irq_restore(enabled);
@@ -242,5 +289,5 @@ struct status interrupts_init(void)
 {
 	irq_mux_init(&handlers);
 	pic_remap();
-	return kernel_irq_set_dispatcher(STR("interrupts_dispatch"));
+	return kernel_service_register(KERNEL_SERVICE_IRQ_DISPATCH, STR("interrupts_dispatch"));
 }

@@ -3,7 +3,7 @@
  *
  *     THESEUS-PUSH 1 <size>\n<size bytes: an archive holding one crate>
  *
- * hands each image to the nano-core (kernel_crate_push: checked like the
+ * hands each image to the evolution crate (evolution_push: checked like the
  * boot archive, swapped in for the running crate of its name) and answers
  * with one line, `push: ok ...` or `push: error ...`.
  *
@@ -15,13 +15,14 @@
 #include <theseus/crates.h>
 #include <theseus/portio.h>
 #include <theseus/uart16550.h>
+#include "evolution.h"
 #include "fmt.h"
 #include "live_update.h"
 #include "task.h"
 #include "timer.h"
 
 CRATE("live_update", "1.0.0", "receives crates pushed from the host on COM2 and swaps them in", "", "",
-      "fmt,heap,task,timer");
+      "evolution,fmt,heap,task,timer");
 
 
 #define HEADER "THESEUS-PUSH 1 "
@@ -219,7 +220,7 @@ static void receive_frame(void)
 		reply_error(STR("the image stopped arriving: "), fmt_view(&detail));
 	} else {
 		struct push_report r;
-		struct status s = kernel_crate_push(STR_OF_BYTES(image), &r);
+		struct status s = evolution_push(STR_OF_BYTES(image), &r);
 		report(s, &r);
 	}
 	if (!status_ok(heap_free_bytes(&image)))

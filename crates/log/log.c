@@ -2,6 +2,7 @@
 #include <theseus/crate.h>
 #include <theseus/result.h>
 #include "log.h"
+#include "log_format.h"
 
 CRATE("log", "1.0.0", "leveled console messages tagged with their origin", "log_init", "", "fmt");
 
@@ -16,7 +17,7 @@ static struct str level_name(enum log_level level)
 	return STR("?");
 }
 
-CRATE_EXPORT void log_write(enum log_level level, struct str origin, struct str message)
+void log_format(struct fmt_line *out, enum log_level level, struct str origin, struct str message)
 {
 	struct fmt_line line;
 	fmt_clear(&line);
@@ -32,6 +33,13 @@ CRATE_EXPORT void log_write(enum log_level level, struct str origin, struct str 
 		line.len = FMT_LINE_MAX - 4;
 		fmt_str(&line, STR("...\n"));
 	}
+	*out = line;
+}
+
+CRATE_EXPORT void log_write(enum log_level level, struct str origin, struct str message)
+{
+	struct fmt_line line;
+	log_format(&line, level, origin, message);
 	kernel_console_write(fmt_view(&line));
 }
 

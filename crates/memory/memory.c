@@ -1,13 +1,14 @@
 /* Owned page mappings over the nano-core's frames and page tables.
  *
  * The nano-core backs pages with frames and edits the page tables
- * (theseus/memory.h); this crate decides where in the mapping region each
+ * (theseus/pages.h); this crate decides where in the mapping region each
  * mapping goes, remembers who holds it, and checks every handle it is given
  * against that record. Interrupts are off while the registry is touched:
  * tasks are preempted on the timer and all of them share it. */
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
-#include <theseus/memory.h>
+#include <theseus/crates.h>
+#include <theseus/pages.h>
 #include "memory.h"
 
 CRATE("memory", "1.0.0", "owned page mappings: map, remap, unmap, guard pages, release per owner", "memory_init",
@@ -263,11 +264,58 @@ CRATE_EXPORT struct memory_stats memory_stats(uint32_t owner)
 	return st;
 }
 
+/* The registry as it came from another instance: every record inside
+ * the region, at least one page, page-aligned, with an id the counter has
+ * given out, and the records sorted with each one's guard page clear of
+ * the mapping below. What it cannot tell: that the pages are mapped as
+ * recorded, or who really holds them. */
+static bool registry_valid(void)
+{
+	if (reg.count > MEMORY_MAX_MAPPINGS)
+		return false;
+	uint64_t low = KERNEL_MAPPING_REGION_BASE; /* lowest address the next guard page may use */
+	for (size_t i = 0; i < reg.count; i++) {
+		const struct record *r = ARRAY_AT(reg.records, i);
+		if (r->base % PAGE || r->base < low || r->base - low < GUARD_BYTES || r->pages == 0 ||
+		    r->pages > (REGION_END - r->base) / PAGE || r->id == 0 || r->id > reg.next_id)
+			return false;
+		low = record_end(r);
+	}
+	return true;
+}
+
+/* A swap or a restart hands the registry to the next instance: it is the
+ * one record of what every task and crate has mapped, so no instance may
+ * start without it while anything is mapped. */
+CRATE_EXPORT struct status memory_save(void)
+{
+	bool irq = cpu_irq_save();
+	struct status s = kernel_swap_handover_put(STR_OF_BYTES(BYTES_OF(reg)));
+	cpu_irq_restore(irq);
+	return s;
+}
+
+CRATE_EXPORT struct status memory_migrate(uint32_t from_major)
+{
+	if (from_major != 1)
+		return STATUS(E_INVAL); /* only this record layout exists */
+	bool irq = cpu_irq_save();
+	struct count_result got = kernel_swap_handover_get(BYTES_OF(reg));
+	bool ok = got.err == E_OK && got.value == sizeof reg && registry_valid();
+	if (got.err == E_OK && !ok)
+		reg.count = 0; /* this instance is about to be swapped back out */
+	cpu_irq_restore(irq);
+	return ok ? STATUS_OK : STATUS(got.err == E_OK ? E_INVAL : got.err);
+}
+
 /* Named in the CRATE record. A fresh instance knows of no mapping, so
- * whatever an unloaded earlier one left mapped is given back first. */
+ * whatever an unloaded earlier one left mapped is given back first -
+ * unless a swap is handing it the registry (memory_migrate). */
 struct status memory_init(void);
 struct status memory_init(void)
 {
+	if (kernel_swap_handover_get((struct bytes){}).err == E_RANGE)
+		return STATUS_OK;
 	bool irq = cpu_irq_save();
 	kernel_mapping_region_reset();
 	reg.count = 0;

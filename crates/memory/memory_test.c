@@ -235,3 +235,17 @@ KTEST(memory_out_of_records_is_an_error, "memory.out_of_records_is_an_error")
 	KT_EXPECT(t, status_ok(memory_unmap(&m.value)));
 	KT_EXPECT_MSG(t, frames_free() == before, "%ld frames lost", (int64_t)(before - frames_free()));
 }
+
+KTEST(memory_hooks_outside_a_swap_change_nothing, "memory.hooks_outside_a_swap_change_nothing")
+{
+	struct mapping_result m = memory_map(1, MEMORY_READ_WRITE, OWNER_A);
+	KT_EXPECT(t, m.err == E_OK);
+	struct memory_stats before = memory_stats(MEMORY_ALL_OWNERS);
+	KT_EXPECT(t, memory_save().err == E_INVAL);
+	KT_EXPECT(t, memory_migrate(1).err == E_NOENT);
+	KT_EXPECT(t, memory_migrate(2).err == E_INVAL);
+	struct memory_stats after = memory_stats(MEMORY_ALL_OWNERS);
+	KT_EXPECT(t, after.mappings == before.mappings && after.pages_mapped == before.pages_mapped);
+	KT_EXPECT(t, memory_bytes(&m.value).len == MEMORY_PAGE_SIZE);
+	KT_EXPECT(t, status_ok(memory_unmap(&m.value)));
+}

@@ -1,6 +1,7 @@
 /* Commands about crates: crates, deps, syms, load, unload, run. */
 #include <theseus/alloc.h>
 #include <theseus/crates.h>
+#include "evolution.h"
 #include "shell_internal.h"
 #include "task.h"
 
@@ -40,13 +41,10 @@ static bool has_flag(struct str args, struct str flag)
 	}
 }
 
-/* The tables below are too big for a task's stack (safe-C rule
- * stack-frame): each command takes its own from the heap. */
+/* Tables too large for a task's stack (safe-C rule stack-frame) live on
+ * the heap for the command. */
 struct crate_table {
-	struct crate_summary items[MAX_CRATES];
-};
-struct edge_table {
-	struct crate_edge items[MAX_EDGES];
+	struct crate_summary of[MAX_CRATES];
 };
 struct symbol_table {
 	struct crate_symbol items[MAX_EDGES];
@@ -67,7 +65,7 @@ void cmd_crates(struct str args)
 		out_str(STR("crates: out of memory\n"));
 		return;
 	}
-	size_t n = kernel_crate_list(table->items, MAX_CRATES);
+	size_t n = kernel_crate_list(table->of, MAX_CRATES);
 	bool all = has_flag(args, STR("--all"));
 	struct fmt_line line;
 	/* Visible whenever it is on: the checker's guarantees do not hold
@@ -78,7 +76,7 @@ void cmd_crates(struct str args)
 	fmt_str(&line, STR("name         version  text    data+bss refs deps swaps load-cycles loaded for"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
-		const struct crate_summary *c = ARRAY_AT(table->items, i);
+		const struct crate_summary *c = ARRAY_AT(table->of, i);
 		if (!c->loaded && !all)
 			continue;
 		fmt_clear(&line);
@@ -123,22 +121,69 @@ void cmd_crates(struct str args)
 	give_back(HEAP_FREE(table), STR("crates"));
 }
 
+#define EDGES_PER_ASK 8
+
+static bool same_edge(const struct crate_edge *a, const struct crate_edge *b)
+{
+	return str_eq(STR_FROM_CSTR_ARRAY(a->from), STR_FROM_CSTR_ARRAY(b->from)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->to), STR_FROM_CSTR_ARRAY(b->to)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->symbol), STR_FROM_CSTR_ARRAY(b->symbol)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->from_section), STR_FROM_CSTR_ARRAY(b->from_section)) &&
+	       str_eq(STR_FROM_CSTR_ARRAY(a->to_section), STR_FROM_CSTR_ARRAY(b->to_section));
+}
+
+struct edge_table {
+	struct crate_edge edges[MAX_EDGES];
+	size_t used;
+	bool truncated; /* more distinct edges than fit */
+};
+
+/* The nano-core lists one edge per relocation; shown, they are merged per
+ * (crate, symbol), or per (section, section, symbol), with a count. */
+static void merge_edges(struct str crate, enum crate_edge_direction dir, bool per_section, struct edge_table *t)
+{
+	t->used = 0;
+	t->truncated = false;
+	for (size_t first = 0;;) {
+		struct crate_edge batch[EDGES_PER_ASK];
+		struct count_result r = kernel_crate_edges(crate, dir, per_section, first, batch, EDGES_PER_ASK);
+		for (size_t i = 0; i < r.value && i < EDGES_PER_ASK; i++) {
+			size_t k = 0;
+			while (k < t->used && !same_edge(ARRAY_AT(t->edges, k), ARRAY_AT(batch, i)))
+				k++;
+			if (k < t->used) {
+				t->edges[k].count += batch[i].count;
+			} else if (t->used < MAX_EDGES) {
+				*ARRAY_AT(t->edges, t->used) = *ARRAY_AT(batch, i);
+				t->used += 1;
+			} else {
+				t->truncated = true;
+			}
+		}
+		if (r.err != E_RANGE || r.value == 0)
+			return;
+		first += r.value;
+	}
+}
+
 static void print_edges(struct str crate, enum crate_edge_direction dir, bool per_section)
 {
-	struct edge_table *edges = NULL;
-	if (!status_ok(HEAP_NEW(struct edge_table, &edges, task_current()))) {
+	struct edge_table *table = NULL;
+	if (!status_ok(HEAP_NEW(struct edge_table, &table, task_current()))) {
 		out_str(STR("deps: out of memory\n"));
 		return;
 	}
-	struct count_result r = kernel_crate_edges(crate, dir, per_section, edges->items, MAX_EDGES);
+	merge_edges(crate, dir, per_section, table);
+	size_t n = table->used;
+	bool truncated = table->truncated;
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, dir == CRATE_IMPORTS ? STR("imports:") : STR("imported by:"));
-	if (r.value == 0)
+	if (n == 0)
 		fmt_str(&line, STR(" nothing"));
 	out_line(&line);
-	for (size_t i = 0; i < r.value && i < MAX_EDGES; i++) {
-		const struct crate_edge *e = ARRAY_AT(edges->items, i);
+	for (size_t i = 0; i < n && i < MAX_EDGES; i++) {
+		const struct crate_edge *e = ARRAY_AT(table->edges, i);
 		fmt_clear(&line);
 		fmt_str(&line, STR("  "));
 		if (per_section) {
@@ -162,9 +207,9 @@ static void print_edges(struct str crate, enum crate_edge_direction dir, bool pe
 		fmt_str(&line, e->count == 1 ? STR(" relocation)") : STR(" relocations)"));
 		out_line(&line);
 	}
-	if (r.err == E_RANGE)
+	if (truncated)
 		out_str(STR("  ... (more not shown)\n"));
-	give_back(HEAP_FREE(edges), STR("deps"));
+	give_back(HEAP_FREE(table), STR("deps"));
 }
 
 void cmd_deps(struct str args)
@@ -175,7 +220,7 @@ void cmd_deps(struct str args)
 		return;
 	}
 	struct crate_edge probe[1];
-	struct count_result r = kernel_crate_edges(crate, CRATE_IMPORTS, false, probe, 1);
+	struct count_result r = kernel_crate_edges(crate, CRATE_IMPORTS, false, 0, probe, 1);
 	if (r.err == E_NOENT || r.err == E_INVAL) {
 		struct crate_error why = {"not loaded (try: load CRATE)"};
 		say_crate_error(STR("deps"), crate, &why);
@@ -215,6 +260,43 @@ void cmd_syms(struct str args)
 	give_back(HEAP_FREE(syms), STR("syms"));
 }
 
+void cmd_sections(struct str args)
+{
+	struct str crate = word_at(args, 0);
+	static const struct str kinds[] = {STR("code  "), STR("rodata"), STR("data  "), STR("bss   ")};
+	struct crate_section_info batch[8];
+	size_t shown = 0;
+	for (size_t first = 0;;) {
+		struct count_result r = kernel_crate_sections(crate, first, batch, 8);
+		if (r.err == E_NOENT || crate.len == 0) {
+			struct crate_error why = {"not loaded (try: load CRATE)"};
+			say_crate_error(STR("sections"), crate, &why);
+			return;
+		}
+		for (size_t i = 0; i < r.value && i < 8; i++) {
+			struct fmt_line line;
+			fmt_clear(&line);
+			fmt_str(&line, STR("  "));
+			fmt_hex(&line, batch[i].address, 16);
+			fmt_char(&line, ' ');
+			size_t mark = line.len;
+			fmt_u64(&line, batch[i].size);
+			fmt_pad_left(&line, mark, 7);
+			fmt_char(&line, ' ');
+			fmt_str(&line, *ARRAY_AT(kinds, batch[i].kind % 4));
+			fmt_char(&line, ' ');
+			FMT_CSTR(&line, batch[i].name);
+			out_line(&line);
+		}
+		shown += r.value;
+		if (r.err != E_RANGE || r.value == 0)
+			break;
+		first += r.value;
+	}
+	if (shown == 0)
+		out_str(STR("  (no sections)\n"));
+}
+
 void cmd_load(struct str args)
 {
 	struct str crate = word_at(args, 0);
@@ -246,7 +328,7 @@ void cmd_swap(struct str args)
 		return;
 	}
 	struct crate_error why = {""};
-	struct status s = kernel_crate_swap(old, new_crate, &why);
+	struct status s = evolution_swap(old, new_crate, &why);
 	struct fmt_line line;
 	fmt_clear(&line);
 	if (s.err == E_OK) {
@@ -267,7 +349,7 @@ void cmd_history(struct str args)
 {
 	(void)args;
 	struct swap_history h;
-	kernel_swap_history(&h);
+	evolution_history(&h);
 	if (h.count == 0) {
 		out_str(STR("no swaps yet\n"));
 		return;

@@ -1,6 +1,9 @@
 /* Commands that break and mend crates while the system runs: restart a
- * crate from a fresh copy of its image, and inject a fault into one. */
+ * crate from a fresh copy of its image, inject a fault into one, and
+ * choose what happens after a fault. */
 #include <theseus/crates.h>
+#include "evolution.h"
+#include "recovery.h"
 #include "shell_internal.h"
 
 void cmd_restart(struct str args)
@@ -11,7 +14,7 @@ void cmd_restart(struct str args)
 		return;
 	}
 	struct crate_error why = {""};
-	if (!status_ok(kernel_crate_restart(crate, &why))) {
+	if (!status_ok(evolution_restart(crate, &why))) {
 		say_crate_error(STR("restart"), crate, &why);
 		return;
 	}
@@ -19,9 +22,9 @@ void cmd_restart(struct str args)
 	fmt_clear(&line);
 	fmt_str(&line, STR("restarted "));
 	fmt_str(&line, crate);
-	fmt_str(&line, STR(" in "));
+	fmt_str(&line, STR(": "));
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
-	fmt_str(&line, STR(" (fresh data, init run again)"));
+	fmt_str(&line, STR(" (a fresh instance: its own data anew, init run again)"));
 	out_line(&line);
 }
 
@@ -46,5 +49,37 @@ void cmd_inject(struct str args)
 	fmt_str(&line, STR(" (restart "));
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(" mends it)"));
+	out_line(&line);
+}
+
+void cmd_recover(struct str args)
+{
+	struct str name = word_at(args, 0);
+	if (word_at(args, 1).len) {
+		out_str(STR("usage: recover [repair|restart|none]\n"));
+		return;
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	if (name.len) {
+		struct recovery_policy_result p = recovery_policy_named(name);
+		if (p.err != E_OK) {
+			fmt_str(&line, STR("recover: no policy "));
+			fmt_str(&line, name);
+			fmt_str(&line, STR(" (repair, restart or none)"));
+			out_line(&line);
+			return;
+		}
+		struct status s = recovery_set_policy(p.value);
+		if (!status_ok(s)) {
+			fmt_str(&line, STR("recover: the policy could not be kept ("));
+			fmt_str(&line, KERR_STR(s.err));
+			fmt_char(&line, ')');
+			out_line(&line);
+			return;
+		}
+	}
+	fmt_str(&line, STR("fault policy: "));
+	fmt_str(&line, recovery_policy_name(recovery_policy()));
 	out_line(&line);
 }

@@ -126,7 +126,7 @@ void cmd_kill(struct str args)
 	if (s.err == E_OK)
 		out_str(STR("killed\n"));
 	else if (s.err == E_PERM)
-		out_str(STR("kill: the idle task cannot be killed\n"));
+		out_str(STR("kill: the boot and idle tasks cannot be killed (the console session can: it is restarted)\n"));
 	else
 		out_str(STR("kill: no such task\n"));
 }

@@ -2,6 +2,7 @@
  * down arrow keys (ESC [ A / ESC [ B). */
 #include <theseus/crates.h>
 #include <theseus/console.h>
+#include "evolution.h"
 #include "shell_internal.h"
 #include "task.h"
 
@@ -38,7 +39,7 @@ void history_add(struct shell_history *history, const struct shell_line *line)
 static bool next_key(char *c)
 {
 	while (!kernel_console_try_read_char(c)) {
-		if (kernel_crate_swap_pending())
+		if (evolution_swap_pending())
 			return false;
 		task_sleep_ticks(1);
 	}

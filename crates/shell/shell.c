@@ -5,9 +5,11 @@
 #include <theseus/crate.h>
 #include <theseus/crates.h>
 #include "shell.h"
+#include "evolution.h"
 #include "shell_internal.h"
+#include "task.h"
 
-CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer");
+CRATE("shell", "1.0.0", "the serial console's command interpreter", "", "", "fmt,task,memory,heap,timer,evolution,recovery");
 
 #define PROMPT "theseus> "
 
@@ -79,6 +81,7 @@ static const struct command commands[] = {
 	{STR("crates"), STR("crates [--all]"), STR("loaded crates (with --all, the whole archive)"), cmd_crates},
 	{STR("deps"), STR("deps CRATE [--sections]"), STR("what CRATE imports from whom, and who imports from it"), cmd_deps},
 	{STR("syms"), STR("syms CRATE"), STR("the symbols CRATE exports"), cmd_syms},
+	{STR("sections"), STR("sections CRATE"), STR("where a loaded CRATE's sections lie"), cmd_sections},
 	{STR("load"), STR("load CRATE"), STR("load CRATE and what it needs"), cmd_load},
 	{STR("unload"), STR("unload CRATE"), STR("unload CRATE if nothing uses it"), cmd_unload},
 	{STR("run"), STR("run APP [ARGS]"), STR("call APP_main(ARGS) of crate APP, loading it on demand"), cmd_run},
@@ -86,6 +89,7 @@ static const struct command commands[] = {
 	{STR("history"), STR("history"), STR("the live swaps of this boot, with their times"), cmd_history},
 	{STR("restart"), STR("restart CRATE"), STR("swap CRATE for a fresh copy of itself (new data, init again)"), cmd_restart},
 	{STR("inject"), STR("inject CRATE SYMBOL"), STR("make the next call of CRATE's SYMBOL fault"), cmd_inject},
+	{STR("recover"), STR("recover [POLICY]"), STR("the fault policy: repair (default), restart or none"), cmd_recover},
 	{STR("tasks"), STR("tasks"), STR("the tasks: id, name, state, priority, switches, ticks"), cmd_tasks},
 	{STR("spawn"), STR("spawn APP [ARGS]"), STR("start a task running APP_main(ARGS) of crate APP"), cmd_spawn},
 	{STR("kill"), STR("kill ID"), STR("end task ID and free what it owned"), cmd_kill},
@@ -155,23 +159,64 @@ static void spawn_boot_apps(void)
 	}
 }
 
-CRATE_EXPORT struct status shell_main(void)
+/* One console session: the read-and-dispatch loop, in a task of its own
+ * (the app "shell_session"). Returns E_AGAIN when a new version of the
+ * shell waits for it to step aside; its line history goes with it. */
+CRATE_EXPORT struct status shell_session_main(struct str args)
 {
+	(void)args;
 	struct shell_history history;
 	struct shell_line line;
 	history.count = 0;
-	out_str(STR("Theseus shell. Type help for the commands.\n"));
-	spawn_boot_apps();
 	for (;;) {
 		out_str(STR(PROMPT));
 		if (!shell_read_line(&line, &history)) {
-			/* A new version is waiting to take over: return to the
-			 * nano-core, which starts it once the swap is done. The
-			 * history goes with this stack. */
 			out_str(STR("\nshell: stepping aside for a new version\n"));
 			return STATUS(E_AGAIN);
 		}
 		history_add(&history, &line);
 		dispatch(STR_FROM_ARRAY(line.text, line.len));
+	}
+}
+
+/* Sessions that end this fast one after another are not restarted
+ * forever: the supervisor waits longer each time. */
+#define QUICK_END_TICKS 100
+#define BACKOFF_MAX_TICKS 2000
+
+/* The entry (on the boot task): supervise the console session. (The
+ * fault policy, recovery, is one of the shell's imports: it is loaded and
+ * registered with the nano-core before this runs.) A session that ends in any way other
+ * than stepping aside for a swap (it faulted, it was killed) is replaced
+ * by a fresh one; a swap of the shell makes this return E_AGAIN too, so
+ * that the nano-core starts the new version. */
+CRATE_EXPORT struct status shell_main(void)
+{
+	out_str(STR("Theseus shell. Type help for the commands.\n"));
+	spawn_boot_apps();
+	uint64_t backoff = 0;
+	for (;;) {
+		uint64_t started = task_ticks();
+		struct task_result session = task_spawn_app(STR("shell_session"), STR_EMPTY, 0);
+		int64_t code = session.err;
+		if (session.err != E_OK || !status_ok(task_join(session.value, &code))) {
+			out_str(STR("shell: cannot start a console session\n"));
+			return STATUS(E_NOENT);
+		}
+		if (code == -(int64_t)E_AGAIN || evolution_swap_pending())
+			return STATUS(E_AGAIN);
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("shell: the console session ended ("));
+		fmt_str(&line, code == TASK_KILLED ? STR("killed") : code == TASK_FAULTED ? STR("faulted") : STR("code "));
+		if (code != TASK_KILLED && code != TASK_FAULTED)
+			fmt_i64(&line, code);
+		fmt_str(&line, STR("); starting a new one"));
+		out_line(&line);
+		backoff = task_ticks() - started < QUICK_END_TICKS
+				  ? (backoff ? (backoff * 2 < BACKOFF_MAX_TICKS ? backoff * 2 : BACKOFF_MAX_TICKS) : 10)
+				  : 0;
+		if (backoff)
+			task_sleep_ticks(backoff);
 	}
 }

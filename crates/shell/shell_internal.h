@@ -43,6 +43,7 @@ void say_crate_error(struct str what, struct str name, const struct crate_error 
 void cmd_crates(struct str args);
 void cmd_deps(struct str args);
 void cmd_syms(struct str args);
+void cmd_sections(struct str args);
 void cmd_load(struct str args);
 void cmd_unload(struct str args);
 void cmd_run(struct str args);
@@ -52,6 +53,7 @@ void cmd_history(struct str args);
 /* Restart and fault injection (cmd_faults.c). */
 void cmd_restart(struct str args);
 void cmd_inject(struct str args);
+void cmd_recover(struct str args);
 
 /* Task, time and memory commands (cmd_tasks.c). */
 void cmd_tasks(struct str args);

@@ -8,6 +8,7 @@
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
+#include <theseus/services.h>
 #include "heap.h"
 #include "interrupts.h"
 #include "log.h"
@@ -18,7 +19,7 @@
 #include "timer.h"
 
 CRATE("task", "1.0.0", "kernel tasks: spawn, switch, preempt, block, exit; policy in sched_*", "task_init", "",
-      "pqueue,sched_rr,memory,heap,interrupts,timer,log");
+      "fmt,pqueue,sched_rr,memory,heap,interrupts,timer,log");
 
 #define APP_NAME_MAX 40
 #define APP_ARGS_MAX 96
@@ -36,6 +37,7 @@ struct task {
 	task_entry_fn entry;
 	uint64_t arg;
 	int64_t exit_code;
+	uint64_t wake_at; /* when sleeping: the tick to wake at */
 	uint64_t switches, ticks;
 	char app[APP_NAME_MAX];
 	char args[APP_ARGS_MAX];
@@ -53,7 +55,17 @@ struct task_table {
 	uint64_t now;           /* timer ticks seen */
 	uint64_t slice;         /* ticks the current task has run in a row */
 	bool started;
+	/* The queues are an index over the slots' states, kept by crates
+	 * this one calls (pqueue, the sched_* policy). When they fault or
+	 * give an answer the slots contradict, scheduling goes on round robin
+	 * over the slots alone, and the queues are rebuilt from the slots
+	 * every QUEUE_RETRY_TICKS until that works. */
+	bool queues_suspect;
+	uint64_t queues_failed_at;
+	uint32_t round_robin_next;
 };
+
+#define QUEUE_RETRY_TICKS 100
 
 static struct task_table T;
 
@@ -76,12 +88,126 @@ static void copy_name(struct bytes dst, struct str src)
 	bytes_set(dst, n, 0);
 }
 
+static void queues_failed(struct str why)
+{
+	T.queues_failed_at = T.now;
+	if (T.queues_suspect)
+		return;
+	T.queues_suspect = true;
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("the run queues failed ("));
+	fmt_str(&line, why);
+	fmt_str(&line, STR("): scheduling round robin over the task table until they are rebuilt"));
+	log_line(LOG_ERROR, STR("task"), &line);
+}
+
 /* Queue a task as ready. The queue holds TASK_MAX entries and a task is
- * queued at most once, so this cannot fail; if it ever did, say so. */
+ * queued at most once, so this cannot fail: if it does, the queue is not
+ * to be trusted. (While it is not, a ready slot is all it takes.) */
 static void ready_push(uint32_t slot, int64_t priority)
 {
-	if (!status_ok(pq_push(&T.ready, slot, priority)))
-		log_write(LOG_ERROR, STR("task"), STR("run queue full: a task was not queued"));
+	if (!T.queues_suspect && !status_ok(pq_push(&T.ready, slot, priority)))
+		queues_failed(STR("a ready task could not be queued"));
+}
+
+/* ---- the queues, under recovery points ----
+ * Interrupts are off around each (one at a time), so their arguments and
+ * results can pass through this static record. */
+static struct {
+	struct pq_item item;
+	bool found;
+	bool consistent;
+} q;
+
+static void pop_ready(uint64_t unused)
+{
+	(void)unused;
+	q.found = pq_pop(&T.ready, sched_policy_before, &q.item);
+}
+
+static void pop_due_sleeper(uint64_t unused)
+{
+	(void)unused;
+	q.found = pq_peek(&T.sleeping, pq_smallest_key, &q.item) && (uint64_t)q.item.key <= T.now;
+	q.consistent = !q.found || pq_remove(&T.sleeping, q.item.id);
+}
+
+/* Both queues again from the slots, and a check that they hold them. */
+static void rebuild_queues(uint64_t unused)
+{
+	(void)unused;
+	pq_init(&T.ready);
+	pq_init(&T.sleeping);
+	q.consistent = true;
+	for (uint32_t s = 0; s < TASK_MAX; s++) {
+		const struct task *t = ARRAY_AT(T.slots, s);
+		if (t->state == TASK_READY && s != T.idle)
+			q.consistent &= status_ok(pq_push(&T.ready, s, t->priority)) && pq_contains(&T.ready, s);
+		else if (t->state == TASK_SLEEPING)
+			q.consistent &= status_ok(pq_push(&T.sleeping, s, (int64_t)t->wake_at)) &&
+					pq_contains(&T.sleeping, s);
+	}
+}
+
+static bool run_protected(task_entry_fn fn)
+{
+	struct fault_report report;
+	return status_ok(kernel_run_protected(fn, 0, &report));
+}
+
+static void retry_queues(void)
+{
+	if (!T.queues_suspect || T.now - T.queues_failed_at < QUEUE_RETRY_TICKS)
+		return;
+	if (run_protected(rebuild_queues) && q.consistent) {
+		T.queues_suspect = false;
+		log_write(LOG_INFO, STR("task"), STR("run queues rebuilt: the scheduling policy is back"));
+	} else {
+		T.queues_failed_at = T.now;
+	}
+}
+
+/* The always-present minimal policy: the next ready slot after the last. */
+static uint32_t round_robin(void)
+{
+	for (uint32_t i = 0; i < TASK_MAX; i++) {
+		uint32_t s = (T.round_robin_next + i) % TASK_MAX;
+		if (s != T.idle && T.slots[s].state == TASK_READY) {
+			T.round_robin_next = s + 1;
+			return s;
+		}
+	}
+	return T.idle;
+}
+
+static bool some_task_ready(void)
+{
+	for (uint32_t s = 0; s < TASK_MAX; s++)
+		if (s != T.idle && T.slots[s].state == TASK_READY)
+			return true;
+	return false;
+}
+
+/* The next task to run: the policy's choice, checked against the slots. */
+static uint32_t pick_next(void)
+{
+	retry_queues();
+	if (!T.queues_suspect) {
+		q.found = false;
+		if (!run_protected(pop_ready))
+			queues_failed(STR("the policy or the queue faulted"));
+		else if (q.found && (q.item.id >= TASK_MAX || q.item.id == T.idle ||
+				     T.slots[q.item.id].state != TASK_READY))
+			queues_failed(STR("it gave a task that is not ready"));
+		else if (q.found)
+			return q.item.id;
+		else if (some_task_ready())
+			queues_failed(STR("it lost a ready task"));
+		else
+			return T.idle;
+	}
+	return round_robin();
 }
 
 /* Release what ended tasks owned. Never the running task's own stack. */
@@ -108,13 +234,10 @@ static void schedule(void)
 	struct task *cur = ARRAY_AT(T.slots, T.current);
 	if (cur->state == TASK_RUNNING) {
 		cur->state = TASK_READY;
-		if (T.current != T.idle && !status_ok(pq_push(&T.ready, T.current, cur->priority)))
-			cur->state = TASK_RUNNING; /* cannot happen: one entry per task */
+		if (T.current != T.idle)
+			ready_push(T.current, cur->priority);
 	}
-	struct pq_item next;
-	uint32_t to = T.idle;
-	if (pq_pop(&T.ready, sched_policy_before, &next))
-		to = next.id;
+	uint32_t to = pick_next();
 	T.slice = 0;
 	struct task *t = ARRAY_AT(T.slots, to);
 	t->state = TASK_RUNNING;
@@ -130,17 +253,31 @@ static void schedule(void)
 	reap_exited();
 }
 
+static void wake(uint32_t slot)
+{
+	struct task *t = ARRAY_AT(T.slots, slot);
+	if (t->state == TASK_SLEEPING) {
+		t->state = TASK_READY;
+		ready_push(slot, t->priority);
+	}
+}
+
 static void wake_sleepers(void)
 {
-	struct pq_item it;
-	while (pq_peek(&T.sleeping, pq_smallest_key, &it) && (uint64_t)it.key <= T.now) {
-		pq_remove(&T.sleeping, it.id);
-		struct task *t = ARRAY_AT(T.slots, it.id);
-		if (t->state == TASK_SLEEPING) {
-			t->state = TASK_READY;
-			ready_push(it.id, t->priority);
-		}
+	for (uint32_t n = 0; !T.queues_suspect && n < TASK_MAX; n++) {
+		q.found = false;
+		if (!run_protected(pop_due_sleeper))
+			queues_failed(STR("the sleep queue faulted"));
+		else if (q.found && (q.item.id >= TASK_MAX || !q.consistent))
+			queues_failed(STR("the sleep queue gave no task"));
+		else if (!q.found)
+			return;
+		else
+			wake(q.item.id);
 	}
+	for (uint32_t s = 0; T.queues_suspect && s < TASK_MAX; s++)
+		if (T.slots[s].state == TASK_SLEEPING && T.slots[s].wake_at <= T.now)
+			wake(s);
 }
 
 CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
@@ -181,6 +318,13 @@ static void task_start(uint64_t slot)
 	struct task *t = ARRAY_AT(T.slots, slot);
 	struct fault_report report;
 	struct status s = kernel_run_protected(t->entry, t->arg, &report);
+	/* Nothing stands in for the idle task: whatever stopped its loop, it
+	 * starts again (with interrupts on, as it began). */
+	while (slot == T.idle) {
+		log_write(LOG_ERROR, STR("task"), STR("the idle loop faulted; it starts again"));
+		cpu_irq_enable();
+		s = kernel_run_protected(t->entry, t->arg, &report);
+	}
 	if (s.err == E_FAULT) {
 		struct fmt_line line;
 		fmt_clear(&line);
@@ -318,7 +462,10 @@ CRATE_EXPORT void task_sleep_ticks(uint64_t ticks)
 {
 	bool irq = cpu_irq_save();
 	struct task *cur = ARRAY_AT(T.slots, T.current);
-	if (T.current != T.idle && status_ok(pq_push(&T.sleeping, T.current, (int64_t)(T.now + ticks)))) {
+	if (T.current != T.idle) {
+		cur->wake_at = T.now + ticks;
+		if (!T.queues_suspect && !status_ok(pq_push(&T.sleeping, T.current, (int64_t)cur->wake_at)))
+			queues_failed(STR("a sleeping task could not be queued"));
 		cur->state = TASK_SLEEPING;
 		schedule();
 	}
@@ -355,15 +502,18 @@ CRATE_EXPORT struct status task_kill(task_id id)
 {
 	bool irq = cpu_irq_save();
 	struct task *t = task_by_id(id);
-	if (!t || t->state == TASK_EXITED || slot_of(id) == T.idle) {
+	/* Neither the idle task nor the boot task (slot 0, where the entry
+	 * supervises the console) may go: nothing would stand in for them. */
+	bool essential = slot_of(id) == T.idle || slot_of(id) == 0;
+	if (!t || t->state == TASK_EXITED || essential) {
 		cpu_irq_restore(irq);
-		return STATUS(t && slot_of(id) == T.idle ? E_PERM : E_NOENT);
+		return STATUS(t && essential ? E_PERM : E_NOENT);
 	}
 	if (slot_of(id) == T.current)
 		end_current(TASK_KILLED);
-	if (t->state == TASK_READY)
+	if (t->state == TASK_READY && !T.queues_suspect)
 		pq_remove(&T.ready, slot_of(id));
-	else if (t->state == TASK_SLEEPING)
+	else if (t->state == TASK_SLEEPING && !T.queues_suspect)
 		pq_remove(&T.sleeping, slot_of(id));
 	else if (t->state == TASK_BLOCKED && t->blocked_on)
 		waitq_remove(t->blocked_on, slot_of(id));
@@ -519,6 +669,13 @@ struct status task_init(void)
 	 * init starts the PIT and enables interrupts). */
 	if (timer_hz() == 0)
 		return STATUS(E_NOENT);
+	/* What the nano-core asks of tasks: whether one executes in a crate
+	 * (a swap's quiescence), and to let others run while it waits. */
+	struct status s = kernel_service_register(KERNEL_SERVICE_STACKS_IN, STR("task_stacks_refer_to"));
+	if (status_ok(s))
+		s = kernel_service_register(KERNEL_SERVICE_SLEEP, STR("task_sleep_ticks"));
+	if (!status_ok(s))
+		return s;
 	T.started = true;
 	return interrupts_register(TIMER_IRQ_LINE, STR("task_on_timer_tick"));
 }

@@ -98,50 +98,6 @@ KTEST(tasks_eight_busy_tasks_progress, "tasks.eight_busy_tasks_progress")
 	}
 }
 
-KTEST(tasks_policy_swap_under_load, "tasks.policy_swap_under_load")
-{
-	task_id ids[BUSY];
-	for (int i = 0; i < BUSY; i++) {
-		struct task_result r = task_spawn(STR("busy"), busy_loop, (uint64_t)i, 0);
-		KT_EXPECT(t, r.err == E_OK);
-		ids[i] = r.value;
-	}
-	static const char order[3][2][16] = {
-		{"sched_rr", "sched_prio"}, {"sched_prio", "sched_rr"}, {"sched_rr", "sched_prio"}};
-	struct counts before = {};
-	for (int step = 0; step < 3; step++) {
-		struct crate_error why;
-		why.text[0] = '\0';
-		struct status s = kernel_crate_swap(STR_FROM_CSTR_ARRAY((*ARRAY_AT(order, step))[0]),
-						    STR_FROM_CSTR_ARRAY((*ARRAY_AT(order, step))[1]),
-						    &why);
-		KT_EXPECT_MSG(t, status_ok(s), "swap %s -> %s: %s", STR_FROM_CSTR_ARRAY((*ARRAY_AT(order, step))[0]),
-			      STR_FROM_CSTR_ARRAY((*ARRAY_AT(order, step))[1]), STR_FROM_CSTR_ARRAY(why.text));
-		snapshot(&before);
-		task_sleep_ticks(60);
-		KT_EXPECT_MSG(t, all_advanced(&before), "a task starved after swap %d", step);
-		size_t running = 0, alive = 0;
-		/* Too big for a task's stack (safe-C rule stack-frame). */
-		struct task_list *list = NULL;
-		KT_EXPECT(t, status_ok(HEAP_NEW(struct task_list, &list, task_current())));
-		task_list(list);
-		size_t n = list->count;
-		for (size_t i = 0; i < n && i < TASK_MAX; i++) {
-			running += list->tasks[i].state == TASK_RUNNING;
-			for (int b = 0; b < BUSY; b++)
-				alive += list->tasks[i].id == ids[b] && list->tasks[i].state != TASK_EXITED;
-		}
-		KT_EXPECT(t, status_ok(HEAP_FREE(list)));
-		KT_EXPECT_MSG(t, running == 1, "%zu tasks running at once", running);
-		KT_EXPECT_MSG(t, alive == BUSY, "only %zu of the busy tasks left", alive);
-	}
-	for (int i = 0; i < BUSY; i++)
-		KT_EXPECT(t, status_ok(task_kill(ids[i])));
-	/* Back to the default policy for the tests after this one. */
-	struct crate_error why;
-	KT_EXPECT(t, status_ok(kernel_crate_swap(STR("sched_prio"), STR("sched_rr"), &why)));
-}
-
 KTEST(tasks_resources_freed_on_exit_and_kill, "tasks.resources_freed_on_exit_and_kill")
 {
 	/* Per owner: the heap keeps freed slabs mapped for reuse (as its own

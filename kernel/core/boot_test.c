@@ -1,6 +1,6 @@
 /* Tests of the state boot.S and kmain leave behind. */
-#include "ktest.h"
-#include "../arch/x86_64/cpu.h"
+#include "records.h"
+#include "arch/x86_64/x86.h"
 
 KTEST(boot_long_mode, "boot.long_mode")
 {

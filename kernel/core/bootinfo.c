@@ -164,9 +164,14 @@ static struct status parse_pvh(uint64_t pa, struct boot_info *bi, const char **r
 	return STATUS_OK;
 }
 
-struct status bootinfo_parse(int protocol, uint64_t info_phys, struct boot_info *out,
-			     const char **reason)
+/* The copy every later stage reads (boot_info()). */
+static struct boot_info the_boot_info;
+
+const struct boot_info *boot_info(void) { return &the_boot_info; }
+
+struct status bootinfo_parse(int protocol, uint64_t info_phys, const char **reason)
 {
+	struct boot_info *out = &the_boot_info;
 	memset(out, 0, sizeof *out);
 	out->protocol = protocol;
 	*reason = "";

@@ -32,10 +32,10 @@ struct boot_info {
 	bool truncated; /* more regions or modules than we keep */
 };
 
-/* Parse the loader's information; returns E_INVAL with a reason on garbage. */
-struct status bootinfo_parse(int protocol, uint64_t info_phys, struct boot_info *out,
-			     const char **reason);
-
+/* Parse the loader's information into the nano-core's own copy; returns
+ * E_INVAL with a reason on garbage. */
+struct status bootinfo_parse(int protocol, uint64_t info_phys, const char **reason);
+/* That copy (all zero before bootinfo_parse). */
 const struct boot_info *boot_info(void);
 const char *mem_type_name(uint32_t type);
 uint64_t bootinfo_usable_bytes(const struct boot_info *bi);

@@ -1,70 +1,31 @@
-/* Calling into crates as applications, and crate faults: the protected
- * application call (the shell's run, tasks' spawn), recovery by restarting
- * the crate that faulted (boot option recover=restart), and fault
- * injection (kernel_crate_inject_fault). */
+/* Calling into crates as applications, and injecting faults: the
+ * protected application call (the shell's run, tasks' spawn), whose
+ * faults go to the fault service once the call has unwound, and
+ * kernel_crate_inject_fault. */
 #include "crate_api.h"
-#include "bootinfo.h"
-#include "cmdline.h"
 #include "export.h"
-#include "../arch/x86_64/trap.h"
+#include "fault.h"
+#include "service_calls.h"
 #include <theseus/cpu.h>
-
-struct app_call {
-	uint64_t address;
-	struct str args;
-	struct status result;
-};
-
-static void call_app(void *arg)
-{
-	struct app_call *c = arg;
-	struct status (*fn)(struct str) = (struct status (*)(struct str))c->address;
-	c->result = fn(c->args);
-}
-
-/* Boot option recover=restart: a crate in which an application faults
- * is restarted at once (the paper's recovery by reloading the faulty
- * crate), so the next call finds clean code and fresh data. */
-static bool recover_by_restart(void)
-{
-	static int mode = -1; /* not read yet */
-	if (mode < 0) {
-		char value[16];
-		mode = cmdline_get(boot_info()->cmdline, "recover", value, sizeof value) && !strcmp(value, "restart");
-	}
-	return mode == 1;
-}
-
-static void restart_after_fault(const char *crate, struct crate_error *why)
-{
-	struct crate_error result;
-	result.text[0] = '\0';
-	struct status s = kernel_crate_restart((struct str){crate, strlen(crate)}, &result);
-	kprintf("recover: crate %s faulted; %s%s\n", crate, status_ok(s) ? "restarted it" : "restarting it failed: ",
-		status_ok(s) ? "" : result.text);
-	if (why) {
-		size_t used = strnlen(why->text, sizeof why->text);
-		ksnprintf(why->text + used, sizeof why->text - used, status_ok(s) ? "; crate %s restarted"
-						      : "; restarting crate %s failed", crate);
-	}
-}
+#include <theseus/faults.h>
 
 KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why)
 {
-	struct linker *l = need_linker(why);
+	struct linker *l;
 	char cname[96];
-	if (!l)
-		return STATUS(E_NOENT);
-	if (!str_to_cstr(symbol, cname, sizeof cname)) {
-		explain(why, "symbol name too long");
-		return STATUS(E_INVAL);
-	}
+	struct status s = crate_request(symbol, cname, sizeof cname, &l, why);
+	if (!status_ok(s))
+		return s;
+	/* The call's strong reference is tracked like a service call's: a
+	 * task killed inside drops it (kernel_stack_discarded). */
 	struct linker_symbol sym;
 	struct link_error err;
-	wait_for_linker(l);
-	struct status s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
+	crates_wait_for_linker(l);
+	s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
 	if (status_ok(s)) {
-		s = linker_check_call_type(l, sym.crate_id, cname, "linker_call_type_app", &err);
+		/* Called as struct status APP_main(struct str): a main of
+		 * another type is not called. */
+		s = linker_check_call_type(l, sym.crate_id, cname, linker_call_type_name(LINKER_CALL_APP), &err);
 		if (!status_ok(s))
 			(void)linker_ref_put(l, sym.crate_id);
 	}
@@ -72,24 +33,26 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 		explain_link(why, &err);
 		return s;
 	}
-	struct app_call c = {sym.address, args, STATUS(E_FAULT)};
-	struct fault_point fp;
-	char faulted[48] = "";
-	if (kfault_try(&fp, call_app, &c)) {
-		uint32_t section;
-		uint32_t at = linker_crate_of_address(l, fp.fault_rip, &section);
-		if (at != LINKER_NO_CRATE)
-			copy_cstr(faulted, sizeof faulted, crate_name_of(l, at));
-		char text[200];
-		ksnprintf(text, sizeof text, "%s faulted: exception %lu (%s) in crate %s", cname, fp.vector,
-			  exception_name(fp.vector), faulted[0] ? faulted : "(none)");
-		explain(why, text);
-		c.result = STATUS(E_FAULT);
+	struct crate_call c = {.shape = FN_STATUS_STR, .s = args};
+	struct fault_report fault;
+	s = symbol_call(&sym, &c, &fault);
+	if (!c.address) { /* not called: its crate went away in between */
+		if (why)
+			ksnprintf(why->text, sizeof why->text, "%s was unloaded before it could be called", cname);
+		return s;
 	}
-	(void)linker_ref_put(l, sym.crate_id);
-	if (faulted[0] && recover_by_restart())
-		restart_after_fault(faulted, why);
-	return c.result;
+	if (!c.faulted)
+		return s;
+	/* Policy (restart the crate, or leave it) is the fault service's. */
+	struct crate_call notify = {.shape = FN_VOID_PTR, .p = &fault};
+	(void)service_call(KERNEL_SERVICE_FAULT, &notify, NULL);
+	if (why) {
+		char text[200];
+		fault_describe(&fault, text, sizeof text);
+		ksnprintf(why->text, sizeof why->text, "%s faulted: %s%s%s", cname, text, fault.outcome[0] ? "; " : "",
+			  fault.outcome);
+	}
+	return STATUS(E_FAULT);
 }
 KEXPORT(kernel_call_app);
 
@@ -104,27 +67,21 @@ KERNEL_EXPORT struct status kernel_crate_inject_fault(struct str crate, struct s
 {
 	struct linker *l;
 	char cname[48], sname[96];
-	struct status s = crate_request(crate, cname, sizeof cname, &l, why);
+	uint32_t id;
+	struct status s = loaded_crate_request(crate, cname, sizeof cname, &l, &id, why);
 	if (!status_ok(s))
 		return s;
-	if (!str_to_cstr(symbol, sname, sizeof sname)) {
+	if (!text_to_cstr(symbol.ptr, symbol.len, sname, sizeof sname)) {
 		explain(why, "symbol name too long");
 		return STATUS(E_INVAL);
 	}
-	const struct loaded_crate *c = linker_crate(l, linker_crate_by_name(l, cname));
-	if (!c) {
-		explain(why, "not loaded");
-		return STATUS(E_NOENT);
-	}
-	uint32_t index = find_export(c, sname);
 	uint64_t address;
-	uint32_t section;
-	if (index == LINKER_NO_SECTION || !symbol_address(c, index, &address, &section)) {
+	if (!linker_export_address(l, id, sname, false, &address)) {
 		if (why)
 			ksnprintf(why->text, sizeof why->text, "%s does not export %s", cname, sname);
 		return STATUS(E_NOENT);
 	}
-	if (!in_crate_text(c, address)) {
+	if (!linker_text_contains(l, id, address)) {
 		if (why)
 			ksnprintf(why->text, sizeof why->text, "%s is not code", sname);
 		return STATUS(E_INVAL);
@@ -139,3 +96,44 @@ KERNEL_EXPORT struct status kernel_crate_inject_fault(struct str crate, struct s
 	return s;
 }
 KEXPORT(kernel_crate_inject_fault);
+
+KERNEL_EXPORT struct status kernel_crate_repair(struct str crate, uint64_t *changed, struct crate_error *why)
+{
+	struct linker *l;
+	char cname[48];
+	uint32_t id;
+	*changed = 0;
+	struct status s = loaded_crate_request(crate, cname, sizeof cname, &l, &id, why);
+	if (!status_ok(s))
+		return s;
+	bool irq = cpu_irq_save();
+	s = fault_repair_crate(l, id, changed);
+	cpu_irq_restore(irq);
+	if (why && status_ok(s))
+		ksnprintf(why->text, sizeof why->text, "%lu bytes of code repaired", *changed);
+	else if (why)
+		ksnprintf(why->text, sizeof why->text, "cannot repair %s", cname);
+	return s;
+}
+KEXPORT(kernel_crate_repair);
+
+KERNEL_EXPORT struct status kernel_crate_repair_next(uint32_t *cursor, uint64_t *changed, struct crate_error *why)
+{
+	struct linker *l = crates_linker();
+	*changed = 0;
+	if (!l)
+		return STATUS(E_NOENT);
+	bool irq = cpu_irq_save();
+	/* The cursor is the id after the last one visited (0: none yet). */
+	uint32_t id = linker_next_loaded(l, *cursor ? *cursor - 1 : LINKER_NO_CRATE);
+	struct status s = STATUS(E_NOENT);
+	if (id != LINKER_NO_CRATE) {
+		*cursor = id + 1;
+		s = fault_repair_crate(l, id, changed);
+		if (why)
+			copy_cstr(why->text, sizeof why->text, linker_crate_name(l, id));
+	}
+	cpu_irq_restore(irq);
+	return s;
+}
+KEXPORT(kernel_crate_repair_next);

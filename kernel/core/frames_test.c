@@ -1,4 +1,4 @@
-#include "ktest.h"
+#include "records.h"
 #include "frames.h"
 
 #define N 1000

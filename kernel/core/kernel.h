@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../arch/x86_64/boot_layout.h"
+#include "arch/x86_64/boot_layout.h"
+#include "lib/klib.h"
 #include <theseus/result.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -16,16 +17,6 @@
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
 #define PAGE_SIZE 4096ull
 #define PAGE_2M (2ull << 20)
-
-/* string.c */
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
 
 /* serial.c: COM1 */
 void serial_init(void);
@@ -36,8 +27,6 @@ char serial_getc(void);
 bool serial_loopback_selftest(const char *bytes, size_t n);
 
 /* kprintf.c */
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* qemu.c: isa-debug-exit. QEMU exits with status (code << 1) | 1. */
@@ -65,8 +54,6 @@ static inline uint64_t virt_to_phys(const void *va)
 extern char __kernel_phys_start[], __kernel_phys_end[], __kernel_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __data_end[];
-
-/* main.c: the boot mode chosen on the command line */
-bool kernel_in_test_mode(void);
+extern const char __kernel_symbols_start[], __kernel_symbols_end[];
 
 #endif

@@ -1,4 +1,4 @@
-#include "ktest.h"
+#include "records.h"
 #include "cmdline.h"
 
 #define EXPECT_FMT(want, ...)                                                   \

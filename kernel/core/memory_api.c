@@ -1,11 +1,11 @@
 /* The nano-core's page primitives as exports for the memory crate. The
  * declarations, and why they are this narrow, are in
- * kernel/include/theseus/memory.h. */
+ * kernel/include/theseus/pages.h. */
 #include "kernel.h"
 #include "export.h"
 #include "frames.h"
 #include "paging.h"
-#include <theseus/memory.h>
+#include <theseus/pages.h>
 
 static bool mapping_range_ok(uint64_t va, size_t pages)
 {

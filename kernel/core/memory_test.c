@@ -3,12 +3,12 @@
  * its bookkeeping; these need what crate code cannot do - point below a
  * mapping, or outlive the crate - so they live here and reach the crate
  * through the runtime linker. */
-#include "ktest.h"
-#include "crates.h"
+#include "records.h"
+#include "crate_env.h"
 #include "frames.h"
 #include "paging.h"
-#include "../arch/x86_64/trap.h"
-#include "../../crates/memory/include/memory.h"
+#include "arch/x86_64/trap.h"
+#include "memory.h" /* crates/memory/include: the crate under test */
 
 #define OWNER 0x7e590001u
 #define PAGE_FAULT_RESULT (14 + 1) /* kfault_try: vector + 1 */

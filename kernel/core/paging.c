@@ -5,8 +5,8 @@
  * pages are frames, reached through phys_to_virt. */
 #include "paging.h"
 #include "frames.h"
-#include "../arch/x86_64/cpu.h"
-#include <theseus/memory.h>
+#include "arch/x86_64/x86.h"
+#include <theseus/pages.h>
 
 extern uint64_t boot_pml4[512];
 extern uint64_t boot_pdpt_high[512];
@@ -63,7 +63,7 @@ static bool in_crate_region(uint64_t va)
 	return va >= CRATE_REGION_BASE && va - CRATE_REGION_BASE < CRATE_REGION_SIZE && va % PAGE_SIZE == 0;
 }
 
-/* The memory crate's data region (theseus/memory.h) is the other range
+/* The memory crate's data region (theseus/pages.h) is the other range
  * managed with 4 KiB pages. */
 static bool in_mapping_region(uint64_t va)
 {
@@ -134,6 +134,8 @@ uint64_t paging_lookup(uint64_t va)
 	return (e & PTE_ADDR_MASK & ~(page - 1)) + (va & (page - 1));
 }
 
+extern char boot_stack_guard[];
+
 void paging_init(void)
 {
 	/* The boot window's page directory (PDPT[510]). */
@@ -153,9 +155,12 @@ void paging_init(void)
 		uint64_t bits = PTE_PRESENT | PTE_WRITE | PTE_NX;
 		if (va >= ALIGN_DOWN(text, PAGE_SIZE) && va < text_end)
 			bits = PTE_PRESENT;
-		else if (va >= ALIGN_DOWN(ro, PAGE_SIZE) && va < ro_end)
+		else if ((va >= ALIGN_DOWN(ro, PAGE_SIZE) && va < ro_end) ||
+			 (va >= (uint64_t)__kernel_symbols_start && va < (uint64_t)__kernel_symbols_end))
 			bits = PTE_PRESENT | PTE_NX;
-		pt[i] = (i * PAGE_SIZE) | bits;
+		else if (va == (uint64_t)boot_stack_guard)
+			bits = 0; /* running off the boot stack faults */
+		pt[i] = bits ? (i * PAGE_SIZE) | bits : 0;
 	}
 	/* The .boot section (multiboot2 header, 32-bit entry) is never run again. */
 	pd[0] = pt_frame.value | PTE_PRESENT | PTE_WRITE;

@@ -24,7 +24,7 @@ uint64_t paging_unmap(uint64_t va);
 uint64_t paging_lookup(uint64_t va);
 /* Page-table entry of va (0 when any level is absent): tests read flags. */
 uint64_t paging_entry(uint64_t va);
-/* Unmap everything in the memory crate's mapping region (theseus/memory.h)
+/* Unmap everything in the memory crate's mapping region (theseus/pages.h)
  * and free the frames; returns the number of pages. */
 uint64_t paging_clear_mapping_region(void);
 /* Frames taken for page tables so far (page tables are kept for reuse). */

@@ -1,7 +1,7 @@
-#include "ktest.h"
+#include "records.h"
 #include "frames.h"
 #include "paging.h"
-#include "../arch/x86_64/trap.h"
+#include "arch/x86_64/trap.h"
 
 static void write_byte(void *arg) { *(volatile uint8_t *)arg = 0x90; }
 

@@ -2,7 +2,7 @@
  * (iobase 0xf4, iosize 4). On real hardware the write is ignored and we
  * halt instead. */
 #include "kernel.h"
-#include "../arch/x86_64/cpu.h"
+#include "arch/x86_64/x86.h"
 
 void qemu_exit(enum qemu_exit_code code)
 {

@@ -1,7 +1,7 @@
 /* COM1 16550 UART, polled. The console and the test protocol both run on
  * it, so output never depends on interrupts being set up. */
 #include "kernel.h"
-#include "../arch/x86_64/cpu.h"
+#include "arch/x86_64/x86.h"
 #include <theseus/uart16550.h>
 
 void serial_init(void)

@@ -1,4 +1,4 @@
-#include "ktest.h"
+#include "records.h"
 
 KTEST(serial_loopback, "serial.loopback")
 {

@@ -75,6 +75,10 @@ uint32_t archive_find_exporter_if(const struct archive *a, const char *symbol,
 /* Does the index list `symbol` as an export of crate `crate_index`? */
 int archive_crate_exports(const struct archive *a, uint32_t crate_index,
                           const char *symbol);
+/* Each symbol the index lists as an export of crate `crate_index`, in
+ * name order. */
+void archive_for_each_export(const struct archive *a, uint32_t crate_index,
+                             void (*fn)(void *ctx, const char *name), void *ctx);
 /* Nano-core export by name (the archive's copy of the table). */
 int archive_kexport_lookup(const struct archive *a, const char *name,
                            uint64_t *address);

@@ -1,24 +1,13 @@
 /* Errors as values: filling and formatting struct link_error. */
 #include "linker_internal.h"
 
-void copy_bounded(char *dst, size_t dst_size, const char *src)
-{
-	size_t i = 0;
-	if (dst_size == 0)
-		return;
-	if (src)
-		for (; i + 1 < dst_size && src[i]; i++)
-			dst[i] = src[i];
-	dst[i] = 0;
-}
-
 static void append_bounded(char *dst, size_t dst_size, const char *src)
 {
 	size_t used = 0;
 	while (used < dst_size && dst[used])
 		used++;
 	if (used < dst_size)
-		copy_bounded(dst + used, dst_size - used, src);
+		copy_cstr(dst + used, dst_size - used, src);
 }
 
 char *format_u64(char *buf, uint64_t v, int hex)
@@ -46,8 +35,8 @@ struct status link_fail(struct link_error *err, enum kerr code,
 	if (err) {
 		memset(err, 0, sizeof(*err));
 		err->code = code;
-		copy_bounded(err->crate, sizeof(err->crate), crate);
-		copy_bounded(err->reason, sizeof(err->reason), reason);
+		copy_cstr(err->crate, sizeof(err->crate), crate);
+		copy_cstr(err->reason, sizeof(err->reason), reason);
 	}
 	return STATUS(code);
 }
@@ -55,7 +44,7 @@ struct status link_fail(struct link_error *err, enum kerr code,
 void link_error_set_symbol(struct link_error *err, const char *symbol)
 {
 	if (err)
-		copy_bounded(err->symbol, sizeof(err->symbol), symbol);
+		copy_cstr(err->symbol, sizeof(err->symbol), symbol);
 }
 
 void link_error_set_reloc(struct link_error *err, const char *section,
@@ -63,7 +52,7 @@ void link_error_set_reloc(struct link_error *err, const char *section,
 {
 	if (!err)
 		return;
-	copy_bounded(err->section, sizeof(err->section), section);
+	copy_cstr(err->section, sizeof(err->section), section);
 	err->offset = offset;
 	err->reloc_type = type;
 	err->has_reloc = 1;

@@ -1,6 +1,6 @@
 /* The linker's public requests: lifecycle, load, resolve, unload,
  * references, weak references and queries. */
-#include "loader.h"
+#include "linker_internal.h"
 
 static void *kernel_sig_alloc(void *ctx, size_t size)
 {
@@ -13,7 +13,7 @@ struct status linker_check_call_type(const struct linker *l, uint32_t crate_id, 
 	const struct loaded_crate *c = linker_crate(l, crate_id);
 	if (!c && crate_id < l->slot_count)
 		c = l->slots[crate_id].crate; /* placed, still linking */
-	if (!c || !l->attest_key || c->unchecked || !l->kernel_signatures.count)
+	if (!type_name || !c || !l->attest_key || c->unchecked || !l->kernel_signatures.count)
 		return STATUS_OK;
 	struct sig_entry want, have;
 	const char *why = NULL;
@@ -33,6 +33,21 @@ struct status linker_check_call_type(const struct linker *l, uint32_t crate_id, 
 		link_error_append(err, type_name);
 	link_error_set_symbol(err, symbol);
 	return st;
+}
+
+const char *linker_call_type_name(enum linker_call_type type)
+{
+	static const char *const names[LINKER_CALL_TYPE_COUNT] = {
+		[LINKER_CALL_UNTYPED] = NULL,
+		[LINKER_CALL_STATUS_VOID] = "linker_call_type_status_void",
+		[LINKER_CALL_APP] = "linker_call_type_app",
+		[LINKER_CALL_IRQ] = "linker_call_type_irq",
+		[LINKER_CALL_MIGRATE] = "linker_call_type_migrate",
+		[LINKER_CALL_SLEEP] = "linker_call_type_sleep",
+		[LINKER_CALL_STACKS] = "linker_call_type_stacks_refer_to",
+		[LINKER_CALL_FAULT] = "linker_call_type_fault",
+	};
+	return (unsigned)type < LINKER_CALL_TYPE_COUNT ? names[type] : NULL;
 }
 
 int linker_version_compare(const char *a, const char *b)
@@ -134,7 +149,7 @@ struct status linker_load_id(struct linker *l, uint32_t id, struct link_error *e
 	if (l->busy)
 		return busy(err);
 	struct archive_crate ac;
-	if (!slot_entry(l, id, &ac))
+	if (!linker_crate_entry(l, id, &ac))
 		return link_fail(err, E_NOENT, "", "no such crate");
 	if (l->slots[id].state == CRATE_LOADED)
 		return link_fail(err, E_EXIST, ac.name, "crate already loaded");
@@ -412,6 +427,11 @@ const struct loaded_crate *linker_crate(const struct linker *l, uint32_t crate_i
 	return loaded(l, crate_id);
 }
 
+bool linker_is_loaded(const struct linker *l, uint32_t crate_id)
+{
+	return loaded(l, crate_id) != NULL;
+}
+
 uint32_t linker_next_loaded(const struct linker *l, uint32_t after)
 {
 	for (uint32_t i = after == LINKER_NO_CRATE ? 0 : after + 1; i < l->slot_count; i++)
@@ -431,16 +451,32 @@ uint32_t linker_crate_by_name(const struct linker *l, const char *name)
 	return id == ARCHIVE_NO_CRATE ? LINKER_NO_CRATE : id;
 }
 
+const char *linker_crate_name(const struct linker *l, uint32_t crate_id)
+{
+	if (crate_id == LINKER_KERNEL_CRATE)
+		return "nano_core";
+	struct archive_crate ac;
+	return linker_crate_entry(l, crate_id, &ac) ? ac.name : NULL;
+}
+
 struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
                                  struct linker_crate_stats *out)
 {
-	const struct loaded_crate *c = loaded(l, crate_id);
-	if (!c)
+	struct archive_crate ac;
+	if (!linker_crate_entry(l, crate_id, &ac))
 		return STATUS(E_NOENT);
 	memset(out, 0, sizeof(*out));
-	out->name = c->name;
-	out->version = c->version;
-	out->generation = c->generation;
+	const struct crate_slot *slot = &l->slots[crate_id];
+	out->name = ac.name;
+	out->version = ac.version;
+	out->generation = slot->generation;
+	out->swaps = slot->swaps;
+	out->reason_crate = LINKER_NO_CRATE;
+	const struct loaded_crate *c = loaded(l, crate_id);
+	if (!c)
+		return STATUS_OK;
+	out->loaded = true;
+	out->unchecked = c->unchecked;
 	out->text_size = c->size_of_kind[REGION_TEXT];
 	out->rodata_size = c->size_of_kind[REGION_RODATA];
 	out->data_size = c->size_of_kind[REGION_DATA];
@@ -450,6 +486,7 @@ struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
 	out->reloc_count = c->reloc_count;
 	out->refcount = c->refcount;
 	out->load_time = c->load_time;
+	out->dependent_relocs = c->dependent_count;
 	out->reason_crate = c->reason_crate;
 	out->reason_symbol = c->reason_symbol;
 	/* A crate's reverse edges are added together while it links (and
@@ -460,15 +497,110 @@ struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
 	return STATUS_OK;
 }
 
+static bool in_text(const struct loaded_crate *c, uint64_t address)
+{
+	for (uint32_t i = 0; i < c->region_count; i++) {
+		const struct linker_region *r = &c->regions[i];
+		if (r->kind == REGION_TEXT && address >= r->vaddr && address - r->vaddr < r->size)
+			return true;
+	}
+	return false;
+}
+
+bool linker_export_address(const struct linker *l, uint32_t crate_id, const char *name,
+                           bool code_only, uint64_t *address)
+{
+	const struct loaded_crate *c = loaded(l, crate_id);
+	uint32_t ex = c ? find_export(c, name) : LINKER_NO_SECTION;
+	uint32_t sec;
+	uint64_t at;
+	if (ex == LINKER_NO_SECTION || !symbol_address(c, ex, &at, &sec) || (code_only && !in_text(c, at)))
+		return false;
+	*address = at;
+	return true;
+}
+
+struct export_walk {
+	const struct linker *l;
+	uint32_t crate_id;
+	linker_export_fn fn;
+	void *ctx;
+};
+
+static void export_with_address(void *p, const char *name)
+{
+	struct export_walk *w = p;
+	uint64_t address = 0;
+	(void)linker_export_address(w->l, w->crate_id, name, false, &address);
+	w->fn(w->ctx, name, address);
+}
+
+void linker_for_each_export(const struct linker *l, uint32_t crate_id,
+                            linker_export_fn fn, void *ctx)
+{
+	const struct archive *a;
+	uint32_t index;
+	if (!slot_archive(l, crate_id, &a, &index))
+		return;
+	struct export_walk w = {l, crate_id, fn, ctx};
+	archive_for_each_export(a, index, export_with_address, &w);
+}
+
+bool linker_text_contains(const struct linker *l, uint32_t crate_id, uint64_t address)
+{
+	const struct loaded_crate *c = loaded(l, crate_id);
+	return c && in_text(c, address);
+}
+
+void linker_for_each_text(const struct linker *l, uint32_t crate_id,
+                          linker_range_fn fn, void *ctx)
+{
+	const struct loaded_crate *c = loaded(l, crate_id);
+	for (uint32_t i = 0; c && i < c->region_count; i++) {
+		const struct linker_region *r = &c->regions[i];
+		if (r->kind == REGION_TEXT)
+			fn(ctx, r->vaddr, r->vaddr + r->size);
+	}
+}
+
+void linker_for_each_section(const struct linker *l, uint32_t crate_id, const char *prefix,
+                             linker_section_fn fn, void *ctx)
+{
+	/* Loaded, or placed by the request in progress (env->crate_event). */
+	const struct loaded_crate *c = crate_id < l->slot_count ? l->slots[crate_id].crate : NULL;
+	size_t plen = strlen(prefix);
+	for (uint32_t i = 0; c && i < c->section_count; i++) {
+		const struct crate_section *s = &c->sections[i];
+		if (s->vaddr && s->size && strlen(s->name) >= plen && !memcmp(s->name, prefix, plen))
+			fn(ctx, s->name, s->vaddr, s->size, s->kind);
+	}
+}
+
+static const char *section_name(const struct linker *l, uint32_t crate, uint32_t section)
+{
+	if (crate == LINKER_KERNEL_CRATE)
+		return "(export)";
+	const struct loaded_crate *c = loaded(l, crate);
+	if (!c)
+		c = crate < l->slot_count ? l->slots[crate].crate : NULL; /* still linking */
+	return c && section < c->section_count ? c->sections[section].name : "-";
+}
+
+static void call_edge(const struct linker *l, uint32_t from, const struct loaded_crate *c,
+                      const struct reloc_record *r, linker_edge_fn fn, void *ctx)
+{
+	struct linker_edge e = {from, r->target_crate, linker_symbol_name(c, r->symbol),
+	                        section_name(l, from, r->section),
+	                        section_name(l, r->target_crate, r->target_section)};
+	fn(ctx, &e);
+}
+
 void linker_for_each_dependency(const struct linker *l, uint32_t crate_id,
                                 linker_edge_fn fn, void *ctx)
 {
 	const struct loaded_crate *c = loaded(l, crate_id);
-	for (uint32_t i = 0; c && i < c->reloc_count; i++) {
-		struct linker_edge e = {crate_id, &c->relocs[i],
-		                        linker_symbol_name(c, c->relocs[i].symbol)};
-		fn(ctx, &e);
-	}
+	for (uint32_t i = 0; c && i < c->reloc_count; i++)
+		call_edge(l, crate_id, c, &c->relocs[i], fn, ctx);
 }
 
 void linker_for_each_dependent(const struct linker *l, uint32_t crate_id,
@@ -478,27 +610,62 @@ void linker_for_each_dependent(const struct linker *l, uint32_t crate_id,
 	for (uint32_t i = 0; c && i < c->dependent_count; i++) {
 		const struct reloc_ref *d = &c->dependents[i];
 		const struct loaded_crate *user = l->slots[d->crate].crate;
-		struct linker_edge e = {d->crate, &user->relocs[d->reloc],
-		                        linker_symbol_name(user, user->relocs[d->reloc].symbol)};
-		fn(ctx, &e);
+		call_edge(l, d->crate, user, &user->relocs[d->reloc], fn, ctx);
 	}
 }
 
-uint32_t linker_crate_of_address(const struct linker *l, uint64_t address,
-                                 uint32_t *section)
+/* The loaded crate and section holding `address`. */
+static const struct loaded_crate *crate_section_of(const struct linker *l, uint64_t address,
+                                                   uint32_t *section)
 {
 	for (uint32_t id = 0; id < l->slot_count; id++) {
 		const struct loaded_crate *c = l->slots[id].crate;
 		for (uint32_t i = 0; c && i < c->section_count; i++) {
 			const struct crate_section *s = &c->sections[i];
 			if (s->size && address >= s->vaddr && address - s->vaddr < s->size) {
-				if (section)
-					*section = i;
-				return id;
+				*section = i;
+				return c;
 			}
 		}
 	}
-	return LINKER_NO_CRATE;
+	return NULL;
+}
+
+uint32_t linker_crate_of_address(const struct linker *l, uint64_t address)
+{
+	uint32_t section;
+	const struct loaded_crate *c = crate_section_of(l, address, &section);
+	return c ? c->id : LINKER_NO_CRATE;
+}
+
+bool linker_locate(const struct linker *l, uint64_t address, struct linker_location *out)
+{
+	uint32_t section;
+	const struct loaded_crate *c = crate_section_of(l, address, &section);
+	memset(out, 0, sizeof(*out));
+	out->crate_id = LINKER_NO_CRATE;
+	if (!c)
+		return false;
+	const struct crate_section *s = &c->sections[section];
+	out->crate_id = c->id;
+	out->crate = c->name;
+	out->version = c->version;
+	out->section = s->name;
+	out->offset = address - s->vaddr;
+	/* Symbol values of a relocatable object are offsets in their section. */
+	struct elf64_sym sym;
+	for (uint32_t i = 1; i < c->elf.sym_count; i++) {
+		elf_view_sym(&c->elf, i, &sym);
+		if (sym.st_shndx != s->shndx || ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		uint64_t off = address - s->vaddr;
+		if (off >= sym.st_value && off - sym.st_value < (sym.st_size ? sym.st_size : 1)) {
+			out->function = elf_view_sym_name(&c->elf, &sym);
+			out->offset = off - sym.st_value;
+			break;
+		}
+	}
+	return true;
 }
 
 bool linker_archive_crate_has_section(const struct linker *l, uint32_t crate_id,

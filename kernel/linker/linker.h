@@ -1,5 +1,8 @@
-/* The runtime linker core: loads crates from the archive on demand, links
- * them with per-section dependency records, and tracks references.
+/* The runtime linker: loads crates from the archive on demand, links them
+ * with per-section dependency records, tracks references, and replaces a
+ * loaded crate live. This is its whole public interface; its records are
+ * private to kernel/linker/ (linker_internal.h), so the nano-core asks
+ * through the queries below instead of reading them.
  *
  * All state lives in `struct linker`, which the caller owns (the nano-core
  * keeps one; host tests keep several).  Nothing here touches global
@@ -7,9 +10,10 @@
  * (linker_env.h).  Not reentrant: one request at a time, and a crate's init
  * may not call back into the linker (it gets E_BUSY).
  *
- * Crate ids are archive crate-table indices.  A crate's `generation` grows
- * each time the crate is unloaded (or, later, replaced), which is what makes
- * weak references detect staleness.
+ * Crate ids: the boot archive's crate-table indices first, then crates
+ * added at run time (pushed, or copies for a restart).  A crate's
+ * `generation` grows each time it is unloaded or replaced, which is what
+ * makes weak and named references detect staleness.
  */
 #ifndef THESEUS_LINKER_H
 #define THESEUS_LINKER_H
@@ -43,126 +47,9 @@ struct link_error {
  * the length written (always NUL-terminated when size > 0). */
 size_t link_error_format(const struct link_error *err, char *buf, size_t size);
 
-/* ---- records --------------------------------------------------------- */
+/* ---- the linker ------------------------------------------------------ */
 
-/* How an applied relocation was written, so a later swap can re-apply it. */
-enum reloc_form {
-	RELOC_DIRECT,       /* S+A or S+A-P into the field */
-	RELOC_VIA_GOT,      /* through the crate's GOT slot `got_slot` */
-	RELOC_RELAXED_LEA,  /* mov GOT -> lea S(%rip) (as ld.lld) */
-	RELOC_RELAXED_CALL, /* call *GOT -> addr32 call S */
-	RELOC_RELAXED_JMP,  /* jmp *GOT -> jmp S; nop */
-	RELOC_RELAXED_IMM,  /* test/binop GOT -> test/binop $S (absolute) */
-};
-
-/* One applied relocation: an edge dependent section -> target section. */
-struct reloc_record {
-	uint64_t offset;         /* of the field in the dependent section */
-	int64_t addend;
-	uint32_t section;        /* dependent section (index in crate->sections) */
-	uint32_t symbol;         /* symbol index in the dependent crate's ELF */
-	uint32_t type;           /* R_X86_64_* */
-	uint32_t form;           /* enum reloc_form */
-	uint32_t target_crate;   /* crate id, LINKER_KERNEL_CRATE or LINKER_NO_CRATE */
-	uint32_t target_section; /* index in the target's sections, or LINKER_NO_SECTION */
-	uint32_t got_slot;       /* valid when form == RELOC_VIA_GOT */
-};
-
-/* Reverse edge kept by a target crate: relocation `reloc` of crate `crate`. */
-struct reloc_ref {
-	uint32_t crate;
-	uint32_t reloc;
-};
-
-struct crate_section {
-	const char *name;    /* in the crate's ELF image */
-	uint32_t shndx;      /* ELF section index */
-	enum region_kind kind;
-	uint64_t size;
-	uint64_t align;
-	uint64_t vaddr;      /* run address; 0 for an empty section */
-	uint8_t *write;      /* writable alias while linking; NULL when empty */
-	uint32_t region;     /* index in crate->regions, or LINKER_NO_SECTION */
-};
-
-/* A symbol as resolved while linking (one per ELF symbol). */
-struct resolved_symbol {
-	uint64_t address;
-	uint32_t crate;   /* crate id, LINKER_KERNEL_CRATE, or LINKER_NO_CRATE */
-	uint32_t section; /* index in that crate's sections, or LINKER_NO_SECTION */
-};
-
-enum crate_state {
-	CRATE_ABSENT,  /* only in the archive */
-	CRATE_QUEUED,  /* needed by a request in progress, not placed yet */
-	CRATE_LINKING, /* placed and being linked by a request in progress */
-	CRATE_LOADED,  /* published */
-};
-
-struct loaded_crate {
-	uint32_t id;
-	uint32_t generation;
-	const char *name;        /* strings point into the archive */
-	const char *version;
-	const uint8_t *elf;
-	uint64_t elf_size;
-	uint64_t shoff;          /* ELF view (validated): section headers */
-	uint32_t shnum;
-	uint64_t symoff;         /* symbol table */
-	uint32_t sym_count;
-	uint32_t first_global;
-	const char *strtab;
-	uint64_t strtab_size;
-	const char *shstrtab;
-	uint64_t shstrtab_size;
-
-	struct crate_section *sections;
-	uint32_t section_count;
-	uint32_t *section_of_shndx; /* shnum entries */
-	struct linker_region *regions;
-	uint32_t region_count;
-	struct linker_region got;   /* size 0: no GOT */
-	uint32_t got_count;
-	uint32_t *got_symbols;      /* symbol index per GOT slot */
-	uint32_t *exports;          /* exported symbol indices, sorted by name */
-	uint32_t export_count;
-	struct resolved_symbol *resolved; /* sym_count entries */
-	struct reloc_record *relocs;      /* forward edges */
-	uint32_t reloc_count;
-	uint32_t reloc_cap;
-	struct reloc_ref *dependents;     /* reverse edges from other crates */
-	uint32_t dependent_count;
-	uint32_t dependent_cap;
-
-	uint32_t refcount;
-	uint32_t reason_crate;      /* LINKER_NO_CRATE: explicit request */
-	const char *reason_symbol;  /* symbol that pulled it in, or NULL */
-	char init_name[48];
-	uint64_t init_address;      /* 0: no init */
-	uint64_t load_time;         /* env->now() delta for the whole request
-	                               share of this crate (place+link+init) */
-	uint64_t size_of_kind[REGION_KIND_COUNT];
-	/* The crate's type signatures (its theseus_safec section), indexed;
-	 * empty for a crate loaded unchecked in developer mode. */
-	struct sig_index signatures;
-	bool unchecked;             /* loaded without a valid stamp (developer mode) */
-};
-
-struct crate_slot {
-	enum crate_state state;
-	uint32_t generation;
-	uint32_t swaps;             /* live swaps this crate took part in */
-	struct loaded_crate *crate;
-	uint32_t reason_crate;      /* recorded when queued */
-	const char *reason_symbol;
-	/* A pushed crate's own one-crate archive (a private copy, see
-	 * linker_add_pushed); NULL for the boot archive's crates and for a
-	 * vacant pushed slot. */
-	struct archive *pushed;
-	/* A second instance of boot archive crate copy_of - 1 (a restart,
-	 * linker_add_copy); 0 for every other slot. */
-	uint32_t copy_of;
-};
+struct crate_slot; /* private: one per crate id */
 
 struct linker_options {
 	/* Nonzero: one region per crate and kind, sections packed inside it.
@@ -192,15 +79,11 @@ struct linker {
 	int allow_unchecked;
 	uint64_t crate_memory_limit;
 	struct sig_index kernel_signatures;
-	/* Ids below archive.crate_count are the boot archive's crates; the
-	 * ones above are crates pushed at run time (linker_add_pushed). */
 	struct crate_slot *slots;
 	uint32_t slot_count;
 	int pack_sections;
 	int busy;
 };
-
-/* ---- lifecycle ------------------------------------------------------- */
 
 struct status linker_init(struct linker *l, const struct linker_env *env,
                           const void *archive, uint64_t archive_size,
@@ -215,6 +98,8 @@ void linker_fini(struct linker *l);
  * when it is already loaded.  Takes no reference. */
 struct status linker_load_crate(struct linker *l, const char *name,
                                 uint32_t *crate_id, struct link_error *err);
+/* Load crate `crate_id` (boot archive or added) and what it needs. */
+struct status linker_load_id(struct linker *l, uint32_t crate_id, struct link_error *err);
 
 struct linker_symbol {
 	uint64_t address;
@@ -249,7 +134,7 @@ struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t 
 
 /* ---- live replacement ------------------------------------------------ */
 
-/* Replace loaded crate `old_id` by crate `new_name` (loaded now if it is
+/* Replace loaded crate `old_id` by crate `new_id` (loaded now if it is
  * not): every relocation of another crate that points into OLD is
  * re-pointed at NEW's export of the same name (through env->patch), those
  * dependency records move to NEW, and OLD is unloaded, so its weak
@@ -258,6 +143,9 @@ struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t 
  * err->reason counts them), E_BUSY when OLD has strong references, E_RANGE
  * when a re-pointed field would overflow; OLD then stays, untouched.
  * Quiescence (no task executing in OLD) is the caller's to establish. */
+struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
+                             struct link_error *err);
+/* linker_swap_to with NEW named: the boot archive's crate of that name. */
 struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
                           uint32_t *new_id, struct link_error *err);
 
@@ -270,31 +158,32 @@ struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_nam
  * boot archive's crate of the same name. */
 struct status linker_add_pushed(struct linker *l, const void *image, uint64_t size,
                                 uint32_t *crate_id, struct link_error *err);
+/* A fresh, unloaded instance of crate `of` (of the boot archive, pushed,
+ * or itself a copy): the same image under a new id, so that swapping `of`
+ * for it restarts the crate with new .data/.bss and its init run again. */
+struct status linker_add_copy(struct linker *l, uint32_t of, uint32_t *crate_id,
+                              struct link_error *err);
 /* Drop a pushed or copied crate that is not loaded (its load or swap
  * failed, or it was swapped out or unloaded), freeing its image. E_INVAL
  * for a crate of the boot archive, E_BUSY while it is loaded. */
 struct status linker_forget_pushed(struct linker *l, uint32_t crate_id);
-/* Is `crate_id` a pushed crate (loaded or not)? */
+/* Is `crate_id` a pushed crate (loaded or not)? Added at run time (pushed
+ * or copied)? */
 bool linker_is_pushed(const struct linker *l, uint32_t crate_id);
-
-/* A fresh, unloaded instance of crate `of` (of the boot archive, pushed,
- * or itself a copy): the same image under a new id, so that swapping `of`
- * for it restarts the crate with new .data/.bss and its init run again.
- * Dropped with linker_forget_pushed like a pushed crate. */
-struct status linker_add_copy(struct linker *l, uint32_t of, uint32_t *crate_id,
-                              struct link_error *err);
-/* Was `crate_id` added at run time (pushed or copied)? */
 bool linker_is_added(const struct linker *l, uint32_t crate_id);
-/* Does crate `crate_id` (loaded or not) export `symbol`, by the index of
- * its archive? */
-bool linker_crate_exports_symbol(const struct linker *l, uint32_t crate_id, const char *symbol);
 
-/* Load crate `crate_id` (boot archive or pushed) and what it needs. */
-struct status linker_load_id(struct linker *l, uint32_t crate_id, struct link_error *err);
-
-/* linker_swap with NEW given by id (a pushed crate, typically). */
-struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
-                             struct link_error *err);
+/* Repair loaded crate `crate_id`'s code in place: every code and read-only
+ * section is rebuilt from the crate's image with its relocations applied
+ * to today's bindings, and each byte that differs (a flipped bit, an
+ * injected breakpoint) is written back through env->patch, as is each GOT
+ * slot. Data is not touched: the crate keeps its state, and no task needs
+ * to leave it (the caller keeps interrupts off). `scratch` (at least as
+ * large as the crate's largest section; E_RANGE otherwise) is the
+ * caller's: nothing is allocated, so a fault handler may repair, even
+ * while a request for other crates is in progress. *changed: bytes
+ * written. */
+struct status linker_repair(struct linker *l, uint32_t crate_id, uint8_t *scratch, uint64_t scratch_size,
+                            uint64_t *changed, struct link_error *err);
 
 /* ---- references ------------------------------------------------------ */
 
@@ -316,62 +205,6 @@ struct status linker_weak_ref(struct linker *l, const char *name,
 struct status linker_weak_upgrade(struct linker *l, const struct weak_ref *ref,
                                   struct linker_symbol *out);
 
-/* ---- queries --------------------------------------------------------- */
-
-/* The loaded crate with this id, or NULL. */
-const struct loaded_crate *linker_crate(const struct linker *l, uint32_t crate_id);
-/* Iterate loaded crates: start with LINKER_NO_CRATE; LINKER_NO_CRATE ends. */
-uint32_t linker_next_loaded(const struct linker *l, uint32_t after);
-/* The loaded crate called `name` (a pushed one included); else the boot
- * archive's crate of that name; else LINKER_NO_CRATE. */
-uint32_t linker_crate_by_name(const struct linker *l, const char *name);
-/* The archive entry of crate `crate_id`: from the boot archive, or from
- * the pushed crate's own archive. Fails (false) for an unknown or vacant id. */
-bool linker_crate_entry(const struct linker *l, uint32_t crate_id, struct archive_crate *out);
-
-struct linker_crate_stats {
-	const char *name;
-	const char *version;
-	uint32_t generation;
-	uint64_t text_size, rodata_size, data_size, bss_size, got_size;
-	uint32_t section_count;
-	uint32_t reloc_count;
-	uint32_t refcount;
-	uint32_t dependent_crates; /* distinct crates depending on it */
-	uint64_t load_time;
-	uint32_t reason_crate;
-	const char *reason_symbol;
-};
-struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
-                                 struct linker_crate_stats *out);
-
-/* One dependency edge, as handed to the iteration callbacks. */
-struct linker_edge {
-	uint32_t from_crate;
-	const struct reloc_record *reloc; /* from_section = reloc->section */
-	const char *symbol;               /* name of reloc->symbol ("" for a section) */
-};
-typedef void (*linker_edge_fn)(void *ctx, const struct linker_edge *edge);
-
-/* Every relocation the crate applied (forward edges, including those
- * inside the crate and to the nano-core). */
-void linker_for_each_dependency(const struct linker *l, uint32_t crate_id,
-                                linker_edge_fn fn, void *ctx);
-/* Every relocation of another crate that points into this one. */
-void linker_for_each_dependent(const struct linker *l, uint32_t crate_id,
-                               linker_edge_fn fn, void *ctx);
-
-/* Which crate and section contain run address `address` (fault
- * attribution).  Returns the crate id or LINKER_NO_CRATE. */
-uint32_t linker_crate_of_address(const struct linker *l, uint64_t address,
-                                 uint32_t *section);
-
-/* Does archive crate `crate_id`'s ELF have a section whose name starts
- * with `prefix`? Reads the image without loading it; false when the image
- * is unreadable. */
-bool linker_archive_crate_has_section(const struct linker *l, uint32_t crate_id,
-                                      const char *prefix);
-
 /* ---- calls by name ---------------------------------------------------- */
 
 /* The types the nano-core calls crate functions with when it finds them by
@@ -389,9 +222,26 @@ LINKER_CALL_TYPE struct status linker_call_type_status_void(void);
 LINKER_CALL_TYPE struct status linker_call_type_app(struct str args);
 LINKER_CALL_TYPE void linker_call_type_irq(uint8_t vector);
 LINKER_CALL_TYPE struct status linker_call_type_migrate(uint32_t from_major);
-LINKER_CALL_TYPE void linker_call_type_yield(void);
 LINKER_CALL_TYPE void linker_call_type_sleep(uint64_t ticks);
 LINKER_CALL_TYPE bool linker_call_type_stacks_refer_to(uint64_t lo, uint64_t hi);
+struct fault_report;
+LINKER_CALL_TYPE void linker_call_type_fault(struct fault_report *report);
+
+/* The same types, for a named reference to carry (linker_named_ref_bind):
+ * its provider is only taken when it defines the name with that type. */
+enum linker_call_type {
+	LINKER_CALL_UNTYPED,     /* not compared (host tests) */
+	LINKER_CALL_STATUS_VOID, /* linker_call_type_status_void */
+	LINKER_CALL_APP,         /* linker_call_type_app */
+	LINKER_CALL_IRQ,         /* linker_call_type_irq */
+	LINKER_CALL_MIGRATE,     /* linker_call_type_migrate */
+	LINKER_CALL_SLEEP,       /* linker_call_type_sleep */
+	LINKER_CALL_STACKS,      /* linker_call_type_stacks_refer_to */
+	LINKER_CALL_FAULT,       /* linker_call_type_fault */
+	LINKER_CALL_TYPE_COUNT
+};
+/* The prototype's name ("linker_call_type_..."), or NULL for UNTYPED. */
+const char *linker_call_type_name(enum linker_call_type type);
 
 /* E_OK when loaded crate `crate_id` defines `symbol` with the type of the
  * prototype `type_name` above (or when types are not compared: no key, no
@@ -404,7 +254,163 @@ struct status linker_check_call_type(const struct linker *l, uint32_t crate_id, 
  * parts count as 0): negative, zero or positive as a < b, a == b, a > b. */
 int linker_version_compare(const char *a, const char *b);
 
-/* Name of symbol `index` of a loaded crate ("" if out of range). */
-const char *linker_symbol_name(const struct loaded_crate *c, uint32_t index);
+/* A named reference to an exported function: its name (kept in the boot
+ * archive, which outlives every crate) plus the weak reference it last
+ * resolved to. Unlike a weak reference it never dangles for good: once its
+ * crate is unloaded or replaced, the next acquire finds the name's
+ * current provider among the loaded crates (the replacement, after a
+ * swap). What the nano-core holds to call crates (interrupt handlers,
+ * the services crates register) and what crates hold through it. */
+struct linker_named_ref {
+	uint32_t name_off;   /* the symbol in the archive's string table */
+	uint32_t crate_id;   /* LINKER_NO_CRATE: not resolved (yet) */
+	uint32_t generation; /* of that crate when resolved */
+	uint32_t flags;      /* LINKER_REF_BOUND, LINKER_REF_PROVISIONAL */
+	uint64_t address;    /* cached; trusted only while the generation holds */
+};
+#define LINKER_REF_BOUND 1u       /* names a symbol */
+#define LINKER_REF_PROVISIONAL 2u /* resolved in a crate still being loaded */
+/* Bits 8..15 of flags: the enum linker_call_type the provider must define
+ * the name with (kept in flags so that the layout stays what sealed
+ * copies of it, irq_handler_ref, declare). */
+#define LINKER_REF_TYPE_SHIFT 8u
+#define LINKER_REF_TYPE_MASK 0xff00u
+
+/* A function held for one call: a strong reference on its crate (unless
+ * provisional) until linker_named_ref_release. */
+struct linker_held {
+	uint64_t address;
+	uint32_t crate_id;
+	uint32_t generation;
+	bool strong;
+};
+
+/* Bind `out` to exported function `name`, which its provider must define
+ * with type `type` (see linker_check_call_type): E_NOENT when the boot
+ * archive lists no such export, E_INVAL when it is not code, E_PERM when
+ * the loaded provider defines it with another type. The provider is
+ * loaded on demand, except while a request is in progress (a crate's
+ * init binding): then a crate being loaded counts, or the reference
+ * stays unresolved until a call finds its provider loaded. */
+struct status linker_named_ref_bind(struct linker *l, const char *name, enum linker_call_type type,
+                                    struct linker_named_ref *out, struct link_error *err);
+/* For one call: upgrade, re-resolving by name once when the reference went
+ * stale. Never loads anything. E_STALE: no loaded crate exports the name
+ * (the reference is left unresolved). */
+struct status linker_named_ref_acquire(struct linker *l, struct linker_named_ref *ref,
+                                       struct linker_held *out);
+/* Drop what acquire took (once; later calls do nothing). */
+void linker_named_ref_release(struct linker *l, struct linker_held *held);
+/* The bound name, or NULL. */
+const char *linker_named_ref_name(const struct linker *l, const struct linker_named_ref *ref);
+/* Forget the crate the reference resolved to (the name stays). */
+void linker_named_ref_unresolve(struct linker_named_ref *ref);
+
+/* ---- queries --------------------------------------------------------- */
+
+/* Is crate `crate_id` loaded (published)? */
+bool linker_is_loaded(const struct linker *l, uint32_t crate_id);
+/* Iterate loaded crates: start with LINKER_NO_CRATE; LINKER_NO_CRATE ends. */
+uint32_t linker_next_loaded(const struct linker *l, uint32_t after);
+/* The loaded crate called `name` (a pushed one included); else the boot
+ * archive's crate of that name; else LINKER_NO_CRATE. */
+uint32_t linker_crate_by_name(const struct linker *l, const char *name);
+/* The archive entry of crate `crate_id`: from the boot archive, or from
+ * the pushed crate's own archive. Fails (false) for an unknown or vacant id. */
+bool linker_crate_entry(const struct linker *l, uint32_t crate_id, struct archive_crate *out);
+/* Name of crate `crate_id` (loaded or not), "nano_core" for
+ * LINKER_KERNEL_CRATE, or NULL for an unknown or vacant id. */
+const char *linker_crate_name(const struct linker *l, uint32_t crate_id);
+/* Does crate `crate_id` (loaded or not) export `symbol`, by the index of
+ * its archive? */
+bool linker_crate_exports_symbol(const struct linker *l, uint32_t crate_id, const char *symbol);
+
+struct linker_crate_stats {
+	const char *name;
+	const char *version;
+	bool loaded;
+	uint32_t generation;
+	uint32_t swaps;             /* live swaps it took part in */
+	/* The rest only for a loaded crate (zero otherwise). */
+	bool unchecked;             /* loaded without a valid stamp (developer mode) */
+	uint64_t text_size, rodata_size, data_size, bss_size, got_size;
+	uint32_t section_count;
+	uint32_t reloc_count;
+	uint32_t refcount;
+	uint32_t dependent_crates; /* distinct crates depending on it */
+	uint32_t dependent_relocs; /* their relocations into it */
+	uint64_t load_time;
+	uint32_t reason_crate;
+	const char *reason_symbol;
+};
+/* Any crate id with an archive entry; E_NOENT otherwise. */
+struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
+                                 struct linker_crate_stats *out);
+
+/* The run address of export `name` of loaded crate `crate_id`; with
+ * code_only, only when it lies in the crate's code. */
+bool linker_export_address(const struct linker *l, uint32_t crate_id, const char *name,
+                           bool code_only, uint64_t *address);
+/* Every export of crate `crate_id` (loaded or not, by its archive's index),
+ * with its run address when loaded (else 0). */
+typedef void (*linker_export_fn)(void *ctx, const char *name, uint64_t address);
+void linker_for_each_export(const struct linker *l, uint32_t crate_id,
+                            linker_export_fn fn, void *ctx);
+/* Is `address` in the code of loaded crate `crate_id`? */
+bool linker_text_contains(const struct linker *l, uint32_t crate_id, uint64_t address);
+/* Each code range [lo, hi) of loaded crate `crate_id`. */
+typedef void (*linker_range_fn)(void *ctx, uint64_t lo, uint64_t hi);
+void linker_for_each_text(const struct linker *l, uint32_t crate_id,
+                          linker_range_fn fn, void *ctx);
+/* Each placed, non-empty section of loaded crate `crate_id` (or of one
+ * the request in progress placed, during env->crate_event) whose name
+ * starts with `prefix` ("" for all; the test and benchmark records are
+ * .ktests/.kbench), with its kind (its permissions). */
+typedef void (*linker_section_fn)(void *ctx, const char *name, uint64_t vaddr, uint64_t size,
+                                  enum region_kind kind);
+void linker_for_each_section(const struct linker *l, uint32_t crate_id, const char *prefix,
+                             linker_section_fn fn, void *ctx);
+
+/* One dependency edge between crates: a relocation of `from_crate` that
+ * points into `to_crate` (or the nano-core, LINKER_KERNEL_CRATE). */
+struct linker_edge {
+	uint32_t from_crate;
+	uint32_t to_crate;
+	const char *symbol;       /* "" for a section-relative relocation */
+	const char *from_section;
+	const char *to_section;   /* "(export)" for the nano-core */
+};
+typedef void (*linker_edge_fn)(void *ctx, const struct linker_edge *edge);
+
+/* Every relocation the crate applied (forward edges, including those
+ * inside the crate and to the nano-core). */
+void linker_for_each_dependency(const struct linker *l, uint32_t crate_id,
+                                linker_edge_fn fn, void *ctx);
+/* Every relocation of another crate that points into this one. */
+void linker_for_each_dependent(const struct linker *l, uint32_t crate_id,
+                               linker_edge_fn fn, void *ctx);
+
+/* Which loaded crate's sections contain run address `address` (fault
+ * attribution): its id, or LINKER_NO_CRATE. */
+uint32_t linker_crate_of_address(const struct linker *l, uint64_t address);
+
+/* Where an address lies, for a fault report: the crate, and the function
+ * symbol of its ELF that contains the address, with the offset into it. */
+struct linker_location {
+	uint32_t crate_id;        /* LINKER_NO_CRATE: in no loaded crate */
+	const char *crate;
+	const char *version;
+	const char *function;     /* NULL when no symbol covers the address */
+	uint64_t offset;          /* from function, else from the section */
+	const char *section;
+};
+bool linker_locate(const struct linker *l, uint64_t address, struct linker_location *out);
+
+/* Does archive crate `crate_id`'s ELF have a section whose name starts
+ * with `prefix`? Reads the image without loading it; false when the image
+ * is unreadable. */
+bool linker_archive_crate_has_section(const struct linker *l, uint32_t crate_id,
+                                      const char *prefix);
+
 
 #endif

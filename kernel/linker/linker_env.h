@@ -40,6 +40,12 @@ struct linker_region {
 	void *cookie;     /* the env's own handle */
 };
 
+/* What happened to a crate's memory, for a debugger (crate_event). */
+enum linker_crate_event {
+	LINKER_CRATE_MAPPED,   /* placed, linked and protected; its init has not run yet */
+	LINKER_CRATE_UNMAPPED, /* its memory is about to be returned (unload, rollback) */
+};
+
 struct linker_env {
 	void *ctx; /* passed back to every callback */
 
@@ -75,6 +81,13 @@ struct linker_env {
 	 * kernel does it under fault protection.  May be NULL: inits are
 	 * then not run (host tests that only relocate). */
 	struct status (*call_init)(void *ctx, uint64_t address);
+
+	/* A crate's memory was mapped or is about to be unmapped: what the
+	 * nano-core's debugger rendezvous follows (docs/debugging.md). On
+	 * MAPPED, linker_for_each_section already sees the crate. May be
+	 * NULL. */
+	void (*crate_event)(void *ctx, enum linker_crate_event event, uint32_t crate_id,
+	                    uint32_t generation);
 };
 
 #endif

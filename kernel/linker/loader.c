@@ -13,7 +13,7 @@
  * placed stays visible and all its memory returns to the env.
  */
 #include "linker_internal.h"
-#include "loader.h"
+#include <theseus/crate.h>
 
 /* ---- bookkeeping memory ---------------------------------------------- */
 
@@ -64,15 +64,17 @@ void crate_free(struct linker *l, struct loaded_crate *c)
 {
 	if (!c)
 		return;
+	if (c->mapped_event_sent && l->env.crate_event)
+		l->env.crate_event(l->env.ctx, LINKER_CRATE_UNMAPPED, c->id, c->generation);
 	for (uint32_t i = 0; i < c->region_count; i++)
 		free_region(l, &c->regions[i]);
 	free_region(l, &c->got);
 	meta_free_array(l, c->regions, c->region_count, sizeof(*c->regions));
 	meta_free_array(l, c->sections, c->section_count, sizeof(*c->sections));
-	meta_free_array(l, c->section_of_shndx, c->shnum, sizeof(uint32_t));
+	meta_free_array(l, c->section_of_shndx, c->elf.shnum, sizeof(uint32_t));
 	meta_free_array(l, c->got_symbols, c->got_count, sizeof(uint32_t));
 	meta_free_array(l, c->exports, c->export_count, sizeof(uint32_t));
-	meta_free_array(l, c->resolved, c->sym_count, sizeof(*c->resolved));
+	meta_free_array(l, c->resolved, c->elf.sym_count, sizeof(*c->resolved));
 	meta_free_array(l, c->relocs, c->reloc_cap, sizeof(*c->relocs));
 	meta_free_array(l, c->dependents, c->dependent_cap, sizeof(*c->dependents));
 	meta_free_array(l, c->signatures.lines, c->signatures.count, sizeof(uint32_t));
@@ -94,69 +96,26 @@ void remove_reverse_edges(struct linker *l, uint32_t from)
 	}
 }
 
-/* ---- ELF view of a placed crate -------------------------------------- */
-
-void crate_view(const struct loaded_crate *c, struct elf_view *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->image = c->elf;
-	v->size = c->elf_size;
-	v->shoff = c->shoff;
-	v->shnum = c->shnum;
-	v->symoff = c->symoff;
-	v->sym_count = c->sym_count;
-	v->first_global = c->first_global;
-	v->strtab = c->strtab;
-	v->strtab_size = c->strtab_size;
-	v->shstrtab = c->shstrtab;
-	v->shstrtab_size = c->shstrtab_size;
-}
+/* ---- symbols of a placed crate ---------------------------------------- */
 
 const char *linker_symbol_name(const struct loaded_crate *c, uint32_t index)
 {
-	if (!c || index >= c->sym_count)
+	if (!c || index >= c->elf.sym_count)
 		return "";
 	struct elf64_sym s;
-	memcpy(&s, c->elf + c->symoff + (uint64_t)index * sizeof(s), sizeof(s));
-	return c->strtab + s.st_name;
+	elf_view_sym(&c->elf, index, &s);
+	return elf_view_sym_name(&c->elf, &s);
 }
 
 /* ---- exports --------------------------------------------------------- */
 
-static int export_cmp(const struct loaded_crate *c, uint32_t a, uint32_t b)
+/* Exports sorted by name, for find_export's binary search. */
+static int export_cmp(const void *a, const void *b, void *crate)
 {
-	return strcmp(linker_symbol_name(c, a), linker_symbol_name(c, b));
+	const struct loaded_crate *c = crate;
+	return strcmp(linker_symbol_name(c, *(const uint32_t *)a), linker_symbol_name(c, *(const uint32_t *)b));
 }
 
-/* Heapsort: in place, no recursion, O(n log n) for crates with many exports. */
-static void sift_down(const struct loaded_crate *c, uint32_t *v, uint32_t root, uint32_t n)
-{
-	for (;;) {
-		uint32_t child = 2 * root + 1;
-		if (child >= n)
-			return;
-		if (child + 1 < n && export_cmp(c, v[child], v[child + 1]) < 0)
-			child++;
-		if (export_cmp(c, v[root], v[child]) >= 0)
-			return;
-		uint32_t t = v[root];
-		v[root] = v[child];
-		v[child] = t;
-		root = child;
-	}
-}
-
-static void sort_exports(const struct loaded_crate *c, uint32_t *v, uint32_t n)
-{
-	for (uint32_t i = n / 2; i-- > 0;)
-		sift_down(c, v, i, n);
-	for (uint32_t end = n; end-- > 1;) {
-		uint32_t t = v[0];
-		v[0] = v[end];
-		v[end] = t;
-		sift_down(c, v, 0, end);
-	}
-}
 
 static struct status build_exports(struct linker *l, struct loaded_crate *c,
                                    const struct elf_view *v, struct link_error *err)
@@ -183,7 +142,7 @@ static struct status build_exports(struct linker *l, struct loaded_crate *c,
 			c->export_count = n;
 		}
 	}
-	sort_exports(c, c->exports, n);
+	heap_sort(c->exports, n, sizeof *c->exports, export_cmp, c);
 	return STATUS_OK;
 }
 
@@ -209,13 +168,13 @@ bool symbol_address(const struct loaded_crate *c, uint32_t index,
                     uint64_t *address, uint32_t *section)
 {
 	struct elf64_sym s;
-	memcpy(&s, c->elf + c->symoff + (uint64_t)index * sizeof(s), sizeof(s));
+	memcpy(&s, c->elf.image + c->elf.symoff + (uint64_t)index * sizeof(s), sizeof(s));
 	*section = LINKER_NO_SECTION;
 	if (s.st_shndx == SHN_ABS) {
 		*address = s.st_value;
 		return true;
 	}
-	if (s.st_shndx == SHN_UNDEF || s.st_shndx >= c->shnum)
+	if (s.st_shndx == SHN_UNDEF || s.st_shndx >= c->elf.shnum)
 		return false;
 	uint32_t sec = c->section_of_shndx[s.st_shndx];
 	if (sec == LINKER_NO_SECTION)
@@ -254,14 +213,15 @@ static struct status read_crate_info(struct loaded_crate *c, const struct elf_vi
 	if (found != 1)
 		return link_fail(err, E_BADELF, c->name, "need exactly one .crate_info section");
 	sh = info;
-	if (sh.sh_type != SHT_PROGBITS || sh.sh_size != 384)
+	if (sh.sh_type != SHT_PROGBITS || sh.sh_size != sizeof(struct crate_info))
 		return link_fail(err, E_BADELF, c->name, ".crate_info is not 384 bytes of data");
 	const uint8_t *rec = v->image + sh.sh_offset;
 	char name[33];
-	if (memcmp(rec, "CRATE01", 8) != 0)
+	if (memcmp(rec, CRATE_INFO_MAGIC, sizeof CRATE_INFO_MAGIC) != 0)
 		return link_fail(err, E_BADELF, c->name, ".crate_info has a bad magic");
-	if (!field_text(rec + 8, 32, name, sizeof(name)) ||
-	    !field_text(rec + 152, 48, c->init_name, sizeof(c->init_name)))
+#define INFO_FIELD(f) rec + offsetof(struct crate_info, f), sizeof(((const struct crate_info *)0)->f)
+	if (!field_text(INFO_FIELD(name), name, sizeof(name)) ||
+	    !field_text(INFO_FIELD(init), c->init_name, sizeof(c->init_name)))
 		return link_fail(err, E_BADELF, c->name, ".crate_info field not NUL-terminated");
 	if (strcmp(name, c->name) != 0) {
 		struct status s = link_fail(err, E_BADARCH, c->name,
@@ -503,7 +463,7 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 {
 	struct crate_slot *slot = &l->slots[id];
 	struct archive_crate ac;
-	if (!slot_entry(l, id, &ac))
+	if (!linker_crate_entry(l, id, &ac))
 		return link_fail(err, E_NOENT, "", "no such crate");
 	uint64_t object_size = ac.elf_size;
 	bool unchecked = false;
@@ -518,24 +478,14 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 	struct loaded_crate *c = meta_alloc_array(l, 1, sizeof(*c));
 	if (!c)
 		return out_of_memory(err, ac.name);
+	c->elf = v;
 	slot->crate = c;
 	slot->state = CRATE_LINKING;
 	c->id = id;
 	c->generation = slot->generation;
 	c->name = ac.name;
 	c->version = ac.version;
-	c->elf = image;
-	c->elf_size = object_size;
 	c->unchecked = unchecked;
-	c->shoff = v.shoff;
-	c->shnum = v.shnum;
-	c->symoff = v.symoff;
-	c->sym_count = v.sym_count;
-	c->first_global = v.first_global;
-	c->strtab = v.strtab;
-	c->strtab_size = v.strtab_size;
-	c->shstrtab = v.shstrtab;
-	c->shstrtab_size = v.shstrtab_size;
 	c->reason_crate = slot->reason_crate;
 	c->reason_symbol = slot->reason_symbol;
 
@@ -549,7 +499,7 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 	if (status_ok(st))
 		st = build_exports(l, c, &v, err);
 	if (status_ok(st)) {
-		c->resolved = meta_alloc_array(l, c->sym_count, sizeof(*c->resolved));
+		c->resolved = meta_alloc_array(l, c->elf.sym_count, sizeof(*c->resolved));
 		if (!c->resolved)
 			st = out_of_memory(err, c->name);
 	}
@@ -610,12 +560,12 @@ static int kernel_symbol(const struct linker *l, const char *name, uint64_t *add
 static struct status queue_imports(struct linker *l, struct txn *t,
                                    struct loaded_crate *c, struct link_error *err)
 {
-	for (uint32_t i = c->first_global; i < c->sym_count; i++) {
+	for (uint32_t i = c->elf.first_global; i < c->elf.sym_count; i++) {
 		struct elf64_sym s;
-		memcpy(&s, c->elf + c->symoff + (uint64_t)i * sizeof(s), sizeof(s));
+		memcpy(&s, c->elf.image + c->elf.symoff + (uint64_t)i * sizeof(s), sizeof(s));
 		if (s.st_shndx != SHN_UNDEF)
 			continue;
-		const char *name = c->strtab + s.st_name;
+		const char *name = c->elf.strtab + s.st_name;
 		uint64_t addr;
 		if (!name[0])
 			return link_fail(err, E_BADELF, c->name, "undefined symbol without a name");
@@ -749,7 +699,7 @@ static void log_loaded(const struct linker *l, const struct loaded_crate *c)
 {
 	char text[24], data[24], relocs[24];
 	struct archive_crate by;
-	const char *reason_crate = slot_entry(l, c->reason_crate, &by) ? by.name : NULL;
+	const char *reason_crate = linker_crate_entry(l, c->reason_crate, &by) ? by.name : NULL;
 	const char *pieces[16];
 	size_t n = 0;
 	pieces[n++] = "linker: loaded ";
@@ -787,7 +737,7 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 	t.ids = meta_alloc_array(l, t.cap, sizeof(uint32_t));
 	if (!t.ids) {
 		struct archive_crate ac;
-		return out_of_memory(err, slot_entry(l, id, &ac) ? ac.name : "");
+		return out_of_memory(err, linker_crate_entry(l, id, &ac) ? ac.name : "");
 	}
 	l->busy = 1;
 	struct crate_slot *root = &l->slots[id];
@@ -813,6 +763,12 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 	}
 	for (uint32_t i = 0; status_ok(st) && i < t.count; i++)
 		st = protect_crate(l, l->slots[t.ids[i]].crate, err);
+	/* Before the inits, so that a debugger can stop in one. */
+	for (uint32_t i = 0; status_ok(st) && l->env.crate_event && i < t.count; i++) {
+		struct loaded_crate *c = l->slots[t.ids[i]].crate;
+		c->mapped_event_sent = true;
+		l->env.crate_event(l->env.ctx, LINKER_CRATE_MAPPED, c->id, c->generation);
+	}
 	if (status_ok(st))
 		st = run_inits(l, &t, err);
 

@@ -4,9 +4,9 @@
  * A pushed crate arrives as an archive of its own, holding one crate, and
  * gets a slot after the boot archive's; a copy is a slot after them that
  * stands for a boot archive entry again. Everything that reads a crate's
- * archive entry goes through slot_entry/slot_image, so from then on it is
+ * archive entry goes through linker_crate_entry/slot_image, so from then on it is
  * loaded, linked, swapped and unloaded like any other crate. */
-#include "loader.h"
+#include "linker_internal.h"
 
 bool linker_is_pushed(const struct linker *l, uint32_t id)
 {
@@ -26,63 +26,46 @@ bool linker_is_added(const struct linker *l, uint32_t id)
 	return linker_is_pushed(l, id) || copy_source(l, id) != ARCHIVE_NO_CRATE;
 }
 
-bool slot_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
+bool slot_archive(const struct linker *l, uint32_t id, const struct archive **a, uint32_t *index)
 {
-	if (id < l->archive.crate_count) {
-		*out = archive_crate_at(&l->archive, id);
-		return true;
-	}
-	uint32_t source = copy_source(l, id);
-	if (source != ARCHIVE_NO_CRATE) {
-		*out = archive_crate_at(&l->archive, source);
+	if (id < l->archive.crate_count || copy_source(l, id) != ARCHIVE_NO_CRATE) {
+		*a = &l->archive;
+		*index = id < l->archive.crate_count ? id : copy_source(l, id);
 		return true;
 	}
 	if (!linker_is_pushed(l, id))
 		return false;
-	*out = archive_crate_at(l->slots[id].pushed, 0);
+	*a = l->slots[id].pushed;
+	*index = 0;
+	return true;
+}
+
+bool linker_crate_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
+{
+	const struct archive *a;
+	uint32_t index;
+	if (!slot_archive(l, id, &a, &index))
+		return false;
+	*out = archive_crate_at(a, index);
 	return true;
 }
 
 bool linker_crate_exports_symbol(const struct linker *l, uint32_t id, const char *symbol)
 {
-	if (id < l->archive.crate_count)
-		return archive_crate_exports(&l->archive, id, symbol);
-	if (copy_source(l, id) != ARCHIVE_NO_CRATE)
-		return archive_crate_exports(&l->archive, copy_source(l, id), symbol);
-	return linker_is_pushed(l, id) && archive_crate_exports(l->slots[id].pushed, 0, symbol);
-}
-
-bool linker_crate_entry(const struct linker *l, uint32_t id, struct archive_crate *out)
-{
-	return slot_entry(l, id, out);
+	const struct archive *a;
+	uint32_t index;
+	return slot_archive(l, id, &a, &index) && archive_crate_exports(a, index, symbol);
 }
 
 const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error *err)
 {
-	if (id < l->archive.crate_count)
-		return archive_crate_image(&l->archive, id, err);
-	if (copy_source(l, id) != ARCHIVE_NO_CRATE)
-		return archive_crate_image(&l->archive, copy_source(l, id), err);
-	if (!linker_is_pushed(l, id)) {
+	const struct archive *a;
+	uint32_t index;
+	if (!slot_archive(l, id, &a, &index)) {
 		(void)link_fail(err, E_NOENT, "", "no such crate");
 		return NULL;
 	}
-	return archive_crate_image(l->slots[id].pushed, 0, err);
-}
-
-/* The archive an image of slot id lives in, and its index there. */
-static const struct archive *slot_archive(const struct linker *l, uint32_t id, uint32_t *index)
-{
-	*index = 0;
-	if (id < l->archive.crate_count) {
-		*index = id;
-		return &l->archive;
-	}
-	if (copy_source(l, id) != ARCHIVE_NO_CRATE) {
-		*index = copy_source(l, id);
-		return &l->archive;
-	}
-	return linker_is_pushed(l, id) ? l->slots[id].pushed : NULL;
+	return archive_crate_image(a, index, err);
 }
 
 /* The checker's verdict travels with the object as its stamp (stamp.h):
@@ -122,8 +105,8 @@ const uint8_t *slot_attested_image(struct linker *l, uint32_t id, uint64_t *obje
                                    bool *unchecked, struct link_error *err)
 {
 	uint32_t index;
-	const struct archive *a = slot_archive(l, id, &index);
-	if (!a) {
+	const struct archive *a;
+	if (!slot_archive(l, id, &a, &index)) {
 		(void)link_fail(err, E_NOENT, "", "no such crate");
 		return NULL;
 	}

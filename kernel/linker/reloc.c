@@ -10,7 +10,7 @@
  * ordered as ld.lld orders them for a one-object link: global symbols in
  * symbol-table order, then local ones.
  */
-#include "loader.h"
+#include "linker_internal.h"
 
 #define GOT_NEEDED (UINT32_MAX - 1)
 
@@ -68,11 +68,11 @@ struct status check_import_signature(const struct linker *l, const struct loaded
 static struct status resolve_symbols(struct linker *l, struct loaded_crate *c,
                                      struct link_error *err)
 {
-	for (uint32_t i = 1; i < c->sym_count; i++) {
+	for (uint32_t i = 1; i < c->elf.sym_count; i++) {
 		struct elf64_sym s;
-		memcpy(&s, c->elf + c->symoff + (uint64_t)i * sizeof(s), sizeof(s));
+		memcpy(&s, c->elf.image + c->elf.symoff + (uint64_t)i * sizeof(s), sizeof(s));
 		struct resolved_symbol *r = &c->resolved[i];
-		const char *name = c->strtab + s.st_name;
+		const char *name = c->elf.strtab + s.st_name;
 		*r = (struct resolved_symbol){0, LINKER_NO_CRATE, LINKER_NO_SECTION};
 		if (s.st_shndx == SHN_ABS) {
 			r->address = s.st_value;
@@ -110,7 +110,7 @@ static struct status resolve_symbols(struct linker *l, struct loaded_crate *c,
 			struct status st = link_fail(err, E_BADARCH, c->name,
 			                             "archive index names a provider that does not export it: ");
 			struct archive_crate ac;
-			link_error_append(err, slot_entry(l, p, &ac) ? ac.name : "?");
+			link_error_append(err, linker_crate_entry(l, p, &ac) ? ac.name : "?");
 			link_error_set_symbol(err, name);
 			return st;
 		}
@@ -154,15 +154,13 @@ static bool is_got_type(uint32_t type)
  * to a direct form when the instruction allows it and the value fits,
  * through a GOT slot otherwise.  Absolute and weak-undefined targets keep
  * the GOT, as in ld.lld. */
-static enum reloc_form got_form(const struct loaded_crate *c,
-                                const struct crate_section *s,
+static enum reloc_form got_form(const struct crate_section *s,
                                 const struct reloc_record *rec,
                                 const struct resolved_symbol *res)
 {
 	if (rec->type == R_X86_64_GOTPCREL || rec->addend != -4 ||
 	    res->crate == LINKER_NO_CRATE || rec->offset < 2)
 		return RELOC_VIA_GOT;
-	(void)c;
 	const uint8_t *loc = s->write + rec->offset;
 	uint8_t op = loc[-2], modrm = loc[-1];
 	uint64_t pcrel = res->address + (uint64_t)rec->addend - (s->vaddr + rec->offset);
@@ -186,19 +184,18 @@ static enum reloc_form got_form(const struct loaded_crate *c,
 static bool section_has_contents(const struct loaded_crate *c, const struct crate_section *s)
 {
 	struct elf64_shdr sh;
-	memcpy(&sh, c->elf + c->shoff + (uint64_t)s->shndx * sizeof(sh), sizeof(sh));
+	elf_view_shdr(&c->elf, s->shndx, &sh);
 	return sh.sh_type != SHT_NOBITS && s->write;
 }
 
 static struct status collect_relocs(struct linker *l, struct loaded_crate *c,
                                     struct link_error *err)
 {
-	struct elf_view v;
+	const struct elf_view *v = &c->elf;
 	struct elf64_shdr sh;
 	uint64_t total = 0;
-	crate_view(c, &v);
-	for (uint32_t i = 1; i < c->shnum; i++) {
-		elf_view_shdr(&v, i, &sh);
+	for (uint32_t i = 1; i < c->elf.shnum; i++) {
+		elf_view_shdr(v, i, &sh);
 		if (sh.sh_type == SHT_RELA && c->section_of_shndx[sh.sh_info] != LINKER_NO_SECTION)
 			total += sh.sh_size / sizeof(struct elf64_rela);
 	}
@@ -211,8 +208,8 @@ static struct status collect_relocs(struct linker *l, struct loaded_crate *c,
 		return link_fail(err, E_NOMEM, c->name, "out of memory for relocation records");
 	c->reloc_cap = (uint32_t)total;
 
-	for (uint32_t i = 1; i < c->shnum; i++) {
-		elf_view_shdr(&v, i, &sh);
+	for (uint32_t i = 1; i < c->elf.shnum; i++) {
+		elf_view_shdr(v, i, &sh);
 		if (sh.sh_type != SHT_RELA)
 			continue;
 		uint32_t sec = c->section_of_shndx[sh.sh_info];
@@ -222,9 +219,9 @@ static struct status collect_relocs(struct linker *l, struct loaded_crate *c,
 		uint64_t n = sh.sh_size / sizeof(struct elf64_rela);
 		for (uint64_t k = 0; k < n; k++) {
 			struct elf64_rela r;
-			elf_view_rela(&v, &sh, k, &r);
+			elf_view_rela(v, &sh, k, &r);
 			uint32_t type = ELF64_R_TYPE(r.r_info), sym = ELF64_R_SYM(r.r_info);
-			if (sym >= c->sym_count)
+			if (sym >= c->elf.sym_count)
 				return reloc_fail(err, E_BADELF, c, s, r.r_offset, type, 0,
 				                  "relocation symbol index out of range");
 			if (type == R_X86_64_NONE)
@@ -261,7 +258,7 @@ static struct status collect_relocs(struct linker *l, struct loaded_crate *c,
 				.got_slot = LINKER_NO_SECTION,
 			};
 			if (is_got_type(type))
-				rec->form = got_form(c, s, rec, res);
+				rec->form = got_form(s, rec, res);
 		}
 	}
 	return STATUS_OK;
@@ -278,18 +275,18 @@ static struct status build_got(struct linker *l, struct loaded_crate *c,
 			needed++;
 	if (needed == 0)
 		return STATUS_OK;
-	uint32_t *slot_of = meta_alloc_array(l, c->sym_count, sizeof(uint32_t));
+	uint32_t *slot_of = meta_alloc_array(l, c->elf.sym_count, sizeof(uint32_t));
 	if (!slot_of)
 		return link_fail(err, E_NOMEM, c->name, "out of memory for the GOT");
-	for (uint32_t i = 0; i < c->sym_count; i++)
+	for (uint32_t i = 0; i < c->elf.sym_count; i++)
 		slot_of[i] = LINKER_NO_SECTION;
 	for (uint32_t i = 0; i < c->reloc_count; i++)
 		if (c->relocs[i].form == RELOC_VIA_GOT)
 			slot_of[c->relocs[i].symbol] = GOT_NEEDED;
 	uint32_t count = 0;
 	for (uint32_t pass = 0; pass < 2; pass++) {
-		uint32_t from = pass ? 0 : c->first_global;
-		uint32_t to = pass ? c->first_global : c->sym_count;
+		uint32_t from = pass ? 0 : c->elf.first_global;
+		uint32_t to = pass ? c->elf.first_global : c->elf.sym_count;
 		for (uint32_t i = from; i < to; i++)
 			if (slot_of[i] == GOT_NEEDED)
 				slot_of[i] = count++;
@@ -313,7 +310,7 @@ static struct status build_got(struct linker *l, struct loaded_crate *c,
 	got.size = (uint64_t)count * 8;
 	got.kind = REGION_RODATA;
 	c->got = got;
-	for (uint32_t i = 0; i < c->sym_count; i++) {
+	for (uint32_t i = 0; i < c->elf.sym_count; i++) {
 		if (slot_of[i] >= count)
 			continue;
 		c->got_symbols[slot_of[i]] = i;
@@ -323,13 +320,13 @@ static struct status build_got(struct linker *l, struct loaded_crate *c,
 		if (c->relocs[i].form == RELOC_VIA_GOT)
 			c->relocs[i].got_slot = slot_of[c->relocs[i].symbol];
 out:
-	meta_free_array(l, slot_of, c->sym_count, sizeof(uint32_t));
+	meta_free_array(l, slot_of, c->elf.sym_count, sizeof(uint32_t));
 	return st;
 }
 
 /* ---- pass 3: write --------------------------------------------------- */
 
-static struct status apply_one(const struct loaded_crate *c, const struct reloc_record *rec,
+struct status reloc_apply(const struct loaded_crate *c, const struct reloc_record *rec,
                                struct link_error *err)
 {
 	const struct crate_section *s = &c->sections[rec->section];
@@ -452,7 +449,7 @@ struct status link_crate(struct linker *l, struct loaded_crate *c, struct link_e
 	if (status_ok(st))
 		st = build_got(l, c, err);
 	for (uint32_t i = 0; status_ok(st) && i < c->reloc_count; i++) {
-		st = apply_one(c, &c->relocs[i], err);
+		st = reloc_apply(c, &c->relocs[i], err);
 		if (status_ok(st))
 			st = add_reverse_edge(l, c, i, err);
 	}

@@ -5,7 +5,7 @@
  * must hold when the symbol lives in NEW instead; only when every one is
  * computable (NEW exports the name, the value fits the field) are they
  * written, the records moved, and OLD unloaded. */
-#include "loader.h"
+#include "linker_internal.h"
 
 #define SWAP_MAX_PATCH 8
 
@@ -120,7 +120,7 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 	if (new_id == old_id)
 		return link_fail(err, E_INVAL, old->name, "a crate cannot replace itself");
 	struct archive_crate ac;
-	if (!slot_entry(l, new_id, &ac))
+	if (!linker_crate_entry(l, new_id, &ac))
 		return link_fail(err, E_NOENT, "", "the replacement crate does not exist");
 	bool loaded_here = false;
 	struct status st = STATUS_OK;

@@ -29,6 +29,8 @@ import sys
 import tempfile
 import time
 
+from .children import die_with_parent
+
 ENV_REQUEST = "THESEUS_ACCEL"
 ENV_CHOICE = "THESEUS_ACCEL_CHOICE"   # the decision, for child processes
 ENV_DEVICE = "THESEUS_KVM_DEVICE"     # another KVM device path (the tests' stand-ins)
@@ -141,7 +143,8 @@ def probe_once(qemu, kernel, cpu, deadline):
     t0 = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(probe_command(qemu, kernel, cpu), stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, start_new_session=True)
+                                stdout=out, stderr=err, start_new_session=True,
+                                preexec_fn=die_with_parent())
         try:
             status = proc.wait(timeout=deadline)
         except subprocess.TimeoutExpired:

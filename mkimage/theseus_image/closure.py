@@ -6,7 +6,9 @@ exactly one non-ALTERNATIVE crate; a symbol is exported by at most one crate
 unless all its exporters belong to one alternative family (a crate plus the
 crates declared alternatives of it); no crate exports what the nano-core
 exports; every import has the type signature its providers define (all
-of them: an alternative may be swapped in for the default).
+of them: an alternative may be swapped in for the default); a crate's
+declared needs (CRATE(..., needs)) are exactly the crates it imports from,
+so the metadata cannot drift from the code.
 """
 
 from dataclasses import dataclass, field
@@ -140,4 +142,24 @@ def resolve(crates, kernel_exports, kernel_signatures=None):
                     problem += (f" (crate '{hiders[0]}' defines it without "
                                 f"CRATE_EXPORT)")
             problems.append(InputError(crate.file, problem))
+        _check_needs(crate, providers, problems)
     return result
+
+
+def _check_needs(crate, providers, problems):
+    """The declared needs must be the crates the imports resolve to."""
+    if None in providers.values():
+        return  # an unresolved import is reported already
+    imported = {p for p in providers.values() if p not in (NANO_CORE, crate.name)}
+    declared = set(crate.info.needs)
+    if imported == declared:
+        return
+    missing, extra = sorted(imported - declared), sorted(declared - imported)
+    parts = []
+    if missing:
+        parts.append("add " + ", ".join(f"'{n}'" for n in missing))
+    if extra:
+        parts.append("drop " + ", ".join(f"'{n}'" for n in extra))
+    problems.append(InputError(
+        crate.file, f"crate '{crate.name}' declares needs '{','.join(sorted(declared))}' but imports "
+                    f"from '{','.join(sorted(imported))}': {' and '.join(parts)} in the needs of its CRATE(...) line"))

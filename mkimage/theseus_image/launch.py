@@ -33,6 +33,7 @@ import sys
 import time
 
 from . import accel as accelerator
+from .children import die_with_parent
 
 # The kernel writes (code) to isa-debug-exit; QEMU exits with (code << 1) | 1.
 EXIT_SUCCESS = (0x10 << 1) | 1
@@ -107,9 +108,10 @@ class Guest:
         self.proc = subprocess.Popen(
             cmd + ["-serial", "stdio", "-monitor", "none"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True)
+            start_new_session=True, preexec_fn=die_with_parent())
         self.output = bytearray()
         self.echo = None  # a binary stream to copy output to as it arrives
+        self.on_output = None  # called with each chunk of output as it arrives
 
     def read_until(self, predicate, timeout):
         """Read output until predicate(output) holds, QEMU exits or time runs out.
@@ -129,6 +131,8 @@ class Guest:
                     self.proc.wait()
                     return "match" if predicate(self.output) else "exit"
                 self.output += chunk
+                if self.on_output:
+                    self.on_output(bytes(chunk))
                 if self.echo:
                     self.echo.write(chunk.replace(b"\r", b""))
                     self.echo.flush()
@@ -160,11 +164,42 @@ class Guest:
             return ""
 
 
-def run_boot(cmd, timeout):
-    """Boot, wait for QEMU to end by itself. Returns (status or None on timeout, output)."""
+def run_boot(cmd, timeout, on_output=None):
+    """Boot, wait for QEMU to end by itself. Returns (status or None on
+    timeout, output). on_output, if given, sees the output as it comes."""
     g = Guest(cmd)
+    g.on_output = on_output
     status = g.wait(timeout)
     return status, g.output.decode(errors="replace").replace("\r", ""), g.stderr_text()
+
+
+def boot_through_records(command_for, timeout, take, died, max_boots=20, save=None, on_output=None):
+    """Boot the kernel in test or benchmark mode until its records have all
+    run, booting again after one that crashed or hung it (the command line
+    of command_for(after) skips through `after`), so one broken record
+    never hides the others.
+
+    take(output) reads one boot's lines and returns (ended, running): did
+    the END line come, and which record was running when the output
+    stopped (None: none). died(record or None, why, output, stderr) hears
+    of each boot that did not end cleanly, as it happens. save(boot, text),
+    if given, keeps each boot's console. Returns "finished", "died outside
+    a record" (nothing more to learn by booting again) or "gave up"
+    (max_boots ran out)."""
+    after = ""
+    for boot in range(1, max_boots + 1):
+        status, output, stderr = run_boot(command_for(after), timeout, on_output)
+        if save:
+            save(boot, output + stderr)
+        ended, running = take(output)
+        if ended and status in (EXIT_SUCCESS, EXIT_FAILURE):
+            return "finished"
+        why = f"timed out after {timeout:g} s" if status is None else describe_exit(status, stderr)
+        died(running, why, output, stderr)
+        if running is None:
+            return "died outside a record"
+        after = running
+    return "gave up"
 
 
 def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
@@ -198,6 +233,35 @@ def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
         g.kill()
         code = 124
     return code, g.output.decode(errors="replace").replace("\r", "")
+
+
+class Console:
+    """A guest driven one console line at a time, each answer read before
+    the next line is typed (what a test needs to type a task id it has
+    just been told)."""
+
+    def __init__(self, cmd):
+        self.guest = Guest(cmd)
+
+    def wait_for(self, text, timeout=60, count=1):
+        """Until text has appeared `count` times in the whole session;
+        AssertionError (with the output) when it does not."""
+        how = self.guest.read_until(lambda buf: buf.count(text.encode()) >= count, timeout)
+        assert how == "match", f"{text!r} did not appear {count}x ({how}):\n{self.output()}"
+
+    def type(self, line, timeout=60):
+        """Type line after the prompt; its answer (the output after it)."""
+        seen = self.guest.output.count(PROMPT)
+        assert self.guest.send(line.encode() + b"\n"), f"QEMU ended before {line!r}:\n{self.output()}"
+        how = self.guest.read_until(lambda buf: buf.count(PROMPT) > seen, timeout)
+        assert how == "match", f"no prompt after {line!r} ({how}):\n{self.output()}"
+        return self.output().rsplit(PROMPT.decode() + line, 1)[-1]
+
+    def output(self):
+        return self.guest.output.decode(errors="replace").replace("\r", "")
+
+    def close(self):
+        self.guest.kill()
 
 
 def claim_push_socket(path):
@@ -261,10 +325,15 @@ def main(argv=None):
                    help="COM2 listens on this UNIX socket for `mkimage push` "
                         "(and the kernel starts live_update); empty: none")
     sub.add_parser("accel", help="decide the accelerator and say which (see accel.py)", add_help=False)
+    sub.add_parser("debug", help="boot under gdb (debug_session.py)", add_help=False)
+    sub.add_parser("console", help="the console of a debug boot (debug_session.py)", add_help=False)
     if argv is None:
         argv = sys.argv[1:]
     if argv[:1] == ["accel"]:
         return accelerator.main(argv[1:])
+    if argv[:1] in (["debug"], ["console"]):
+        from . import debug_session
+        return (debug_session.main_debug if argv[0] == "debug" else debug_session.main_console)(argv[1:])
     args = ap.parse_args(argv)
 
     for path in (args.kernel, args.initrd):

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../kernel/linker/blake2s.h"
-#include "../../kernel/linker/linker_internal.h"
+#include "linker/blake2s.h"
+#include "linker/linker_internal.h"
 #include "host_env.h"
 #include "tap.h"
 

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
-#include "../../kernel/linker/linker.h"
+#include "linker/linker_internal.h" /* the linker's own tests see its records */
 
 struct host_ksym {
 	const char *name;

@@ -162,18 +162,21 @@ static void test_on_demand(void)
 
 	struct linker_symbol sym;
 	st = linker_resolve(&f.l, "lonely_answer", 0, &sym, &f.err);
-	uint32_t lonely_id = linker_crate_by_name(&f.l, "lonely"), sec = 0;
+	uint32_t lonely_id = linker_crate_by_name(&f.l, "lonely");
 	const struct loaded_crate *lonely = linker_crate(&f.l, lonely_id);
+	struct linker_location at;
 	tap_check(status_ok(st) && lonely && lonely->reason_crate == LINKER_NO_CRATE &&
 	                  lonely->reason_symbol && !strcmp(lonely->reason_symbol, "lonely_answer") &&
 	                  sym.crate_id == lonely_id &&
-	                  linker_crate_of_address(&f.l, sym.address, &sec) == lonely_id &&
-	                  !strcmp(lonely->sections[sec].name, ".text.lonely_answer"),
+	                  linker_crate_of_address(&f.l, sym.address) == lonely_id &&
+	                  linker_locate(&f.l, sym.address, &at) && !strcmp(at.section, ".text.lonely_answer") &&
+	                  at.function && !strcmp(at.function, "lonely_answer") && at.offset == 0 &&
+	                  !strcmp(at.crate, "lonely"),
 	          "resolve by symbol loads its provider on demand", "%s", fmt(&f.err));
 
 	/* The weak undefined nc_optional resolves to 0, like ld.lld. */
 	int found = 0;
-	for (uint32_t i = 0; i < a->sym_count; i++)
+	for (uint32_t i = 0; i < a->elf.sym_count; i++)
 		if (!strcmp(linker_symbol_name(a, i), "nc_optional"))
 			found = a->resolved[i].address == 0 && a->resolved[i].crate == LINKER_NO_CRATE;
 	tap_check(found, "weak undefined import resolves to 0", "");
@@ -207,10 +210,11 @@ static void test_on_demand(void)
 	                  stats.bss_size > 0 && stats.dependent_crates == 1 && !strcmp(stats.version, "1.0.0"),
 	          "enumeration and stats", "listed %d deps %u", listed, stats.dependent_crates);
 
-	uint32_t section;
-	uint32_t owner = linker_crate_of_address(&f.l, a->init_address, &section);
-	tap_check(owner == alpha && a->sections[section].kind == REGION_TEXT,
-	          "address -> crate and section (fault attribution)", "");
+	uint32_t owner = linker_crate_of_address(&f.l, a->init_address);
+	tap_check(owner == alpha && linker_text_contains(&f.l, alpha, a->init_address) &&
+	                  linker_locate(&f.l, a->init_address + 1, &at) && at.function &&
+	                  !strcmp(at.function, a->init_name) && at.offset == 1,
+	          "address -> crate, function and offset (fault attribution)", "");
 	teardown(&f);
 	tap_check(f.h.live_regions == 0 && f.h.live_meta == 0, "fini returns all memory",
 	          "regions %ld meta %ld", f.h.live_regions, f.h.live_meta);
@@ -333,7 +337,7 @@ struct edge_probe {
 static void probe(void *ctx, const struct linker_edge *e)
 {
 	struct edge_probe *p = ctx;
-	if (!strcmp(e->symbol, p->symbol) && e->reloc->target_crate == p->target)
+	if (!strcmp(e->symbol, p->symbol) && e->to_crate == p->target)
 		p->hits++;
 }
 
@@ -623,6 +627,83 @@ static void test_copy_for_restart(void)
 	          "meta %ld regions %ld", f.h.live_meta, f.h.live_regions);
 }
 
+/* Every code and read-only byte of crate c, in section order. */
+static size_t snapshot(const struct loaded_crate *c, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < c->section_count; i++) {
+		const struct crate_section *s = &c->sections[i];
+		if (!s->size || !s->write || (s->kind != REGION_TEXT && s->kind != REGION_RODATA))
+			continue;
+		if (n + s->size > cap)
+			return 0;
+		memcpy(out + n, s->write, s->size);
+		n += s->size;
+	}
+	if (c->got_count && n + 8 * c->got_count <= cap) {
+		memcpy(out + n, c->got.write, 8 * c->got_count);
+		n += 8 * c->got_count;
+	}
+	return n;
+}
+
+static void test_repair(void)
+{
+	struct fixture f;
+	setup(&f);
+	uint32_t id;
+	uint64_t changed = 99;
+	/* gotuse has every relocation form, relaxed and through the GOT. */
+	struct status st = linker_load_crate(&f.l, "gotuse", &id, &f.err);
+	const struct loaded_crate *c = linker_crate(&f.l, id);
+	static uint8_t before[1 << 16], after[1 << 16], scratch[1 << 16];
+	size_t n = c ? snapshot(c, before, sizeof before) : 0;
+	struct status clean = linker_repair(&f.l, id, scratch, sizeof scratch, &changed, &f.err);
+	tap_check(status_ok(st) && n && status_ok(clean) && changed == 0,
+	          "repair: a crate as loaded needs no byte written", "%s changed %lu", fmt(&f.err), changed);
+
+	/* Break it as a fault would: a breakpoint at a function's entry, a
+	 * flipped bit in a relaxed relocation's field, a GOT slot pointing
+	 * elsewhere, a byte of read-only data. */
+	uint64_t got_read = 0, got_forms = 0;
+	int found = linker_export_address(&f.l, id, "got_read", true, &got_read) &&
+	            linker_export_address(&f.l, id, "got_forms", true, &got_forms);
+	static const uint8_t int3 = 0xcc, zero8[8] = {0}, flip = 0x5a;
+	uint64_t rodata = 0;
+	for (uint32_t i = 0; i < c->section_count; i++)
+		if (c->sections[i].kind == REGION_RODATA && c->sections[i].size)
+			rodata = c->sections[i].vaddr;
+	int broken = status_ok(f.env.patch(f.env.ctx, got_read, &int3, 1)) &&
+	             status_ok(f.env.patch(f.env.ctx, got_forms + 3, &flip, 1)) && c->got_count &&
+	             status_ok(f.env.patch(f.env.ctx, c->got.vaddr, zero8, 8)) && rodata &&
+	             status_ok(f.env.patch(f.env.ctx, rodata, &flip, 1));
+	st = linker_repair(&f.l, id, scratch, sizeof scratch, &changed, &f.err);
+	size_t m = snapshot(c, after, sizeof after);
+	tap_check(found && broken && status_ok(st) && changed >= 4 && m == n && !memcmp(before, after, n),
+	          "repair: code, relocated fields, GOT slots and read-only data come back byte for byte",
+	          "%s changed %lu", fmt(&f.err), changed);
+
+	/* Data is state: it is left as it is. */
+	uint64_t data = 0;
+	broken = linker_export_address(&f.l, id, "got_local_data", false, &data) &&
+	         status_ok(f.env.patch(f.env.ctx, data, &flip, 1));
+	st = linker_repair(&f.l, id, scratch, sizeof scratch, &changed, &f.err);
+	uint8_t now = 0;
+	for (uint32_t i = 0; i < c->section_count; i++) {
+		const struct crate_section *s = &c->sections[i];
+		if (data >= s->vaddr && data < s->vaddr + s->size)
+			now = s->write[data - s->vaddr];
+	}
+	tap_check(broken && status_ok(st) && changed == 0 && now == flip, "repair: data is left alone", "changed %lu",
+	          changed);
+	st = linker_repair(&f.l, 12345, scratch, sizeof scratch, &changed, &f.err);
+	tap_check(st.err == E_NOENT, "repair: a crate that is not loaded is refused", "%s", fmt(&f.err));
+	st = linker_repair(&f.l, id, scratch, 16, &changed, &f.err);
+	tap_check(st.err == E_RANGE && changed == 0, "repair: too little scratch space is refused, nothing written",
+	          "%s", fmt(&f.err));
+	teardown(&f);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3 || read_file(argv[1], &archive_data, &archive_size) ||
@@ -639,6 +720,7 @@ int main(int argc, char **argv)
 	test_pushed_crates();
 	test_cycle_unload();
 	test_copy_for_restart();
+	test_repair();
 	free(archive_data);
 	free(push_data);
 	return tap_done();

@@ -126,3 +126,22 @@ def test_undeclared_alternative_clashes(tmp_path, nano_core, toolchain, good_cra
     assert_rejected(tmp_path, nano_core, [log, log_v2, logger], error(
         logger, f"symbol 'log_write' is exported by both 'log' ({log}) and "
                 f"'logger' ({logger}), which are not alternatives of one crate"))
+
+
+def test_declared_needs_must_be_the_crates_it_imports_from(tmp_path, nano_core, toolchain, good_crates):
+    log = good_crates["log"]
+    quiet = toolchain.crate("quiet", source=(
+        '#include <theseus/crate.h>\n'
+        'CRATE("quiet", "1.0.0", "logs, but says it needs nothing", "", "", "");\n'
+        'void log_write(const char *text);\n'
+        'CRATE_EXPORT void quiet_main(void) { log_write("hi"); }\n'))
+    assert_rejected(tmp_path, nano_core, [log, quiet], error(
+        quiet, "crate 'quiet' declares needs '' but imports from 'log': add 'log' in the needs of its "
+               "CRATE(...) line"))
+    loud = toolchain.crate("loud", source=(
+        '#include <theseus/crate.h>\n'
+        'CRATE("loud", "1.0.0", "needs what it does not use", "", "", "log");\n'
+        'CRATE_EXPORT void loud_main(void) { }\n'))
+    assert_rejected(tmp_path, nano_core, [log, loud], error(
+        loud, "crate 'loud' declares needs 'log' but imports from '': drop 'log' in the needs of its "
+              "CRATE(...) line"))

@@ -15,6 +15,7 @@ from harness import REPO, TEST_KEY, mkimage, stamped
 
 sys.path.insert(0, str(REPO / "mkimage"))
 from theseus_image import accel, attest, launch  # noqa: E402
+from theseus_image.children import die_with_parent  # noqa: E402
 from theseus_image.archive import load_archive  # noqa: E402
 from theseus_image.closure import resolve  # noqa: E402
 
@@ -398,7 +399,7 @@ def test_qemu_puts_the_push_line_on_com2(tmp_path):
     cmd = launch.qemu_command(None, iso=str(empty), accel=accel.tcg(), push_socket=str(sock))
     qemu = subprocess.Popen(cmd + ["-S", "-serial", "null", "-monitor", "stdio"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+                            stderr=subprocess.STDOUT, preexec_fn=die_with_parent())
     try:
         # The file appears at bind(), a moment before QEMU listens: retry
         # a refused connection until the deadline.

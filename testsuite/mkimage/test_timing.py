@@ -13,13 +13,14 @@ def generated_crate(number):
     """Crate number N exports a few functions and data and calls crate N-1."""
     name = f"gen{number:02d}"
     calls = f"gen{number - 1:02d}_work(x) + " if number else ""
+    needs = f"gen{number - 1:02d}" if number else ""
     functions = "\n".join(
         f"CRATE_EXPORT unsigned long {name}_f{k}(unsigned long x) "
         f"{{ table[{k}] += x; return table[{k}] * {k + 3}; }}"
         for k in range(12))
     return (
         '#include <theseus/crate.h>\n'
-        f'CRATE("{name}", "1.0.{number}", "generated crate {number}", "", "", "");\n'
+        f'CRATE("{name}", "1.0.{number}", "generated crate {number}", "", "", "{needs}");\n'
         'void serial_write(const char *text, unsigned long length);\n'
         + (f"unsigned long gen{number - 1:02d}_work(unsigned long x);\n" if number else "")
         + "static unsigned long table[16];\n"

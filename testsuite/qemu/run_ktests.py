@@ -51,20 +51,17 @@ def main(argv=None):
         base_append += " " + args.append
 
     results = []  # (name, ok, message)
-    expected = None
-    after = ""
-    for _ in range(args.max_boots):
-        append = base_append + (f" test_after={after}" if after else "")
-        cmd = launch.qemu_command(args.kernel, args.initrd, append, args.memory)
-        status, output, stderr = launch.run_boot(cmd, args.timeout)
-        running = None
-        ended = False
+    state = {"expected": None, "boots": 0}
+
+    def take(output):
+        state["boots"] += 1
+        running, ended = None, False
         for kind, name, rest in parse(output):
-            if kind == "BEGIN" and expected is None:
-                expected = int(name)
-            elif kind == "CRATE" and not after:
+            if kind == "BEGIN" and state["expected"] is None:
+                state["expected"] = int(name)
+            elif kind == "CRATE" and state["boots"] == 1:
                 # A crate with tests was loaded: its tests join the count.
-                expected = (expected or 0) + int(rest or 0)
+                state["expected"] = (state["expected"] or 0) + int(rest or 0)
             elif kind == "RUN":
                 running = name
             elif kind in ("PASS", "FAIL"):
@@ -72,21 +69,25 @@ def main(argv=None):
                 running = None
             elif kind == "END":
                 ended = True
-        if ended and status in (launch.EXIT_SUCCESS, launch.EXIT_FAILURE):
-            break
-        why = (f"timed out after {args.timeout:g} s" if status is None
-               else launch.describe_exit(status, stderr))
+        return ended, running
+
+    def command_for(after):
+        append = base_append + (f" test_after={after}" if after else "")
+        return launch.qemu_command(args.kernel, args.initrd, append, args.memory)
+
+    def died(running, why, output, stderr):
         if running is None:
-            # Died outside any test: nothing more to learn by booting again.
             results.append(("boot", False, f"{why} before the tests finished"))
             sys.stdout.write("# " + tail(output + stderr).replace("\n", "\n# ") + "\n")
-            break
-        results.append((running, False, why))
-        sys.stdout.write(f"# {running}: {why}; last console lines:\n# "
-                         + tail(output).replace("\n", "\n# ") + "\n")
-        after = running
-    else:
+        else:
+            results.append((running, False, why))
+            sys.stdout.write(f"# {running}: {why}; last console lines:\n# "
+                             + tail(output).replace("\n", "\n# ") + "\n")
+
+    how = launch.boot_through_records(command_for, args.timeout, take, died, args.max_boots)
+    if how == "gave up":
         results.append(("harness", False, f"gave up after {args.max_boots} boots"))
+    expected = state["expected"]
 
     for i, (name, ok, msg) in enumerate(results, 1):
         line = f"{'ok' if ok else 'not ok'} {i} - {name}"

@@ -2,8 +2,10 @@
 and through the ways a boot can go wrong (faults, hangs)."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -88,8 +90,60 @@ def test_uptime_advances_and_kill_reports_errors():
     assert ticks[1] >= ticks[0] + 20
     assert "usage: sleep MS" in out
     assert "kill: no such task" in out
-    assert "kill: the idle task cannot be killed" in out
+    assert "kill: the boot and idle tasks cannot be killed (the console session can: it is restarted)" in out
     assert "usage: kill ID" in out
+
+
+def crate_refs(listing, name):
+    """The refs column of `name` in a `crates` listing, or None if absent."""
+    for line in listing.splitlines():
+        fields = line.split()
+        if fields and fields[0] == name:
+            return int(fields[4])
+    return None
+
+
+def test_killing_a_task_inside_an_app_call_releases_the_crate(tmp_path):
+    """The strong reference an application call holds on its crate lives
+    on the task's stack: a kill drops it, so the crate can be unloaded.
+    live_update serves COM2 until killed (the push socket gives it a COM2
+    and starts one; the test starts another)."""
+    workdir = tempfile.mkdtemp(prefix="theseus-kill-", dir="/tmp")  # short socket path
+    c = launch.Console(launch.qemu_command(KERNEL, ARCHIVE, push_socket=os.path.join(workdir, "push.sock")))
+    try:
+        c.wait_for("theseus> ")
+        c.type("spawn live_update")
+        c.wait_for("live_update: listening on COM2", count=2)
+        tasks = [int(line.split()[0]) for line in c.type("tasks").splitlines()
+                 if line.split()[1:2] == ["live_update"]]
+        assert len(tasks) == 2
+        assert crate_refs(c.type("crates"), "live_update") == 2
+        assert "crate has strong references: 2 (E_BUSY)" in c.type("unload live_update")
+        assert "killed" in c.type(f"kill {tasks[0]}")
+        assert crate_refs(c.type("crates"), "live_update") == 1
+        assert "killed" in c.type(f"kill {tasks[1]}")
+        assert crate_refs(c.type("crates"), "live_update") == 0
+        assert "unloaded" in c.type("unload live_update")
+        assert crate_refs(c.type("crates"), "live_update") is None
+    finally:
+        c.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_the_console_session_is_supervised():
+    """The shell's session is a task the entry supervises: killed, or ended
+    by a fault that unwound it, it is replaced and the console answers."""
+    code, out = console("tasks", "kill 256", "echo still", "tasks", append="recover=none")
+    assert code == 0
+    assert "kill: the boot and idle tasks cannot be killed" in out and "\nstill\n" in out
+    # The same boot sequence gives the session the same id every time.
+    session = next(l.split()[0] for l in out.split("theseus> tasks", 1)[1].splitlines()
+                   if "shell_session" in l)
+    code, out = console(f"kill {session}", "echo back", "uptime")
+    assert code == 0
+    assert "shell: the console session ended (killed); starting a new one" in out
+    assert "\nback\n" in out and "timer ticks at" in out
+    assert "Theseus shell." in out and out.count("Theseus shell.") == 1  # the entry itself went on
 
 
 def test_run_loads_the_application_on_first_use():
@@ -164,16 +218,18 @@ def test_state_survives_a_swap_through_the_state_store_and_migration():
 
 
 def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
+    # recover=none: faults only unwind, so the breakpoint stays until a restart.
     code, out = console("run hello a", "inject hello hello_main", "run hello b", "spawn hello",
                         "restart hello", "run hello c", "crates", "inject hello nosuch", "inject hello",
-                        "restart nosuch", "restart shell", "echo alive")
+                        "restart nosuch", "restart shell", "echo alive", append="recover=none")
     assert code == 0
     assert "fault armed in hello: the next call of hello_main faults" in out
     # The fault is contained where the caller runs: the shell's call, a task.
-    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello" in out
+    # The report names the crate, its version, the function and the offset.
+    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello 1.0.0 at hello_main+0x1" in out
     assert "[task] error: hello: hello_main faulted: exception 3" in out
     assert "Hello from hello 1.0.0, args: b" not in out
-    assert "restarted hello in " in out
+    assert "restarted hello: swapped in " in out
     assert "[hello] info: Hello from hello 1.0.0, args: c" in out
     listing = out.split("theseus> crates", 1)[1].split("theseus> inject hello nosuch", 1)[0]
     assert next(l for l in listing.splitlines() if l.startswith("hello ")).endswith("[restarted]")
@@ -185,32 +241,137 @@ def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
 
 
 def test_recover_restart_restarts_a_crate_that_faulted():
-    code, out = console("run hello a", "inject hello hello_main", "run hello b", "run hello c",
-                        "inject hello hello_main", "spawn hello", "sleep 50", "spawn hello", "sleep 50",
-                        append="recover=restart")
+    # A bounds trap is no code corruption: nothing to repair, the call
+    # unwinds, and recover=restart restarts the crate (fresh .bss: the count
+    # starts again).
+    code, out = console("run faulty", "run faulty", "run faulty bounds", "run faulty", "spawn faulty bounds",
+                        "sleep 50", "run faulty", append="recover=restart")
     assert code == 0
-    assert "run hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello; crate hello restarted" in out
-    assert "recover: crate hello faulted; restarted it" in out
-    # No manual restart: the next call finds clean code.
-    assert "[hello] info: Hello from hello 1.0.0, args: c" in out
+    assert "[faulty] info: faulty ran 2 times" in out
+    assert ("run faulty: faulty_main faulted: exception 6 (#UD invalid opcode) in crate faulty 1.0.0 at "
+            "faulty_main+0x") in out
+    assert "; crate faulty restarted" in out
+    # The policy is the recovery crate's, which says what it did.
+    assert "[recover] info: crate faulty 1.0.0 faulted (exception 6) at faulty_main+0x" in out
+    assert "; restarted it\n" in out
+    after = out.split("theseus> run faulty bounds", 1)[1]
+    assert "[faulty] info: faulty ran 1 time\n" in after
     # The same for a task: it ends with the fault, the crate is restarted.
-    assert "[task] error: hello: hello_main faulted: exception 3 (#BP breakpoint) in crate hello; crate hello restarted" in out
-    assert out.rsplit("theseus> spawn hello", 1)[1].count("[hello] info: Hello from hello 1.0.0") == 1
+    assert "[task] error: faulty: faulty_main faulted: exception 6 (#UD invalid opcode)" in out
+    assert out.rsplit("theseus> run faulty", 1)[1].count("faulty ran 1 time") == 1
 
 
 def test_without_recover_a_faulted_crate_stays_broken_until_restarted():
     code, out = console("inject hello hello_main", "run hello", "load hello", "inject hello hello_main",
-                        "run hello", "run hello")
+                        "run hello", "run hello", append="recover=none")
     assert code == 0
-    assert "recover:" not in out
+    assert "crate hello restarted" not in out and "repaired" not in out
+    # The policy still says what it decided: nothing but the unwinding.
+    assert out.count("[recover] info: crate hello 1.0.0 faulted (exception 3) at hello_main+0x1; "
+                     "the call was unwound") == 2
     assert out.count("hello_main faulted: exception 3") == 2
+
+
+def test_corrupt_code_is_repaired_and_the_call_goes_on():
+    """The default policy: a fault whose cause is corrupt code (here an
+    injected breakpoint) has the crate's code rebuilt from its image and
+    the instruction run again: the call never notices. In the core crates
+    too, on interrupt and scheduler paths."""
+    code, out = console("run hello a", "inject hello hello_main", "run hello b",
+                        "inject fmt fmt_u64", "uptime",
+                        "inject timer timer_on_irq", "sleep 100",
+                        "inject pqueue pq_pop", "sleep 100",
+                        "inject interrupts interrupts_dispatch", "sleep 100",
+                        "inject task waitq_wake_all", "spawn hello", "sleep 50", "uptime",
+                        append="scrub=0")  # no patrol: each fault is met by its call
+    assert code == 0
+    for where in ("hello hello_main+0x0", "fmt fmt_u64+0x0", "timer timer_on_irq+0x0", "pqueue pq_pop+0x0",
+                  "interrupts interrupts_dispatch+0x0", "task waitq_wake_all+0x0"):
+        assert (f"at {where}: 1 bytes of its code differed from the crate's image; repaired and resumed"
+                in out), where
+    assert "[hello] info: Hello from hello 1.0.0, args: b" in out
+    assert "faulted" not in out
+    ticks = [int(l.split()[3]) for l in out.splitlines() if l.startswith("up ") and "timer ticks" in l]
+    assert len(ticks) == 2 and ticks[1] >= ticks[0] + 300, ticks
+
+
+def test_restarting_the_core_crates_keeps_the_system_running():
+    """memory hands its record of every mapping to the fresh instance
+    (memory_save/memory_migrate through the swap's handover), so the
+    stacks and slabs of running tasks stay valid; the timer hands over its
+    tick count; the heap refuses while objects live in it."""
+    code, out = console("spawn hello", "restart memory", "mem", "spawn hello", "sleep 100", "uptime",
+                        "restart timer", "sleep 50", "uptime", "restart sched_rr", "restart pqueue",
+                        "sleep 20", "restart fmt", "restart log", "uptime", "history")
+    assert code == 0
+    assert "restarted memory: swapped in " in out
+    assert "state handed over by memory_save and memory_migrate" in out
+    assert "state handed over by timer_save and timer_migrate" in out
+    assert out.count("[hello] info: Hello from hello 1.0.0") == 2
+    mem = out.split("theseus> mem", 1)[1].split("theseus> ", 1)[0]
+    assert "live" in mem and "of which stacks" in mem
+    ticks = [int(l.split(", ")[1].split()[0]) for l in out.splitlines() if l.startswith("up ")]
+    assert len(ticks) == 3 and ticks[0] >= 100 and ticks[1] >= ticks[0] + 50 and ticks[2] >= ticks[1] + 20, ticks
+    for crate in ("memory", "timer", "sched_rr", "pqueue", "fmt", "log"):
+        assert f"swap {crate} -> {crate} (restarted): done in " in out, crate
+    assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
+
+
+def test_the_fault_policy_is_set_from_the_shell_and_escalates():
+    """`recover` shows and sets the policy; under repair (the default) a
+    crate that keeps faulting with no corrupt code to blame is restarted;
+    each decision is logged with the crate, version, function and offset."""
+    code, out = console("recover", "recover sometimes", "run faulty", "run faulty bounds", "run faulty bounds",
+                        "run faulty bounds", "recover none", "run faulty bounds", "recover")
+    assert code == 0
+    assert "fault policy: repair" in out
+    assert "recover: no policy sometimes (repair, restart or none)" in out
+    decisions = [l for l in out.splitlines() if l.startswith("[recover] info: crate faulty 1.0.0 faulted")]
+    assert len(decisions) == 4, decisions
+    assert all(" at faulty_main+0x" in d for d in decisions)
+    assert decisions[0].endswith("the call was unwound") and decisions[1].endswith("the call was unwound")
+    assert decisions[2].endswith("restarted it (it kept faulting)")
+    assert "crate faulty restarted (it kept faulting)" in out
+    assert decisions[3].endswith("the call was unwound")  # none: only unwind
+    assert out.rstrip().endswith("fault policy: none\ntheseus>")
+
+
+def test_the_scrubber_mends_code_before_it_is_called():
+    """Patrol scrubbing: corrupt code is rebuilt from the crate's image
+    within a period, whether or not anything calls it."""
+    code, out = console("run hello a", "inject hello hello_main", "sleep 400", "run hello b", "run irqs",
+                        append="scrub=100")
+    assert code == 0
+    assert "[scrubber] warning: 1 bytes of crate hello's code differed from its image; repaired" in out
+    assert "[hello] info: Hello from hello 1.0.0, args: b" in out
+    before_irqs = out.split("theseus> run irqs", 1)[0]
+    assert "faulted" not in before_irqs and "resumed" not in before_irqs
+    # It runs from the timer interrupt, beside the scheduler's tick.
+    assert "scrubber_on_tick" in out.split("theseus> run irqs", 1)[1]
+
+
+def test_a_bad_scrub_period_is_reported():
+    code, out = console("echo up", append="scrub=often")
+    assert code == 0
+    assert "[scrubber] error: not a period in milliseconds: often" in out and "\nup\n" in out
+
+
+def test_a_stack_overflow_is_an_ordinary_fault():
+    """Recursion off the end of a stack (the shell's, a task's) hits the
+    guard page and becomes a double fault, handled on its own stack."""
+    code, out = console("run faulty recurse", "spawn faulty recurse", "sleep 50", "run faulty", "uptime")
+    assert code == 0
+    assert "run faulty: faulty_main faulted: exception 8 (#DF double fault) in crate faulty 1.0.0 at recurse+" in out
+    assert "[task] error: faulty: faulty_main faulted: exception 8 (#DF double fault)" in out
+    assert "[faulty] info: faulty ran 3 times" in out
+    assert "KERNEL HALTED" not in out
 
 
 def test_a_restart_starts_data_afresh_but_state_kept_outside_carries_on():
     code, out = console("run counter", "run counter", "restart counter", "run counter", "history")
     assert code == 0
     assert "counter 1.0.0: run 2" in out
-    assert "restarted counter in " in out
+    assert "restarted counter: swapped in " in out
     # The count lives in the state store, not in the crate: it goes on.
     assert "counter 1.0.0: run 3" in out
     assert "swap counter -> counter (restarted): done in " in out
@@ -285,9 +446,11 @@ def test_shutdown_ends_qemu_cleanly():
 
 
 def test_missing_entry_falls_back_to_the_nano_core_console():
-    code, out = console("help", append=FALLBACK)
+    code, out = console("help", "restart", "echo on", append=FALLBACK)
     assert code == 0
-    assert "cannot start the entry no_such_entry_symbol" in out
+    # restart tries the entry again, and comes back to this console.
+    assert out.count("cannot start the entry no_such_entry_symbol") == 2
+    assert "  restart    start the entry crate again" in out and "\non\n" in out
     assert "no_such_entry_symbol" in out and "E_NOENT" in out
     assert "nano-core console commands:" in out
 

@@ -37,7 +37,7 @@ struct status interrupts_register(uint8_t irq_line, struct str handler_symbol);
 struct status interrupts_unregister(uint8_t irq_line, struct str handler_symbol);
 
 /* The dispatcher the nano-core calls for vectors 32..255 (registered by
- * this crate's init with kernel_irq_set_dispatcher). */
+ * this crate's init as the KERNEL_SERVICE_IRQ_DISPATCH service). */
 void interrupts_dispatch(uint8_t vector);
 
 struct irq_line_stats {
@@ -48,8 +48,8 @@ struct irq_line_stats {
 	uint64_t taken;          /* interrupts of this line */
 	uint64_t spurious;       /* line 7 or 15 raised with nothing in service */
 	uint64_t handler_calls;  /* handler calls that returned */
-	uint64_t handler_missed; /* calls skipped: the handler's crate not loaded */
-	uint64_t handler_faults; /* calls that faulted (each such handler removed) */
+	uint64_t handler_missed; /* calls skipped: its crate not loaded, or the handler paused */
+	uint64_t handler_faults; /* calls that faulted (the handler stays; paused after 3 in a row) */
 };
 
 struct interrupts_stats {

@@ -105,4 +105,11 @@ struct memory_stats {
  * always machine-wide). What the shell's `mem` command prints. */
 struct memory_stats memory_stats(uint32_t owner);
 
+/* Live-update hooks (called by the nano-core's swap, not by clients): the
+ * registry goes through the swap's handover (theseus/crates.h) to the next
+ * instance, which checks it before taking it. Outside a swap they change
+ * nothing: save is E_INVAL, migrate E_NOENT. */
+struct status memory_save(void);
+struct status memory_migrate(uint32_t from_major);
+
 #endif

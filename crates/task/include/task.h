@@ -49,7 +49,8 @@ void task_yield(void);
 void task_exit(int64_t code);
 /* Block until the task ends; E_NOENT for an unknown (or reused) id. */
 struct status task_join(task_id id, int64_t *exit_code);
-/* End another task now (or the caller itself); its resources are freed. */
+/* End another task now (or the caller itself); its resources are freed.
+ * E_PERM for the boot task (slot 0) and the idle task. */
 struct status task_kill(task_id id);
 void task_sleep_ticks(uint64_t ticks);
 uint64_t task_ticks(void); /* timer ticks since the task crate started */

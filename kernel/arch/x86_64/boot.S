@@ -229,7 +229,13 @@ boot_pdpt_high: .skip 4096
 boot_pd:        .skip 4096
 boot_page_tables_end:
 
-	.balign 16
+	/* The page below the boot stack is unmapped (paging_init): running off
+	 * the stack's end faults instead of overwriting what lies below. */
+	.balign 4096
+	.globl boot_stack_guard
+	.hidden boot_stack_guard
+boot_stack_guard:
+	.skip 4096
 	.globl boot_stack_bottom
 	.hidden boot_stack_bottom
 boot_stack_bottom:

@@ -1,6 +1,6 @@
 /* Exceptions are caught, attributed and reported rather than hanging. */
-#include "../../core/ktest.h"
-#include "cpu.h"
+#include "core/records.h"
+#include "x86.h"
 #include "trap.h"
 
 extern struct fault_point *fault_point_current;
@@ -91,4 +91,33 @@ KTEST_FLAGS(debug_hang, "debug.hang", KTEST_MANUAL)
 {
 	for (;;)
 		cpu_relax();
+}
+
+/* Recursion with a frame the compiler cannot fold away. */
+static uint64_t recurse(uint64_t depth)
+{
+	volatile uint8_t frame[256];
+	frame[depth % sizeof frame] = (uint8_t)depth;
+	return depth ? recurse(depth - 1) + frame[0] : 0;
+}
+
+static void overflow_the_stack(void *arg) { *(uint64_t *)arg = recurse(1u << 20); }
+
+extern char boot_stack_bottom[];
+
+/* Running off the end of the stack hits the unmapped guard page below
+ * it; the page fault cannot push its frame there, so it becomes a double
+ * fault, which runs on its own stack (IST) and is recovered at the
+ * enclosing recovery point like any fault. The stack works afterwards. */
+KTEST(fault_stack_overflow_is_recovered, "fault.stack_overflow_is_recovered")
+{
+	struct fault_point fp;
+	uint64_t result = 0;
+	int v = kfault_try(&fp, overflow_the_stack, &result);
+	KT_EXPECT_MSG(t, v == 8 + 1, "kfault_try returned %d", v);
+	int x = 0;
+	KT_EXPECT(t, kfault_try(&fp, do_nothing, &x) == 0 && x == 7); /* the stack works */
+	uint64_t rsp;
+	__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+	KT_EXPECT(t, rsp > (uint64_t)boot_stack_bottom);
 }

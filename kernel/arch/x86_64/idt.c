@@ -3,10 +3,11 @@
  * recovered; any other fault is reported (vector, error code, faulting
  * address, registers, backtrace) and ends the run: in test mode QEMU
  * exits with the failure code, otherwise the CPU halts. Vectors 32..255
- * are interrupts and go on to irq_dispatch() (kernel/core/irq.c). */
-#include "../../core/kernel.h"
-#include "../../core/irq.h"
-#include "cpu.h"
+ * are interrupts and go on to the handler the interrupt layer set
+ * (trap_set_interrupt_handler: kernel/core/irq_entry.c). */
+#include "core/kernel.h"
+#include "x86.h"
+#include <theseus/irq.h>
 #include "trap.h"
 
 struct idt_entry {
@@ -25,8 +26,59 @@ struct idt_ptr {
 } __attribute__((packed));
 
 static struct idt_entry idt[256];
+
+/* The task-state segment holds only interrupt stacks (IST) here: the
+ * exceptions that may arrive on a stack that cannot take them run on
+ * stacks of their own. A double fault is what a stack overflow becomes
+ * (the page fault on the guard page cannot push its frame); NMI and
+ * machine check may arrive anywhere. */
+enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2, IST_MACHINE_CHECK = 3, IST_STACKS = 3 };
+#define IST_STACK_SIZE (16 * 1024)
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+static struct tss tss;
+static uint8_t ist_stacks[IST_STACKS][IST_STACK_SIZE] __attribute__((aligned(16)));
+/* The boot GDT's two descriptors, then the TSS's (16 bytes). */
+static uint64_t gdt[5] __attribute__((aligned(8))) = {
+	0, 0x00AF9A000000FFFF /* GDT_KERNEL_CODE */, 0x00CF92000000FFFF /* GDT_KERNEL_DATA */,
+};
+#define GDT_TSS 0x18
+
+static void load_tss(void)
+{
+	for (int i = 0; i < IST_STACKS; i++)
+		tss.ist[i] = (uint64_t)ist_stacks[i] + IST_STACK_SIZE;
+	tss.iomap_base = sizeof tss; /* no I/O permission bitmap */
+	uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
+	gdt[3] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | 0x89ull << 40 /* present, 64-bit TSS */ |
+		 ((limit >> 16) & 0xF) << 48 | ((base >> 24) & 0xFF) << 56;
+	gdt[4] = base >> 32;
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) p = {sizeof gdt - 1, (uint64_t)gdt};
+	__asm__ volatile("lgdt %0; ltr %w1" ::"m"(p), "r"(GDT_TSS) : "memory");
+}
 extern const uint64_t isr_table[256];
 struct fault_point *fault_point_current;
+static void (*interrupt_handler)(uint8_t vector);
+static void (*backtrace_printer)(const struct trap_frame *f);
+static bool (*fault_resumer)(struct trap_frame *f);
+static bool fatal_exits_qemu;
+
+void trap_set_interrupt_handler(void (*handler)(uint8_t vector)) { interrupt_handler = handler; }
+void trap_set_fatal_exits_qemu(bool on) { fatal_exits_qemu = on; }
+void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f)) { backtrace_printer = printer; }
+void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f)) { fault_resumer = resume; }
 
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -46,12 +98,13 @@ const char *exception_name(uint64_t vector)
 
 void idt_init(void)
 {
+	load_tss();
 	for (unsigned v = 0; v < 256; v++) {
 		uint64_t a = isr_table[v];
 		idt[v] = (struct idt_entry){
 			.offset_low = (uint16_t)a,
 			.selector = GDT_KERNEL_CODE,
-			.ist = 0,
+			.ist = v == 8 ? IST_DOUBLE_FAULT : v == 2 ? IST_NMI : v == 18 ? IST_MACHINE_CHECK : 0,
 			.type_attr = 0x8E, /* present, DPL 0, 64-bit interrupt gate */
 			.offset_mid = (uint16_t)(a >> 16),
 			.offset_high = (uint32_t)(a >> 32),
@@ -59,28 +112,6 @@ void idt_init(void)
 	}
 	struct idt_ptr p = {sizeof idt - 1, (uint64_t)idt};
 	__asm__ volatile("lidt %0" ::"m"(p));
-	irq_init();
-}
-
-/* Only follow frame pointers that stay inside the nano-core's own memory
- * (its stacks live in .bss); a corrupt RBP must not fault again. */
-static bool frame_readable(uint64_t rbp)
-{
-	return rbp % 8 == 0 && rbp >= KERNEL_VMA && rbp + 16 <= (uint64_t)__kernel_end;
-}
-
-void backtrace_print(uint64_t rbp, unsigned max_frames)
-{
-	kprintf("backtrace:\n");
-	for (unsigned i = 0; i < max_frames && frame_readable(rbp); i++) {
-		const uint64_t *frame = (const uint64_t *)rbp;
-		if (!frame[1])
-			break;
-		kprintf("  #%u [<%p>]\n", i, (void *)frame[1]);
-		if (frame[0] <= rbp) /* stacks grow down: callers sit higher */
-			break;
-		rbp = frame[0];
-	}
 }
 
 static void report(const struct trap_frame *f, uint64_t cr2)
@@ -94,21 +125,29 @@ static void report(const struct trap_frame *f, uint64_t cr2)
 			f->error_code & 16 ? "fetch" : "");
 	kprintf("  rax=%p rbx=%p rcx=%p rdx=%p\n", (void *)f->rax, (void *)f->rbx, (void *)f->rcx, (void *)f->rdx);
 	kprintf("  rsi=%p rdi=%p rbp=%p\n", (void *)f->rsi, (void *)f->rdi, (void *)f->rbp);
-	kprintf("  [<%p>] (faulting instruction)\n", (void *)f->rip);
-	backtrace_print(f->rbp, 16);
+	if (backtrace_printer)
+		backtrace_printer(f);
+	else
+		kprintf("  [<%p>] (faulting instruction)\n", (void *)f->rip);
 }
 
 void exception_dispatch(struct trap_frame *f);
 void exception_dispatch(struct trap_frame *f)
 {
 	if (f->vector >= IRQ_FIRST_VECTOR) {
-		irq_dispatch((uint8_t)f->vector, f);
+		if (interrupt_handler)
+			interrupt_handler((uint8_t)f->vector);
 		return;
 	}
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;
+	if (fault_resumer && fault_resumer(f))
+		return;
 	struct fault_point *fp = fault_point_current;
 
-	if (fp && f->vector != 8 && f->vector != 18) {
+	/* A double fault is recovered too: it is what a stack overflow under a
+	 * recovery point becomes, and the recovery point's frame lies higher
+	 * on the same stack, intact. */
+	if (fp) {
 		report(f, cr2);
 		kprintf("  recovered at the enclosing fault point\n");
 		fp->vector = f->vector;
@@ -130,7 +169,7 @@ void exception_dispatch(struct trap_frame *f)
 
 	report(f, cr2);
 	kprintf("KERNEL HALTED: unrecoverable exception in the nano-core\n");
-	if (kernel_in_test_mode())
+	if (fatal_exits_qemu)
 		qemu_exit(QEMU_EXIT_FAILURE);
 	cpu_halt_forever();
 }

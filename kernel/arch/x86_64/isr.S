@@ -2,7 +2,8 @@
  * where the CPU pushes none, then the vector) and joins isr_common, which
  * saves the general registers and calls exception_dispatch(frame).
  * Vectors 32..255 (interrupts) get the same frame from irq_stubs below;
- * exception_dispatch hands them to irq_dispatch (kernel/core/irq.c). */
+ * exception_dispatch hands them to the interrupt layer's handler
+ * (kernel/core/irq_entry.c). */
 
 /* offsetof(struct trap_frame, rip): checked in trap.h. */
 #define TRAP_FRAME_RIP 136

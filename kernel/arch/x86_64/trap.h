@@ -2,6 +2,7 @@
 #ifndef THESEUS_TRAP_H
 #define THESEUS_TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct trap_frame {
@@ -30,10 +31,22 @@ struct fault_point {
 };
 
 void idt_init(void);
+/* Vectors IRQ_FIRST_VECTOR..255 (<theseus/irq.h>) go to handler (interrupts disabled, on the
+ * stack they arrived on); none is taken before one is set. */
+void trap_set_interrupt_handler(void (*handler)(uint8_t vector));
+/* An exception no recovery point catches ends the run through QEMU's
+ * isa-debug-exit with the failure code (tests, benchmarks) instead of
+ * halting the CPU. */
+void trap_set_fatal_exits_qemu(bool on);
+/* Every exception report ends with printer(f): where the faulting
+ * instruction is and the backtrace, named (kernel/core/fault.c). */
+void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f));
+/* Asked first about every exception: true when it dealt with it (the
+ * frame is changed to resume); false goes on to recovery or a halt. */
+void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f));
 /* Runs fn(arg); returns 0 when it returned normally, or the exception
  * vector + 1 when a CPU exception interrupted it (details in *fp). */
 int kfault_try(struct fault_point *fp, void (*fn)(void *), void *arg);
 const char *exception_name(uint64_t vector);
-void backtrace_print(uint64_t rbp, unsigned max_frames);
 
 #endif

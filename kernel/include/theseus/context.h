@@ -60,6 +60,10 @@ struct fault_report {
 	uint64_t rip;
 	uint64_t address;      /* CR2 for page faults */
 	char crate[32];        /* the crate whose code faulted, "" if none */
+	char version[16];      /* its version */
+	char function[64];     /* the function of its that faulted, "" if unknown */
+	uint64_t offset;       /* of rip in that function */
+	char outcome[64];      /* what the fault service did about it, "" if nothing */
 };
 
 /* Run fn(arg) under a recovery point: E_OK when it returned, E_FAULT with

@@ -7,8 +7,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
 #include <theseus/halting.h>
+#include <theseus/sealed.h>
 #include <theseus/slice.h>
 
 /* A one-line explanation of a failed request. */
@@ -22,11 +24,14 @@ struct crate_summary {
 	char description[96];
 	bool loaded;
 	bool alternative;
-	bool pushed;             /* came from the host at run time (kernel_crate_push) */
-	bool restarted;          /* a fresh instance made by kernel_crate_restart */
+	char alternative_of[32]; /* the crate it may replace, or "" */
+	bool pushed;             /* came from the host at run time (kernel_crate_add_pushed) */
+	bool restarted;          /* a fresh instance (kernel_crate_add_copy) */
 	bool unchecked;          /* loaded without a valid stamp of this build (developer mode) */
+	bool forced;             /* pushed with --force: may replace a higher version */
 	uint32_t generation;     /* times it was unloaded or replaced */
 	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
+	uint64_t image_bytes;    /* its ELF object in the archive */
 	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
 	uint32_t sections, relocations;
 	uint32_t refcount, dependent_crates;
@@ -48,64 +53,77 @@ struct status kernel_crate_load(struct str name, struct crate_error *why);
 /* Refused with E_BUSY while references or dependents remain. */
 struct status kernel_crate_unload(struct str name, struct crate_error *why);
 
-/* Replace loaded crate OLD by NEW (see linker_swap): every crate that
- * imports from OLD is re-linked to NEW, then OLD is unloaded. Refused,
- * with OLD left working, when NEW lacks an imported symbol, when OLD has
- * strong references, or when the calling context is executing in OLD. */
-struct status kernel_crate_swap(struct str old, struct str new_crate, struct crate_error *why);
-
-/* Restart a loaded crate: a fresh instance of its image is swapped in
- * for it (the swap's quiescence and migration hook included), so its
- * .data/.bss start over and its init runs again; state it keeps outside
- * itself (the state store, its clients) carries on. */
-struct status kernel_crate_restart(struct str crate, struct crate_error *why);
-
 /* Fault injection: the next call of exported function `symbol` of loaded
  * crate `crate` raises a CPU exception (its first byte becomes int3),
  * contained like any crate fault. Restart or swap the crate to repair it. */
-struct status kernel_crate_inject_fault(struct str crate, struct str symbol, struct crate_error *why);
+RESTRICTED_OPERATION struct status kernel_crate_inject_fault(struct str crate, struct str symbol, struct crate_error *why);
 
-/* What became of a crate pushed from the host. */
-struct push_report {
-	char crate[32];          /* the pushed crate's name */
-	char new_version[16];
-	bool replaced;           /* a loaded crate was swapped out for it ... */
-	char old_crate[32];      /* ... this one */
-	char old_version[16];
-	uint64_t cycles;         /* request to done, quiescence wait included */
-	struct crate_error why;  /* on failure, the reason; else a summary */
+/* ---- live evolution: the mechanism (policy: the evolution crate) ---- */
+
+/* A crate by id: loaded, in the archive, or added at run time (pushed from
+ * the host, or a fresh copy for a restart). A handle to an added crate
+ * that ends up unused is dropped with kernel_crate_drop. */
+struct SEALED crate_handle {
+	uint32_t id;
+	uint32_t generation; /* of the crate when the handle was made */
 };
+/* The loaded crate called `name`, or else the archive's crate of that name. */
+struct status kernel_crate_find(struct str name, struct crate_handle *out, struct crate_error *why);
+/* The boot archive's crate called `name`, loaded or not. */
+struct status kernel_crate_find_archived(struct str name, struct crate_handle *out, struct crate_error *why);
 /* `image` is an archive holding one crate (mkimage push), built against
- * this nano-core. It is checked as the boot archive is, then swapped in
- * for the loaded crate of the same name (or the crate it declares itself
- * an alternative of), or loaded if neither is loaded. A lower version
- * than the loaded crate's is refused (E_PERM) unless the image marks the
- * push as forced (mkimage push --force). On failure nothing changes: the
- * old crate still runs and the image is dropped. The image is copied: the
- * caller may free it on return. */
-struct status kernel_crate_push(struct str image, struct push_report *out);
+ * this nano-core: checked as the boot archive is, copied, and added
+ * unloaded. */
+RESTRICTED_OPERATION struct status kernel_crate_add_pushed(struct str image, struct crate_handle *out, struct crate_error *why);
+/* A fresh, unloaded copy of crate `of`: new .data/.bss, init run again. */
+RESTRICTED_OPERATION struct status kernel_crate_add_copy(const struct crate_handle *of, struct crate_handle *out,
+				    struct crate_error *why);
+/* Forget an added crate that is not loaded (E_BUSY while it is). */
+struct status kernel_crate_drop(const struct crate_handle *h);
+/* What kernel_crate_list says of one crate. */
+struct status kernel_crate_describe(const struct crate_handle *h, struct crate_summary *out);
+/* Does the crate export `symbol` (by its archive's index)? */
+bool kernel_crate_has_export(const struct crate_handle *h, struct str symbol);
+/* Load the crate behind the handle (an added one, typically). */
+struct status kernel_crate_load_handle(const struct crate_handle *h, struct crate_error *why);
+/* Does the calling context's frame chain pass through the crate's code?
+ * Code that stays in a crate for good (the shell's read loop) asks at a
+ * safe point whether a swap waits for it to leave. */
+bool kernel_crate_on_stack(const struct crate_handle *h);
 
-/* Is a swap waiting for the calling code to leave its crate? Code that
- * stays in a crate for good (the shell's read loop) asks at a safe point
- * and returns E_AGAIN from its entry, which the nano-core calls again
- * once the swap is done: in the new version. */
-bool kernel_crate_swap_pending(void);
+/* One replacement, as a policy crate decides it. */
+struct swap_plan {
+	struct crate_handle old_crate;  /* loaded */
+	struct crate_handle new_crate;  /* its replacement (loaded now if not) */
+	char save_hook[64];     /* export of OLD, `struct status fn(void)`, run first ("": none) */
+	char migrate_hook[64];  /* export of NEW, `struct status fn(uint32_t)`, run last ("": none) */
+	uint32_t migrate_arg;
+	uint64_t cycles;        /* out: the interrupts-off window */
+};
+/* Apply the plan now if OLD is quiescent: no task executes in it (the
+ * task crate's stacks service), nobody holds a strong reference to it,
+ * the linker is idle and the caller is not inside it. Otherwise E_AGAIN,
+ * with why naming what holds it (E_BUSY: the caller itself is inside).
+ * Quiescent: with interrupts off, the save hook runs, every importer is
+ * re-linked to NEW (linker_swap_to), NEW's init and migrate hook run, and
+ * an added OLD is dropped. A failing save hook changes nothing; a failing
+ * migrate hook swaps OLD back. Crate inits that turn interrupts on have
+ * them turned off again until the end. */
+RESTRICTED_OPERATION struct status kernel_crate_swap_apply(struct swap_plan *plan, struct crate_error *why);
 
-/* The most recent swap requests, oldest first. */
-#define SWAP_HISTORY_MAX 16
-struct swap_record {
-	char old_crate[32];
-	char new_crate[32];
-	enum kerr result;
-	uint64_t cycles;      /* request to done, quiescence wait included */
-	uint64_t at_cycles;   /* time-stamp counter when it finished */
-};
-struct swap_history {
-	struct swap_record records[SWAP_HISTORY_MAX];
-	size_t count;
-	uint64_t total;       /* requests ever made */
-};
-void kernel_swap_history(struct swap_history *out);
+/* The swap's handover: bytes OLD's save hook leaves for NEW's init and
+ * migrate hook, for state too large for the state store (the memory
+ * crate's registry of every mapping). It exists from the save hook to the
+ * end of kernel_crate_swap_apply, and a swap that migrates OLD back after
+ * a failed migration hands the same bytes to OLD's migrate hook.
+ * put: E_INVAL outside a save hook, E_EXIST when something was put
+ * already, E_RANGE above KERNEL_HANDOVER_MAX, E_NOMEM. */
+RESULT_TYPE(count_result, size_t);
+#define KERNEL_HANDOVER_MAX (256u * 1024u)
+struct status kernel_swap_handover_put(struct str data);
+/* Copy the handover into out; the value is its length. E_NOENT: nothing
+ * handed over (no swap in progress, or none put); E_RANGE: out too small. */
+struct count_result kernel_swap_handover_get(struct bytes out);
 
 /* One dependency: `from` imports `symbol` from `to`. */
 struct crate_edge {
@@ -118,12 +136,24 @@ struct crate_edge {
 };
 
 enum crate_edge_direction { CRATE_IMPORTS, CRATE_IMPORTED_BY };
-/* Edges between a loaded crate and other crates, merged per (crate,
- * symbol) or, with per_section, per (section, section, symbol). The value
- * is how many were written; E_RANGE says more did not fit. */
-RESULT_TYPE(count_result, size_t);
-struct count_result kernel_crate_edges(struct str crate, enum crate_edge_direction dir,
-				       bool per_section, struct crate_edge *out, size_t cap);
+/* The relocations between a loaded crate and other crates, one edge each
+ * (count 1; callers merge them as they show them), with section names
+ * when per_section, from the `first`-th on. The value is how many were
+ * written; E_RANGE says more follow (ask again from first + value). */
+struct count_result kernel_crate_edges(struct str crate, enum crate_edge_direction dir, bool per_section,
+				       size_t first, struct crate_edge *out, size_t cap);
+
+/* Where a loaded crate's sections lie (debugging, fault campaigns). */
+enum crate_section_kind { CRATE_SECTION_CODE, CRATE_SECTION_RODATA, CRATE_SECTION_DATA, CRATE_SECTION_BSS };
+struct crate_section_info {
+	char name[48];
+	uint64_t address;
+	uint64_t size;
+	enum crate_section_kind kind;
+};
+/* The sections of loaded crate `crate` from the `first`-th on; E_RANGE
+ * says more follow (ask again from first + value). */
+struct count_result kernel_crate_sections(struct str crate, size_t first, struct crate_section_info *out, size_t cap);
 
 struct crate_symbol {
 	char name[64];
@@ -134,7 +164,8 @@ struct count_result kernel_crate_exports(struct str crate, struct crate_symbol *
 
 /* Resolve `symbol` (loading its provider on demand) and call it as
  * `struct status fn(struct str args)` under fault protection: a fault in
- * the callee is reported and returned as E_FAULT. */
+ * the callee is reported, handed to the fault service (theseus/services.h)
+ * once the call has unwound, and returned as E_FAULT. */
 struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why);
 
 /* kernel_power_off: see theseus/halting.h, the list of halting operations. */

@@ -2,10 +2,11 @@
  * and for crates that call functions held by name from interrupt context.
  *
  * Vectors 0..31 are CPU exceptions. Every vector from 32 to 255 enters the
- * nano-core's irq_dispatch(), which calls ONE dispatcher: an exported crate
- * function `void fn(uint8_t vector)` that the nano-core holds by symbol
- * name and re-resolves through the runtime linker whenever the crate behind
- * it was unloaded or replaced. Interrupt handlers run with interrupts
+ * nano-core's interrupt entry, which calls ONE dispatcher: the exported
+ * crate function `void fn(uint8_t vector)` registered as the service
+ * KERNEL_SERVICE_IRQ_DISPATCH (theseus/services.h), held by name and
+ * re-resolved through the runtime linker whenever the crate behind it was
+ * unloaded or replaced. Interrupt handlers run with interrupts
  * disabled, under a recovery point: a fault in crate code is reported and
  * fails that one call, never the kernel. See docs/interrupts.md. */
 #ifndef THESEUS_IRQ_API_H
@@ -50,10 +51,6 @@ struct status kernel_irq_handler_bind(struct str symbol, struct irq_handler_ref 
  * E_OK: it ran. E_STALE: its crate is not loaded now (not called).
  * E_FAULT: it raised a CPU exception (reported with the crate's name). */
 struct status kernel_irq_handler_call(struct irq_handler_ref *ref, uint8_t arg);
-
-/* Route vectors 32..255 to exported `symbol` (type `void fn(uint8_t
- * vector)`); STR_EMPTY routes them nowhere again. Errors as for bind. */
-RESTRICTED_OPERATION struct status kernel_irq_set_dispatcher(struct str symbol);
 
 /* What the nano-core saw of interrupts since boot. */
 struct irq_entry_stats {

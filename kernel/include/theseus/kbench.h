@@ -80,6 +80,8 @@ void kbench_note(struct kbench_ctx *b, STRING_LITERAL_ARG const char *key, uint6
 /* Print the result `name` over the samples taken since the last report
  * (median, min, max), then start over with no samples and no notes. */
 void kbench_report(struct kbench_ctx *b, STRING_LITERAL_ARG const char *name);
+/* The same for a name made at run time (a view: read up to its length). */
+void kbench_report_str(struct kbench_ctx *b, struct str name);
 
 /* The figure `name` cannot be measured in this system (e.g. a crate it
  * needs is not in the archive): `KBENCH SKIP name reason`, no number. */

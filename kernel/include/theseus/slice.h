@@ -141,4 +141,13 @@ static inline void bytes_set(struct bytes b, size_t i, unsigned char v)
 	b.ptr[i] = v;
 }
 
+/* Text into a char buffer as a C string: cut to fit, NUL-terminated, the
+ * rest zeroed (nothing when the buffer is empty). How a crate fills a
+ * char array field: bytes_fill_cstr(BYTES_OF(why.text), text). */
+static inline void bytes_fill_cstr(struct bytes dst, struct str text)
+{
+	for (size_t i = 0; i < dst.len; i++)
+		dst.ptr[i] = i < text.len && i + 1 < dst.len ? (unsigned char)text.ptr[i] : 0;
+}
+
 #endif

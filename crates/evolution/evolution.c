@@ -1,0 +1,382 @@
+/* evolution: the policy of live evolution (include/evolution.h) on top of
+ * the nano-core's mechanism: handles on crates and the one swap primitive
+ * that applies a plan when the crate to replace is quiescent. */
+#include <theseus/cpu.h>
+#include <theseus/crate.h>
+#include <theseus/crates.h>
+#include "evolution.h"
+#include "fmt.h"
+#include "task.h"
+
+CRATE("evolution", "1.0.0", "live evolution policy: swap, restart, push, history", "", "", "fmt,heap,task");
+
+/* How long a swap waits for every task to leave OLD and every strong
+ * reference to it to go: tries, each after letting the others run for a
+ * timer tick (1 ms), so about half a second. */
+#define QUIESCENCE_TRIES 500
+#define WAITING_MAX 8
+
+/* This crate's state: the history the shell shows (it outlives every
+ * crate it talks about, though not a restart of this one), and the swaps
+ * waiting for quiescence, one entry each, which code that runs for good
+ * inside a crate asks about to step aside. */
+static struct {
+	struct swap_record ring[SWAP_HISTORY_MAX];
+	uint64_t total;
+} history;
+static struct {
+	struct crate_handle crate;
+	bool used;
+} waiting[WAITING_MAX];
+
+static void say(struct crate_error *why, const struct fmt_line *line)
+{
+	if (why)
+		bytes_fill_cstr(BYTES_OF(why->text), fmt_view(line));
+}
+
+static void say_str(struct crate_error *why, struct str text)
+{
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, text);
+	say(why, &line);
+}
+
+#define FILL(array, text) bytes_fill_cstr(BYTES_OF(array), (text))
+
+static void log_swap(struct str old, struct str new_crate, struct str how, enum kerr result, uint64_t cycles)
+{
+	struct swap_record *r = ARRAY_AT(history.ring, history.total % SWAP_HISTORY_MAX);
+	struct fmt_line name;
+	fmt_clear(&name);
+	fmt_str(&name, new_crate);
+	fmt_str(&name, how);
+	FILL(r->old_crate, old);
+	FILL(r->new_crate, fmt_view(&name));
+	r->result = result;
+	r->cycles = cycles;
+	r->at_cycles = cpu_timestamp();
+	history.total += 1;
+}
+
+CRATE_EXPORT void evolution_history(struct swap_history *out)
+{
+	uint64_t n = history.total < SWAP_HISTORY_MAX ? history.total : SWAP_HISTORY_MAX;
+	for (uint64_t i = 0; i < n; i++)
+		*ARRAY_AT(out->records, i) = *ARRAY_AT(history.ring, (history.total - n + i) % SWAP_HISTORY_MAX);
+	out->count = n;
+	out->total = history.total;
+}
+
+CRATE_EXPORT bool evolution_swap_pending(void)
+{
+	for (size_t i = 0; i < WAITING_MAX; i++)
+		if (waiting[i].used && kernel_crate_on_stack(&waiting[i].crate))
+			return true;
+	return false;
+}
+
+/* "2.1.0" -> 2; 0 for a version that does not start with digits. */
+static uint32_t major_version(const struct crate_summary *c)
+{
+	struct str v = STR_FROM_CSTR_ARRAY(c->version);
+	size_t digits = 0;
+	while (digits < v.len && str_at(v, digits) >= '0' && str_at(v, digits) <= '9')
+		digits++;
+	uint64_t major = 0;
+	return fmt_parse_u64(str_sub(v, 0, digits), 9, &major) ? (uint32_t)major : 0;
+}
+
+/* The number at v[*at...] (digits only, capped), stepping past it and one
+ * '.' after it. */
+static uint64_t version_part(struct str v, size_t *at)
+{
+	uint64_t n = 0;
+	while (*at < v.len && str_at(v, *at) >= '0' && str_at(v, *at) <= '9' && n < UINT32_MAX) {
+		n = n * 10 + (uint64_t)(str_at(v, *at) - '0');
+		*at += 1;
+	}
+	if (*at < v.len && str_at(v, *at) == '.')
+		*at += 1;
+	return n;
+}
+
+/* Compare "MAJOR.MINOR.PATCH" versions (a missing or malformed part counts
+ * as 0): negative, zero or positive as a < b, a == b, a > b. */
+static int version_compare(const struct crate_summary *a, const struct crate_summary *b)
+{
+	struct str va = STR_FROM_CSTR_ARRAY(a->version), vb = STR_FROM_CSTR_ARRAY(b->version);
+	size_t i = 0, j = 0;
+	for (int part = 0; part < 3; part++) {
+		uint64_t x = version_part(va, &i), y = version_part(vb, &j);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/* The name of a crate's live-update hook FAMILY_kind ("save", "migrate"),
+ * FAMILY being the crate it is an alternative of, or its own name. */
+struct hook {
+	char name[64];
+};
+
+static struct hook hook_name(const struct crate_summary *c, struct str kind)
+{
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, c->alternative_of[0] ? STR_FROM_CSTR_ARRAY(c->alternative_of) : STR_FROM_CSTR_ARRAY(c->name));
+	fmt_char(&line, '_');
+	fmt_str(&line, kind);
+	struct hook h = {};
+	FILL(h.name, line.truncated ? STR_EMPTY : fmt_view(&line));
+	return h;
+}
+
+/* A swap drops OLD's own .data and .bss: refused when there is any unless
+ * OLD exports FAMILY_save and NEW FAMILY_migrate, which carry it over
+ * (through the state store, or the swap's handover for large state). The
+ * paper's rule made a check: state a crate must not lose across versions
+ * lives outside it, or is handed over. A restart starts the crate's data
+ * afresh and is not checked, but its hooks still run: what a crate hands
+ * over is what no instance of it may lose (memory's record of every
+ * mapping, the timer's tick count), and a save hook may refuse (the heap,
+ * while objects live in it). */
+static struct status plan_hooks(struct swap_plan *plan, bool fresh, struct crate_error *why)
+{
+	struct crate_summary old, new;
+	if (!status_ok(kernel_crate_describe(&plan->old_crate, &old)) ||
+	    !status_ok(kernel_crate_describe(&plan->new_crate, &new))) {
+		say_str(why, STR("the crate changed while the swap was planned"));
+		return STATUS(E_STALE);
+	}
+	struct hook save = hook_name(&old, STR("save")), migrate = hook_name(&new, STR("migrate"));
+	bool saves = save.name[0] && kernel_crate_has_export(&plan->old_crate, STR_FROM_CSTR_ARRAY(save.name));
+	bool migrates = migrate.name[0] &&
+			kernel_crate_has_export(&plan->new_crate, STR_FROM_CSTR_ARRAY(migrate.name));
+	uint64_t state = old.data_bytes + old.bss_bytes;
+	if (!fresh && state && !(saves && migrates)) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(old.name));
+		fmt_str(&line, STR(" keeps "));
+		fmt_u64(&line, state);
+		fmt_str(&line, STR(" bytes of state in .data/.bss and no "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(save.name));
+		fmt_char(&line, '/');
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(migrate.name));
+		fmt_str(&line, STR(" carries it over"));
+		say(why, &line);
+		return STATUS(E_PERM);
+	}
+	FILL(plan->save_hook, saves ? STR_FROM_CSTR_ARRAY(save.name) : STR_EMPTY);
+	FILL(plan->migrate_hook, migrates ? STR_FROM_CSTR_ARRAY(migrate.name) : STR_EMPTY);
+	plan->migrate_arg = major_version(&old);
+	return STATUS_OK;
+}
+
+static size_t wait_begin(const struct crate_handle *crate)
+{
+	for (size_t i = 0; i < WAITING_MAX; i++) {
+		if (!waiting[i].used) {
+			waiting[i].crate = *crate;
+			waiting[i].used = true;
+			return i;
+		}
+	}
+	return WAITING_MAX; /* all taken: this swap waits without being announced */
+}
+
+static void wait_end(size_t entry)
+{
+	if (entry < WAITING_MAX)
+		waiting[entry].used = false;
+}
+
+/* Apply the plan once OLD is quiescent, a tick at a time. */
+static struct status apply_when_quiescent(struct swap_plan *plan, struct crate_error *why)
+{
+	size_t entry = wait_begin(&plan->old_crate);
+	struct status s = STATUS(E_AGAIN);
+	struct crate_error holds = {""};
+	for (int attempt = 0; attempt <= QUIESCENCE_TRIES && s.err == E_AGAIN; attempt++) {
+		if (attempt)
+			task_sleep_ticks(1);
+		holds.text[0] = '\0';
+		s = kernel_crate_swap_apply(plan, &holds);
+	}
+	wait_end(entry);
+	if (s.err == E_OK) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("swapped in "));
+		fmt_u64(&line, plan->cycles);
+		fmt_str(&line, STR(" cycles with interrupts off"));
+		if (plan->save_hook[0] && plan->migrate_hook[0]) {
+			fmt_str(&line, STR("; state handed over by "));
+			fmt_str(&line, STR_FROM_CSTR_ARRAY(plan->save_hook));
+			fmt_str(&line, STR(" and "));
+			fmt_str(&line, STR_FROM_CSTR_ARRAY(plan->migrate_hook));
+		}
+		say(why, &line);
+		return s;
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR_FROM_CSTR_ARRAY(holds.text));
+	if (s.err == E_AGAIN) {
+		/* A task still inside is a timeout; a reference or the linker, busy. */
+		bool task_inside = str_eq(STR_FROM_CSTR_ARRAY(holds.text), STR("a task executes in it"));
+		s = STATUS(task_inside ? E_TIMEOUT : E_BUSY);
+		fmt_str(&line, STR(" past the time limit; nothing was changed"));
+	} else if (s.err == E_STALE) {
+		fmt_clear(&line);
+		fmt_str(&line, STR("it was unloaded or replaced while the swap waited"));
+	}
+	say(why, &line);
+	return s;
+}
+
+static struct status swap_to(struct crate_handle *old, struct crate_handle *new, bool fresh, struct crate_error *why,
+			     uint64_t *cycles)
+{
+	struct swap_plan plan = {.old_crate = *old, .new_crate = *new};
+	uint64_t start = cpu_timestamp();
+	struct status s = plan_hooks(&plan, fresh, why);
+	if (status_ok(s))
+		s = apply_when_quiescent(&plan, why);
+	*cycles = cpu_timestamp() - start;
+	return s;
+}
+
+static struct status find_loaded(struct str name, struct crate_handle *out, struct crate_summary *summary,
+				 struct crate_error *why)
+{
+	struct status s = kernel_crate_find(name, out, why);
+	if (status_ok(s) && status_ok(kernel_crate_describe(out, summary)) && summary->loaded)
+		return s;
+	if (!status_ok(s) && s.err != E_NOENT)
+		return s;
+	say_str(why, STR("not loaded"));
+	return STATUS(E_NOENT);
+}
+
+/* An added crate that ended up unused goes; if even that fails, say so. */
+static void drop_unused(const struct crate_handle *h, struct crate_error *why)
+{
+	if (!status_ok(kernel_crate_drop(h)) && why) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(why->text));
+		fmt_str(&line, STR("; its copy could not be dropped"));
+		say(why, &line);
+	}
+}
+
+CRATE_EXPORT struct status evolution_swap(struct str old, struct str new_crate, struct crate_error *why)
+{
+	struct crate_handle from, to;
+	struct crate_summary summary;
+	uint64_t cycles = 0;
+	if (why)
+		why->text[0] = '\0';
+	struct status s = find_loaded(old, &from, &summary, why);
+	if (status_ok(s)) {
+		s = kernel_crate_find_archived(new_crate, &to, why);
+		if (s.err == E_NOENT) {
+			struct fmt_line line;
+			fmt_clear(&line);
+			fmt_str(&line, STR("crate "));
+			fmt_str(&line, new_crate);
+			fmt_str(&line, STR(": no such crate in the archive (E_NOENT)"));
+			say(why, &line);
+		}
+	}
+	if (status_ok(s))
+		s = swap_to(&from, &to, false, why, &cycles);
+	log_swap(old, new_crate, STR_EMPTY, s.err, cycles);
+	return s;
+}
+
+CRATE_EXPORT struct status evolution_restart(struct str crate, struct crate_error *why)
+{
+	struct crate_handle loaded, copy;
+	struct crate_summary summary;
+	uint64_t cycles = 0;
+	struct status s = find_loaded(crate, &loaded, &summary, why);
+	if (status_ok(s))
+		s = kernel_crate_add_copy(&loaded, &copy, why);
+	if (!status_ok(s))
+		return s;
+	s = swap_to(&loaded, &copy, true, why, &cycles);
+	log_swap(crate, crate, STR(" (restarted)"), s.err, cycles);
+	if (!status_ok(s))
+		drop_unused(&copy, why);
+	return s;
+}
+
+CRATE_EXPORT struct status evolution_push(struct str image, struct push_report *out)
+{
+	*out = (struct push_report){};
+	struct crate_handle pushed, old;
+	struct crate_summary incoming, running;
+	struct status s = kernel_crate_add_pushed(image, &pushed, &out->why);
+	if (!status_ok(s))
+		return s;
+	s = kernel_crate_describe(&pushed, &incoming);
+	if (!status_ok(s)) {
+		drop_unused(&pushed, &out->why);
+		return s;
+	}
+	FILL(out->crate, STR_FROM_CSTR_ARRAY(incoming.name));
+	FILL(out->new_version, STR_FROM_CSTR_ARRAY(incoming.version));
+	/* What it replaces: the loaded crate of its name, else of the crate it
+	 * is an alternative of; nothing loaded: it is simply loaded. */
+	struct crate_error ignored;
+	bool found = status_ok(find_loaded(STR_FROM_CSTR_ARRAY(incoming.name), &old, &running, &ignored));
+	if (!found && incoming.alternative_of[0])
+		found = status_ok(find_loaded(STR_FROM_CSTR_ARRAY(incoming.alternative_of), &old, &running, &ignored));
+	if (found && !incoming.forced && version_compare(&incoming, &running) < 0) {
+		/* A lower version does not silently replace a higher one. */
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(incoming.name));
+		fmt_str(&line, STR(" "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(incoming.version));
+		fmt_str(&line, STR(" would replace "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(running.name));
+		fmt_str(&line, STR(" "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(running.version));
+		fmt_str(&line, STR(": a downgrade (push with --force to allow it)"));
+		say(&out->why, &line);
+		struct crate_error ignored_drop;
+		drop_unused(&pushed, &ignored_drop);
+		return STATUS(E_PERM);
+	}
+	if (found) {
+		out->replaced = true;
+		FILL(out->old_crate, STR_FROM_CSTR_ARRAY(running.name));
+		FILL(out->old_version, STR_FROM_CSTR_ARRAY(running.version));
+		uint64_t cycles;
+		s = swap_to(&old, &pushed, false, &out->why, &cycles);
+		out->cycles = cycles;
+		log_swap(STR_FROM_CSTR_ARRAY(running.name), STR_FROM_CSTR_ARRAY(incoming.name), STR(" (pushed)"), s.err,
+			 cycles);
+	} else {
+		uint64_t start = cpu_timestamp();
+		s = kernel_crate_load_handle(&pushed, &out->why);
+		out->cycles = cpu_timestamp() - start;
+		if (status_ok(s)) {
+			struct fmt_line line;
+			fmt_clear(&line);
+			fmt_str(&line, STR("loaded in "));
+			fmt_u64(&line, out->cycles);
+			fmt_str(&line, STR(" cycles"));
+			say(&out->why, &line);
+		}
+	}
+	if (!status_ok(s))
+		drop_unused(&pushed, &out->why);
+	return s;
+}

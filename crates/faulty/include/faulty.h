@@ -1,0 +1,20 @@
+/* faulty: an application that faults on request, for the fault tests and
+ * the fault campaign. Checker-clean: its faults are the ones safe C still
+ * allows a crate to make (a bounds trap, running off the stack), not code
+ * corruption, so a repair of its code changes nothing.
+ *
+ *   run faulty bounds     an out-of-range index into a true array: the
+ *                         bounds check traps (#UD)
+ *   run faulty recurse    recursion until the task's stack runs out: the
+ *                         guard page below it, then a double fault
+ *   run faulty            prints how many times it ran (in its own .bss:
+ *                         a restart starts the count again) */
+#ifndef CRATE_FAULTY_H
+#define CRATE_FAULTY_H
+
+#include <theseus/result.h>
+#include <theseus/slice.h>
+
+struct status faulty_main(struct str args);
+
+#endif

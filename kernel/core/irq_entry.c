@@ -1,0 +1,121 @@
+/* Interrupt entry: vectors 32..255 reach irq_dispatch(), which calls the
+ * dispatcher service (KERNEL_SERVICE_IRQ_DISPATCH); the handler references
+ * of theseus/irq.h are linker named references held by crates. Both are
+ * called through named_call (service_calls.c): upgraded for each call,
+ * re-resolved by name when their crate was replaced, never loading one
+ * from interrupt context. */
+#include "irq_entry.h"
+#include "crate_env.h"
+#include "export.h"
+#include "service_calls.h"
+#include "arch/x86_64/x86.h"
+#include "arch/x86_64/trap.h"
+#include <theseus/cpu.h>
+
+static struct irq_entry_stats entry_stats;
+
+/* A crate holds a sealed irq_handler_ref; it is a named reference with the
+ * same fields, kept apart so that crates never see the linker's header,
+ * and used in place (the nano-core is built with -fno-strict-aliasing). */
+_Static_assert(sizeof(struct irq_handler_ref) == sizeof(struct linker_named_ref), "irq_handler_ref layout");
+_Static_assert(offsetof(struct irq_handler_ref, address) == offsetof(struct linker_named_ref, address),
+	       "irq_handler_ref layout");
+_Static_assert(IRQ_REF_BOUND == LINKER_REF_BOUND && IRQ_REF_PROVISIONAL == LINKER_REF_PROVISIONAL,
+	       "irq_handler_ref flags");
+
+static struct linker_named_ref *as_named(struct irq_handler_ref *ref)
+{
+	return (struct linker_named_ref *)ref;
+}
+
+static void report_fault(const char *what, uint8_t arg, const struct fault_report *f)
+{
+	char why[200];
+	fault_describe(f, why, sizeof why);
+	kprintf("irq: %s(%u) faulted: %s; the call was abandoned\n", what, arg, why);
+}
+
+static void irq_dispatch(uint8_t vector)
+{
+	entry_stats.entered++;
+	struct crate_call c = {.shape = FN_VOID_U8, .a = vector, .in_interrupt = true};
+	struct fault_report fault;
+	struct status st = service_call(KERNEL_SERVICE_IRQ_DISPATCH, &c, &fault);
+	if (c.faulted) {
+		entry_stats.dispatcher_faults++;
+		report_fault("the dispatcher", vector, &fault);
+		/* It may have faulted before acknowledging the interrupt: do it
+		 * here (a non-specific end of interrupt to both 8259s; nothing
+		 * else is in service, handlers run after the dispatcher's own),
+		 * so that one broken dispatch cannot leave every line dead. */
+		outb(0xA0, 0x20);
+		outb(0x20, 0x20);
+	} else if (!status_ok(st)) {
+		entry_stats.unrouted++;
+	}
+}
+
+void irq_entry_init(void)
+{
+	/* The BIOS left the PICs delivering on vectors 8..15, which are CPU
+	 * exceptions: mask every line until a crate remaps them. */
+	outb(0x21, 0xFF);
+	outb(0xA1, 0xFF);
+	trap_set_interrupt_handler(irq_dispatch);
+}
+
+KERNEL_EXPORT struct str kernel_irq_handler_symbol(const struct irq_handler_ref *ref)
+{
+	struct linker *l = crates_linker();
+	const char *name = l && ref ? linker_named_ref_name(l, as_named((struct irq_handler_ref *)ref)) : NULL;
+	return name ? (struct str){name, strlen(name)} : STR_EMPTY;
+}
+KEXPORT(kernel_irq_handler_symbol);
+
+KERNEL_EXPORT struct status kernel_irq_handler_bind(struct str symbol, struct irq_handler_ref *out)
+{
+	struct linker *l = crates_linker();
+	char name[IRQ_SYMBOL_MAX];
+	if (!out || symbol.len == 0 || !text_to_cstr(symbol.ptr, symbol.len, name, sizeof name))
+		return STATUS(E_INVAL);
+	if (!l)
+		return STATUS(E_NOENT);
+	struct link_error err;
+	struct status st = linker_named_ref_bind(l, name, LINKER_CALL_IRQ, as_named(out), &err);
+	if (!status_ok(st)) {
+		if (st.err != E_NOENT && st.err != E_INVAL) {
+			char why[200];
+			link_error_format(&err, why, sizeof why);
+			kprintf("irq: cannot bind %s: %s\n", name, why);
+		}
+	}
+	return st;
+}
+KEXPORT(kernel_irq_handler_bind);
+
+KERNEL_EXPORT struct status kernel_irq_handler_call(struct irq_handler_ref *ref, uint8_t arg)
+{
+	if (!ref)
+		return STATUS(E_INVAL);
+	bool enabled = cpu_irq_save();
+	struct crate_call c = {.shape = FN_VOID_U8, .a = arg, .in_interrupt = true};
+	struct fault_report fault;
+	struct status st = named_call(as_named(ref), &c, &fault);
+	if (c.faulted) {
+		entry_stats.handler_faults++;
+		struct linker *l = crates_linker();
+		const char *name = l ? linker_named_ref_name(l, as_named(ref)) : NULL;
+		report_fault(name ? name : "?", arg, &fault);
+	}
+	cpu_irq_restore(enabled);
+	return st;
+}
+KEXPORT(kernel_irq_handler_call);
+
+KERNEL_EXPORT void kernel_irq_entry_stats(struct irq_entry_stats *out)
+{
+	bool enabled = cpu_irq_save();
+	*out = entry_stats;
+	cpu_irq_restore(enabled);
+}
+KEXPORT(kernel_irq_entry_stats);

@@ -1,0 +1,18 @@
+/* The nano-core's interrupt entry (irq_entry.c): vectors 32..255 arrive
+ * here from the trap layer. The crate-facing side is <theseus/irq.h>. */
+#ifndef THESEUS_IRQ_ENTRY_H
+#define THESEUS_IRQ_ENTRY_H
+
+#include "kernel.h"
+#include <theseus/irq.h>
+
+/* Quiet the legacy PICs until a crate takes them over, and take vectors
+ * 32..255 from the trap layer: each goes to the registered dispatcher
+ * (interrupts disabled, on whatever stack it arrived on); a vector nobody
+ * can take is counted and ignored. */
+void irq_entry_init(void);
+
+/* The dispatcher's symbol ("" when none): tests save and restore it. */
+const char *irq_dispatcher_symbol(void);
+
+#endif

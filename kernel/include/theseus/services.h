@@ -1,0 +1,43 @@
+/* Trusted header: the functions the nano-core calls in crates. A crate
+ * registers each by its exported name (usually from its init); the
+ * nano-core holds it as a named reference (linker.h), so a swapped or
+ * restarted provider is reached in its new version, and an unloaded one
+ * is simply not called. Nothing is hard-wired to a crate's name: the
+ * nano-core is mechanism, and these are where it asks policy. */
+#ifndef THESEUS_SERVICES_H
+#define THESEUS_SERVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <theseus/context.h>
+#include <theseus/restricted.h>
+#include <theseus/result.h>
+#include <theseus/slice.h>
+
+enum kernel_service {
+	/* void fn(uint8_t vector): every interrupt vector 32..255
+	 * (the interrupts crate). */
+	KERNEL_SERVICE_IRQ_DISPATCH,
+	/* bool fn(uint64_t lo, uint64_t hi): does a task other than the
+	 * caller execute in [lo, hi)? Asked with interrupts off, for a live
+	 * swap's quiescence (the task crate). */
+	KERNEL_SERVICE_STACKS_IN,
+	/* void fn(uint64_t ticks): let other tasks run for that long; the
+	 * nano-core waits so for a busy linker and for an entry that stepped
+	 * aside (the task crate). */
+	KERNEL_SERVICE_SLEEP,
+	/* void fn(struct fault_report *report): a crate's fault was
+	 * contained (kernel_call_app), its call has unwound; decide what
+	 * to do (the recovery crate). */
+	KERNEL_SERVICE_FAULT,
+	KERNEL_SERVICE_COUNT
+};
+
+/* Register exported function `symbol` for `service` (STR_EMPTY: none
+ * again). E_NOENT when no crate exports it, E_INVAL when it is not code or
+ * the service is unknown. */
+RESTRICTED_OPERATION struct status kernel_service_register(enum kernel_service service, struct str symbol);
+/* The name registered for `service` ("" for none). */
+struct str kernel_service_symbol(enum kernel_service service);
+
+#endif
