@@ -55,6 +55,26 @@ static void irq_dispatch(uint8_t vector)
 	}
 }
 
+/* The in-service register of the 8259 at `command` (OCW3 "read ISR"). */
+static uint8_t pic_in_service(uint16_t command)
+{
+	outb(command, 0x0B);
+	uint8_t isr = inb(command);
+	outb(command, 0x0A); /* back to reading the request register */
+	return isr;
+}
+
+unsigned irq_entry_end_stale(void)
+{
+	unsigned ended = 0;
+	/* A non-specific EOI ends the highest-priority line in service. */
+	for (int i = 0; i < 8 && pic_in_service(0xA0); i++, ended++)
+		outb(0xA0, 0x20);
+	for (int i = 0; i < 8 && pic_in_service(0x20); i++, ended++)
+		outb(0x20, 0x20);
+	return ended;
+}
+
 void irq_entry_init(void)
 {
 	/* The BIOS left the PICs delivering on vectors 8..15, which are CPU
