@@ -252,9 +252,12 @@ class Bench:
         the kernel's answer (the swap included). The baseline is the reboot
         the push spares, boot.prompt_host."""
         a = self.args
+        from theseus_image import attest
         from theseus_image import push as push_crate
         from theseus_image.elfcheck import check_crate_object, read_nano_core
-        crates_dir = os.path.join(os.path.dirname(os.path.abspath(a.initrd)), "crates")
+        build_dir = os.path.dirname(os.path.abspath(a.initrd))
+        crates_dir = os.path.join(build_dir, "crates")
+        key_path = os.path.join(build_dir, "attest.key")
         with open(a.kernel, "rb") as f:
             nano_core = read_nano_core(f.read(), a.kernel)
         payloads = {}
@@ -263,7 +266,11 @@ class Bench:
             try:
                 with open(path, "rb") as f:
                     raw = f.read()
-                crate = check_crate_object(push_crate.without_debug_info(raw, path), path)
+                # As ./theseus push sends it: stripped, stamped again.
+                data, valid = push_crate.stripped_for_sending(raw, path, attest.read_key(key_path))
+                if not valid:
+                    raise ValueError("no valid stamp of this build's key")
+                crate = check_crate_object(data, path)
                 payloads[name] = push_crate.payload(crate, nano_core)
             except Exception as error:  # reported as a failed figure, not a crash
                 self.theseus.failed[f"push.{name}_host"] = f"{path}: {error}"

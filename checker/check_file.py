@@ -46,6 +46,19 @@ def crate_flags(build):
     sys.exit(f"check: {REFERENCE} is not in {path}; build first")
 
 
+def crate_name(file):
+    """The crate a file belongs to: NAME for crates/NAME/..., else a name
+    of its own that no allowlist names (a file called shell.c is not the
+    shell crate, and gets none of its allowed operations)."""
+    parts = os.path.realpath(file).split(os.sep)
+    root = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    crates = os.path.join(root, "crates").split(os.sep)
+    if parts[:len(crates)] == crates and len(parts) > len(crates) + 1:
+        return parts[len(crates)]
+    base = re.sub(r"[^a-z0-9_]", "_", os.path.splitext(os.path.basename(file))[0].lower())
+    return "adhoc_" + base
+
+
 def main(argv):
     if len(argv) < 3 or argv[0] != "--build":
         print(__doc__, file=sys.stderr)
@@ -55,9 +68,10 @@ def main(argv):
         print(f"check: {file}: no such file", file=sys.stderr)
         return 2
     compiler, directory, flags = crate_flags(build)
-    name = os.path.splitext(os.path.basename(file))[0]
-    flags = [f for f in flags if not f.startswith("-fplugin-arg-safec-crate=")]
-    flags.append(f"-fplugin-arg-safec-crate={name}")
+    # Not the crate's name, and no record in the build's UNSAFE report.
+    flags = [f for f in flags if not f.startswith("-fplugin-arg-safec-crate=")
+             and not f.startswith("-fplugin-arg-safec-report=")]
+    flags.append(f"-fplugin-arg-safec-crate={crate_name(file)}")
     cmd = [compiler] + flags + ["-fsyntax-only", os.path.abspath(file)] + extra
     proc = subprocess.run(cmd, cwd=directory, stderr=subprocess.PIPE, text=True)
     sys.stderr.write(proc.stderr)

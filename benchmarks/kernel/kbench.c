@@ -117,6 +117,16 @@ KERNEL_EXPORT void kbench_report(struct kbench_ctx *b, const char *name)
 	reset(b);
 }
 
+KERNEL_EXPORT void kbench_report_str(struct kbench_ctx *b, struct str name)
+{
+	char text[96];
+	size_t n = name.len < sizeof text - 1 ? name.len : sizeof text - 1;
+	memcpy(text, name.ptr, n);
+	text[n] = '\0';
+	kbench_report(b, text);
+}
+KEXPORT(kbench_report_str);
+
 KERNEL_EXPORT void kbench_skip(struct kbench_ctx *b, const char *name, const char *reason)
 {
 	kprintf("KBENCH SKIP %s %s\n", name, reason);

@@ -1,6 +1,13 @@
 /* objcheck: the object-level checker of crate ELFs.
  *
- *   objcheck --nano-core nano_core.elf [--json FILE] [--quiet] CRATE.o...
+ *   objcheck --nano-core nano_core.elf [--json FILE] [--quiet]
+ *            [--key FILE [--allow-unchecked]] [--crate-mem-limit BYTES] CRATE.o...
+ *   objcheck --stamp KEYFILE [--crate-mem-limit BYTES] -o OUT.o CRATE.o
+ *
+ * The second form is the build's last step for every crate: it checks the
+ * linked object alone (forbidden sections, weak definitions, relocations
+ * against symbol 0, the checker's verdict for every source file in it)
+ * and writes it with the attestation stamp appended (kernel/linker/stamp.h).
  *
  * For every crate: its exports (global, default visibility, defined) and
  * imports (undefined); every import must be a public export of another crate
@@ -28,6 +35,9 @@
 #include <llvm-c/ErrorHandling.h>
 #include <llvm-c/Object.h>
 
+#include "signature.h"
+#include "stamp.h"
+
 enum { EXIT_CLEAN = 0, EXIT_VIOLATIONS = 1, EXIT_BAD_INPUT = 2 };
 
 struct section {
@@ -35,6 +45,9 @@ struct section {
 	uint32_t type;
 	uint64_t flags;
 	uint64_t size;
+	uint64_t offset;   /* in the file (bounds-checked unless SHT_NOBITS) */
+	uint32_t link, info;
+	uint64_t entsize;
 	bool writable_state; /* SHF_ALLOC and SHF_WRITE */
 };
 
@@ -60,6 +73,12 @@ struct module {
 	struct symbol *symbols; /* symtab order; index 0 is the null symbol */
 	size_t symbol_count;
 	uint64_t state_bytes;
+	uint64_t memory_bytes;  /* every allocated section: what loading it takes */
+	size_t object_size;     /* the bytes before a stamp trailer, if any */
+	enum stamp_verdict stamp;
+	const char *stamp_why;
+	struct sig_index sigs;  /* the theseus_safec record; count 0 if none */
+	bool has_sigs;
 };
 
 /* ---- diagnostics ------------------------------------------------------- */
@@ -86,7 +105,9 @@ static void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\nusage: objcheck --nano-core FILE [--json FILE] [--quiet] CRATE.o...\n", stderr);
+	fputs("\nusage: objcheck --nano-core FILE [--json FILE] [--quiet] [--key FILE [--allow-unchecked]] "
+	      "[--crate-mem-limit BYTES] CRATE.o...\n"
+	      "usage: objcheck --stamp KEYFILE [--crate-mem-limit BYTES] -o OUT.o CRATE.o\n", stderr);
 	exit(EXIT_BAD_INPUT);
 }
 
@@ -213,6 +234,33 @@ static void read_raw_elf(struct module *m, struct raw_elf *raw)
 	}
 }
 
+/* ---- the checker's record --------------------------------------------- */
+
+static void *sig_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return xcalloc(size ? size : 1, 1);
+}
+
+static void read_signatures(struct module *m)
+{
+	size_t found = 0;
+	for (size_t i = 1; i < m->section_count; i++) {
+		const struct section *s = &m->sections[i];
+		if (strcmp(s->name, SIG_SECTION) != 0)
+			continue;
+		if (s->type != SHT_PROGBITS || !in_bounds(m, s->offset, s->size))
+			fatal_input("section %s is not data inside the file", SIG_SECTION);
+		if (found++)
+			fatal_input("more than one %s section", SIG_SECTION);
+		const char *why = sig_index_build(&m->sigs, (const char *)m->bytes + s->offset, s->size,
+						  sig_alloc, NULL);
+		if (why)
+			fatal_input("%s: %s", SIG_SECTION, why);
+		m->has_sigs = true;
+	}
+}
+
 /* ---- libObject enumeration, joined with the raw tables ------------------ */
 
 static void load_module(struct module *m)
@@ -248,6 +296,10 @@ static void load_module(struct module *m)
 		s->size = LLVMGetSectionSize(si);
 		s->type = raw.sh[n].sh_type;
 		s->flags = raw.sh[n].sh_flags;
+		s->offset = raw.sh[n].sh_offset;
+		s->link = raw.sh[n].sh_link;
+		s->info = raw.sh[n].sh_info;
+		s->entsize = raw.sh[n].sh_entsize;
 		s->writable_state = (s->flags & SHF_ALLOC) && (s->flags & SHF_WRITE);
 		if (s->size != raw.sh[n].sh_size)
 			fatal_input("section %zu: libObject and the header table disagree on its size", n);
@@ -276,6 +328,7 @@ static void load_module(struct module *m)
 		fatal_input("libObject lists %zu symbols, the symbol table %zu", k - 1,
 			    m->symbol_count - 1);
 	free(raw.sh);
+	read_signatures(m);
 }
 
 static bool valid_crate_name(const char *s)
@@ -515,8 +568,129 @@ static const struct symbol *find_private_definition(const struct module *self, c
 	return NULL;
 }
 
+static bool allow_unchecked;
+/* Every crate must carry the checker's verdict: when stamping, and when
+ * an image is checked with the build's key. */
+static bool require_verdict;
+static uint64_t crate_memory_limit = 16ull << 20;
+
+/* Does the record hold "safec 1 checked crate=CRATE file=FILE ..." ? */
+static bool verdict_covers(const struct module *m, const char *file)
+{
+	const char *t = m->sigs.text;
+	uint64_t size = m->sigs.size;
+	char want[256];
+	int n = snprintf(want, sizeof want, "safec 1 checked crate=%s file=%s ", m->name, file);
+	if (n < 0 || (size_t)n >= sizeof want)
+		return false;
+	for (uint64_t at = 0; at < size;) {
+		uint64_t end = at;
+		while (end < size && t[end] != '\n' && t[end] != '\0')
+			end++;
+		if (end - at >= (uint64_t)n && memcmp(t + at, want, (size_t)n) == 0)
+			return true;
+		at = end + 1;
+	}
+	return false;
+}
+
+/* What one object must be whatever else is in the image: checked source
+ * by source, no weak definitions, no relocation against symbol 0, within
+ * the per-crate memory limit. */
+static void check_object(struct module *m)
+{
+	current_file = m->path;
+	if (!require_verdict) {
+		/* An image checked without the key: structure only. */
+	} else if (!m->has_sigs || m->sigs.headers == 0) {
+		if (!allow_unchecked)
+			violation(m, "unchecked", "",
+				  "crate '%s' carries no verdict of the safe-C checker (section %s): "
+				  "it was not compiled with the plugin", m->name, SIG_SECTION);
+	} else {
+		for (size_t k = 1; k < m->symbol_count; k++) {
+			const struct symbol *s = &m->symbols[k];
+			if (s->type != STT_FILE || !s->name[0])
+				continue;
+			const char *base = strrchr(s->name, '/');
+			base = base ? base + 1 : s->name;
+			if (!verdict_covers(m, base))
+				violation(m, "unchecked", base,
+					  "crate '%s': source file '%s' has no verdict of the safe-C checker "
+					  "for this crate", m->name, base);
+		}
+	}
+	for (size_t k = 1; k < m->symbol_count; k++) {
+		const struct symbol *s = &m->symbols[k];
+		if (s->bind == STB_WEAK && is_defined(s))
+			violation(m, "weak-definition", s->name,
+				  "crate '%s' defines weak symbol '%s': a weak definition could be "
+				  "overridden by another provider", m->name, s->name);
+	}
+	m->memory_bytes = 0;
+	for (size_t i = 1; i < m->section_count; i++) {
+		const struct section *sec = &m->sections[i];
+		if (sec->flags & SHF_ALLOC)
+			m->memory_bytes += sec->size;
+		if (sec->type != SHT_RELA)
+			continue;
+		if (sec->entsize != sizeof(Elf64_Rela) || sec->size % sizeof(Elf64_Rela) ||
+		    !in_bounds(m, sec->offset, sec->size))
+			fatal_input("relocation section %s is malformed", sec->name);
+		for (uint64_t off = 0; off < sec->size; off += sizeof(Elf64_Rela)) {
+			Elf64_Rela r;
+			memcpy(&r, m->bytes + sec->offset + off, sizeof r);
+			if (ELF64_R_SYM(r.r_info) == 0 && ELF64_R_TYPE(r.r_info) != R_X86_64_NONE) {
+				violation(m, "relocation-symbol-0", sec->name,
+					  "crate '%s': %s has a relocation against symbol 0 (STN_UNDEF) "
+					  "at offset 0x%llx", m->name, sec->name,
+					  (unsigned long long)r.r_offset);
+				break;
+			}
+		}
+	}
+	if (crate_memory_limit && m->memory_bytes > crate_memory_limit)
+		violation(m, "memory-limit", "",
+			  "crate '%s' needs %llu bytes of memory, more than the per-crate limit of "
+			  "%llu bytes", m->name, (unsigned long long)m->memory_bytes,
+			  (unsigned long long)crate_memory_limit);
+}
+
+static bool compiler_runtime(const char *name)
+{
+	return !strcmp(name, "memcpy") || !strcmp(name, "memset") || !strcmp(name, "memmove") ||
+	       !strcmp(name, "memcmp");
+}
+
+/* The import's type signature against its provider's (signature.h). */
+static void check_signature(const struct module *m, const char *name, const struct module *p)
+{
+	if (!m->has_sigs || !p->has_sigs)
+		return; /* reported as unchecked, or a nano-core without records */
+	struct sig_entry ref, def;
+	const char *why = NULL;
+	if (!sig_lookup(&m->sigs, false, name, &ref)) {
+		if (compiler_runtime(name))
+			return;
+		why = "the importer has no signature for it";
+	} else if (!sig_lookup(&p->sigs, true, name, &def)) {
+		why = "the provider has no signature for it";
+	} else {
+		why = sig_mismatch(&ref, &def);
+	}
+	if (why)
+		violation(m, "signature-mismatch", name,
+			  "crate '%s' imports '%s' from %s%s%s with another type: %s", m->name, name,
+			  p->nano_core ? "the nano-core" : "crate '", p->nano_core ? "" : p->name,
+			  p->nano_core ? "" : "'", why);
+}
+
 static void check_crate(struct module *m)
 {
+	check_object(m);
+	if (m->stamp != STAMP_VALID && m->stamp_why && !allow_unchecked)
+		violation(m, m->stamp == STAMP_MISSING ? "unstamped" : "bad-stamp", "",
+			  "crate '%s': %s", m->name, m->stamp_why);
 	current_file = m->path;
 	for (size_t i = 1; i < m->section_count; i++) {
 		const char *why = forbidden_section(&m->sections[i]);
@@ -537,8 +711,11 @@ static void check_crate(struct module *m)
 			m->state_bytes += s->size;
 		if (!is_import(m, k))
 			continue;
-		if (find_exporter(m, s->name))
+		const struct module *provider = find_exporter(m, s->name);
+		if (provider) {
+			check_signature(m, s->name, provider);
 			continue;
+		}
 		const struct module *owner = NULL;
 		const struct symbol *priv = find_private_definition(m, s->name, &owner);
 		if (priv)
@@ -708,14 +885,111 @@ static void write_json(void)
 		violation_count ? "false" : "true");
 }
 
+static void read_key(const char *path, uint8_t key[STAMP_KEY_SIZE])
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "objcheck: error: %s: cannot read the attestation key\n", path);
+		exit(EXIT_BAD_INPUT);
+	}
+	uint8_t extra;
+	size_t n = fread(key, 1, STAMP_KEY_SIZE, f);
+	size_t more = fread(&extra, 1, 1, f);
+	fclose(f);
+	if (n != STAMP_KEY_SIZE || more) {
+		fprintf(stderr, "objcheck: error: %s: an attestation key is exactly %u bytes\n", path,
+			STAMP_KEY_SIZE);
+		exit(EXIT_BAD_INPUT);
+	}
+}
+
+/* objcheck --stamp: check one linked crate object and write it stamped. */
+static int stamp_object(const char *key_path, const char *in, const char *out)
+{
+	uint8_t key[STAMP_KEY_SIZE];
+	read_key(key_path, key);
+	require_verdict = true;
+	modules = xcalloc(2, sizeof(struct module));
+	module_count = 2; /* modules[0] stays empty: no nano-core here */
+	struct module *m = &modules[1];
+	m->path = in;
+	load_module(m);
+	name_module(m);
+	if (m->size >= STAMP_SIZE && memcmp(m->bytes + m->size - STAMP_SIZE, STAMP_MAGIC, 8) == 0)
+		fatal_input("already stamped (a trailer %s ends it)", STAMP_MAGIC);
+	check_object(m);
+	for (size_t i = 1; i < m->section_count; i++) {
+		const char *why = forbidden_section(&m->sections[i]);
+		if (why)
+			violation(m, "forbidden-section", m->sections[i].name,
+				  "crate '%s' has forbidden section '%s' (%s)", m->name,
+				  m->sections[i].name, why);
+	}
+	if (violation_count) {
+		fprintf(stderr, "objcheck: %s: not stamped: %u violation%s\n", in, violation_count,
+			violation_count == 1 ? "" : "s");
+		return EXIT_VIOLATIONS;
+	}
+	/* The record is for the tools, not for the running crate: it is not
+	 * loaded (SHF_ALLOC cleared) and travels in the file only. */
+	unsigned char *copy = xcalloc(m->size + STAMP_SIZE, 1);
+	memcpy(copy, m->bytes, m->size);
+	Elf64_Ehdr eh;
+	memcpy(&eh, copy, sizeof eh);
+	for (size_t i = 1; i < m->section_count; i++) {
+		if (strcmp(m->sections[i].name, SIG_SECTION) != 0)
+			continue;
+		Elf64_Shdr sh;
+		memcpy(&sh, copy + eh.e_shoff + i * sizeof sh, sizeof sh);
+		sh.sh_flags &= ~(uint64_t)SHF_ALLOC;
+		memcpy(copy + eh.e_shoff + i * sizeof sh, &sh, sizeof sh);
+	}
+	stamp_make(copy, m->size, key, copy + m->size);
+	char tmp[4096];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", out) >= (int)sizeof tmp) {
+		fprintf(stderr, "objcheck: error: %s: path too long\n", out);
+		return EXIT_BAD_INPUT;
+	}
+	FILE *f = fopen(tmp, "wb");
+	if (!f || fwrite(copy, 1, m->size + STAMP_SIZE, f) != m->size + STAMP_SIZE || fclose(f) != 0 ||
+	    rename(tmp, out) != 0) {
+		fprintf(stderr, "objcheck: error: %s: cannot write\n", out);
+		remove(tmp);
+		return EXIT_BAD_INPUT;
+	}
+	free(copy);
+	return EXIT_CLEAN;
+}
+
 int main(int argc, char **argv)
 {
-	const char *nano_core = NULL, *json_path = NULL;
+	const char *nano_core = NULL, *json_path = NULL, *key_path = NULL;
+	const char *stamp_key = NULL, *output = NULL;
 	bool quiet = false;
+	LLVMInstallFatalErrorHandler(llvm_fatal);
 	modules = xcalloc((size_t)argc + 1, sizeof(struct module));
 	module_count = 1;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--nano-core") == 0) {
+		if (strcmp(argv[i], "--stamp") == 0) {
+			if (++i >= argc)
+				usage_error("--stamp needs a key file");
+			stamp_key = argv[i];
+		} else if (strcmp(argv[i], "-o") == 0) {
+			if (++i >= argc)
+				usage_error("-o needs a file");
+			output = argv[i];
+		} else if (strcmp(argv[i], "--key") == 0) {
+			if (++i >= argc)
+				usage_error("--key needs a file");
+			key_path = argv[i];
+		} else if (strcmp(argv[i], "--allow-unchecked") == 0) {
+			allow_unchecked = true;
+		} else if (strcmp(argv[i], "--crate-mem-limit") == 0) {
+			char *end = NULL;
+			if (++i >= argc || !argv[i][0] ||
+			    (crate_memory_limit = strtoull(argv[i], &end, 10), *end))
+				usage_error("--crate-mem-limit needs a byte count");
+		} else if (strcmp(argv[i], "--nano-core") == 0) {
 			if (++i >= argc)
 				usage_error("--nano-core needs a file");
 			nano_core = argv[i];
@@ -726,7 +1000,9 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--quiet") == 0) {
 			quiet = true;
 		} else if (strcmp(argv[i], "--help") == 0) {
-			puts("usage: objcheck --nano-core FILE [--json FILE] [--quiet] CRATE.o...");
+			puts("usage: objcheck --nano-core FILE [--json FILE] [--quiet] [--key FILE "
+			     "[--allow-unchecked]] [--crate-mem-limit BYTES] CRATE.o...\n"
+			     "       objcheck --stamp KEYFILE -o OUT.o CRATE.o");
 			return EXIT_CLEAN;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			usage_error("unknown option '%s'", argv[i]);
@@ -734,17 +1010,31 @@ int main(int argc, char **argv)
 			modules[module_count++].path = argv[i];
 		}
 	}
+	if (stamp_key) {
+		if (!output || module_count != 2 || nano_core || key_path)
+			usage_error("--stamp KEYFILE takes -o OUT.o and exactly one crate object");
+		return stamp_object(stamp_key, modules[1].path, output);
+	}
+	if (output)
+		usage_error("-o is for --stamp");
 	if (!nano_core)
 		usage_error("--nano-core FILE is required");
 	if (module_count == 1)
 		usage_error("no crate objects given");
 
-	LLVMInstallFatalErrorHandler(llvm_fatal);
+	uint8_t key[STAMP_KEY_SIZE];
+	if (key_path) {
+		read_key(key_path, key);
+		require_verdict = true;
+	}
 	modules[0].path = nano_core;
 	modules[0].nano_core = true;
 	for (size_t i = 0; i < module_count; i++) {
 		load_module(&modules[i]);
 		name_module(&modules[i]);
+		if (key_path && i > 0)
+			modules[i].stamp = stamp_verify(modules[i].bytes, modules[i].size, key, NULL,
+							&modules[i].stamp_why);
 	}
 	uint64_t total = 0;
 	for (size_t i = 1; i < module_count; i++) {

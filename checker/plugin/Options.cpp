@@ -16,6 +16,15 @@ static bool validCrateName(llvm::StringRef Name) {
   return true;
 }
 
+static bool validIdentifier(llvm::StringRef Name) {
+  if (Name.empty() || llvm::isDigit(Name[0]))
+    return false;
+  for (char C : Name)
+    if (!(llvm::isAlnum(C) || C == '_'))
+      return false;
+  return true;
+}
+
 static bool realDir(llvm::StringRef Path, std::string &Out) {
   llvm::SmallString<256> Real;
   if (llvm::sys::fs::real_path(Path, Real) || !llvm::sys::fs::is_directory(Real))
@@ -47,6 +56,12 @@ void parseOptions(const std::vector<std::string> &Args, Options &Opts,
         Errors.push_back("crates-dir '" + Value.str() + "' is not a directory");
     } else if (Name == "allowlist" && HasValue) {
       Opts.AllowlistPath = Value.str();
+    } else if (Name == "operations" && HasValue) {
+      Opts.OperationsPath = Value.str();
+    } else if (Name == "trusted-names" && HasValue) {
+      Opts.TrustedNamesPath = Value.str();
+    } else if (Name == "dump-trusted-names" && HasValue && !Value.empty()) {
+      Opts.DumpTrustedNamesPath = Value.str();
     } else if (Name == "report" && HasValue) {
       Opts.ReportPath = Value.str();
     } else if (Name == "halt-functions" && HasValue) {
@@ -56,39 +71,88 @@ void parseOptions(const std::vector<std::string> &Args, Options &Opts,
         Opts.ExtraHaltFunctions.insert(N.trim());
     } else if (Name == "summary" && (Value == "0" || Value == "1")) {
       Opts.Summary = Value == "1";
+    } else if (Name == "mode" && (Value == "check" || Value == "signatures")) {
+      Opts.RunMode = Value == "check" ? Mode::Check : Mode::Signatures;
+    } else if (Name == "frame-limit" && HasValue) {
+      unsigned N = 0;
+      if (Value.getAsInteger(10, N) || N < 256 || N > 16384)
+        Errors.push_back("frame-limit '" + Value.str() +
+                         "' is not a byte count from 256 to 16384");
+      else
+        Opts.FrameLimit = N;
     } else {
       Errors.push_back("unknown or malformed argument '" + Arg + "'");
     }
   }
 }
 
-void loadAllowlist(Options &Opts, std::vector<std::string> &Errors) {
-  if (Opts.AllowlistPath.empty())
-    return;
-  auto Buf = llvm::MemoryBuffer::getFile(Opts.AllowlistPath);
+// Calls Line(Where, Text) for each non-empty line, '#' comments removed.
+template <typename Fn>
+static void forEachLine(const std::string &Path, const char *What,
+                        std::vector<std::string> &Errors, Fn Line) {
+  auto Buf = llvm::MemoryBuffer::getFile(Path);
   if (!Buf) {
-    Errors.push_back("cannot read allowlist '" + Opts.AllowlistPath +
+    Errors.push_back(std::string("cannot read ") + What + " '" + Path +
                      "': " + Buf.getError().message());
     return;
   }
-  llvm::SmallVector<llvm::StringRef, 32> Lines;
+  llvm::SmallVector<llvm::StringRef, 64> Lines;
   (*Buf)->getBuffer().split(Lines, '\n');
   for (size_t I = 0; I < Lines.size(); ++I) {
-    llvm::StringRef Line = Lines[I].split('#').first.trim();
-    if (Line.empty())
-      continue;
-    std::string Where = Opts.AllowlistPath + ":" + std::to_string(I + 1);
-    llvm::StringRef Crate, Reason;
-    std::tie(Crate, Reason) = Line.split(':');
-    Crate = Crate.trim();
-    Reason = Reason.trim();
-    if (!Line.contains(':') || !validCrateName(Crate) || Reason.empty()) {
-      Errors.push_back(Where + ": expected 'crate_name: reason'");
-      continue;
-    }
-    if (!Opts.Allowlist.try_emplace(Crate, Reason.str()).second)
-      Errors.push_back(Where + ": crate '" + Crate.str() + "' listed twice");
+    llvm::StringRef Text = Lines[I].split('#').first.trim();
+    if (!Text.empty())
+      Line(Path + ":" + std::to_string(I + 1), Text);
   }
+}
+
+void loadLists(Options &Opts, std::vector<std::string> &Errors) {
+  if (!Opts.AllowlistPath.empty())
+    forEachLine(Opts.AllowlistPath, "allowlist", Errors,
+                [&](const std::string &Where, llvm::StringRef Line) {
+                  llvm::StringRef Crate, Reason;
+                  std::tie(Crate, Reason) = Line.split(':');
+                  Crate = Crate.trim();
+                  Reason = Reason.trim();
+                  if (!Line.contains(':') || !validCrateName(Crate) || Reason.empty()) {
+                    Errors.push_back(Where + ": expected 'crate_name: reason'");
+                    return;
+                  }
+                  if (!Opts.Allowlist.try_emplace(Crate, Reason.str()).second)
+                    Errors.push_back(Where + ": crate '" + Crate.str() + "' listed twice");
+                });
+
+  if (!Opts.OperationsPath.empty())
+    forEachLine(Opts.OperationsPath, "operations allowlist", Errors,
+                [&](const std::string &Where, llvm::StringRef Line) {
+                  llvm::SmallVector<llvm::StringRef, 3> Parts;
+                  Line.split(Parts, ':', 2);
+                  if (Parts.size() != 3 || !validCrateName(Parts[0].trim()) ||
+                      !validIdentifier(Parts[1].trim()) ||
+                      Parts[2].trim().empty()) {
+                    Errors.push_back(Where + ": expected 'crate_name: operation: reason'");
+                    return;
+                  }
+                  auto &Ops = Opts.Operations[Parts[0].trim()];
+                  if (!Ops.try_emplace(Parts[1].trim(), Parts[2].trim().str()).second)
+                    Errors.push_back(Where + ": crate '" + Parts[0].trim().str() +
+                                     "' lists operation '" + Parts[1].trim().str() +
+                                     "' twice");
+                });
+
+  if (!Opts.TrustedNamesPath.empty())
+    forEachLine(Opts.TrustedNamesPath, "trusted names", Errors,
+                [&](const std::string &Where, llvm::StringRef Line) {
+                  llvm::StringRef Name, Header;
+                  std::tie(Name, Header) = Line.split(' ');
+                  Header = Header.trim();
+                  llvm::StringRef Bare = Name;
+                  Bare.consume_front("tag:");
+                  if (!validIdentifier(Bare) || Header.empty()) {
+                    Errors.push_back(Where + ": expected 'name header'");
+                    return;
+                  }
+                  Opts.TrustedNames.try_emplace(Name, Header.str());
+                });
 }
 
 } // namespace safec

@@ -11,6 +11,10 @@ namespace safec {
 
 std::unique_ptr<clang::PPCallbacks> makePPCallbacks(Session &S);
 
+// Judges every attribute (GNU, C23, keyword forms) in the expanded token
+// stream against the allowlist of attributes crate code may spell.
+void installTokenScanner(Session &S, clang::Preprocessor &PP);
+
 } // namespace safec
 
 #endif

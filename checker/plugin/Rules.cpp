@@ -1,5 +1,8 @@
 // The AST rules of safe C.  Each check looks at semantics (cast kinds,
 // types, declarations) and leaves the whitelist decision to Session::report.
+// Default-deny: statement and declaration kinds, builtins and types not on
+// the lists below are errors, and every node is visited, including the
+// expressions inside types (sizeof(type), typeof) and unevaluated operands.
 #include "Rules.h"
 
 #include "clang/AST/ASTContext.h"
@@ -7,6 +10,7 @@
 #include "clang/AST/Expr.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace clang;
@@ -59,6 +63,165 @@ const llvm::StringSet<> VarargNames = {
     "__builtin_ms_va_start", "__builtin_ms_va_end", "__builtin_ms_va_copy",
 };
 
+// The builtins crate code may call: integer arithmetic and bit operations
+// on values, nothing that reads or writes memory it is not given by type,
+// nothing that tells the optimizer something it cannot check
+// (__builtin_assume, __builtin_unreachable), nothing target-specific.
+const llvm::StringSet<> AllowedBuiltins = {
+    "__builtin_expect", "__builtin_expect_with_probability",
+    "__builtin_constant_p",
+    "__builtin_clz", "__builtin_clzl", "__builtin_clzll", "__builtin_clzs", "__builtin_clzg",
+    "__builtin_ctz", "__builtin_ctzl", "__builtin_ctzll", "__builtin_ctzs", "__builtin_ctzg",
+    "__builtin_popcount", "__builtin_popcountl", "__builtin_popcountll", "__builtin_popcountg",
+    "__builtin_parity", "__builtin_parityl", "__builtin_parityll",
+    "__builtin_ffs", "__builtin_ffsl", "__builtin_ffsll",
+    "__builtin_clrsb", "__builtin_clrsbl", "__builtin_clrsbll",
+    "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64",
+    "__builtin_bitreverse8", "__builtin_bitreverse16", "__builtin_bitreverse32",
+    "__builtin_bitreverse64",
+    "__builtin_rotateleft8", "__builtin_rotateleft16", "__builtin_rotateleft32",
+    "__builtin_rotateleft64", "__builtin_rotateright8", "__builtin_rotateright16",
+    "__builtin_rotateright32", "__builtin_rotateright64",
+    "__builtin_add_overflow", "__builtin_sub_overflow", "__builtin_mul_overflow",
+    "__builtin_sadd_overflow", "__builtin_saddl_overflow", "__builtin_saddll_overflow",
+    "__builtin_uadd_overflow", "__builtin_uaddl_overflow", "__builtin_uaddll_overflow",
+    "__builtin_ssub_overflow", "__builtin_ssubl_overflow", "__builtin_ssubll_overflow",
+    "__builtin_usub_overflow", "__builtin_usubl_overflow", "__builtin_usubll_overflow",
+    "__builtin_smul_overflow", "__builtin_smull_overflow", "__builtin_smulll_overflow",
+    "__builtin_umul_overflow", "__builtin_umull_overflow", "__builtin_umulll_overflow",
+    "__builtin_abs", "__builtin_labs", "__builtin_llabs",
+    "__atomic_thread_fence", "__atomic_signal_fence",
+    "__c11_atomic_thread_fence", "__c11_atomic_signal_fence",
+};
+
+// Atomic operations crate code may use (on any object it has a typed
+// pointer to); the generic forms that copy through extra pointers are not
+// among them.
+bool allowedAtomic(AtomicExpr::AtomicOp Op) {
+  switch (Op) {
+  case AtomicExpr::AO__c11_atomic_init:
+  case AtomicExpr::AO__c11_atomic_load:
+  case AtomicExpr::AO__c11_atomic_store:
+  case AtomicExpr::AO__c11_atomic_exchange:
+  case AtomicExpr::AO__c11_atomic_compare_exchange_strong:
+  case AtomicExpr::AO__c11_atomic_compare_exchange_weak:
+  case AtomicExpr::AO__c11_atomic_fetch_add:
+  case AtomicExpr::AO__c11_atomic_fetch_sub:
+  case AtomicExpr::AO__c11_atomic_fetch_and:
+  case AtomicExpr::AO__c11_atomic_fetch_or:
+  case AtomicExpr::AO__c11_atomic_fetch_xor:
+  case AtomicExpr::AO__atomic_load_n:
+  case AtomicExpr::AO__atomic_store_n:
+  case AtomicExpr::AO__atomic_exchange_n:
+  case AtomicExpr::AO__atomic_compare_exchange_n:
+  case AtomicExpr::AO__atomic_fetch_add:
+  case AtomicExpr::AO__atomic_fetch_sub:
+  case AtomicExpr::AO__atomic_fetch_and:
+  case AtomicExpr::AO__atomic_fetch_or:
+  case AtomicExpr::AO__atomic_fetch_xor:
+  case AtomicExpr::AO__atomic_add_fetch:
+  case AtomicExpr::AO__atomic_sub_fetch:
+  case AtomicExpr::AO__atomic_and_fetch:
+  case AtomicExpr::AO__atomic_or_fetch:
+  case AtomicExpr::AO__atomic_xor_fetch:
+    return true;
+  default:
+    return false;
+  }
+}
+
+// Statement and expression kinds of the C subset.  Anything else (vector
+// shuffles, blocks, OpenMP, Microsoft extensions, ...) is an error.
+bool allowedStmtClass(Stmt::StmtClass C) {
+  switch (C) {
+  case Stmt::NullStmtClass:
+  case Stmt::CompoundStmtClass:
+  case Stmt::LabelStmtClass:
+  case Stmt::AttributedStmtClass:
+  case Stmt::IfStmtClass:
+  case Stmt::SwitchStmtClass:
+  case Stmt::WhileStmtClass:
+  case Stmt::DoStmtClass:
+  case Stmt::ForStmtClass:
+  case Stmt::GotoStmtClass:
+  case Stmt::ContinueStmtClass:
+  case Stmt::BreakStmtClass:
+  case Stmt::ReturnStmtClass:
+  case Stmt::DeclStmtClass:
+  case Stmt::CaseStmtClass:
+  case Stmt::DefaultStmtClass:
+  // Reported by their own rules.
+  case Stmt::GCCAsmStmtClass:
+  case Stmt::MSAsmStmtClass:
+  case Stmt::IndirectGotoStmtClass:
+  case Stmt::AddrLabelExprClass:
+  case Stmt::VAArgExprClass:
+  // Expressions.
+  case Stmt::ConditionalOperatorClass:
+  case Stmt::BinaryConditionalOperatorClass:
+  case Stmt::OpaqueValueExprClass:
+  case Stmt::ImplicitCastExprClass:
+  case Stmt::CStyleCastExprClass:
+  case Stmt::BuiltinBitCastExprClass:
+  case Stmt::BinaryOperatorClass:
+  case Stmt::CompoundAssignOperatorClass:
+  case Stmt::UnaryOperatorClass:
+  case Stmt::UnaryExprOrTypeTraitExprClass:
+  case Stmt::ArraySubscriptExprClass:
+  case Stmt::CallExprClass:
+  case Stmt::MemberExprClass:
+  case Stmt::CompoundLiteralExprClass:
+  case Stmt::InitListExprClass:
+  case Stmt::DesignatedInitExprClass:
+  case Stmt::DesignatedInitUpdateExprClass:
+  case Stmt::ImplicitValueInitExprClass:
+  case Stmt::NoInitExprClass:
+  case Stmt::ParenExprClass:
+  case Stmt::DeclRefExprClass:
+  case Stmt::IntegerLiteralClass:
+  case Stmt::CharacterLiteralClass:
+  case Stmt::StringLiteralClass:
+  case Stmt::FloatingLiteralClass:
+  case Stmt::PredefinedExprClass:
+  case Stmt::StmtExprClass:
+  case Stmt::GenericSelectionExprClass:
+  case Stmt::ChooseExprClass:
+  case Stmt::OffsetOfExprClass:
+  case Stmt::TypeTraitExprClass:
+  case Stmt::SourceLocExprClass:
+  case Stmt::ConstantExprClass:
+  case Stmt::AtomicExprClass:
+  case Stmt::CXXNullPtrLiteralExprClass: // C23 nullptr
+  case Stmt::CXXBoolLiteralExprClass:    // C23 true, false
+  case Stmt::RecoveryExprClass: // already a compile error
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool allowedDeclKind(Decl::Kind K) {
+  switch (K) {
+  case Decl::TranslationUnit:
+  case Decl::Var:
+  case Decl::ParmVar:
+  case Decl::Function:
+  case Decl::Field:
+  case Decl::IndirectField:
+  case Decl::Record:
+  case Decl::Enum:
+  case Decl::EnumConstant:
+  case Decl::Typedef:
+  case Decl::Label:
+  case Decl::StaticAssert:
+  case Decl::FileScopeAsm: // [safe-c-inline-asm]
+  case Decl::Empty:
+    return true;
+  default:
+    return false;
+  }
+}
+
 llvm::StringRef rawMemoryBase(llvm::StringRef Name) {
   if (Name.consume_front("__builtin___")) {
     Name.consume_back("_chk");
@@ -67,13 +230,6 @@ llvm::StringRef rawMemoryBase(llvm::StringRef Name) {
   if (Name.consume_front("__builtin_"))
     Name.consume_back("_inline");
   return Name;
-}
-
-bool hasAnnotation(const Decl *D, llvm::StringRef What) {
-  for (const auto *A : D->specific_attrs<AnnotateAttr>())
-    if (A->getAnnotation() == What)
-      return true;
-  return false;
 }
 
 bool anyRedeclHasAnnotation(const FunctionDecl *FD, llvm::StringRef What) {
@@ -91,6 +247,33 @@ QualType stripAtomic(QualType T) {
 
 bool isPointer(QualType T) { return stripAtomic(T)->isPointerType(); }
 
+// The expression an operation works on, past parentheses and implicit
+// conversions: where a crate's operand of a trusted macro is spelled.
+const Expr *operandOf(const Expr *E) {
+  for (;;) {
+    const Expr *Next = E->IgnoreParens();
+    if (const auto *IC = dyn_cast<ImplicitCastExpr>(Next))
+      Next = IC->getSubExpr();
+    if (Next == E)
+      return E;
+    E = Next;
+  }
+}
+
+// A record with a flexible array member, directly or as the last member of
+// a member struct: copying or declaring one leaves its items behind.
+bool hasFlexibleArrayMember(QualType T) {
+  const RecordDecl *RD = T.getCanonicalType()->getAsRecordDecl();
+  if (!RD || !(RD = RD->getDefinition()))
+    return false;
+  if (RD->hasFlexibleArrayMember())
+    return true;
+  const FieldDecl *Last = nullptr;
+  for (const FieldDecl *F : RD->fields())
+    Last = F;
+  return Last && hasFlexibleArrayMember(Last->getType());
+}
+
 class RuleVisitor : public RecursiveASTVisitor<RuleVisitor> {
   using Base = RecursiveASTVisitor<RuleVisitor>;
 
@@ -101,27 +284,57 @@ public:
   // Semantic forms of initializer lists carry the implicit conversions.
   bool shouldVisitImplicitCode() const { return true; }
 
-  // Operands that are never evaluated cannot do anything unsafe.
-  bool TraverseStmt(Stmt *St, DataRecursionQueue *Queue = nullptr) {
-    if (!St)
-      return true;
-    if (auto *U = dyn_cast<UnaryExprOrTypeTraitExpr>(St)) {
-      if (U->isArgumentType() ||
-          !U->getArgumentExpr()->getType()->isVariablyModifiedType())
-        return true;
-    } else if (auto *G = dyn_cast<GenericSelectionExpr>(St)) {
-      if (!G->isResultDependent())
-        return TraverseStmt(G->getResultExpr(), Queue);
-    } else if (auto *C = dyn_cast<ChooseExpr>(St)) {
-      if (!C->isConditionDependent())
-        return TraverseStmt(C->getChosenSubExpr(), Queue);
-    }
-    return Base::TraverseStmt(St, Queue);
+  // ---- default-deny: kinds of statements, declarations, types -------------
+
+  bool VisitStmt(Stmt *St) {
+    if (!allowedStmtClass(St->getStmtClass()))
+      S.report(Rule::Construct, St->getBeginLoc(),
+               std::string("'") + St->getStmtClassName() +
+                   "' is not in the safe C subset");
+    if (auto *E = dyn_cast<Expr>(St))
+      checkExprType(E);
+    return true;
   }
-  bool TraverseStaticAssertDecl(StaticAssertDecl *) { return true; }
-  bool TraverseTypeOfExprTypeLoc(TypeOfExprTypeLoc TL) {
-    if (TL.getUnderlyingExpr()->getType()->isVariablyModifiedType())
-      return Base::TraverseTypeOfExprTypeLoc(TL);
+
+  bool VisitDecl(Decl *D) {
+    if (D->isImplicit())
+      return true;
+    if (!allowedDeclKind(D->getKind()))
+      S.report(Rule::Construct, D->getLocation(),
+               std::string("declaration kind '") + D->getDeclKindName() +
+                   "' is not in the safe C subset");
+    if (auto *VD = dyn_cast<VarDecl>(D))
+      if (VD->getTLSKind() != VarDecl::TLS_None)
+        S.report(Rule::Construct, VD->getLocation(),
+                 "thread-local variable '" + VD->getNameAsString() + "'",
+                 "keep per-task state in the task's own objects");
+    return true;
+  }
+
+  // Types as written: every TypeLoc, however deep (casts, sizeof, typeof,
+  // compound literals, _Generic associations, declarations).
+  bool VisitTypeLoc(TypeLoc TL) {
+    QualType T = TL.getType();
+    SourceLocation Loc = TL.getBeginLoc();
+    if (Loc.isInvalid())
+      return true;
+    if (auto VL = TL.getAs<VariableArrayTypeLoc>()) {
+      // Once per bound: char[4][n] is reported at [n].
+      if (!VL.getElementLoc().getType()->isVariablyModifiedType())
+        S.report(Rule::Vla, VL.getLBracketLoc(),
+                 "variable-length array type " + quote(T));
+      return true;
+    }
+    if (auto CL = TL.getAs<ConstantArrayTypeLoc>()) {
+      if (const auto *CAT = Ctx.getAsConstantArrayType(T))
+        if (CAT->getSize() == 0)
+          S.report(Rule::FlexibleArray, CL.getLBracketLoc(),
+                   "zero-length array type " + quote(T),
+                   "give the array at least one element, or use "
+                   "HEAP_ARRAY_TYPE for a run-time count");
+      return true;
+    }
+    checkTypeKind(T, Loc);
     return true;
   }
 
@@ -129,11 +342,12 @@ public:
 
   bool VisitCastExpr(CastExpr *E) {
     Expr *Sub = E->getSubExpr();
+    SourceLocation Loc = castLoc(E);
     switch (E->getCastKind()) {
     case CK_IntegralToPointer:
     case CK_PointerToIntegral:
       if (!isNullConstant(Sub))
-        S.report(Rule::IntPointerCast, castLoc(E),
+        S.report(Rule::IntPointerCast, Loc,
                  "cast from " + quote(Sub->getType()) + " to " +
                      quote(E->getType()) +
                      " converts between an integer and a pointer");
@@ -145,17 +359,28 @@ public:
     case CK_BlockPointerToObjCPointerCast:
     case CK_CPointerToObjCPointerCast:
       if (isPointerLike(Sub->getType()) || isPointerLike(E->getType()))
-        checkPointerConversion(E, Sub);
+        checkPointerConversion(E, Sub, Loc);
       break;
     case CK_LValueToRValueBitCast:
       checkBitCast(E, Sub);
       break;
     case CK_ToUnion:
-      S.report(Rule::Union, castLoc(E),
-               "cast to union type " + quote(E->getType()));
+      S.report(Rule::Union, Loc, "cast to union type " + quote(E->getType()));
       break;
     case CK_ToVoid:
-      checkDiscarded(Sub, castLoc(E), /*ByVoidCast=*/true);
+      checkDiscarded(Sub, Loc, /*ByVoidCast=*/true);
+      break;
+    case CK_LValueToRValue:
+      if (hasFlexibleArrayMember(E->getType()))
+        S.report(Rule::FlexibleArray, operandOf(Sub)->getExprLoc(),
+                 "copy of " + quote(E->getType()) +
+                     ", which has a flexible array member: the copy leaves "
+                     "its items behind");
+      if (!E->getType()->isRecordType())
+        markAccessed(Sub);
+      break;
+    case CK_ArrayToPointerDecay:
+      checkFlexibleDecay(Sub);
       break;
     default:
       break;
@@ -188,8 +413,13 @@ public:
     default:
       break;
     }
-    if (E->isAssignmentOp())
+    if (E->isAssignmentOp()) {
       checkSealedWrite(E->getLHS(), E->getOperatorLoc(), "assignment to");
+      // The bounds check is exact (index < bound) only for a subscript
+      // written straight as the target of a scalar assignment.
+      if (!E->getType()->isRecordType())
+        markAccessed(E->getLHS(), /*AllowParens=*/false);
+    }
     return true;
   }
 
@@ -197,9 +427,11 @@ public:
     if (E->isIncrementDecrementOp())
       checkSealedWrite(E->getSubExpr(), E->getOperatorLoc(),
                        E->isIncrementOp() ? "increment of" : "decrement of");
-    else if (E->getOpcode() == UO_AddrOf)
+    else if (E->getOpcode() == UO_AddrOf) {
       checkSealedWrite(E->getSubExpr(), E->getOperatorLoc(),
                        "address taken of");
+      checkFlexibleDecay(E->getSubExpr());
+    }
     if (E->isIncrementDecrementOp() && isPointer(E->getSubExpr()->getType()))
       S.report(Rule::PointerArithmetic, E->getOperatorLoc(),
                "pointer arithmetic ('" +
@@ -209,11 +441,11 @@ public:
   }
 
   bool VisitArraySubscriptExpr(ArraySubscriptExpr *E) {
-    Expr *Base = E->getBase()->IgnoreParens();
-    QualType BaseType = Base->getType();
+    Expr *BaseE = E->getBase()->IgnoreParens();
+    QualType BaseType = BaseE->getType();
     if (BaseType->isVectorType())
-      return true; // element of a vector value, not memory
-    auto *Decay = dyn_cast<ImplicitCastExpr>(Base);
+      return true; // [safe-c-construct] reports vector types
+    auto *Decay = dyn_cast<ImplicitCastExpr>(BaseE);
     if (!Decay || Decay->getCastKind() != CK_ArrayToPointerDecay) {
       S.report(Rule::PointerArithmetic, E->getRBracketLoc(),
                "subscript of pointer " + quote(BaseType));
@@ -221,6 +453,11 @@ public:
     }
     Expr *Array = Decay->getSubExpr();
     QualType ArrayType = Array->getType();
+    // The inner subscript of m[i][j] is checked with the outer one (not
+    // through parentheses: (m[i])[j] checks m[i] as a decay).
+    if (Accessed.count(E))
+      if (auto *Inner = dyn_cast<ArraySubscriptExpr>(Array))
+        Accessed.insert(Inner);
     if (isConstantIndexInBounds(E, ArrayType))
       return true; // in range of the declared bound: no run-time check needed
     if (!BoundsChecked) {
@@ -231,38 +468,74 @@ public:
                "-fsanitize-trap=array-bounds");
       return true;
     }
-    if (isCountedFlexibleArray(Array))
-      return true; // the sanitizer checks it against its counted_by field
     if (ArrayType->isVariableArrayType())
-      return true; // checked against its run-time bound ([safe-c-vla] aside)
-    if (!Ctx.getAsConstantArrayType(ArrayType)) {
+      return true; // [safe-c-vla] reports the type itself
+    bool Counted = isCountedFlexibleArray(Array);
+    if (!Counted && !Ctx.getAsConstantArrayType(ArrayType)) {
       S.report(Rule::PointerArithmetic, E->getRBracketLoc(),
                "subscript of array " + quote(ArrayType) +
                    " whose bound is not known");
       return true;
     }
-    if (Array->isFlexibleArrayMemberLike(
-            Ctx, Ctx.getLangOpts().getStrictFlexArraysLevel(), true))
+    if (!Counted &&
+        Array->isFlexibleArrayMemberLike(
+            Ctx, Ctx.getLangOpts().getStrictFlexArraysLevel(), true)) {
       S.report(Rule::PointerArithmetic, E->getRBracketLoc(),
                "subscript of trailing array member " + quote(ArrayType) +
                    ", which the bounds check treats as flexible",
                "compile with -fstrict-flex-arrays=3, or give the array a "
                "counted_by field");
+      return true;
+    }
+    // clang checks `index < bound` only where the element is read or
+    // written straight away; everywhere else (&a[i], a[i]++, struct copies,
+    // (a[i]) = v, decay of a row) it lets `index == bound` through, which
+    // is one element past the end.
+    if (!Accessed.count(E))
+      S.report(Rule::Bounds, E->getRBracketLoc(),
+               "subscript of " + quote(ArrayType) +
+                   " with a run-time index is checked here only against one "
+                   "past the end");
+    return true;
+  }
+
+  bool VisitMemberExpr(MemberExpr *E) {
+    QualType BaseType = E->getBase()->getType();
+    if (E->isArrow())
+      BaseType = BaseType->getPointeeType();
+    else
+      markAccessed(E->getBase(), /*AllowParens=*/false);
+    if (const RecordDecl *RD = BaseType->getAsRecordDecl()) {
+      if (RD->isUnion())
+        S.report(Rule::Union, E->getMemberLoc(),
+                 "access to member '" +
+                     E->getMemberDecl()->getNameAsString() + "' of union " +
+                     quote(BaseType.getUnqualifiedType()));
+    }
+    if (auto *FD = dyn_cast<FieldDecl>(E->getMemberDecl()))
+      checkSealedAccess(FD->getParent(), E->getMemberLoc(),
+                        "access to field '" + FD->getNameAsString() + "'");
+    return true;
+  }
+
+  bool VisitCompoundAssignOperator(CompoundAssignOperator *E) {
+    // markAccessed happens in VisitBinaryOperator (its base class).
     return true;
   }
 
   bool VisitAtomicExpr(AtomicExpr *E) {
+    if (!allowedAtomic(E->getOp())) {
+      S.report(Rule::Builtin, E->getBuiltinLoc(),
+               "this atomic builtin is not on the allowlist");
+      return true;
+    }
     switch (E->getOp()) {
     case AtomicExpr::AO__c11_atomic_fetch_add:
     case AtomicExpr::AO__c11_atomic_fetch_sub:
     case AtomicExpr::AO__atomic_fetch_add:
     case AtomicExpr::AO__atomic_fetch_sub:
     case AtomicExpr::AO__atomic_add_fetch:
-    case AtomicExpr::AO__atomic_sub_fetch:
-    case AtomicExpr::AO__scoped_atomic_fetch_add:
-    case AtomicExpr::AO__scoped_atomic_fetch_sub:
-    case AtomicExpr::AO__scoped_atomic_add_fetch:
-    case AtomicExpr::AO__scoped_atomic_sub_fetch: {
+    case AtomicExpr::AO__atomic_sub_fetch: {
       QualType Obj = stripAtomic(E->getPtr()->getType()->getPointeeType());
       if (Obj->isPointerType())
         S.report(Rule::PointerArithmetic, E->getBuiltinLoc(),
@@ -275,7 +548,7 @@ public:
     return true;
   }
 
-  // ---- calls and references to forbidden functions ------------------------
+  // ---- calls and references to functions ---------------------------------
 
   bool VisitDeclRefExpr(DeclRefExpr *E) {
     auto *FD = dyn_cast<FunctionDecl>(E->getDecl());
@@ -300,12 +573,22 @@ public:
       S.report(Rule::Alloca, Loc, Use + ", a stack allocation of run-time size");
     else if (VarargNames.contains(Name))
       S.report(Rule::Variadic, Loc, Use + ", which walks variadic arguments");
+    else if (anyRedeclHasAnnotation(FD, "theseus.halting"))
+      checkOperation(FD, Loc, Rule::Halting, "a halting operation");
+    else if (anyRedeclHasAnnotation(FD, "theseus.restricted"))
+      checkOperation(FD, Loc, Rule::Restricted, "a restricted operation");
+    else if (isBuiltinName(FD) && !AllowedBuiltins.contains(Name))
+      S.report(Rule::Builtin, Loc,
+               Use + ", a builtin that is not on the allowlist");
     return true;
   }
 
   bool VisitCallExpr(CallExpr *E) {
     const FunctionDecl *FD = E->getDirectCallee();
-    if (!FD || !FD->getBuiltinID() || E->getNumArgs() == 0)
+    if (!FD)
+      return true;
+    checkMacroOperands(E, FD);
+    if (!FD->getBuiltinID() || E->getNumArgs() == 0)
       return true;
     llvm::StringRef Name = FD->getName();
     QualType Arg0 = E->getArg(0)->IgnoreImpCasts()->getType();
@@ -396,24 +679,7 @@ public:
     return true;
   }
 
-  // ---- members: unions and sealed state ----------------------------------
-
-  bool VisitMemberExpr(MemberExpr *E) {
-    QualType BaseType = E->getBase()->getType();
-    if (E->isArrow())
-      BaseType = BaseType->getPointeeType();
-    if (const RecordDecl *RD = BaseType->getAsRecordDecl()) {
-      if (RD->isUnion())
-        S.report(Rule::Union, E->getMemberLoc(),
-                 "access to member '" +
-                     E->getMemberDecl()->getNameAsString() + "' of union " +
-                     quote(BaseType.getUnqualifiedType()));
-    }
-    if (auto *FD = dyn_cast<FieldDecl>(E->getMemberDecl()))
-      checkSealedAccess(FD->getParent(), E->getMemberLoc(),
-                        "access to field '" + FD->getNameAsString() + "'");
-    return true;
-  }
+  // ---- initializers: sealed state and flexible arrays ---------------------
 
   bool VisitInitListExpr(InitListExpr *E) {
     if (!E->isSemanticForm())
@@ -433,6 +699,14 @@ public:
     return true;
   }
 
+  bool VisitCompoundLiteralExpr(CompoundLiteralExpr *E) {
+    if (hasFlexibleArrayMember(E->getType()))
+      S.report(Rule::FlexibleArray, E->getLParenLoc(),
+               "compound literal of " + quote(E->getType()) +
+                   ", which has a flexible array member");
+    return true;
+  }
+
   // ---- declarations -------------------------------------------------------
 
   bool VisitRecordDecl(RecordDecl *RD) {
@@ -441,6 +715,35 @@ public:
                RD->getIdentifier()
                    ? "declaration of union '" + RD->getName().str() + "'"
                    : std::string("declaration of an anonymous union"));
+    // A forward declaration (struct status;) names the trusted type; a
+    // definition would be another one.
+    if (RD->isThisDeclarationADefinition())
+      checkTrustedRedeclaration(RD);
+    return true;
+  }
+
+  bool VisitEnumDecl(EnumDecl *ED) {
+    if (ED->isThisDeclarationADefinition())
+      checkTrustedRedeclaration(ED);
+    return true;
+  }
+  bool VisitEnumConstantDecl(EnumConstantDecl *D) {
+    checkTrustedRedeclaration(D);
+    return true;
+  }
+  bool VisitTypedefNameDecl(TypedefNameDecl *D) {
+    if (D->getDeclContext()->isFileContext())
+      checkTrustedRedeclaration(D);
+    return true;
+  }
+
+  bool VisitFieldDecl(FieldDecl *FD) {
+    if (!FD->getType()->isIncompleteArrayType() &&
+        hasFlexibleArrayMember(FD->getType()))
+      S.report(Rule::FlexibleArray, FD->getLocation(),
+               "member '" + FD->getNameAsString() + "' of type " +
+                   quote(FD->getType()) +
+                   ", which has a flexible array member");
     return true;
   }
 
@@ -451,39 +754,35 @@ public:
       S.report(Rule::Variadic, FD->getLocation(),
                "definition of variadic function '" + FD->getNameAsString() +
                    "'");
-    if (FD->doesThisDeclarationHaveABody())
-      checkTrustedRedefinition(FD);
+    checkTrustedRedeclaration(FD);
     checkSymbolRename(FD);
+    if (hasFlexibleArrayMember(FD->getReturnType()))
+      S.report(Rule::FlexibleArray, FD->getLocation(),
+               "function '" + FD->getNameAsString() + "' returns " +
+                   quote(FD->getReturnType()) +
+                   ", which has a flexible array member, by value");
+    // Judged by where the body is written: a trusted macro may declare a
+    // function (KTEST) whose body the crate writes.
+    if (FD->doesThisDeclarationHaveABody() &&
+        !S.isTrustedLoc(FD->getBody()->getBeginLoc()))
+      checkFunctionFlows(S, Ctx, FD);
     return true;
   }
 
   bool VisitVarDecl(VarDecl *VD) {
     if (VD->isImplicit())
       return true;
-    if (!isa<ParmVarDecl>(VD) && isVariableLengthArray(VD->getType()))
-      S.report(Rule::Vla, VD->getLocation(),
-               "variable-length array '" + VD->getNameAsString() + "' of type " +
-                   quote(VD->getType()));
-    // A pointer read from uninitialized stack memory points anywhere; so do
-    // the fields of a sealed handle (a slice, say) that trusted code trusts.
-    if (VD->hasLocalStorage() && !isa<ParmVarDecl>(VD) && !VD->hasInit() &&
-        containsPointer(VD->getType()) && !isVaList(VD->getType()))
-      S.report(Rule::UninitializedPointer, VD->getLocation(),
-               "local variable '" + VD->getNameAsString() + "' of type " +
+    if (hasFlexibleArrayMember(VD->getType()) ||
+        (VD->getType()->isArrayType() &&
+         hasFlexibleArrayMember(Ctx.getBaseElementType(VD->getType()))))
+      S.report(Rule::FlexibleArray, VD->getLocation(),
+               "'" + VD->getNameAsString() + "' of type " +
                    quote(VD->getType()) +
-                   " holds a pointer but has no initializer");
-    if (VD->isThisDeclarationADefinition() != VarDecl::DeclarationOnly &&
-        !isa<ParmVarDecl>(VD))
-      checkTrustedRedefinition(VD);
+                   " has a flexible array member: only HEAP_NEW_ARRAY makes "
+                   "such objects, with their items");
+    if (VD->isFileVarDecl() || VD->hasExternalStorage())
+      checkTrustedRedeclaration(VD);
     checkSymbolRename(VD);
-    return true;
-  }
-
-  bool VisitCompoundLiteralExpr(CompoundLiteralExpr *E) {
-    if (isVariableLengthArray(E->getType()))
-      S.report(Rule::Vla, E->getLParenLoc(),
-               "compound literal of variable-length array type " +
-                   quote(E->getType()));
     return true;
   }
 
@@ -492,10 +791,21 @@ private:
     return "'" + T.getAsString(Ctx.getPrintingPolicy()) + "'";
   }
 
-  static SourceLocation castLoc(CastExpr *E) {
-    if (auto *C = dyn_cast<CStyleCastExpr>(E))
-      return C->getLParenLoc();
-    return E->getExprLoc();
+  // Where a conversion is judged: an implicit conversion happens because of
+  // its operand's type, and an explicit cast in a trusted macro's body
+  // applied straight to a crate's operand is the crate's conversion: both
+  // are judged where the operand is spelled, so a trusted macro cannot
+  // launder what a crate passes it.
+  SourceLocation castLoc(CastExpr *E) {
+    const Expr *Op = operandOf(E->getSubExpr());
+    if (isa<ImplicitCastExpr>(E))
+      return Op->getExprLoc();
+    SourceLocation Own = isa<CStyleCastExpr>(E)
+                             ? cast<CStyleCastExpr>(E)->getLParenLoc()
+                             : E->getExprLoc();
+    if (S.isTrustedLoc(Own) && !S.isTrustedLoc(Op->getExprLoc()))
+      return Op->getExprLoc();
+    return Own;
   }
 
   bool isNullConstant(Expr *E) const {
@@ -509,8 +819,40 @@ private:
            T->isObjCObjectPointerType();
   }
 
-  static bool isVariableLengthArray(QualType T) {
-    return T->isArrayType() && T->isVariablyModifiedType();
+  static bool isBuiltinName(const FunctionDecl *FD) {
+    llvm::StringRef Name = FD->getName();
+    return FD->getBuiltinID() != 0 || Name.starts_with("__builtin") ||
+           Name.starts_with("__sync_") || Name.starts_with("__atomic_") ||
+           Name.starts_with("__c11_atomic") || Name.starts_with("__scoped_atomic");
+  }
+
+  // Vectors, matrices, blocks, address spaces: the subset has none.
+  void checkTypeKind(QualType T, SourceLocation Loc) {
+    if (T.isNull())
+      return;
+    QualType C = T.getCanonicalType();
+    const char *What = nullptr;
+    if (C->isVectorType() || C->isExtVectorType())
+      What = "vector type ";
+    else if (C->isConstantMatrixType())
+      What = "matrix type ";
+    else if (C->isBlockPointerType())
+      What = "block pointer type ";
+    else if (C.hasAddressSpace())
+      What = "type with an address space ";
+    if (What)
+      S.report(Rule::Construct, Loc,
+               std::string(What) + quote(T) + " is not in the safe C subset");
+  }
+
+  void checkExprType(Expr *E) {
+    QualType T = E->getType();
+    if (T.isNull())
+      return;
+    QualType C = T.getCanonicalType();
+    if (C->isVectorType() || C->isExtVectorType() || C->isConstantMatrixType() ||
+        C->isBlockPointerType() || C.hasAddressSpace())
+      checkTypeKind(T, E->getExprLoc());
   }
 
   bool isConstantIndexInBounds(const ArraySubscriptExpr *E,
@@ -535,15 +877,53 @@ private:
            FD->getType()->getAs<CountAttributedType>();
   }
 
+  // Subscripts whose bounds check is exact: the operand of a scalar load,
+  // the target of a scalar (compound) assignment, the base of '.'.  Parents
+  // are visited before children, so the mark is there when the subscript
+  // is judged.
+  void markAccessed(Expr *E, bool AllowParens = true) {
+    Expr *Inner = AllowParens ? E->IgnoreParens() : E;
+    if (auto *ASE = dyn_cast<ArraySubscriptExpr>(Inner))
+      Accessed.insert(ASE);
+  }
+
+  // A flexible array member becomes a pointer only as the base of a
+  // subscript (which the bounds check sees); a bare decay or its address
+  // reaches items the count may not cover.
+  void checkFlexibleDecay(Expr *Sub) {
+    const auto *ME = dyn_cast<MemberExpr>(Sub->IgnoreParens());
+    if (!ME)
+      return;
+    const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+    if (!FD || !FD->getType()->isIncompleteArrayType())
+      return;
+    if (SubscriptBases.count(Sub->IgnoreParens()))
+      return;
+    S.report(Rule::FlexibleArray, ME->getMemberLoc(),
+             "flexible array member '" + FD->getNameAsString() +
+                 "' used as a pointer");
+  }
+
+public:
+  // Records the decayed array of every subscript before its children are
+  // visited (see checkFlexibleDecay).
+  bool TraverseArraySubscriptExpr(ArraySubscriptExpr *E,
+                                  DataRecursionQueue *Queue = nullptr) {
+    if (auto *Decay = dyn_cast<ImplicitCastExpr>(E->getBase()->IgnoreParens()))
+      if (Decay->getCastKind() == CK_ArrayToPointerDecay)
+        SubscriptBases.insert(Decay->getSubExpr()->IgnoreParens());
+    return Base::TraverseArraySubscriptExpr(E, Queue);
+  }
+
+private:
   // Pointer to pointer: the unqualified pointee must stay the same and its
   // qualifiers may only grow.  Erasing the type to `void *` is allowed (the
   // way back is not), so crate code can hand pointers to trusted
   // interfaces that take `const void *`.
-  void checkPointerConversion(CastExpr *E, Expr *Sub) {
+  void checkPointerConversion(CastExpr *E, Expr *Sub, SourceLocation Loc) {
     if (isNullConstant(Sub))
       return;
     QualType From = stripAtomic(Sub->getType()), To = stripAtomic(E->getType());
-    SourceLocation Loc = castLoc(E);
     std::string What = "cast from " + quote(Sub->getType()) + " to " +
                        quote(E->getType());
     if (!From->isPointerType() || !To->isPointerType()) {
@@ -575,27 +955,6 @@ private:
     }
     if (!Dropped.empty())
       S.report(Rule::CastQual, Loc, What + " discards '" + Dropped + "'");
-  }
-
-  // va_list is set by va_start, and is [safe-c-variadic]'s business.
-  bool isVaList(QualType T) const {
-    return Ctx.hasSameType(T, Ctx.getBuiltinVaListType());
-  }
-
-  static bool containsPointer(QualType T) {
-    T = stripAtomic(T.getCanonicalType());
-    if (T->isPointerType() || T->isBlockPointerType() ||
-        T->isMemberPointerType())
-      return true;
-    if (const ArrayType *AT = T->getAsArrayTypeUnsafe())
-      return containsPointer(AT->getElementType());
-    if (const RecordDecl *RD = T->getAsRecordDecl()) {
-      if (const RecordDecl *Def = RD->getDefinition())
-        for (const FieldDecl *F : Def->fields())
-          if (containsPointer(F->getType()))
-            return true;
-    }
-    return false;
   }
 
   // __builtin_bit_cast: reinterpreting plain bits is harmless, making or
@@ -728,29 +1087,145 @@ private:
                         How + " field '" + FD->getNameAsString() + "' of");
   }
 
-  // A function or object a trusted header declares may be defined in crate
-  // code only as an export: then the object checker sees every provider and
-  // allows one (plus declared alternatives).  A hidden definition would
-  // silently replace, for this crate alone, what trusted inline code calls
-  // (say, the allocator behind a typed-allocation macro).
-  void checkTrustedRedefinition(const NamedDecl *D) {
-    if (S.isTrustedLoc(D->getLocation()))
-      return;
-    bool Exported = D->isExternallyVisible() &&
-                    D->getLinkageAndVisibility().getVisibility() ==
-                        DefaultVisibility;
-    if (Exported)
-      return;
-    for (const Decl *R : D->redecls())
-      if (R != D && S.isTrustedLoc(R->getLocation())) {
-        S.reportAlways(Rule::TrustedHeader, D->getLocation(),
-                       "crate code defines '" + D->getNameAsString() +
-                           "', which a trusted header declares, without "
-                           "exporting it",
-                       "export the definition with CRATE_EXPORT (one crate "
-                       "provides it), or use another name");
-        return;
+  // ---- trusted macros' operands -------------------------------------------
+
+  // Where to report a problem with a call's argument: the crate's own
+  // token inside it, past the trusted macro's parentheses, '&' and
+  // conversions; else where the macro was used.
+  SourceLocation crateOperandLoc(const Expr *Arg, const CallExpr *Call) {
+    const Expr *E = Arg;
+    for (unsigned Depth = 0; Depth < 8; ++Depth) {
+      E = operandOf(E);
+      SourceLocation L = E->getExprLoc();
+      if (!S.isTrustedLoc(L))
+        return L;
+      if (const auto *U = dyn_cast<UnaryOperator>(E))
+        E = U->getSubExpr();
+      else
+        break;
+    }
+    return S.SM.getExpansionLoc(Call->getBeginLoc());
+  }
+
+  // Parameters of trusted helpers annotated with what their argument must
+  // be: a string literal (STR), or the address of a plain object whose
+  // bytes anyone may write (BYTES_OF).
+  void checkMacroOperands(CallExpr *E, const FunctionDecl *FD) {
+    unsigned N = std::min<unsigned>(E->getNumArgs(), FD->getNumParams());
+    for (unsigned I = 0; I < N; ++I) {
+      const ParmVarDecl *P = FD->getParamDecl(I);
+      const Expr *Arg = E->getArg(I);
+      if (hasAnnotation(P, "theseus.string_literal")) {
+        if (!isa<StringLiteral>(operandOf(Arg)) &&
+            !isa<PredefinedExpr>(operandOf(Arg)))
+          S.report(Rule::MacroOperand, crateOperandLoc(Arg, E),
+                   "'" + FD->getNameAsString() +
+                       "' needs a string literal; this is " +
+                       quote(operandOf(Arg)->getType()),
+                   "STR takes a string literal; make a view of an array "
+                   "with STR_FROM_ARRAY or STR_FROM_CSTR_ARRAY");
       }
+      if (hasAnnotation(P, "theseus.plain_object")) {
+        QualType PT = operandOf(Arg)->getType();
+        QualType Obj = PT->isPointerType() ? PT->getPointeeType() : PT;
+        std::string Why = notPlain(Obj, 0);
+        if (!Why.empty())
+          S.report(Rule::MacroOperand, crateOperandLoc(Arg, E),
+                   "a writable byte view of " + quote(Obj) + ": " + Why,
+                   "BYTES_OF takes an object of integers and arrays of "
+                   "them that the crate may write; copy fields one by one");
+      }
+    }
+  }
+
+  // Why writing arbitrary bytes into an object of type T is unsafe ("" when
+  // it is not): it would forge a pointer, change const or sealed state,
+  // make a bool neither 0 nor 1, or a count its items do not match.
+  std::string notPlain(QualType T, unsigned Depth) {
+    if (Depth > 16)
+      return "it nests too deep";
+    if (T.isConstQualified())
+      return quote(T) + " is const";
+    if (T.isVolatileQualified())
+      return quote(T) + " is volatile";
+    QualType C = stripAtomic(T.getCanonicalType());
+    if (C->isPointerType() || C->isBlockPointerType() ||
+        C->isMemberPointerType())
+      return quote(T) + " is a pointer";
+    if (C->isBooleanType())
+      return quote(T) + " has only two valid values";
+    if (C->isIntegerType() || C->isRealFloatingType())
+      return "";
+    if (const ArrayType *AT = C->getAsArrayTypeUnsafe()) {
+      if (!isa<ConstantArrayType>(AT))
+        return quote(T) + " has no known size";
+      return notPlain(AT->getElementType(), Depth + 1);
+    }
+    if (const RecordDecl *RD = C->getAsRecordDecl()) {
+      if (RD->isUnion())
+        return quote(T) + " is a union";
+      RD = RD->getDefinition();
+      if (!RD)
+        return quote(T) + " is incomplete";
+      if (sealedRecord(RD) || sealedRecord(RD, "theseus.sealed_writes"))
+        return quote(T) + " is sealed";
+      if (RD->hasFlexibleArrayMember())
+        return quote(T) + " has a flexible array member";
+      for (const FieldDecl *F : RD->fields()) {
+        std::string Why = notPlain(F->getType(), Depth + 1);
+        if (!Why.empty())
+          return "field '" + F->getNameAsString() + "': " + Why;
+      }
+      return "";
+    }
+    return quote(T) + " is not plain data";
+  }
+
+  // ---- halting and restricted operations ---------------------------------
+
+  void checkOperation(const FunctionDecl *FD, SourceLocation Loc, Rule R,
+                      const char *What) {
+    std::string Crate = S.crateOfFile(S.SM.getMainFileID());
+    auto It = S.Opts.Operations.find(Crate);
+    if (It != S.Opts.Operations.end() && It->second.count(FD->getName()))
+      return;
+    S.report(R, Loc,
+             "use of '" + FD->getNameAsString() + "', " + What +
+                 ", by crate '" + (Crate.empty() ? std::string("?") : Crate) +
+                 "', which is not named for it" +
+                 (S.Opts.OperationsPath.empty()
+                      ? std::string(" (no operations allowlist given)")
+                      : " in " + S.Opts.OperationsPath));
+  }
+
+  // ---- cross-file: the trusted headers' names -----------------------------
+
+  // A crate may not declare what a trusted header declares: it includes
+  // the header.  A declaration of its own (another prototype, a struct of
+  // another layout, [[noreturn]] added) would be a lie to the compiler
+  // about code the crate does not own.
+  void checkTrustedRedeclaration(const NamedDecl *D) {
+    if (!D->getIdentifier() || S.Opts.TrustedNames.empty())
+      return;
+    SourceLocation Loc = D->getLocation();
+    if (Loc.isInvalid() || S.isTrustedLoc(Loc) || S.isPredefinedLoc(Loc) ||
+        S.isBenignMacroDefinition(Loc))
+      return;
+    bool IsTag = isa<TagDecl>(D);
+    std::string Key = (IsTag ? "tag:" : "") + D->getName().str();
+    auto It = S.Opts.TrustedNames.find(Key);
+    if (It == S.Opts.TrustedNames.end())
+      return;
+    S.reportAlways(Rule::TrustedRedeclaration, Loc,
+                   "crate code declares " +
+                       std::string(IsTag ? "type '" : "'") +
+                       (IsTag ? cast<TagDecl>(D)->getKindName().str() + " "
+                              : std::string()) +
+                       D->getName().str() + "', which the trusted header " +
+                       It->second + " declares",
+                   "include <" + It->second +
+                       "> and use its declaration; a declaration of your own "
+                       "could differ from it");
   }
 
   void checkSymbolRename(const Decl *D) {
@@ -782,9 +1257,34 @@ private:
   ASTContext &Ctx;
   bool BoundsChecked;
   llvm::DenseSet<const Stmt *> ValueStatements;
+  llvm::DenseSet<const ArraySubscriptExpr *> Accessed;
+  llvm::DenseSet<const Expr *> SubscriptBases;
 };
 
 } // namespace
+
+bool hasAnnotation(const Decl *D, llvm::StringRef What) {
+  for (const auto *A : D->specific_attrs<AnnotateAttr>())
+    if (A->getAnnotation() == What)
+      return true;
+  return false;
+}
+
+bool containsPointer(QualType T) {
+  T = stripAtomic(T.getCanonicalType());
+  if (T->isPointerType() || T->isBlockPointerType() ||
+      T->isMemberPointerType())
+    return true;
+  if (const ArrayType *AT = T->getAsArrayTypeUnsafe())
+    return containsPointer(AT->getElementType());
+  if (const RecordDecl *RD = T->getAsRecordDecl()) {
+    if (const RecordDecl *Def = RD->getDefinition())
+      for (const FieldDecl *F : Def->fields())
+        if (containsPointer(F->getType()))
+          return true;
+  }
+  return false;
+}
 
 void checkTranslationUnit(Session &S, ASTContext &Ctx, bool BoundsChecked) {
   RuleVisitor V(S, Ctx, BoundsChecked);

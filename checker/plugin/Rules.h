@@ -13,6 +13,16 @@ namespace safec {
 void checkTranslationUnit(Session &S, clang::ASTContext &Ctx,
                           bool BoundsChecked);
 
+// Per-function analyses (Flow.cpp): the stack-frame estimate, definite
+// assignment of pointer-holding locals, and addresses of locals that
+// outlive them.
+void checkFunctionFlows(Session &S, clang::ASTContext &Ctx,
+                        clang::FunctionDecl *FD);
+
+// Shared type predicates.
+bool containsPointer(clang::QualType T);
+bool hasAnnotation(const clang::Decl *D, llvm::StringRef What);
+
 } // namespace safec
 
 #endif

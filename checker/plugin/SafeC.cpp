@@ -1,12 +1,15 @@
-// The safe-C checker: a clang plugin that runs after the main action of
-// every crate compile and turns unsafe operations into errors.
-// Arguments: see docs/safe-c.md ("Plugin arguments").
+// The safe-C checker: a clang plugin that runs in every crate compile,
+// before the code generator, turns unsafe operations into errors, and on a
+// clean file leaves its verdict and the file's type signatures in the
+// object.  Arguments: see docs/safe-c.md ("Plugin arguments").
 #include "Options.h"
 #include "Preprocessing.h"
 #include "Rules.h"
 #include "Session.h"
+#include "Verdict.h"
 
 #include "clang/AST/ASTConsumer.h"
+#include "clang/Basic/DiagnosticFrontend.h"
 #include "clang/Basic/Sanitizers.h"
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
@@ -21,16 +24,29 @@ namespace {
 
 class SafeCConsumer : public ASTConsumer {
 public:
-  SafeCConsumer(std::shared_ptr<Session> S, bool BoundsChecked)
-      : S(std::move(S)), BoundsChecked(BoundsChecked) {}
+  SafeCConsumer(std::shared_ptr<Session> S, CompilerInstance &CI,
+                bool BoundsChecked)
+      : S(std::move(S)), CI(CI), BoundsChecked(BoundsChecked) {}
 
   void HandleTranslationUnit(ASTContext &Ctx) override {
-    checkTranslationUnit(*S, Ctx, BoundsChecked);
-    S->finish();
+    if (!S->Opts.DumpTrustedNamesPath.empty()) {
+      dumpTrustedNames(*S, Ctx, S->Opts.DumpTrustedNamesPath);
+      return;
+    }
+    if (S->Opts.RunMode == Mode::Check) {
+      checkTranslationUnit(*S, Ctx, BoundsChecked);
+      S->finish();
+    }
+    // The code generator runs after this consumer: on any error it writes
+    // no object, so a record is only ever made for a clean file.
+    if (!CI.getDiagnostics().hasErrorOccurred())
+      emitVerdictRecord(CI, Ctx,
+                        buildVerdictRecord(*S, Ctx, S->sites().size()));
   }
 
 private:
   std::shared_ptr<Session> S;
+  CompilerInstance &CI;
   bool BoundsChecked;
 };
 
@@ -51,12 +67,27 @@ protected:
     auto S = std::make_shared<Session>(CI, Opts);
     for (const std::string &E : Errors)
       S->configError(E);
-    CI.getPreprocessor().addPPCallbacks(std::make_unique<SessionKeeper>(S));
-    CI.getPreprocessor().addPPCallbacks(makePPCallbacks(*S));
+    Preprocessor &PP = CI.getPreprocessor();
+    PP.addPPCallbacks(std::make_unique<SessionKeeper>(S));
+    if (Opts.RunMode == Mode::Check && Opts.DumpTrustedNamesPath.empty()) {
+      PP.addPPCallbacks(makePPCallbacks(*S));
+      installTokenScanner(*S, PP);
+      // Every automatic variable starts zeroed (null for pointers), so no
+      // pointer is ever read from stack garbage; definite assignment
+      // (Flow.cpp) catches the paths that skip a declaration.
+      CI.getLangOpts().setTrivialAutoVarInit(
+          LangOptions::TrivialAutoVarInitKind::Zero);
+      // The exact frame size is the backend's: make it an error above the
+      // limit whatever the command line says.
+      CI.getCodeGenOpts().WarnStackSize = Opts.FrameLimit;
+      CI.getDiagnostics().setSeverityForGroup(
+          diag::Flavor::WarningOrError, "frame-larger-than",
+          diag::Severity::Error);
+    }
     bool BoundsChecked =
         CI.getLangOpts().Sanitize.has(SanitizerKind::ArrayBounds) &&
         CI.getCodeGenOpts().SanitizeTrap.has(SanitizerKind::ArrayBounds);
-    return std::make_unique<SafeCConsumer>(std::move(S), BoundsChecked);
+    return std::make_unique<SafeCConsumer>(std::move(S), CI, BoundsChecked);
   }
 
   // Always accept: clang silently drops a plugin whose ParseArgs fails, and
@@ -64,11 +95,13 @@ protected:
   bool ParseArgs(const CompilerInstance &,
                  const std::vector<std::string> &Args) override {
     parseOptions(Args, Opts, Errors);
-    loadAllowlist(Opts, Errors);
+    loadLists(Opts, Errors);
     return true;
   }
 
-  ActionType getActionType() override { return AddAfterMainAction; }
+  // Before the code generator: its consumer then sees the verdict record
+  // this plugin adds, and writes nothing when a rule fired.
+  ActionType getActionType() override { return AddBeforeMainAction; }
 
 private:
   Options Opts;

@@ -64,9 +64,36 @@ const RuleInfo RuleTable[] = {
     {"trusted-only",
      "use the trusted header's macro built on it, which supplies what the "
      "function cannot check"},
+    {"builtin", "use the operators of C or a helper of a trusted header; the "
+                "allowed builtins are listed in docs/safe-c.md"},
+    {"attribute", "drop the attribute; the attributes crate code may use are "
+                  "listed in docs/safe-c.md"},
+    {"pragma", "drop the pragma; crate code may use only '#pragma once'"},
+    {"construct", "write it in the plain C subset of docs/safe-c.md"},
+    {"bounds",
+     "read or write the element directly (a[i] = v, a[i] += 1, x = a[i], "
+     "a[i].f), or take its address with ARRAY_AT(a, i)"},
+    {"flexible-array",
+     "allocate arrays with HEAP_NEW_ARRAY and reach their items only as "
+     "p->items[i]"},
+    {"macro-operand", "give the trusted macro what its comment asks for"},
+    {"stack-frame",
+     "keep large buffers in typed heap allocations (HEAP_NEW, "
+     "HEAP_NEW_ARRAY) or in static storage"},
+    {"local-address",
+     "return or keep a copy of the value, or allocate the object on the "
+     "heap"},
+    {"trusted-redeclaration",
+     "include the trusted header and use its declaration"},
+    {"halting",
+     "only crates named for this operation, with a reason, in "
+     "checker/operations.txt may use it; return an error instead"},
+    {"restricted",
+     "only crates named for this operation, with a reason, in "
+     "checker/operations.txt may use it; ask the crate that owns it"},
 };
 static_assert(sizeof RuleTable / sizeof RuleTable[0] ==
-                  static_cast<unsigned>(Rule::TrustedOnly) + 1,
+                  static_cast<unsigned>(Rule::Restricted) + 1,
               "one RuleTable entry per Rule");
 } // namespace
 
@@ -123,6 +150,26 @@ bool Session::isTrustedFile(FileID FID) {
   bool Trusted = underTrustedDir(realPath(FID));
   TrustedByFile[FID.getHashValue()] = Trusted;
   return Trusted;
+}
+
+std::string Session::trustedRelativePath(FileID FID) {
+  llvm::StringRef Path = realPath(FID);
+  for (const std::string &Dir : Opts.TrustedDirs)
+    if (Path.size() > Dir.size() + 1 && Path.starts_with(Dir) &&
+        Path[Dir.size()] == '/')
+      return Path.drop_front(Dir.size() + 1).str();
+  return "";
+}
+
+bool Session::isPredefinedLoc(SourceLocation Loc) {
+  if (Loc.isInvalid())
+    return true;
+  SourceLocation Sp = SM.getSpellingLoc(Loc);
+  FileID FID = SM.getFileID(Sp);
+  if (FID == PP.getPredefinesFileID())
+    return true;
+  llvm::StringRef Name = SM.getBufferName(Sp);
+  return Name == "<built-in>" || Name == "<command line>";
 }
 
 // The spelling location that decides trust.  Tokens made by ## or # are

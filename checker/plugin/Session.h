@@ -38,6 +38,18 @@ enum class Rule : unsigned {
   UnsafeMarker,
   TrustedHeader,
   TrustedOnly,
+  Builtin,
+  Attribute,
+  Pragma,
+  Construct,
+  Bounds,
+  FlexibleArray,
+  MacroOperand,
+  StackFrame,
+  LocalAddress,
+  TrustedRedeclaration,
+  Halting,
+  Restricted,
 };
 
 const char *ruleId(Rule R);
@@ -64,6 +76,10 @@ public:
   // Spelling of Loc lies in a file under a trusted include folder.
   bool isTrustedLoc(clang::SourceLocation Loc);
   bool isTrustedFile(clang::FileID FID);
+  // The path of a trusted file relative to its trusted folder ("" if none).
+  std::string trustedRelativePath(clang::FileID FID);
+  // Loc lies in the compiler's predefines or a builtin buffer.
+  bool isPredefinedLoc(clang::SourceLocation Loc);
   // Macro definitions that trusted headers may expand although they are not
   // trusted themselves: compiler builtins, predefines, clang's own headers.
   bool isBenignMacroDefinition(clang::SourceLocation DefLoc);

@@ -7,6 +7,7 @@
 #   repo      repository root                 (default: two levels up)
 #   llvm_bin  LLVM 19 tool folder             (default: /usr/lib/llvm-19/bin)
 import os
+import subprocess
 import tempfile
 
 import lit.formats
@@ -42,22 +43,51 @@ crate_flags = ' '.join([
     '-ffunction-sections -fdata-sections -fvisibility=hidden',
     '-fno-omit-frame-pointer -fno-common -fno-pic -fno-stack-protector',
     '-fno-asynchronous-unwind-tables',
-    '-fsanitize=array-bounds -fsanitize-trap=array-bounds',
+    '-fsanitize=array-bounds -fsanitize-trap=array-bounds -fstrict-flex-arrays=3',
     '-Werror=unused-result -O2',
 ])
 clang = os.path.join(llvm_bin, 'clang')  # the clang-19 driver
+
+
+def clang_path():
+    return clang
 trusted = os.path.join(inputs, 'trusted')
 allowlist = os.path.join(inputs, 'allowlist.txt')
+
+operations = os.path.join(inputs, 'operations.txt')
+
+# The names the trusted headers (kernel/include and Inputs/trusted) declare,
+# made by the plugin as the build makes them (checker/trusted_names.py).
+os.makedirs(config.test_exec_root, exist_ok=True)
+trusted_names = os.path.join(config.test_exec_root, 'trusted-names.txt')
+_made = subprocess.run(
+    [python, os.path.join(repo, 'checker', 'trusted_names.py'), '--clang', clang_path(),
+     '--plugin', plugin, '--trusted-dir', kernel_include, '--trusted-dir', trusted,
+     '-o', trusted_names, '--', '-target', 'x86_64-unknown-none-elf', '-std=gnu23',
+     '-ffreestanding', '-nostdlibinc', '-mgeneral-regs-only',
+     '-I' + os.path.join(inputs, 'crates', 'server', 'include')]
+    + ['-I' + os.path.join(repo, 'crates', c, 'include')
+       for c in sorted(os.listdir(os.path.join(repo, 'crates')))
+       if os.path.isdir(os.path.join(repo, 'crates', c, 'include'))],
+    capture_output=True, text=True)
+if _made.returncode != 0:
+    lit_config.fatal('trusted_names.py failed:\n' + _made.stderr)
 
 plugin_flags = ' '.join([
     '-fplugin=' + plugin,
     '-fplugin-arg-safec-trusted-dir=' + kernel_include,
     '-fplugin-arg-safec-trusted-dir=' + trusted,
     '-fplugin-arg-safec-allowlist=' + allowlist,
+    '-fplugin-arg-safec-operations=' + operations,
+    '-fplugin-arg-safec-trusted-names=' + trusted_names,
     '-fplugin-arg-safec-summary=0',
 ])
-includes = '-I%s -I%s -I%s' % (kernel_include, trusted,
-                               os.path.join(inputs, 'crates', 'server', 'include'))
+# theseus/alloc.h includes the heap crate's public header.
+# Inputs/hostile holds the headers of the hostile corpus's own crates.
+includes = '-I%s -I%s -I%s -I%s -I%s' % (kernel_include, trusted,
+                                         os.path.join(inputs, 'crates', 'server', 'include'),
+                                         os.path.join(repo, 'crates', 'heap', 'include'),
+                                         os.path.join(inputs, 'hostile'))
 
 # Longest names first: lit substitutes in order.
 config.substitutions += [
@@ -78,6 +108,8 @@ config.substitutions += [
     ('%trusted', trusted),
     ('%inputs', inputs),
     ('%allowlist', allowlist),
+    ('%operations', operations),
+    ('%trusted_names', trusted_names),
     ('%repo', repo),
     ('%python', python),
     ('%FileCheck', os.path.join(llvm_bin, 'FileCheck')),

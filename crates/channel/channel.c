@@ -2,7 +2,7 @@
 #include <theseus/crate.h>
 #include "channel.h"
 
-CRATE("channel", "1.0.0", "typed rendezvous and bounded asynchronous channels", "", "", "task");
+CRATE("channel", "1.0.0", "typed rendezvous and bounded asynchronous channels", "", "", "task,heap");
 
 CRATE_EXPORT struct status channel_init(struct channel *c, enum channel_kind kind, size_t capacity)
 {
@@ -25,7 +25,7 @@ CRATE_EXPORT struct status channel_init(struct channel *c, enum channel_kind kin
 /* Called with interrupts off and room in the ring. */
 static uint64_t enqueue(struct channel *c, struct str message)
 {
-	struct channel_msg *m = &c->ring[(c->head + c->count) % CHANNEL_CAPACITY_MAX];
+	struct channel_msg *m = ARRAY_AT(c->ring, (c->head + c->count) % CHANNEL_CAPACITY_MAX);
 	for (size_t i = 0; i < message.len; i++)
 		m->bytes[i] = (unsigned char)str_at(message, i);
 	m->len = message.len;
@@ -37,7 +37,7 @@ static uint64_t enqueue(struct channel *c, struct str message)
 
 static struct status dequeue(struct channel *c, struct bytes out, size_t *len)
 {
-	const struct channel_msg *m = &c->ring[c->head % CHANNEL_CAPACITY_MAX];
+	const struct channel_msg *m = ARRAY_AT(c->ring, c->head % CHANNEL_CAPACITY_MAX);
 	if (m->len > out.len)
 		return STATUS(E_RANGE);
 	for (size_t i = 0; i < m->len; i++)

@@ -21,7 +21,7 @@ static void echo_task(uint64_t unused)
 	task_exit(0);
 }
 
-static void roundtrip(struct kbench_ctx *b, const char *figure, enum channel_kind kind)
+static void roundtrip(struct kbench_ctx *b, struct str figure, enum channel_kind kind)
 {
 	size_t capacity = kind == CHANNEL_ASYNC ? 4 : 1;
 	struct task_result echo = {E_INVAL, 0};
@@ -47,12 +47,12 @@ static void roundtrip(struct kbench_ctx *b, const char *figure, enum channel_kin
 		kbench_fail(b, "the echo task did not end");
 	kbench_note(b, "bytes", 4);
 	kbench_note(b, "capacity", capacity);
-	kbench_report(b, figure);
+	kbench_report_str(b, figure);
 }
 
 KBENCH(channel_roundtrip_rendezvous, "channel.roundtrip_rendezvous")
 {
-	roundtrip(b, "channel.roundtrip_rendezvous", CHANNEL_RENDEZVOUS);
+	roundtrip(b, STR("channel.roundtrip_rendezvous"), CHANNEL_RENDEZVOUS);
 }
 
-KBENCH(channel_roundtrip_async, "channel.roundtrip_async") { roundtrip(b, "channel.roundtrip_async", CHANNEL_ASYNC); }
+KBENCH(channel_roundtrip_async, "channel.roundtrip_async") { roundtrip(b, STR("channel.roundtrip_async"), CHANNEL_ASYNC); }

@@ -1,4 +1,5 @@
 /* In-kernel tests of channels: ordering, blocking both ways, typed use. */
+#include <theseus/alloc.h>
 #include <theseus/ktest.h>
 #include "channel.h"
 #include "task.h"
@@ -30,12 +31,16 @@ static void receive_one(uint64_t expect)
 
 static bool task_is_blocked(task_id id)
 {
-	struct task_list list = {};
-	task_list(&list);
-	for (size_t i = 0; i < list.count && i < TASK_MAX; i++)
-		if (list.tasks[i].id == id)
-			return list.tasks[i].state == TASK_BLOCKED;
-	return false;
+	/* The list is too big for a task's stack (safe-C rule stack-frame). */
+	struct task_list *list = NULL;
+	if (!status_ok(HEAP_NEW(struct task_list, &list, task_current())))
+		return false;
+	task_list(list);
+	bool blocked = false;
+	for (size_t i = 0; i < list->count && i < TASK_MAX; i++)
+		if (list->tasks[i].id == id)
+			blocked = list->tasks[i].state == TASK_BLOCKED;
+	return status_ok(HEAP_FREE(list)) && blocked;
 }
 
 KTEST(channel_async_keeps_order, "channel.async_keeps_order")

@@ -47,7 +47,7 @@ static void say_str(struct crate_error *why, struct str text)
 
 static void log_swap(struct str old, struct str new_crate, struct str how, enum kerr result, uint64_t cycles)
 {
-	struct swap_record *r = &history.ring[history.total % SWAP_HISTORY_MAX];
+	struct swap_record *r = ARRAY_AT(history.ring, history.total % SWAP_HISTORY_MAX);
 	struct fmt_line name;
 	fmt_clear(&name);
 	fmt_str(&name, new_crate);
@@ -57,14 +57,14 @@ static void log_swap(struct str old, struct str new_crate, struct str how, enum 
 	r->result = result;
 	r->cycles = cycles;
 	r->at_cycles = cpu_timestamp();
-	history.total++;
+	history.total += 1;
 }
 
 CRATE_EXPORT void evolution_history(struct swap_history *out)
 {
 	uint64_t n = history.total < SWAP_HISTORY_MAX ? history.total : SWAP_HISTORY_MAX;
 	for (uint64_t i = 0; i < n; i++)
-		out->records[i] = history.ring[(history.total - n + i) % SWAP_HISTORY_MAX];
+		*ARRAY_AT(out->records, i) = *ARRAY_AT(history.ring, (history.total - n + i) % SWAP_HISTORY_MAX);
 	out->count = n;
 	out->total = history.total;
 }
@@ -86,6 +86,34 @@ static uint32_t major_version(const struct crate_summary *c)
 		digits++;
 	uint64_t major = 0;
 	return fmt_parse_u64(str_sub(v, 0, digits), 9, &major) ? (uint32_t)major : 0;
+}
+
+/* The number at v[*at...] (digits only, capped), stepping past it and one
+ * '.' after it. */
+static uint64_t version_part(struct str v, size_t *at)
+{
+	uint64_t n = 0;
+	while (*at < v.len && str_at(v, *at) >= '0' && str_at(v, *at) <= '9' && n < UINT32_MAX) {
+		n = n * 10 + (uint64_t)(str_at(v, *at) - '0');
+		*at += 1;
+	}
+	if (*at < v.len && str_at(v, *at) == '.')
+		*at += 1;
+	return n;
+}
+
+/* Compare "MAJOR.MINOR.PATCH" versions (a missing or malformed part counts
+ * as 0): negative, zero or positive as a < b, a == b, a > b. */
+static int version_compare(const struct crate_summary *a, const struct crate_summary *b)
+{
+	struct str va = STR_FROM_CSTR_ARRAY(a->version), vb = STR_FROM_CSTR_ARRAY(b->version);
+	size_t i = 0, j = 0;
+	for (int part = 0; part < 3; part++) {
+		uint64_t x = version_part(va, &i), y = version_part(vb, &j);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
 }
 
 /* The name of a crate's live-update hook FAMILY_kind ("save", "migrate"),
@@ -309,6 +337,23 @@ CRATE_EXPORT struct status evolution_push(struct str image, struct push_report *
 	bool found = status_ok(find_loaded(STR_FROM_CSTR_ARRAY(incoming.name), &old, &running, &ignored));
 	if (!found && incoming.alternative_of[0])
 		found = status_ok(find_loaded(STR_FROM_CSTR_ARRAY(incoming.alternative_of), &old, &running, &ignored));
+	if (found && !incoming.forced && version_compare(&incoming, &running) < 0) {
+		/* A lower version does not silently replace a higher one. */
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(incoming.name));
+		fmt_str(&line, STR(" "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(incoming.version));
+		fmt_str(&line, STR(" would replace "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(running.name));
+		fmt_str(&line, STR(" "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(running.version));
+		fmt_str(&line, STR(": a downgrade (push with --force to allow it)"));
+		say(&out->why, &line);
+		struct crate_error ignored_drop;
+		drop_unused(&pushed, &ignored_drop);
+		return STATUS(E_PERM);
+	}
 	if (found) {
 		out->replaced = true;
 		FILL(out->old_crate, STR_FROM_CSTR_ARRAY(running.name));

@@ -41,7 +41,7 @@ static void list_crates(struct crate_list *l) { l->count = kernel_crate_list(l->
 static void load_dependents(struct str old, const struct crate_list *list)
 {
 	for (size_t i = 0; i < list->count && i < MAX_CRATES; i++) {
-		const struct crate_summary *c = &list->of[i];
+		const struct crate_summary *c = ARRAY_AT(list->of, i);
 		struct str name = STR_FROM_CSTR_ARRAY(c->name);
 		if (c->loaded || c->alternative || str_eq(name, old))
 			continue;
@@ -104,7 +104,7 @@ static void measure(struct kbench_ctx *b, struct str old, struct str new_crate, 
 		kbench_note(b, "elf_bytes", pass ? elf_bytes_old : elf_bytes_new);
 		if (back_refused)
 			kbench_note(b, "back_refused", 1);
-		kbench_report(b, name);
+		kbench_report_str(b, STR_FROM_CSTR_ARRAY(name));
 	}
 }
 
@@ -135,7 +135,7 @@ KBENCH(swap_requests, "swap_request")
 	list_crates(list);
 	unsigned pairs = 0;
 	for (size_t i = 0; i < list->count && i < MAX_CRATES; i++) {
-		const struct crate_summary *alt = &list->of[i];
+		const struct crate_summary *alt = ARRAY_AT(list->of, i);
 		if (!alt->alternative || !alt->alternative_of[0])
 			continue;
 		struct str old = STR_FROM_CSTR_ARRAY(alt->alternative_of), new_crate = STR_FROM_CSTR_ARRAY(alt->name);

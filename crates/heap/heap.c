@@ -98,7 +98,7 @@ static void index_insert(struct slab *s)
 
 static void index_remove(struct slab *s)
 {
-	struct slab **at = &heap.index[bucket_of(s->address)];
+	struct slab **at = ARRAY_AT(heap.index, bucket_of(s->address));
 	while (*at && *at != s)
 		at = &(*at)->index_next;
 	if (*at)
@@ -175,7 +175,7 @@ static void slab_link(struct owner_heap *o, unsigned list, struct slab *s)
 
 static void slab_unlink(struct owner_heap *o, unsigned list, struct slab *s)
 {
-	struct slab **at = &o->slabs[list];
+	struct slab **at = ARRAY_AT(o->slabs, list);
 	while (*at && *at != s)
 		at = &(*at)->next;
 	if (*at)

@@ -153,7 +153,7 @@ KTEST(heap_double_free_and_foreign_pointers_are_errors, "heap.double_free_and_fo
 
 	struct u64_array *a = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW_ARRAY(struct u64_array, 4, &a, OWNER_A)));
-	uint64_t *inside = &a->items[1];
+	uint64_t *inside = HEAP_ARRAY_AT(a, 1);
 	KT_EXPECT(t, HEAP_FREE(inside).err == E_INVAL);
 	/* Freeing through a bigger type than was allocated. */
 	struct pair *small = NULL;
@@ -182,14 +182,14 @@ KTEST(heap_stats_track_in_use_and_peak, "heap.stats_track_in_use_and_peak")
 	uint64_t all_before = heap_stats(HEAP_ALL_OWNERS).bytes_in_use;
 	struct hundred *objs[10] = {};
 	for (int i = 0; i < 10; i++)
-		KT_EXPECT(t, status_ok(HEAP_NEW(struct hundred, &objs[i], OWNER_B)));
+		KT_EXPECT(t, status_ok(HEAP_NEW(struct hundred, ARRAY_AT(objs, i), OWNER_B)));
 	struct heap_stats b = heap_stats(OWNER_B);
 	/* 100 bytes are a 128-byte block. */
 	KT_EXPECT_MSG(t, b.bytes_in_use == 1280 && b.objects == 10 && b.peak_bytes == 1280, "%lu in use, peak %lu",
 		      b.bytes_in_use, b.peak_bytes);
 	KT_EXPECT(t, b.slab_bytes == HEAP_SLAB_BYTES);
 	for (int i = 0; i < 5; i++)
-		KT_EXPECT(t, status_ok(HEAP_FREE(objs[i])));
+		KT_EXPECT(t, status_ok(HEAP_FREE(*ARRAY_AT(objs, i))));
 	b = heap_stats(OWNER_B);
 	KT_EXPECT(t, b.bytes_in_use == 640 && b.objects == 5 && b.peak_bytes == 1280);
 	KT_EXPECT(t, status_ok(HEAP_NEW(struct hundred, &objs[0], OWNER_B)));
@@ -301,7 +301,7 @@ static uint64_t allocate_until_full(uint32_t owner, struct ktest_ctx *t)
 		struct status s = HEAP_NEW_ARRAY(struct u64_array, 128 * 1024, &a, owner);
 		if (!status_ok(s)) {
 			if (s.err != E_NOMEM)
-				ktest_failf(t, __FILE__, __LINE__, "large allocation: error %d", s.err);
+				KT_FAIL(t, "large allocation: error %d", s.err);
 			break;
 		}
 		bytes += sizeof(struct u64_array) + 128 * 1024 * sizeof(uint64_t);
@@ -311,7 +311,7 @@ static uint64_t allocate_until_full(uint32_t owner, struct ktest_ctx *t)
 		struct status s = HEAP_NEW(struct hundred, &h, owner);
 		if (!status_ok(s)) {
 			if (s.err != E_NOMEM)
-				ktest_failf(t, __FILE__, __LINE__, "small allocation: error %d", s.err);
+				KT_FAIL(t, "small allocation: error %d", s.err);
 			break;
 		}
 		bytes += sizeof(struct hundred);

@@ -249,8 +249,8 @@ CRATE_EXPORT void interrupts_stats(struct interrupts_stats *out)
 {
 	bool enabled = cpu_irq_save();
 	for (uint8_t line = 0; line < INTERRUPTS_LINES; line++) {
-		const struct line_counts *c = &counts[line];
-		out->lines[line] = (struct irq_line_stats){
+		const struct line_counts *c = ARRAY_AT(counts, line);
+		*ARRAY_AT(out->lines, line) = (struct irq_line_stats){
 			.line = line,
 			.vector = (uint8_t)(INTERRUPTS_VECTOR_BASE + line),
 			.masked = line_masked(line),

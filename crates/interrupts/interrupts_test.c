@@ -12,7 +12,7 @@ static struct irq_line_stats line_stats(uint8_t line)
 {
 	struct interrupts_stats all = {};
 	interrupts_stats(&all);
-	return all.lines[line % INTERRUPTS_LINES];
+	return *ARRAY_AT(all.lines, line % INTERRUPTS_LINES);
 }
 
 KTEST(interrupts_lines_map_to_vectors, "interrupts.lines_map_to_vectors")
@@ -58,11 +58,11 @@ KTEST(interrupts_a_handler_whose_crate_is_unloaded_is_dropped,
 	enum { TIMER_LINE = 0 };
 	struct crate_error why = {""};
 	struct status loaded = kernel_crate_load(STR("ktest_irq"), &why);
-	KT_EXPECT_MSG(t, status_ok(loaded) || loaded.err == E_EXIST, "%s", why.text);
+	KT_EXPECT_MSG(t, status_ok(loaded) || loaded.err == E_EXIST, "%s", STR_FROM_CSTR_ARRAY(why.text));
 	size_t handlers = line_stats(TIMER_LINE).handlers;
 	KT_EXPECT(t, status_ok(interrupts_register(TIMER_LINE, STR("ktest_irq_count_b"))));
 	KT_EXPECT(t, line_stats(TIMER_LINE).handlers == handlers + 1);
-	KT_EXPECT_MSG(t, status_ok(kernel_crate_unload(STR("ktest_irq"), &why)), "unload ktest_irq: %s", why.text);
+	KT_EXPECT_MSG(t, status_ok(kernel_crate_unload(STR("ktest_irq"), &why)), "unload ktest_irq: %s", STR_FROM_CSTR_ARRAY(why.text));
 	uint64_t taken = line_stats(TIMER_LINE).taken;
 	for (uint64_t spin = 0; line_stats(TIMER_LINE).taken < taken + 2 && spin < 100000000; spin++)
 		cpu_relax_hint();

@@ -56,7 +56,7 @@ CRATE_EXPORT struct status irqs_main(struct str args)
 	interrupts_stats(&stats);
 	kernel_console_write(STR(" IRQ vector     taken spurious     calls missed faults  line    handlers\n"));
 	for (size_t i = 0; i < INTERRUPTS_LINES; i++) {
-		const struct irq_line_stats *s = &stats.lines[i];
+		const struct irq_line_stats *s = ARRAY_AT(stats.lines, i);
 		if (all || s->taken || s->spurious || s->handlers)
 			print_line(s);
 	}

@@ -84,7 +84,7 @@ static struct irq_line_stats line_stats(uint8_t line)
 {
 	struct interrupts_stats all;
 	interrupts_stats(&all);
-	return all.lines[line % INTERRUPTS_LINES];
+	return *ARRAY_AT(all.lines, line % INTERRUPTS_LINES);
 }
 
 KTEST(irq_handler_called, "irq.handler_called")

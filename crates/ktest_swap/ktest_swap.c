@@ -1,5 +1,6 @@
 /* Live swap under tasks: quiescence is waited for, and refused past the
  * limit with the old crate still working; repeated swaps leak nothing. */
+#include <theseus/alloc.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
 #include "evolution.h"
@@ -9,7 +10,7 @@
 #include "task.h"
 
 CRATE("ktest_swap", "1.0.0", "test crate: live swap with tasks inside the swapped crate", "", "",
-      "ktest_spin,task,memory,evolution");
+      "ktest_spin,task,memory,evolution,heap");
 
 static volatile bool keep_spinning;
 
@@ -36,14 +37,14 @@ KTEST(swap_waits_for_quiescence, "swap.refused_while_a_task_stays_inside_then_al
 	task_sleep_ticks(5); /* it is inside ktest_spin now, and stays */
 
 	struct status s = swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why);
-	KT_EXPECT_MSG(t, s.err == E_TIMEOUT, "swap while inside: %d (%s)", s.err, why.text);
+	KT_EXPECT_MSG(t, s.err == E_TIMEOUT, "swap while inside: %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, spin_version() == 1); /* OLD still in place and working */
 
 	keep_spinning = false;
 	int64_t code;
 	KT_EXPECT(t, status_ok(task_join(r.value, &code)) && code == 0);
 	s = swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why);
-	KT_EXPECT_MSG(t, status_ok(s), "swap after it left: %s", why.text);
+	KT_EXPECT_MSG(t, status_ok(s), "swap after it left: %s", STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, spin_version() == 2);
 	KT_EXPECT(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)));
 	KT_EXPECT(t, spin_version() == 1);
@@ -54,7 +55,7 @@ KTEST(swap_missing_symbol_keeps_old, "swap.refused_for_a_crate_missing_an_import
 	struct crate_error why;
 	/* hello exports nothing ktest_swap imports from ktest_spin. */
 	struct status s = swap(STR("ktest_spin"), STR("hello"), &why);
-	KT_EXPECT_MSG(t, s.err == E_NOENT, "got %d (%s)", s.err, why.text);
+	KT_EXPECT_MSG(t, s.err == E_NOENT, "got %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, spin_version() == 1);
 }
 
@@ -66,9 +67,9 @@ KTEST(swap_two_hundred_times_leaks_nothing, "swap.two_hundred_alternating_swaps_
 	KT_EXPECT(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)));
 	struct memory_stats before = memory_stats(MEMORY_ALL_OWNERS);
 	for (int i = 0; i < 100; i++) {
-		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why)), "swap %d: %s", 2 * i, why.text);
+		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin"), STR("ktest_spin_v2"), &why)), "swap %d: %s", 2 * i, STR_FROM_CSTR_ARRAY(why.text));
 		KT_EXPECT_MSG(t, status_ok(swap(STR("ktest_spin_v2"), STR("ktest_spin"), &why)), "swap %d: %s", 2 * i + 1,
-			      why.text);
+			      STR_FROM_CSTR_ARRAY(why.text));
 	}
 	KT_EXPECT(t, spin_version() == 1);
 	struct memory_stats after = memory_stats(MEMORY_ALL_OWNERS);
@@ -86,7 +87,7 @@ static volatile uint64_t counters[BUSY];
 static void busy_loop(uint64_t i)
 {
 	for (;;)
-		counters[i % BUSY]++;
+		counters[i % BUSY] += 1;
 }
 
 struct counts {
@@ -121,21 +122,25 @@ KTEST(tasks_policy_swap_under_load, "tasks.policy_swap_under_load")
 	for (int step = 0; step < 3; step++) {
 		struct crate_error why;
 		why.text[0] = '\0';
-		struct status s = evolution_swap(STR_FROM_CSTR_ARRAY(order[step][0]), STR_FROM_CSTR_ARRAY(order[step][1]),
-						    &why);
-		KT_EXPECT_MSG(t, status_ok(s), "swap %s -> %s: %s", order[step][0], order[step][1], why.text);
+		struct str from = STR_FROM_CSTR_ARRAY((*ARRAY_AT(order, step))[0]);
+		struct str to = STR_FROM_CSTR_ARRAY((*ARRAY_AT(order, step))[1]);
+		struct status s = evolution_swap(from, to, &why);
+		KT_EXPECT_MSG(t, status_ok(s), "swap %s -> %s: %s", from, to, STR_FROM_CSTR_ARRAY(why.text));
 		snapshot(&before);
 		task_sleep_ticks(60);
 		KT_EXPECT_MSG(t, all_advanced(&before), "a task starved after swap %d", step);
 		size_t running = 0, alive = 0;
-		struct task_list list = {};
-		task_list(&list);
-		size_t n = list.count;
+		/* Too big for a task's stack (safe-C rule stack-frame). */
+		struct task_list *list = NULL;
+		KT_EXPECT(t, status_ok(HEAP_NEW(struct task_list, &list, task_current())));
+		task_list(list);
+		size_t n = list->count;
 		for (size_t i = 0; i < n && i < TASK_MAX; i++) {
-			running += list.tasks[i].state == TASK_RUNNING;
+			running += list->tasks[i].state == TASK_RUNNING;
 			for (int b = 0; b < BUSY; b++)
-				alive += list.tasks[i].id == ids[b] && list.tasks[i].state != TASK_EXITED;
+				alive += list->tasks[i].id == ids[b] && list->tasks[i].state != TASK_EXITED;
 		}
+		KT_EXPECT(t, status_ok(HEAP_FREE(list)));
 		KT_EXPECT_MSG(t, running == 1, "%zu tasks running at once", running);
 		KT_EXPECT_MSG(t, alive == BUSY, "only %zu of the busy tasks left", alive);
 	}

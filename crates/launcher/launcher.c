@@ -35,14 +35,16 @@ CRATE_EXPORT struct user_result launcher_exec(struct str line)
 			start = ++i;
 			while (i < line.len && str_at(line, i) != quote)
 				i++;
-			argv[argc++] = str_sub(line, start, i - start);
+			*ARRAY_AT(argv, argc) = str_sub(line, start, i - start);
+			argc += 1;
 			if (i < line.len)
 				i++;
 			continue;
 		}
 		while (i < line.len && !is_space(str_at(line, i)))
 			i++;
-		argv[argc++] = str_sub(line, start, i - start);
+		*ARRAY_AT(argv, argc) = str_sub(line, start, i - start);
+		argc += 1;
 	}
 	if (argc == 0) {
 		struct user_result r = {.end = USER_NOT_RUN, .err = E_INVAL};

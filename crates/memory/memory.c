@@ -90,7 +90,7 @@ static void invalidate(struct mapping *m)
 static void remove_record(size_t i)
 {
 	for (size_t j = i; j + 1 < reg.count; j++)
-		reg.records[j] = reg.records[j + 1];
+		*ARRAY_AT(reg.records, j) = *ARRAY_AT(reg.records, j + 1);
 	reg.count--;
 }
 
@@ -111,7 +111,7 @@ static struct gap find_gap(uint64_t pages, uint64_t align)
 		if (base < gap_end && pages <= (gap_end - base) / PAGE)
 			return (struct gap){true, i, base};
 		if (i < reg.count)
-			start = record_end(&reg.records[i]);
+			start = record_end(ARRAY_AT(reg.records, i));
 	}
 	return (struct gap){false, 0, 0};
 }
@@ -134,10 +134,10 @@ static struct mapping_result map_pages(size_t pages, size_t align_pages, enum me
 		out.err = r.err;
 		if (r.err == E_OK) {
 			for (size_t j = reg.count; j > g.index; j--)
-				reg.records[j] = reg.records[j - 1];
+				*ARRAY_AT(reg.records, j) = *ARRAY_AT(reg.records, j - 1);
 			reg.count++;
 			uint64_t id = ++reg.next_id;
-			reg.records[g.index] = (struct record){
+			*ARRAY_AT(reg.records, g.index) = (struct record){
 				.base = g.base,
 				.id = id,
 				.owner = owner,
@@ -174,7 +174,7 @@ CRATE_EXPORT struct status memory_unmap(struct mapping *m)
 	struct index_result at = live_index(m);
 	struct status s = STATUS(at.err);
 	if (at.err == E_OK) {
-		const struct record *r = &reg.records[at.value];
+		const struct record *r = ARRAY_AT(reg.records, at.value);
 		s = kernel_pages_unmap(r->base, r->pages);
 		remove_record(at.value);
 	}
@@ -192,7 +192,7 @@ CRATE_EXPORT struct status memory_remap(struct mapping *m, enum memory_perm perm
 	struct index_result at = live_index(m);
 	struct status s = STATUS(at.err);
 	if (at.err == E_OK) {
-		struct record *r = &reg.records[at.value];
+		struct record *r = ARRAY_AT(reg.records, at.value);
 		s = kernel_pages_protect(r->base, r->pages, kernel_perm(perm));
 		if (status_ok(s))
 			r->read_only = perm == MEMORY_READ;
@@ -216,7 +216,7 @@ CRATE_EXPORT struct memory_info_result memory_info(const struct mapping *m)
 	struct index_result at = live_index(m);
 	out.err = at.err;
 	if (at.err == E_OK) {
-		const struct record *r = &reg.records[at.value];
+		const struct record *r = ARRAY_AT(reg.records, at.value);
 		out.value = (struct memory_mapping_info){r->pages, r->read_only ? MEMORY_READ : MEMORY_READ_WRITE,
 							 r->owner, r->stack};
 	}
@@ -232,9 +232,9 @@ CRATE_EXPORT struct status memory_release_owner(uint32_t owner)
 	bool irq = cpu_irq_save();
 	size_t kept = 0;
 	for (size_t i = 0; i < reg.count; i++) {
-		const struct record *r = &reg.records[i];
+		const struct record *r = ARRAY_AT(reg.records, i);
 		if (r->owner != owner) {
-			reg.records[kept++] = *r;
+			*ARRAY_AT(reg.records, kept++) = *r;
 			continue;
 		}
 		struct status s = kernel_pages_unmap(r->base, r->pages);
@@ -252,7 +252,7 @@ CRATE_EXPORT struct memory_stats memory_stats(uint32_t owner)
 	struct memory_stats st = {frames.total, frames.free, frames.page_tables, 0, 0, 0, MEMORY_MAX_MAPPINGS};
 	bool irq = cpu_irq_save();
 	for (size_t i = 0; i < reg.count; i++) {
-		const struct record *r = &reg.records[i];
+		const struct record *r = ARRAY_AT(reg.records, i);
 		if (owner != MEMORY_ALL_OWNERS && r->owner != owner)
 			continue;
 		st.mappings++;
@@ -275,7 +275,7 @@ static bool registry_valid(void)
 		return false;
 	uint64_t low = KERNEL_MAPPING_REGION_BASE; /* lowest address the next guard page may use */
 	for (size_t i = 0; i < reg.count; i++) {
-		const struct record *r = &reg.records[i];
+		const struct record *r = ARRAY_AT(reg.records, i);
 		if (r->base % PAGE || r->base < low || r->base - low < GUARD_BYTES || r->pages == 0 ||
 		    r->pages > (REGION_END - r->base) / PAGE || r->id == 0 || r->id > reg.next_id)
 			return false;

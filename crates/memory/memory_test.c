@@ -158,7 +158,7 @@ KTEST(memory_release_owner_frees_everything, "memory.release_owner_frees_everyth
 		struct mapping_result m =
 			i == 2 ? memory_map_stack(sizes[i], OWNER_A) : memory_map(sizes[i], MEMORY_READ_WRITE, OWNER_A);
 		KT_EXPECT(t, m.err == E_OK);
-		held[i] = m.value;
+		*ARRAY_AT(held, i) = m.value;
 	}
 	KT_EXPECT(t, status_ok(memory_remap(&held[1], MEMORY_READ)));
 	KT_EXPECT(t, memory_stats(OWNER_A).mappings == 6 && memory_stats(OWNER_A).pages_mapped == 30);
@@ -169,8 +169,8 @@ KTEST(memory_release_owner_frees_everything, "memory.release_owner_frees_everyth
 	KT_EXPECT_MSG(t, frames_free() == before - 5, "%ld frames of the released owner not returned",
 		      (int64_t)(before - 5 - frames_free()));
 	for (size_t i = 0; i < 6; i++) {
-		KT_EXPECT(t, memory_bytes(&held[i]).len == 0);
-		KT_EXPECT(t, memory_unmap(&held[i]).err == E_STALE);
+		KT_EXPECT(t, memory_bytes(ARRAY_AT(held, i)).len == 0);
+		KT_EXPECT(t, memory_unmap(ARRAY_AT(held, i)).err == E_STALE);
 	}
 	/* The other owner's mapping is untouched. */
 	KT_EXPECT(t, memory_bytes(&kept.value).len == 5 * MEMORY_PAGE_SIZE);

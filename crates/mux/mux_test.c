@@ -44,13 +44,13 @@ KTEST(mux_fans_out_in_subscription_order, "mux.fans_out_in_subscription_order")
 	KT_EXPECT(t, status_ok(test_mux_add(&m, 1, STR("c"), &c)));
 	KT_EXPECT(t, test_mux_count(&m, 1) == 2 && test_mux_count(&m, 2) == 1 && test_mux_count(&m, 3) == 0);
 	visit(&m, 1, &seen);
-	KT_EXPECT_MSG(t, same(&seen, STR("a,c,")), "key 1 visited %s", seen.text);
+	KT_EXPECT_MSG(t, same(&seen, STR("a,c,")), "key 1 visited %s", STR_FROM_CSTR_ARRAY(seen.text));
 	/* A freed slot is reused, but the newcomer still comes last. */
 	test_mux_remove_at(&m, a);
 	KT_EXPECT(t, status_ok(test_mux_add(&m, 1, STR("d"), &d)));
 	KT_EXPECT(t, d == a);
 	visit(&m, 1, &seen);
-	KT_EXPECT_MSG(t, same(&seen, STR("c,d,")), "key 1 visited %s", seen.text);
+	KT_EXPECT_MSG(t, same(&seen, STR("c,d,")), "key 1 visited %s", STR_FROM_CSTR_ARRAY(seen.text));
 	visit(&m, 2, &seen);
 	KT_EXPECT(t, same(&seen, STR("b,")));
 	KT_EXPECT(t, visit(&m, 3, &seen) == 0);

@@ -1,4 +1,5 @@
 #include <theseus/crate.h>
+#include <theseus/slice.h>
 #include "pqueue.h"
 
 CRATE("pqueue", "1.0.0", "the policy-driven queue pattern: client-owned items, pluggable order", "", "", "");
@@ -13,7 +14,7 @@ CRATE_EXPORT struct status pq_push(struct pqueue *q, uint32_t id, int64_t key)
 {
 	if (q->len >= PQUEUE_CAPACITY)
 		return STATUS(E_NOMEM);
-	q->items[q->len] = (struct pq_item){id, key, q->next_seq};
+	*ARRAY_AT(q->items, q->len) = (struct pq_item){id, key, q->next_seq};
 	q->next_seq++;
 	q->len++;
 	return STATUS_OK;
@@ -23,7 +24,7 @@ static size_t first_index(const struct pqueue *q, pq_before_fn before)
 {
 	size_t best = 0;
 	for (size_t i = 1; i < q->len && i < PQUEUE_CAPACITY; i++)
-		if (before(&q->items[i], &q->items[best]))
+		if (before(ARRAY_AT(q->items, i), ARRAY_AT(q->items, best)))
 			best = i;
 	return best;
 }
@@ -32,14 +33,14 @@ static size_t first_index(const struct pqueue *q, pq_before_fn before)
 static void remove_at(struct pqueue *q, size_t i)
 {
 	q->len--;
-	q->items[i] = q->items[q->len];
+	*ARRAY_AT(q->items, i) = *ARRAY_AT(q->items, q->len);
 }
 
 CRATE_EXPORT bool pq_peek(const struct pqueue *q, pq_before_fn before, struct pq_item *out)
 {
 	if (q->len == 0)
 		return false;
-	*out = q->items[first_index(q, before)];
+	*out = *ARRAY_AT(q->items, first_index(q, before));
 	return true;
 }
 
@@ -48,7 +49,7 @@ CRATE_EXPORT bool pq_pop(struct pqueue *q, pq_before_fn before, struct pq_item *
 	if (q->len == 0)
 		return false;
 	size_t i = first_index(q, before);
-	*out = q->items[i];
+	*out = *ARRAY_AT(q->items, i);
 	remove_at(q, i);
 	return true;
 }

@@ -41,10 +41,22 @@ static bool has_flag(struct str args, struct str flag)
 	}
 }
 
-/* Tables too large for a task's stack live on the heap for the command. */
+/* Tables too large for a task's stack (safe-C rule stack-frame) live on
+ * the heap for the command. */
 struct crate_table {
 	struct crate_summary of[MAX_CRATES];
 };
+struct symbol_table {
+	struct crate_symbol items[MAX_EDGES];
+};
+
+static void give_back(struct status s, struct str command)
+{
+	if (!status_ok(s)) {
+		out_str(command);
+		out_str(STR(": could not free a table\n"));
+	}
+}
 
 void cmd_crates(struct str args)
 {
@@ -56,11 +68,15 @@ void cmd_crates(struct str args)
 	size_t n = kernel_crate_list(table->of, MAX_CRATES);
 	bool all = has_flag(args, STR("--all"));
 	struct fmt_line line;
+	/* Visible whenever it is on: the checker's guarantees do not hold
+	 * for crates loaded unchecked. */
+	if (kernel_crates_developer_mode())
+		out_str(STR("developer mode: crates without a valid stamp of this build are loaded, marked [UNCHECKED]\n"));
 	fmt_clear(&line);
 	fmt_str(&line, STR("name         version  text    data+bss refs deps swaps load-cycles loaded for"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
-		const struct crate_summary *c = &table->of[i];
+		const struct crate_summary *c = ARRAY_AT(table->of, i);
 		if (!c->loaded && !all)
 			continue;
 		fmt_clear(&line);
@@ -98,10 +114,11 @@ void cmd_crates(struct str args)
 			fmt_str(&line, STR(" [pushed]"));
 		else if (c->restarted)
 			fmt_str(&line, STR(" [restarted]"));
+		if (c->unchecked)
+			fmt_str(&line, STR(" [UNCHECKED]"));
 		out_line(&line);
 	}
-	if (!status_ok(HEAP_FREE(table)))
-		out_str(STR("crates: freeing the table failed\n"));
+	give_back(HEAP_FREE(table), STR("crates"));
 }
 
 #define EDGES_PER_ASK 8
@@ -132,14 +149,16 @@ static void merge_edges(struct str crate, enum crate_edge_direction dir, bool pe
 		struct count_result r = kernel_crate_edges(crate, dir, per_section, first, batch, EDGES_PER_ASK);
 		for (size_t i = 0; i < r.value && i < EDGES_PER_ASK; i++) {
 			size_t k = 0;
-			while (k < t->used && !same_edge(&t->edges[k], &batch[i]))
+			while (k < t->used && !same_edge(ARRAY_AT(t->edges, k), ARRAY_AT(batch, i)))
 				k++;
-			if (k < t->used)
+			if (k < t->used) {
 				t->edges[k].count += batch[i].count;
-			else if (t->used < MAX_EDGES)
-				t->edges[t->used++] = batch[i];
-			else
+			} else if (t->used < MAX_EDGES) {
+				*ARRAY_AT(t->edges, t->used) = *ARRAY_AT(batch, i);
+				t->used += 1;
+			} else {
 				t->truncated = true;
+			}
 		}
 		if (r.err != E_RANGE || r.value == 0)
 			return;
@@ -164,7 +183,7 @@ static void print_edges(struct str crate, enum crate_edge_direction dir, bool pe
 		fmt_str(&line, STR(" nothing"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_EDGES; i++) {
-		const struct crate_edge *e = &table->edges[i];
+		const struct crate_edge *e = ARRAY_AT(table->edges, i);
 		fmt_clear(&line);
 		fmt_str(&line, STR("  "));
 		if (per_section) {
@@ -190,8 +209,7 @@ static void print_edges(struct str crate, enum crate_edge_direction dir, bool pe
 	}
 	if (truncated)
 		out_str(STR("  ... (more not shown)\n"));
-	if (!status_ok(HEAP_FREE(table)))
-		out_str(STR("deps: freeing the table failed\n"));
+	give_back(HEAP_FREE(table), STR("deps"));
 }
 
 void cmd_deps(struct str args)
@@ -216,25 +234,30 @@ void cmd_deps(struct str args)
 void cmd_syms(struct str args)
 {
 	struct str crate = word_at(args, 0);
-	struct crate_symbol syms[MAX_EDGES];
-	struct count_result r = kernel_crate_exports(crate, syms, MAX_EDGES);
+	struct symbol_table *syms = NULL;
+	if (!status_ok(HEAP_NEW(struct symbol_table, &syms, task_current()))) {
+		out_str(STR("syms: out of memory\n"));
+		return;
+	}
+	struct count_result r = kernel_crate_exports(crate, syms->items, MAX_EDGES);
 	if (crate.len == 0 || r.err == E_NOENT || r.err == E_INVAL) {
 		struct crate_error why = {"no such crate in the archive"};
 		say_crate_error(STR("syms"), crate, &why);
-		return;
+		r.value = 0;
 	}
 	for (size_t i = 0; i < r.value && i < MAX_EDGES; i++) {
 		struct fmt_line line;
 		fmt_clear(&line);
 		fmt_str(&line, STR("  "));
-		if (syms[i].address)
-			fmt_hex(&line, syms[i].address, 16);
+		if (syms->items[i].address)
+			fmt_hex(&line, syms->items[i].address, 16);
 		else
 			fmt_str(&line, STR("(not loaded)      "));
 		fmt_char(&line, ' ');
-		FMT_CSTR(&line, syms[i].name);
+		FMT_CSTR(&line, syms->items[i].name);
 		out_line(&line);
 	}
+	give_back(HEAP_FREE(syms), STR("syms"));
 }
 
 void cmd_sections(struct str args)
@@ -260,7 +283,7 @@ void cmd_sections(struct str args)
 			fmt_u64(&line, batch[i].size);
 			fmt_pad_left(&line, mark, 7);
 			fmt_char(&line, ' ');
-			fmt_str(&line, kinds[batch[i].kind % 4]);
+			fmt_str(&line, *ARRAY_AT(kinds, batch[i].kind % 4));
 			fmt_char(&line, ' ');
 			FMT_CSTR(&line, batch[i].name);
 			out_line(&line);
@@ -332,7 +355,7 @@ void cmd_history(struct str args)
 		return;
 	}
 	for (size_t i = 0; i < h.count && i < SWAP_HISTORY_MAX; i++) {
-		const struct swap_record *r = &h.records[i];
+		const struct swap_record *r = ARRAY_AT(h.records, i);
 		struct fmt_line line;
 		fmt_clear(&line);
 		fmt_u64(&line, h.total - h.count + i + 1);

@@ -1,22 +1,43 @@
 /* Commands about tasks, time and memory: tasks, spawn, kill, uptime, mem. */
+#include <theseus/alloc.h>
 #include "heap.h"
 #include "memory.h"
 #include "shell_internal.h"
 #include "task.h"
 #include "timer.h"
 
+/* A snapshot of the task list, on the heap: it is too big for a task's
+ * stack (safe-C rule stack-frame). NULL when there is no memory. */
+static struct task_list *task_list_snapshot(void)
+{
+	struct task_list *list = NULL;
+	if (!status_ok(HEAP_NEW(struct task_list, &list, task_current())))
+		return NULL;
+	task_list(list);
+	return list;
+}
+
+static void drop_snapshot(struct task_list *list)
+{
+	if (!status_ok(HEAP_FREE(list)))
+		out_str(STR("tasks: could not free the task list\n"));
+}
+
 void cmd_tasks(struct str args)
 {
 	(void)args;
-	struct task_list list;
-	task_list(&list);
-	size_t n = list.count;
+	struct task_list *list = task_list_snapshot();
+	if (!list) {
+		out_str(STR("tasks: out of memory\n"));
+		return;
+	}
+	size_t n = list->count;
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, STR("id      name                     state     prio  switches ticks"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < TASK_MAX; i++) {
-		const struct task_info *ti = &list.tasks[i];
+		const struct task_info *ti = ARRAY_AT(list->tasks, i);
 		fmt_clear(&line);
 		fmt_u64(&line, ti->id);
 		while (line.len < 8)
@@ -40,6 +61,7 @@ void cmd_tasks(struct str args)
 		}
 		out_line(&line);
 	}
+	drop_snapshot(list);
 }
 
 /* How long spawn lets a new task run before the prompt comes back. */
@@ -49,15 +71,17 @@ void cmd_tasks(struct str args)
  * id 0, this name? */
 static bool task_alive(task_id id, struct str name)
 {
-	struct task_list list;
-	task_list(&list);
-	for (size_t i = 0; i < list.count && i < TASK_MAX; i++) {
-		const struct task_info *t = &list.tasks[i];
+	struct task_list *list = task_list_snapshot();
+	bool alive = false;
+	for (size_t i = 0; list && i < list->count && i < TASK_MAX; i++) {
+		const struct task_info *t = ARRAY_AT(list->tasks, i);
 		bool match = id ? t->id == id : str_eq(STR_FROM_CSTR_ARRAY(t->name), name);
 		if (match && t->state != TASK_EXITED)
-			return true;
+			alive = true;
 	}
-	return false;
+	if (list)
+		drop_snapshot(list);
+	return alive;
 }
 
 bool task_named_alive(struct str name) { return task_alive(0, name); }

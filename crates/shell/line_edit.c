@@ -29,7 +29,7 @@ void history_add(struct shell_history *history, const struct shell_line *line)
 {
 	if (line->len == 0)
 		return;
-	history->lines[history->count % SHELL_HISTORY] = *line;
+	*ARRAY_AT(history->lines, history->count % SHELL_HISTORY) = *line;
 	history->count++;
 }
 
@@ -85,10 +85,10 @@ bool shell_read_line(struct shell_line *line, struct shell_history *history)
 				if (back == 0)
 					draft = *line;
 				back++;
-				replace_line(line, &history->lines[(history->count - back) % SHELL_HISTORY]);
+				replace_line(line, ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY));
 			} else if (key == 'B' && back > 0) {
 				back--;
-				replace_line(line, back ? &history->lines[(history->count - back) % SHELL_HISTORY]
+				replace_line(line, back ? ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY)
 							: &draft);
 			}
 			continue; /* other escape sequences are ignored */

@@ -1,5 +1,6 @@
 /* The command loop. Built-in commands are a table here; applications are
  * crates, loaded on demand the first time they run (`run APP`). */
+#include <theseus/alloc.h>
 #include <theseus/boot_options.h>
 #include <theseus/console.h>
 #include <theseus/crate.h>
@@ -208,17 +209,22 @@ CRATE_EXPORT struct status shell_session_main(struct str args)
 
 static void settle_boot_tasks(void)
 {
-	struct task_list list = {0}; /* 4 KiB: shell_main runs on the boot stack */
+	/* 4 KiB: too big for a frame (safe-C rule stack-frame). */
+	struct task_list *list = NULL;
+	if (!status_ok(HEAP_NEW(struct task_list, &list, task_current())))
+		return; /* no settling: the first prompt may come early */
 	for (int tick = 0; tick < SETTLE_TICKS; tick++) {
-		task_list(&list);
+		task_list(list);
 		bool busy = false;
-		for (size_t i = 0; i < list.count && i < TASK_MAX; i++)
-			busy |= list.tasks[i].state == TASK_READY && list.tasks[i].id != task_current() &&
-				!str_eq(STR_FROM_CSTR_ARRAY(list.tasks[i].name), STR("idle"));
+		for (size_t i = 0; i < list->count && i < TASK_MAX; i++)
+			busy |= list->tasks[i].state == TASK_READY && list->tasks[i].id != task_current() &&
+				!str_eq(STR_FROM_CSTR_ARRAY(list->tasks[i].name), STR("idle"));
 		if (!busy)
-			return;
+			break;
 		task_sleep_ticks(1);
 	}
+	if (!status_ok(HEAP_FREE(list)))
+		out_str(STR("shell: could not free the task list\n"));
 }
 
 CRATE_EXPORT struct status shell_main(void)

@@ -25,8 +25,8 @@ static bool key_is(const struct entry *e, struct str key)
 static struct entry *find(struct str key)
 {
 	for (size_t i = 0; i < STATE_ENTRIES; i++)
-		if (key_is(&entries[i], key))
-			return &entries[i];
+		if (key_is(ARRAY_AT(entries, i), key))
+			return ARRAY_AT(entries, i);
 	return NULL;
 }
 
@@ -38,7 +38,7 @@ CRATE_EXPORT struct status state_put(struct str key, struct str value, uint32_t 
 	struct entry *e = find(key);
 	for (size_t i = 0; !e && i < STATE_ENTRIES; i++)
 		if (!entries[i].used)
-			e = &entries[i];
+			e = ARRAY_AT(entries, i);
 	if (!e) {
 		cpu_irq_restore(irq);
 		return STATUS(E_NOMEM);

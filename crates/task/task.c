@@ -29,7 +29,7 @@ struct task {
 	enum task_state state;
 	char name[TASK_NAME_MAX];
 	int64_t priority;
-	uint64_t sp;
+	struct kernel_context context; /* where it resumes when switched out */
 	struct mapping stack;
 	bool has_stack;
 	bool reap_pending; /* exited; resources not yet released */
@@ -76,7 +76,7 @@ static struct task *task_by_id(task_id id)
 	uint32_t s = slot_of(id);
 	if (id == 0 || s >= TASK_MAX || T.slots[s].id != id || T.slots[s].state == TASK_FREE)
 		return NULL;
-	return &T.slots[s];
+	return ARRAY_AT(T.slots, s);
 }
 
 /* src into the char array dst views, cut to fit, NUL-terminated. */
@@ -141,7 +141,7 @@ static void rebuild_queues(uint64_t unused)
 	pq_init(&T.sleeping);
 	q.consistent = true;
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		const struct task *t = &T.slots[s];
+		const struct task *t = ARRAY_AT(T.slots, s);
 		if (t->state == TASK_READY && s != T.idle)
 			q.consistent &= status_ok(pq_push(&T.ready, s, t->priority)) && pq_contains(&T.ready, s);
 		else if (t->state == TASK_SLEEPING)
@@ -214,7 +214,7 @@ static uint32_t pick_next(void)
 static void reap_exited(void)
 {
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		struct task *t = &T.slots[s];
+		struct task *t = ARRAY_AT(T.slots, s);
 		if (!t->reap_pending || s == T.current)
 			continue;
 		t->reap_pending = false;
@@ -231,7 +231,7 @@ static void reap_exited(void)
 /* Pick the next task and switch to it. Interrupts must be off. */
 static void schedule(void)
 {
-	struct task *cur = &T.slots[T.current];
+	struct task *cur = ARRAY_AT(T.slots, T.current);
 	if (cur->state == TASK_RUNNING) {
 		cur->state = TASK_READY;
 		if (T.current != T.idle)
@@ -239,7 +239,7 @@ static void schedule(void)
 	}
 	uint32_t to = pick_next();
 	T.slice = 0;
-	struct task *t = &T.slots[to];
+	struct task *t = ARRAY_AT(T.slots, to);
 	t->state = TASK_RUNNING;
 	if (to == T.current) {
 		reap_exited();
@@ -248,14 +248,14 @@ static void schedule(void)
 	t->switches++;
 	uint32_t from = T.current;
 	T.current = to;
-	kernel_context_switch(&T.slots[from].sp, t->sp);
+	kernel_context_switch(&ARRAY_AT(T.slots, from)->context, &t->context);
 	/* Running again, possibly much later, on our own stack. */
 	reap_exited();
 }
 
 static void wake(uint32_t slot)
 {
-	struct task *t = &T.slots[slot];
+	struct task *t = ARRAY_AT(T.slots, slot);
 	if (t->state == TASK_SLEEPING) {
 		t->state = TASK_READY;
 		ready_push(slot, t->priority);
@@ -293,10 +293,10 @@ CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
 		schedule();
 }
 
-[[noreturn]] static void end_current(int64_t code)
+static void end_current(int64_t code)
 {
 	(void)cpu_irq_save();
-	struct task *cur = &T.slots[T.current];
+	struct task *cur = ARRAY_AT(T.slots, T.current);
 	cur->state = TASK_EXITED;
 	cur->exit_code = code;
 	cur->reap_pending = true;
@@ -315,7 +315,7 @@ static void task_start(uint64_t slot)
 	bool irq = cpu_irq_save();
 	reap_exited();
 	cpu_irq_restore(irq);
-	struct task *t = &T.slots[slot];
+	struct task *t = ARRAY_AT(T.slots, slot);
 	struct fault_report report;
 	struct status s = kernel_run_protected(t->entry, t->arg, &report);
 	/* Nothing stands in for the idle task: whatever stopped its loop, it
@@ -361,9 +361,9 @@ static struct task_result new_task(struct str name, task_entry_fn entry, uint64_
 		cpu_irq_restore(irq);
 		return (struct task_result){E_NOMEM, 0};
 	}
-	T.generation[s]++;
+	T.generation[s] += 1;
 	task_id id = (T.generation[s] << 8) | s;
-	struct task *t = &T.slots[s];
+	struct task *t = ARRAY_AT(T.slots, s);
 	t->state = TASK_BLOCKED; /* reserved while we set it up */
 	cpu_irq_restore(irq);
 
@@ -372,7 +372,7 @@ static struct task_result new_task(struct str name, task_entry_fn entry, uint64_
 		t->state = TASK_FREE;
 		return (struct task_result){stack.err, 0};
 	}
-	struct sp_result sp = kernel_context_init(memory_bytes(&stack.value), task_start, s);
+	struct context_result sp = kernel_context_init(memory_bytes(&stack.value), task_start, s);
 	if (sp.err != E_OK) {
 		if (!status_ok(memory_release_owner(id)))
 			log_write(LOG_WARN, STR("task"), STR("a failed spawn left its stack mapped"));
@@ -383,7 +383,7 @@ static struct task_result new_task(struct str name, task_entry_fn entry, uint64_
 	t->id = id;
 	copy_name(BYTES_OF(t->name), name);
 	t->priority = priority;
-	t->sp = sp.value;
+	t->context = sp.value;
 	t->stack = stack.value;
 	t->has_stack = true;
 	t->reap_pending = false;
@@ -410,7 +410,7 @@ CRATE_EXPORT struct task_result task_spawn(struct str name, task_entry_fn entry,
 
 static void app_entry(uint64_t slot)
 {
-	struct task *t = &T.slots[slot];
+	struct task *t = ARRAY_AT(T.slots, slot);
 	struct crate_error why;
 	why.text[0] = '\0';
 	struct fmt_line symbol;
@@ -437,7 +437,7 @@ CRATE_EXPORT struct task_result task_spawn_app(struct str app, struct str args, 
 	if (r.err != E_OK)
 		return r;
 	bool irq = cpu_irq_save();
-	struct task *t = &T.slots[slot_of(r.value)];
+	struct task *t = ARRAY_AT(T.slots, slot_of(r.value));
 	copy_name(BYTES_OF(t->app), app);
 	for (size_t i = 0; i < args.len; i++)
 		t->args[i] = str_at(args, i);
@@ -461,7 +461,7 @@ CRATE_EXPORT void task_yield(void)
 CRATE_EXPORT void task_sleep_ticks(uint64_t ticks)
 {
 	bool irq = cpu_irq_save();
-	struct task *cur = &T.slots[T.current];
+	struct task *cur = ARRAY_AT(T.slots, T.current);
 	if (T.current != T.idle) {
 		cur->wake_at = T.now + ticks;
 		if (!T.queues_suspect && !status_ok(pq_push(&T.sleeping, T.current, (int64_t)cur->wake_at)))
@@ -479,7 +479,7 @@ CRATE_EXPORT struct status task_join(task_id id, int64_t *exit_code)
 	bool irq = cpu_irq_save();
 	for (;;) {
 		struct task *t = task_by_id(id);
-		if (!t || t == &T.slots[T.current]) {
+		if (!t || t == ARRAY_AT(T.slots, T.current)) {
 			cpu_irq_restore(irq);
 			return STATUS(t ? E_INVAL : E_NOENT);
 		}
@@ -531,11 +531,11 @@ CRATE_EXPORT void task_list(struct task_list *out)
 	bool irq = cpu_irq_save();
 	size_t n = 0;
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		const struct task *t = &T.slots[s];
+		const struct task *t = ARRAY_AT(T.slots, s);
 		if (t->state == TASK_FREE || (t->state == TASK_EXITED && !t->reap_pending && t->id == 0))
 			continue;
 		if (n < TASK_MAX) {
-			struct task_info *i = &out->tasks[n];
+			struct task_info *i = ARRAY_AT(out->tasks, n);
 			i->id = t->id;
 			for (size_t c = 0; c < TASK_NAME_MAX; c++)
 				i->name[c] = t->name[c];
@@ -554,13 +554,13 @@ CRATE_EXPORT void task_list(struct task_list *out)
 CRATE_EXPORT bool task_stacks_refer_to(uint64_t lo, uint64_t hi)
 {
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		const struct task *t = &T.slots[s];
+		const struct task *t = ARRAY_AT(T.slots, s);
 		/* An ended task never runs again: what its stack says is dead. */
 		if (s == T.current || t->state == TASK_FREE || t->state == TASK_EXITED)
 			continue;
 		/* Slot 0 is the boot context: its stack is the nano-core's. */
 		struct bytes stack = s == 0 ? kernel_boot_stack() : memory_bytes(&t->stack);
-		if (kernel_stack_refers_to(stack, t->sp, lo, hi))
+		if (kernel_stack_refers_to(stack, &t->context, lo, hi))
 			return true;
 	}
 	return false;
@@ -601,7 +601,7 @@ CRATE_EXPORT struct status waitq_wait(struct waitq *q)
 		return STATUS(E_NOMEM);
 	q->waiters[q->len] = T.current;
 	q->len++;
-	struct task *cur = &T.slots[T.current];
+	struct task *cur = ARRAY_AT(T.slots, T.current);
 	cur->state = TASK_BLOCKED;
 	cur->blocked_on = q;
 	schedule();
@@ -611,7 +611,7 @@ CRATE_EXPORT struct status waitq_wait(struct waitq *q)
 
 static void make_ready(uint32_t slot)
 {
-	struct task *t = &T.slots[slot];
+	struct task *t = ARRAY_AT(T.slots, slot);
 	if (t->state != TASK_BLOCKED)
 		return;
 	t->state = TASK_READY;

@@ -16,7 +16,7 @@ static volatile uint64_t counters[BUSY];
 static void busy_loop(uint64_t i)
 {
 	for (;;)
-		counters[i % BUSY]++;
+		counters[i % BUSY] += 1;
 }
 
 static void exit_with(uint64_t code) { task_exit((int64_t)code); }
@@ -26,7 +26,7 @@ static void allocate_then_exit(uint64_t pages)
 	struct mapping_result m = memory_map(pages, MEMORY_READ_WRITE, task_current());
 	uint64_t *objects[4] = {};
 	for (int i = 0; i < 4; i++)
-		if (!status_ok(HEAP_NEW(uint64_t, &objects[i], task_current())))
+		if (!status_ok(HEAP_NEW(uint64_t, ARRAY_AT(objects, i), task_current())))
 			task_exit(-1);
 	task_exit(m.err == E_OK ? 0 : -2);
 }

@@ -9,7 +9,7 @@
 
 extern void context_start(void);
 
-KERNEL_EXPORT struct sp_result kernel_context_init(struct bytes stack, task_entry_fn entry, uint64_t arg)
+KERNEL_EXPORT struct context_result kernel_context_init(struct bytes stack, task_entry_fn entry, uint64_t arg)
 {
 	/* Frame popped by kernel_context_switch, lowest address first:
 	 * user context, fault point, r15, r14, r13, r12, rbx, rbp, return
@@ -17,7 +17,7 @@ KERNEL_EXPORT struct sp_result kernel_context_init(struct bytes stack, task_entr
 	const size_t words = 9;
 	uint64_t top = ALIGN_DOWN((uint64_t)stack.ptr + stack.len, 16);
 	if (!entry || stack.len < 512 || top < (uint64_t)stack.ptr + words * 8 + 16)
-		return (struct sp_result){E_INVAL, 0};
+		return (struct context_result){E_INVAL, {0}};
 	/* After the final `ret` pops the return address RSP must be 8 mod 16
 	 * at context_start's call, so leave one spare word at the top. */
 	uint64_t *frame = (uint64_t *)(top - 8 - words * 8);
@@ -30,7 +30,7 @@ KERNEL_EXPORT struct sp_result kernel_context_init(struct bytes stack, task_entr
 	frame[6] = 0;                         /* rbx */
 	frame[7] = 0;                         /* rbp: ends backtraces */
 	frame[8] = (uint64_t)context_start;   /* return address */
-	return (struct sp_result){E_OK, (uint64_t)frame};
+	return (struct context_result){E_OK, {(uint64_t)frame}};
 }
 KEXPORT(kernel_context_init);
 KEXPORT(kernel_context_switch);

@@ -63,6 +63,7 @@ bool crate_summarize(struct linker *l, uint32_t id, struct crate_summary *s)
 	copy_cstr(s->alternative_of, sizeof s->alternative_of, ac.alternative_of);
 	s->alternative = ac.flags & ARCHIVE_CRATE_ALTERNATIVE;
 	s->image_bytes = ac.elf_size;
+	s->forced = ac.flags & ARCHIVE_CRATE_FORCED;
 	s->pushed = linker_is_pushed(l, id);
 	s->restarted = linker_is_added(l, id) && !s->pushed;
 	s->generation = st.generation;
@@ -70,6 +71,7 @@ bool crate_summarize(struct linker *l, uint32_t id, struct crate_summary *s)
 	s->loaded = st.loaded;
 	if (!st.loaded)
 		return true;
+	s->unchecked = st.unchecked;
 	s->text_bytes = st.text_size;
 	s->rodata_bytes = st.rodata_size + st.got_size;
 	s->data_bytes = st.data_size;

@@ -22,6 +22,13 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	struct link_error err;
 	crates_wait_for_linker(l);
 	s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
+	if (status_ok(s)) {
+		/* Called as struct status APP_main(struct str): a main of
+		 * another type is not called. */
+		s = linker_check_call_type(l, sym.crate_id, cname, linker_call_type_name(LINKER_CALL_APP), &err);
+		if (!status_ok(s))
+			(void)linker_ref_put(l, sym.crate_id);
+	}
 	if (!status_ok(s)) {
 		explain_link(why, &err);
 		return s;

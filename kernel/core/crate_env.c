@@ -3,6 +3,7 @@
  * code under recovery points), and starting the entry crate. */
 #include "crate_env.h"
 #include "bootinfo.h"
+#include "cmdline.h"
 #include "crate_memory.h"
 #include "debug_rendezvous.h"
 #include "export.h"
@@ -192,6 +193,41 @@ static const struct linker_env kernel_env = {
 	.crate_event = env_crate_event,
 };
 
+/* The build's attestation key (generated into attest_key.c): crates must
+ * carry a stamp made with it. */
+extern const uint8_t nano_core_attest_key[STAMP_KEY_SIZE];
+/* The nano-core's own type signatures (the safe-C plugin's record, made in
+ * signatures mode for every nano-core source), for crates' imports. */
+extern const char __kernel_signatures_start[];
+extern const char __kernel_signatures_end[];
+
+#define CRATE_MEM_LIMIT_DEFAULT (16ull << 20)
+
+static bool developer_mode;
+
+KERNEL_EXPORT bool kernel_crates_developer_mode(void) { return developer_mode; }
+KEXPORT(kernel_crates_developer_mode);
+
+/* `crate_mem_limit=N[K|M|G]`: bytes one crate's sections may take. */
+static uint64_t crate_memory_limit(void)
+{
+	char text[24];
+	if (!cmdline_get(boot_info()->cmdline, "crate_mem_limit", text, sizeof text))
+		return CRATE_MEM_LIMIT_DEFAULT;
+	uint64_t v = 0;
+	const char *p = text;
+	for (; *p >= '0' && *p <= '9' && v < (1ull << 40); p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	unsigned shift = *p == 'K' ? 10 : *p == 'M' ? 20 : *p == 'G' ? 30 : 0;
+	bool too_big = v >= (1ull << 40) || v > (UINT64_MAX >> shift);
+	if (p == text || (shift && p[1]) || (!shift && *p) || v == 0 || too_big) {
+		kprintf("crates: crate_mem_limit=%s is not a size (N, NK, NM or NG); using %lu bytes\n",
+			text, CRATE_MEM_LIMIT_DEFAULT);
+		return CRATE_MEM_LIMIT_DEFAULT;
+	}
+	return v << shift;
+}
+
 bool crates_init(void)
 {
 	const struct boot_module *m = crates_archive_module();
@@ -199,8 +235,22 @@ bool crates_init(void)
 		kprintf("crates: no crate archive among the boot modules\n");
 		return false;
 	}
+	if (__kernel_signatures_end == __kernel_signatures_start) {
+		/* Without them crates' imports could not be type-checked. */
+		kprintf("crates: the nano-core carries no type signatures (not built in the checker's signatures mode)\n");
+		return false;
+	}
 	struct link_error err;
-	struct linker_options opts = {.pack_sections = 1};
+	char word[8];
+	developer_mode = cmdline_get(boot_info()->cmdline, "unchecked_crates", word, sizeof word);
+	struct linker_options opts = {
+		.pack_sections = 1,
+		.attest_key = nano_core_attest_key,
+		.allow_unchecked = developer_mode,
+		.crate_memory_limit = crate_memory_limit(),
+		.kernel_signatures = __kernel_signatures_start,
+		.kernel_signatures_size = (uint64_t)(__kernel_signatures_end - __kernel_signatures_start),
+	};
 	if (!status_ok(linker_init(&the_linker, &kernel_env, archive_bytes, m->end - m->start,
 				   &opts, &err))) {
 		char line[256];
@@ -210,6 +260,8 @@ bool crates_init(void)
 	}
 	linker_ready = true;
 	kprintf("crates: archive with %u crates\n", the_linker.archive.crate_count);
+	if (developer_mode)
+		kprintf("crates: developer mode: crates without a valid stamp are loaded, marked unchecked\n");
 	return true;
 }
 
@@ -221,6 +273,12 @@ struct status crates_run_entry(const char *symbol, struct link_error *err)
 	struct status s = linker_resolve(&the_linker, symbol, LINKER_TAKE_REF, &sym, err);
 	if (!status_ok(s))
 		return s;
+	s = linker_check_call_type(&the_linker, sym.crate_id, symbol,
+				   linker_call_type_name(LINKER_CALL_STATUS_VOID), err);
+	if (!status_ok(s)) {
+		(void)linker_ref_put(&the_linker, sym.crate_id);
+		return s;
+	}
 	struct crate_call c = {.address = sym.address, .shape = FN_STATUS_VOID};
 	struct fault_report fault;
 	if (!protected_call(&c, &fault)) {

@@ -219,6 +219,13 @@ static struct status run_hook(struct linker *l, uint32_t id, const char *name, e
 				  name);
 		return STATUS(E_NOENT);
 	}
+	/* A hook of another type than it is called with is not called. */
+	struct link_error err;
+	enum linker_call_type type = shape == FN_STATUS_U32 ? LINKER_CALL_MIGRATE : LINKER_CALL_STATUS_VOID;
+	if (!status_ok(linker_check_call_type(l, id, name, linker_call_type_name(type), &err))) {
+		explain_link(why, &err);
+		return STATUS(E_PERM);
+	}
 	struct crate_call c = {.address = address, .shape = shape, .a = arg};
 	struct fault_report fault;
 	char call[80];

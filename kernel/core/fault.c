@@ -4,6 +4,7 @@
 #include "crate_env.h"
 #include "export.h"
 #include "frames.h"
+#include "irq_entry.h"
 #include "kernel_symbols.h"
 #include "stack_walk.h"
 #include "arch/x86_64/trap.h"
@@ -263,6 +264,14 @@ static uint64_t scrub_all(struct linker *l, uint32_t skip, unsigned *crates)
  * fault unwinds to its recovery point. */
 static bool repair_and_resume(struct trap_frame *f)
 {
+	/* A double fault is often an interrupt the CPU could not deliver
+	 * (its push faulted on a corrupt stack): end what it left in service,
+	 * or that line stays dead after the unwind. */
+	if (f->vector == 8) {
+		unsigned ended = irq_entry_end_stale();
+		if (ended)
+			kprintf("fault: ended %u interrupt(s) left in service by the double fault\n", ended);
+	}
 	struct linker *l = crates_linker();
 	if (fault_mode != KERNEL_FAULT_REPAIR_AND_RESUME || !l || f->vector == 2 || f->vector == 18)
 		return false;

@@ -55,6 +55,26 @@ static void irq_dispatch(uint8_t vector)
 	}
 }
 
+/* The in-service register of the 8259 at `command` (OCW3 "read ISR"). */
+static uint8_t pic_in_service(uint16_t command)
+{
+	outb(command, 0x0B);
+	uint8_t isr = inb(command);
+	outb(command, 0x0A); /* back to reading the request register */
+	return isr;
+}
+
+unsigned irq_entry_end_stale(void)
+{
+	unsigned ended = 0;
+	/* A non-specific EOI ends the highest-priority line in service. */
+	for (int i = 0; i < 8 && pic_in_service(0xA0); i++, ended++)
+		outb(0xA0, 0x20);
+	for (int i = 0; i < 8 && pic_in_service(0x20); i++, ended++)
+		outb(0x20, 0x20);
+	return ended;
+}
+
 void irq_entry_init(void)
 {
 	/* The BIOS left the PICs delivering on vectors 8..15, which are CPU
@@ -81,7 +101,7 @@ KERNEL_EXPORT struct status kernel_irq_handler_bind(struct str symbol, struct ir
 	if (!l)
 		return STATUS(E_NOENT);
 	struct link_error err;
-	struct status st = linker_named_ref_bind(l, name, as_named(out), &err);
+	struct status st = linker_named_ref_bind(l, name, LINKER_CALL_IRQ, as_named(out), &err);
 	if (!status_ok(st)) {
 		if (st.err != E_NOENT && st.err != E_INVAL) {
 			char why[200];

@@ -12,6 +12,16 @@
  * can take is counted and ignored. */
 void irq_entry_init(void);
 
+/* A fault that struck while an interrupt was being delivered (a corrupt
+ * stack pointer makes the CPU's own push fault, then double-fault) is
+ * unwound without the dispatcher ever running, so nobody acknowledged the
+ * interrupt and the 8259 would hold that line, and every lower-priority
+ * one, in service for good. Called when such a fault unwinds to task
+ * level, where nothing is legitimately in service (the dispatcher
+ * acknowledges before any handler switches tasks): ends every interrupt
+ * the PICs still hold in service. Returns how many. */
+unsigned irq_entry_end_stale(void);
+
 /* The dispatcher's symbol ("" when none): tests save and restore it. */
 const char *irq_dispatcher_symbol(void);
 

@@ -93,6 +93,8 @@ static void run_crate_records(struct run_state *rs)
 		const char *name = linker_crate_name(l, id);
 		uint32_t loaded_id;
 		struct link_error err;
+		/* A task an earlier record left behind may be inside a request. */
+		crates_wait_for_linker(l);
 		(void)linker_load_crate(l, name, &loaded_id, &err);
 		if (!linker_is_loaded(l, id)) {
 			char why[200];

@@ -12,6 +12,20 @@
 #include <theseus/kbench.h>
 #include <theseus/ktest.h>
 
+/* The nano-core's own tests format messages with kprintf's conversions
+ * (%p, %lx, C strings): ktest_failf, which crates cannot reach (it is not
+ * exported; crates have the typed ktest_fail_typed). */
+void ktest_failf(struct ktest_ctx *t, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#undef KT_EXPECT_MSG
+#define KT_EXPECT_MSG(t, cond, ...)                                             \
+	do {                                                                    \
+		if (!(cond)) {                                                  \
+			ktest_failf((t), __FILE__, __LINE__, __VA_ARGS__);      \
+			return;                                                 \
+		}                                                               \
+	} while (0)
+
 /* The layout both record kinds share. */
 struct record {
 	const char *name;

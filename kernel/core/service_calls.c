@@ -150,6 +150,15 @@ void service_sleep(uint64_t ticks)
 		cpu_relax();
 }
 
+/* The type each service's function is called with (crate_call shapes). */
+static const enum linker_call_type service_types[KERNEL_SERVICE_COUNT] = {
+	[KERNEL_SERVICE_IRQ_DISPATCH] = LINKER_CALL_IRQ,
+	[KERNEL_SERVICE_STACKS_IN] = LINKER_CALL_STACKS,
+	[KERNEL_SERVICE_SLEEP] = LINKER_CALL_SLEEP,
+	[KERNEL_SERVICE_FAULT] = LINKER_CALL_FAULT,
+	[KERNEL_SERVICE_SYSCALL] = LINKER_CALL_SYSCALL,
+};
+
 KERNEL_EXPORT struct status kernel_service_register(enum kernel_service service, struct str symbol)
 {
 	struct linker *l = crates_linker();
@@ -161,7 +170,7 @@ KERNEL_EXPORT struct status kernel_service_register(enum kernel_service service,
 		if (!l)
 			return STATUS(E_NOENT);
 		struct link_error err;
-		struct status st = linker_named_ref_bind(l, name, &ref, &err);
+		struct status st = linker_named_ref_bind(l, name, service_types[service], &ref, &err);
 		if (!status_ok(st))
 			return st;
 	}

@@ -70,8 +70,10 @@ static bool frame_in_range(void *ctx, uint64_t rip, const struct trap_frame *int
  * interruption its trap frame. Stale words in the live frames (an
  * uninitialized local that once held a return address) are not read, so
  * an application that ran earlier in this task does not look busy. */
-KERNEL_EXPORT bool kernel_stack_refers_to(struct bytes stack, uint64_t saved_sp, uint64_t lo, uint64_t hi)
+KERNEL_EXPORT bool kernel_stack_refers_to(struct bytes stack, const struct kernel_context *context,
+					 uint64_t lo, uint64_t hi)
 {
+	uint64_t saved_sp = context->sp;
 	uint64_t base = (uint64_t)stack.ptr, end = base + stack.len;
 	struct range_search r = {lo, hi, saved_sp, end};
 	enum { SWITCH_WORDS = 9 }; /* user context, fault point, r15..r12, rbx, rbp, return (context.S) */

@@ -5,7 +5,7 @@
 #include "kernel.h"
 #include "user_elf.h"
 #include "arch/x86_64/x86.h"
-#include <theseus/ktest.h>
+#include "records.h" /* the nano-core's own KT_EXPECT_MSG (kprintf conversions) */
 #include <theseus/user.h>
 
 KTEST(user_descriptors, "user.descriptors")

@@ -19,6 +19,8 @@
 #define ARCHIVE_SYMBOL_ENTRY_SIZE 16u
 #define ARCHIVE_KEXPORT_ENTRY_SIZE 16u
 #define ARCHIVE_CRATE_ALTERNATIVE 0x1u
+/* A pushed crate that may replace a higher version (mkimage push --force). */
+#define ARCHIVE_CRATE_FORCED 0x2u
 #define ARCHIVE_NO_CRATE UINT32_MAX
 
 struct link_error;

@@ -2,6 +2,73 @@
  * references, weak references and queries. */
 #include "linker_internal.h"
 
+static void *kernel_sig_alloc(void *ctx, size_t size)
+{
+	return meta_alloc_array(ctx, size, 1);
+}
+
+struct status linker_check_call_type(const struct linker *l, uint32_t crate_id, const char *symbol,
+                                     const char *type_name, struct link_error *err)
+{
+	const struct loaded_crate *c = linker_crate(l, crate_id);
+	if (!c && crate_id < l->slot_count)
+		c = l->slots[crate_id].crate; /* placed, still linking */
+	if (!type_name || !c || !l->attest_key || c->unchecked || !l->kernel_signatures.count)
+		return STATUS_OK;
+	struct sig_entry want, have;
+	const char *why = NULL;
+	bool name_type = true;
+	if (!sig_lookup(&l->kernel_signatures, false, type_name, &want))
+		why = "the nano-core's record lacks the type it calls this with, ";
+	else if (!sig_lookup(&c->signatures, true, symbol, &have))
+		why = "the crate's record has no type signature for it", name_type = false;
+	else if (sig_mismatch(&want, &have))
+		why = "the nano-core calls it as ";
+	if (!why)
+		return STATUS_OK;
+	struct status st = link_fail(err, E_PERM, c->name,
+	                             "a function the nano-core calls by name has another type: ");
+	link_error_append(err, why);
+	if (name_type)
+		link_error_append(err, type_name);
+	link_error_set_symbol(err, symbol);
+	return st;
+}
+
+const char *linker_call_type_name(enum linker_call_type type)
+{
+	static const char *const names[LINKER_CALL_TYPE_COUNT] = {
+		[LINKER_CALL_UNTYPED] = NULL,
+		[LINKER_CALL_STATUS_VOID] = "linker_call_type_status_void",
+		[LINKER_CALL_APP] = "linker_call_type_app",
+		[LINKER_CALL_IRQ] = "linker_call_type_irq",
+		[LINKER_CALL_MIGRATE] = "linker_call_type_migrate",
+		[LINKER_CALL_SLEEP] = "linker_call_type_sleep",
+		[LINKER_CALL_STACKS] = "linker_call_type_stacks_refer_to",
+		[LINKER_CALL_FAULT] = "linker_call_type_fault",
+		[LINKER_CALL_SYSCALL] = "linker_call_type_syscall",
+	};
+	return (unsigned)type < LINKER_CALL_TYPE_COUNT ? names[type] : NULL;
+}
+
+int linker_version_compare(const char *a, const char *b)
+{
+	for (int part = 0; part < 3; part++) {
+		uint64_t x = 0, y = 0;
+		while (*a >= '0' && *a <= '9' && x < UINT32_MAX)
+			x = x * 10 + (uint64_t)(*a++ - '0');
+		while (*b >= '0' && *b <= '9' && y < UINT32_MAX)
+			y = y * 10 + (uint64_t)(*b++ - '0');
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (*a == '.')
+			a++;
+		if (*b == '.')
+			b++;
+	}
+	return 0;
+}
+
 struct status linker_init(struct linker *l, const struct linker_env *env,
                           const void *archive, uint64_t archive_size,
                           const struct linker_options *options,
@@ -13,9 +80,20 @@ struct status linker_init(struct linker *l, const struct linker_env *env,
 		return link_fail(err, E_INVAL, "", "linker env lacks a required callback");
 	l->env = *env;
 	l->pack_sections = options ? options->pack_sections : 1;
+	if (options) {
+		l->attest_key = options->attest_key;
+		l->allow_unchecked = options->allow_unchecked;
+		l->crate_memory_limit = options->crate_memory_limit;
+	}
 	struct status st = archive_open(&l->archive, archive, archive_size, err);
 	if (!status_ok(st))
 		return st;
+	if (options && options->kernel_signatures) {
+		const char *why = sig_index_build(&l->kernel_signatures, options->kernel_signatures,
+		                                  options->kernel_signatures_size, kernel_sig_alloc, l);
+		if (why)
+			return link_fail(err, E_BADELF, "nano-core", why);
+	}
 	l->slot_count = l->archive.crate_count;
 	if (l->slot_count) {
 		l->slots = meta_alloc_array(l, l->slot_count, sizeof(*l->slots));
@@ -40,6 +118,8 @@ void linker_fini(struct linker *l)
 		l->slots[i].state = CRATE_ABSENT;
 	}
 	forget_all_pushed(l);
+	meta_free_array(l, l->kernel_signatures.lines, l->kernel_signatures.count, sizeof(uint32_t));
+	l->kernel_signatures = (struct sig_index){0};
 	meta_free_array(l, l->slots, l->slot_count, sizeof(*l->slots));
 	l->slots = NULL;
 	l->slot_count = 0;
@@ -397,6 +477,7 @@ struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
 	if (!c)
 		return STATUS_OK;
 	out->loaded = true;
+	out->unchecked = c->unchecked;
 	out->text_size = c->size_of_kind[REGION_TEXT];
 	out->rodata_size = c->size_of_kind[REGION_RODATA];
 	out->data_size = c->size_of_kind[REGION_DATA];

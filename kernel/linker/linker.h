@@ -21,6 +21,8 @@
 #include "archive.h"
 #include "elf64.h"
 #include "linker_env.h"
+#include "signature.h"
+#include "stamp.h"
 
 #define LINKER_NO_CRATE UINT32_MAX
 #define LINKER_KERNEL_CRATE (UINT32_MAX - 1) /* target of nano-core symbols */
@@ -53,11 +55,30 @@ struct linker_options {
 	/* Nonzero: one region per crate and kind, sections packed inside it.
 	 * Zero: one region per section (the fully fine-grained model). */
 	int pack_sections;
+	/* The build's attestation key (STAMP_KEY_SIZE bytes): every crate
+	 * must carry a stamp made with it (stamp.h), and its imports must
+	 * match their providers' type signatures (signature.h). NULL: neither
+	 * is required (host tests of the relocator on plain objects). */
+	const uint8_t *attest_key;
+	/* Developer mode: a crate without a valid stamp is loaded anyway,
+	 * marked unchecked, and its signatures are not compared. */
+	int allow_unchecked;
+	/* Most bytes one crate's sections may take in memory (its .bss
+	 * included); 0: no limit. */
+	uint64_t crate_memory_limit;
+	/* The nano-core's own signature record, for imports from it; NULL
+	 * when there is none (then such imports are not compared). */
+	const char *kernel_signatures;
+	uint64_t kernel_signatures_size;
 };
 
 struct linker {
 	struct linker_env env;
 	struct archive archive;
+	const uint8_t *attest_key;
+	int allow_unchecked;
+	uint64_t crate_memory_limit;
+	struct sig_index kernel_signatures;
 	struct crate_slot *slots;
 	uint32_t slot_count;
 	int pack_sections;
@@ -184,6 +205,58 @@ struct status linker_weak_ref(struct linker *l, const char *name,
 struct status linker_weak_upgrade(struct linker *l, const struct weak_ref *ref,
                                   struct linker_symbol *out);
 
+/* ---- calls by name ---------------------------------------------------- */
+
+/* The types the nano-core calls crate functions with when it finds them by
+ * name (an init, the entry, an application's main, an interrupt handler, a
+ * swap hook, the task crate's services). Declared, never defined: the
+ * safe-C plugin records each one's type signature in the nano-core's own
+ * record (annotate("theseus.call_type")), and linker_check_call_type
+ * compares it with the called function's definition, so a crate cannot
+ * export a name the nano-core calls with another type (an application
+ * main taking an int * would get the argument text's length as a
+ * pointer). */
+#define LINKER_CALL_TYPE __attribute__((annotate("theseus.call_type")))
+struct str;
+LINKER_CALL_TYPE struct status linker_call_type_status_void(void);
+LINKER_CALL_TYPE struct status linker_call_type_app(struct str args);
+LINKER_CALL_TYPE void linker_call_type_irq(uint8_t vector);
+LINKER_CALL_TYPE struct status linker_call_type_migrate(uint32_t from_major);
+LINKER_CALL_TYPE void linker_call_type_sleep(uint64_t ticks);
+LINKER_CALL_TYPE bool linker_call_type_stacks_refer_to(uint64_t lo, uint64_t hi);
+struct fault_report;
+LINKER_CALL_TYPE void linker_call_type_fault(struct fault_report *report);
+struct user_syscall;
+LINKER_CALL_TYPE void linker_call_type_syscall(struct user_syscall *call);
+
+/* The same types, for a named reference to carry (linker_named_ref_bind):
+ * its provider is only taken when it defines the name with that type. */
+enum linker_call_type {
+	LINKER_CALL_UNTYPED,     /* not compared (host tests) */
+	LINKER_CALL_STATUS_VOID, /* linker_call_type_status_void */
+	LINKER_CALL_APP,         /* linker_call_type_app */
+	LINKER_CALL_IRQ,         /* linker_call_type_irq */
+	LINKER_CALL_MIGRATE,     /* linker_call_type_migrate */
+	LINKER_CALL_SLEEP,       /* linker_call_type_sleep */
+	LINKER_CALL_STACKS,      /* linker_call_type_stacks_refer_to */
+	LINKER_CALL_FAULT,       /* linker_call_type_fault */
+	LINKER_CALL_SYSCALL,     /* linker_call_type_syscall */
+	LINKER_CALL_TYPE_COUNT
+};
+/* The prototype's name ("linker_call_type_..."), or NULL for UNTYPED. */
+const char *linker_call_type_name(enum linker_call_type type);
+
+/* E_OK when loaded crate `crate_id` defines `symbol` with the type of the
+ * prototype `type_name` above (or when types are not compared: no key, no
+ * record of the nano-core, an unchecked crate in developer mode); E_PERM
+ * with the reason in err otherwise. */
+struct status linker_check_call_type(const struct linker *l, uint32_t crate_id, const char *symbol,
+                                     const char *type_name, struct link_error *err);
+
+/* Compare two crate versions "MAJOR.MINOR.PATCH" (missing or malformed
+ * parts count as 0): negative, zero or positive as a < b, a == b, a > b. */
+int linker_version_compare(const char *a, const char *b);
+
 /* A named reference to an exported function: its name (kept in the boot
  * archive, which outlives every crate) plus the weak reference it last
  * resolved to. Unlike a weak reference it never dangles for good: once its
@@ -200,6 +273,11 @@ struct linker_named_ref {
 };
 #define LINKER_REF_BOUND 1u       /* names a symbol */
 #define LINKER_REF_PROVISIONAL 2u /* resolved in a crate still being loaded */
+/* Bits 8..15 of flags: the enum linker_call_type the provider must define
+ * the name with (kept in flags so that the layout stays what sealed
+ * copies of it, irq_handler_ref, declare). */
+#define LINKER_REF_TYPE_SHIFT 8u
+#define LINKER_REF_TYPE_MASK 0xff00u
 
 /* A function held for one call: a strong reference on its crate (unless
  * provisional) until linker_named_ref_release. */
@@ -210,12 +288,14 @@ struct linker_held {
 	bool strong;
 };
 
-/* Bind `out` to exported function `name`: E_NOENT when the boot archive
- * lists no such export, E_INVAL when it is not code. The provider is
+/* Bind `out` to exported function `name`, which its provider must define
+ * with type `type` (see linker_check_call_type): E_NOENT when the boot
+ * archive lists no such export, E_INVAL when it is not code, E_PERM when
+ * the loaded provider defines it with another type. The provider is
  * loaded on demand, except while a request is in progress (a crate's
  * init binding): then a crate being loaded counts, or the reference
  * stays unresolved until a call finds its provider loaded. */
-struct status linker_named_ref_bind(struct linker *l, const char *name,
+struct status linker_named_ref_bind(struct linker *l, const char *name, enum linker_call_type type,
                                     struct linker_named_ref *out, struct link_error *err);
 /* For one call: upgrade, re-resolving by name once when the reference went
  * stale. Never loads anything. E_STALE: no loaded crate exports the name
@@ -255,6 +335,7 @@ struct linker_crate_stats {
 	uint32_t generation;
 	uint32_t swaps;             /* live swaps it took part in */
 	/* The rest only for a loaded crate (zero otherwise). */
+	bool unchecked;             /* loaded without a valid stamp (developer mode) */
 	uint64_t text_size, rodata_size, data_size, bss_size, got_size;
 	uint32_t section_count;
 	uint32_t reloc_count;
@@ -333,5 +414,6 @@ bool linker_locate(const struct linker *l, uint64_t address, struct linker_locat
  * is unreadable. */
 bool linker_archive_crate_has_section(const struct linker *l, uint32_t crate_id,
                                       const char *prefix);
+
 
 #endif

@@ -216,6 +216,10 @@ struct loaded_crate {
 	                               share of this crate (place+link+init) */
 	uint64_t size_of_kind[REGION_KIND_COUNT];
 	bool mapped_event_sent;     /* env->crate_event heard of its mapping */
+	/* The crate's type signatures (its theseus_safec section), indexed;
+	 * empty for a crate loaded unchecked in developer mode. */
+	struct sig_index signatures;
+	bool unchecked;             /* loaded without a valid stamp (developer mode) */
 };
 
 struct crate_slot {
@@ -255,6 +259,12 @@ struct status missing_symbol(struct linker *l, const char *requester,
 struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
                                uint32_t index, struct link_error *err);
 
+/* E_PERM when c's import `name` has another type signature than the
+ * provider's definition (record `provider`, NULL: not compared). */
+struct status check_import_signature(const struct linker *l, const struct loaded_crate *c,
+                                     const char *name, const struct sig_index *provider,
+                                     const char *provider_name, struct link_error *err);
+
 /* Write relocation rec of c into its section through the section's
  * `write` alias (the link, and linker_repair's scratch copy). */
 struct status reloc_apply(const struct loaded_crate *c, const struct reloc_record *rec,
@@ -270,6 +280,14 @@ struct status link_crate(struct linker *l, struct loaded_crate *c,
  * false for an unknown or vacant id. */
 bool slot_archive(const struct linker *l, uint32_t id, const struct archive **a, uint32_t *index);
 const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error *err);
+/* Crate `id`'s image once its stamp is verified (or, without a key, its
+ * CRC-32): NULL with the reason in err when it is refused. *object_size:
+ * the ELF object's size without the stamp; *unchecked: loaded in
+ * developer mode without a valid stamp. */
+const uint8_t *slot_attested_image(struct linker *l, uint32_t id, uint64_t *object_size,
+                                   bool *unchecked, struct link_error *err);
+const uint8_t *attested_image(const struct linker *l, const struct archive *a, uint32_t index,
+                              uint64_t *object_size, bool *unchecked, struct link_error *err);
 void forget_all_pushed(struct linker *l);
 
 /* The crate an import of exported `name` binds to: the archive's default

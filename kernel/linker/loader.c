@@ -77,6 +77,7 @@ void crate_free(struct linker *l, struct loaded_crate *c)
 	meta_free_array(l, c->resolved, c->elf.sym_count, sizeof(*c->resolved));
 	meta_free_array(l, c->relocs, c->reloc_cap, sizeof(*c->relocs));
 	meta_free_array(l, c->dependents, c->dependent_cap, sizeof(*c->dependents));
+	meta_free_array(l, c->signatures.lines, c->signatures.count, sizeof(uint32_t));
 	meta_free_array(l, c, 1, sizeof(*c));
 }
 
@@ -233,8 +234,8 @@ static struct status read_crate_info(struct loaded_crate *c, const struct elf_vi
 
 /* The init function is found by name in the crate's own symbol table and
  * must lie inside one of its text sections. */
-static struct status find_init(struct loaded_crate *c, const struct elf_view *v,
-                               struct link_error *err)
+static struct status find_init(const struct linker *l, struct loaded_crate *c,
+                               const struct elf_view *v, struct link_error *err)
 {
 	if (!c->init_name[0])
 		return STATUS_OK;
@@ -251,12 +252,45 @@ static struct status find_init(struct loaded_crate *c, const struct elf_view *v,
 		    c->sections[sec].kind != REGION_TEXT || s.st_value >= c->sections[sec].size)
 			break;
 		c->init_address = addr;
-		return STATUS_OK;
+		/* Called as struct status NAME(void): it must be that. */
+		return linker_check_call_type(l, c->id, c->init_name, "linker_call_type_status_void", err);
 	}
 	struct status st = link_fail(err, E_NOENT, c->name,
 	                             "init function not found in the crate's text");
 	link_error_set_symbol(err, c->init_name);
 	return st;
+}
+
+/* ---- type signatures -------------------------------------------------- */
+
+static void *sig_alloc(void *ctx, size_t size)
+{
+	return meta_alloc_array(ctx, size, 1);
+}
+
+/* The crate's signature record: every checked compile leaves one, so a
+ * stamped crate without it was stamped by something else than the build. */
+static struct status read_signatures(struct linker *l, struct loaded_crate *c,
+                                     const struct elf_view *v, struct link_error *err)
+{
+	struct elf64_shdr sh;
+	uint32_t found = 0;
+	for (uint32_t i = 1; i < v->shnum; i++) {
+		if (strcmp(elf_view_section_name(v, i), SIG_SECTION) != 0)
+			continue;
+		elf_view_shdr(v, i, &sh);
+		found++;
+	}
+	if (found != 1 || sh.sh_type != SHT_PROGBITS)
+		return link_fail(err, E_BADELF, c->name,
+		                 "need exactly one theseus_safec section (the checker's verdict and signatures)");
+	const char *why = sig_index_build(&c->signatures, (const char *)v->image + sh.sh_offset,
+	                                  sh.sh_size, sig_alloc, l);
+	if (why)
+		return link_fail(err, E_BADELF, c->name, why);
+	if (c->signatures.headers == 0)
+		return link_fail(err, E_BADELF, c->name, "theseus_safec holds no verdict of the checker");
+	return STATUS_OK;
 }
 
 /* ---- placement ------------------------------------------------------- */
@@ -358,6 +392,21 @@ static struct status place_sections(struct linker *l, struct loaded_crate *c,
 	st = plan_regions(l, c, size, align, n, err);
 	if (!status_ok(st) || c->region_count == 0)
 		goto out;
+	/* A per-crate memory limit: one crate's sections (a huge .bss, say)
+	 * must not take what every other crate needs. */
+	uint64_t total = 0;
+	for (uint32_t r = 0; r < c->region_count; r++)
+		if (!add_u64(total, size[r], &total))
+			total = UINT64_MAX;
+	if (l->crate_memory_limit && total > l->crate_memory_limit) {
+		st = link_fail(err, E_NOMEM, c->name, "the crate needs ");
+		link_error_append_u64(err, total, 0);
+		link_error_append(err, " bytes of memory, more than the per-crate limit of ");
+		link_error_append_u64(err, l->crate_memory_limit, 0);
+		link_error_append(err, " (crate_mem_limit=)");
+		c->region_count = 0; /* none allocated: nothing for crate_free */
+		goto out;
+	}
 	c->regions = meta_alloc_array(l, c->region_count, sizeof(*c->regions));
 	if (!c->regions) {
 		c->region_count = 0;
@@ -416,11 +465,13 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 	struct archive_crate ac;
 	if (!linker_crate_entry(l, id, &ac))
 		return link_fail(err, E_NOENT, "", "no such crate");
-	const uint8_t *image = slot_image(l, id, err);
+	uint64_t object_size = ac.elf_size;
+	bool unchecked = false;
+	const uint8_t *image = slot_attested_image(l, id, &object_size, &unchecked, err);
 	if (!image)
-		return STATUS(E_BADARCH);
+		return STATUS(err ? err->code : E_PERM);
 	struct elf_view v;
-	struct status st = elf_view_open(&v, image, ac.elf_size, ac.name, err);
+	struct status st = elf_view_open(&v, image, object_size, ac.name, err);
 	if (!status_ok(st))
 		return st;
 
@@ -434,14 +485,17 @@ static struct status place_crate(struct linker *l, uint32_t id, struct link_erro
 	c->generation = slot->generation;
 	c->name = ac.name;
 	c->version = ac.version;
+	c->unchecked = unchecked;
 	c->reason_crate = slot->reason_crate;
 	c->reason_symbol = slot->reason_symbol;
 
 	st = read_crate_info(c, &v, err);
+	if (status_ok(st) && l->attest_key && !unchecked)
+		st = read_signatures(l, c, &v, err);
 	if (status_ok(st))
 		st = place_sections(l, c, &v, err);
 	if (status_ok(st))
-		st = find_init(c, &v, err);
+		st = find_init(l, c, &v, err);
 	if (status_ok(st))
 		st = build_exports(l, c, &v, err);
 	if (status_ok(st)) {

@@ -7,8 +7,13 @@ void linker_named_ref_unresolve(struct linker_named_ref *ref)
 {
 	ref->crate_id = LINKER_NO_CRATE;
 	ref->generation = 0;
-	ref->flags &= LINKER_REF_BOUND;
+	ref->flags &= LINKER_REF_BOUND | LINKER_REF_TYPE_MASK;
 	ref->address = 0;
+}
+
+static enum linker_call_type ref_type(const struct linker_named_ref *ref)
+{
+	return (enum linker_call_type)((ref->flags & LINKER_REF_TYPE_MASK) >> LINKER_REF_TYPE_SHIFT);
 }
 
 const char *linker_named_ref_name(const struct linker *l, const struct linker_named_ref *ref)
@@ -22,7 +27,8 @@ const char *linker_named_ref_name(const struct linker *l, const struct linker_na
  * allow_linking, a crate that the request in progress is loading counts
  * too (its code is linked and protected by the time its init runs).
  * E_STALE: no such crate is loaded; E_INVAL: it exports the name, but
- * not as code. */
+ * not as code; E_PERM: with another type than the reference's. The type is
+ * compared when a provider is located, not at every call. */
 static struct status locate(const struct linker *l, struct linker_named_ref *ref, bool allow_linking)
 {
 	const char *name = linker_named_ref_name(l, ref);
@@ -45,19 +51,26 @@ static struct status locate(const struct linker *l, struct linker_named_ref *ref
 			st = STATUS(E_INVAL);
 			continue;
 		}
+		if (!status_ok(linker_check_call_type(l, id, name, linker_call_type_name(ref_type(ref)), NULL))) {
+			st = STATUS(E_PERM);
+			continue;
+		}
 		ref->crate_id = id;
 		ref->generation = slot->generation;
-		ref->flags = LINKER_REF_BOUND | (slot->state == CRATE_LOADED ? 0 : LINKER_REF_PROVISIONAL);
+		ref->flags = LINKER_REF_BOUND | (ref->flags & LINKER_REF_TYPE_MASK) |
+			     (slot->state == CRATE_LOADED ? 0 : LINKER_REF_PROVISIONAL);
 		ref->address = address;
 		return STATUS_OK;
 	}
 	return st;
 }
 
-struct status linker_named_ref_bind(struct linker *l, const char *name,
+struct status linker_named_ref_bind(struct linker *l, const char *name, enum linker_call_type type,
                                     struct linker_named_ref *out, struct link_error *err)
 {
-	struct linker_named_ref ref = {.flags = LINKER_REF_BOUND};
+	if ((unsigned)type >= LINKER_CALL_TYPE_COUNT)
+		return link_fail(err, E_INVAL, "", "unknown call type for a named reference");
+	struct linker_named_ref ref = {.flags = LINKER_REF_BOUND | ((uint32_t)type << LINKER_REF_TYPE_SHIFT)};
 	if (archive_find_provider(&l->archive, name, &ref.name_off) == ARCHIVE_NO_CRATE) {
 		struct status st = link_fail(err, E_NOENT, "", "no crate of the boot archive exports it");
 		link_error_set_symbol(err, name);
@@ -77,6 +90,12 @@ struct status linker_named_ref_bind(struct linker *l, const char *name,
 		st = STATUS_OK; /* resolved by the first call that finds it loaded */
 	if (st.err == E_INVAL) {
 		(void)link_fail(err, E_INVAL, "", "the export is not code");
+		link_error_set_symbol(err, name);
+	}
+	if (st.err == E_PERM) {
+		(void)link_fail(err, E_PERM, "", "a function the nano-core calls by name has another type: "
+		                "the provider does not define it as ");
+		link_error_append(err, linker_call_type_name(type));
 		link_error_set_symbol(err, name);
 	}
 	if (status_ok(st))

@@ -68,6 +68,58 @@ const uint8_t *slot_image(const struct linker *l, uint32_t id, struct link_error
 	return archive_crate_image(a, index, err);
 }
 
+/* The checker's verdict travels with the object as its stamp (stamp.h):
+ * with a key, a crate is loaded only when the stamp matches (which also
+ * vouches for every byte, so the CRC-32 is not computed again), or, in
+ * developer mode, marked unchecked. Without a key, the CRC-32 only. */
+const uint8_t *attested_image(const struct linker *l, const struct archive *a, uint32_t index,
+                              uint64_t *object_size, bool *unchecked, struct link_error *err)
+{
+	struct archive_crate ac = archive_crate_at(a, index);
+	const uint8_t *image = a->base + ac.elf_off;
+	*object_size = ac.elf_size;
+	*unchecked = false;
+	if (!l->attest_key)
+		return archive_crate_image(a, index, err);
+	uint64_t covered = 0;
+	const char *why = "";
+	enum stamp_verdict v = stamp_verify(image, ac.elf_size, l->attest_key, &covered, &why);
+	if (v == STAMP_VALID) {
+		*object_size = covered;
+		return image;
+	}
+	if (!l->allow_unchecked) {
+		(void)link_fail(err, E_PERM, ac.name, "refused: ");
+		link_error_append(err, why);
+		return NULL;
+	}
+	if (!archive_crate_image(a, index, err))
+		return NULL;
+	if (v == STAMP_BAD)
+		*object_size = ac.elf_size - STAMP_SIZE; /* a trailer of some other key */
+	*unchecked = true;
+	return image;
+}
+
+const uint8_t *slot_attested_image(struct linker *l, uint32_t id, uint64_t *object_size,
+                                   bool *unchecked, struct link_error *err)
+{
+	uint32_t index;
+	const struct archive *a;
+	if (!slot_archive(l, id, &a, &index)) {
+		(void)link_fail(err, E_NOENT, "", "no such crate");
+		return NULL;
+	}
+	const uint8_t *image = attested_image(l, a, index, object_size, unchecked, err);
+	if (image && *unchecked && l->env.log) {
+		const char *pieces[4] = {"linker: developer mode: loading crate ",
+		                         archive_crate_at(a, index).name,
+		                         " unchecked: ", "it carries no valid stamp of this build"};
+		l->env.log(l->env.ctx, pieces, 4);
+	}
+	return image;
+}
+
 /* A vacant pushed slot, or a new one at the end (the slot array grows by
  * one: pushes are rare and few). */
 static struct status free_slot(struct linker *l, uint32_t *id, struct link_error *err)
@@ -136,9 +188,12 @@ struct status linker_add_pushed(struct linker *l, const void *image, uint64_t si
 		st = link_fail(err, E_BADARCH, ac.name,
 		               "built against another nano-core than the running one (rebuild and reboot)");
 	} else {
-		ac = archive_crate_at(a, 0);
-		if (!archive_crate_image(a, 0, err)) /* checks the image's CRC-32 now */
-			st = STATUS(E_BADARCH);
+		/* The stamp (or, without a key, the CRC-32) is checked now, so a
+		 * refused push names its reason before anything changes. */
+		uint64_t object_size;
+		bool unchecked;
+		if (!attested_image(l, a, 0, &object_size, &unchecked, err))
+			st = STATUS(err ? err->code : E_PERM);
 	}
 	uint32_t id = LINKER_NO_CRATE;
 	if (status_ok(st))

@@ -27,6 +27,44 @@ static struct status reloc_fail(struct link_error *err, enum kerr code,
 
 /* ---- symbols --------------------------------------------------------- */
 
+/* An import must have the type its provider defines (signature.h): a crate
+ * cannot declare another crate's or the nano-core's function with another
+ * prototype, or a struct it passes with another layout. Compiler-made
+ * calls (a struct copy becomes memcpy) have no declaration in the source,
+ * hence no line of the importer: those few names are taken as they are. */
+static bool compiler_runtime(const char *name)
+{
+	return !strcmp(name, "memcpy") || !strcmp(name, "memset") || !strcmp(name, "memmove") ||
+	       !strcmp(name, "memcmp");
+}
+
+struct status check_import_signature(const struct linker *l, const struct loaded_crate *c,
+                                     const char *name, const struct sig_index *provider,
+                                     const char *provider_name, struct link_error *err)
+{
+	if (!l->attest_key || c->unchecked || !provider)
+		return STATUS_OK;
+	struct sig_entry ref, def;
+	const char *why = NULL;
+	if (!sig_lookup(&c->signatures, false, name, &ref)) {
+		if (compiler_runtime(name))
+			return STATUS_OK;
+		why = "the importer's checked record has no signature for it";
+	} else if (!sig_lookup(provider, true, name, &def)) {
+		why = "the provider's record has no signature for it: ";
+	} else {
+		why = sig_mismatch(&ref, &def);
+	}
+	if (!why)
+		return STATUS_OK;
+	struct status st = link_fail(err, E_PERM, c->name, "type signature of an import does not match ");
+	link_error_append(err, provider_name);
+	link_error_append(err, ": ");
+	link_error_append(err, why);
+	link_error_set_symbol(err, name);
+	return st;
+}
+
 static struct status resolve_symbols(struct linker *l, struct loaded_crate *c,
                                      struct link_error *err)
 {
@@ -53,6 +91,11 @@ static struct status resolve_symbols(struct linker *l, struct loaded_crate *c,
 		}
 		if (l->env.kernel_symbol && l->env.kernel_symbol(l->env.ctx, name, &r->address)) {
 			r->crate = LINKER_KERNEL_CRATE;
+			struct status st = check_import_signature(
+				l, c, name, l->kernel_signatures.count ? &l->kernel_signatures : NULL,
+				"the nano-core", err);
+			if (!status_ok(st))
+				return st;
 			continue;
 		}
 		uint32_t p = import_provider(l, name, NULL);
@@ -72,6 +115,10 @@ static struct status resolve_symbols(struct linker *l, struct loaded_crate *c,
 			return st;
 		}
 		r->crate = p;
+		struct status st = check_import_signature(l, c, name, pc->unchecked ? NULL : &pc->signatures,
+		                                          pc->name, err);
+		if (!status_ok(st))
+			return st;
 	}
 	return STATUS_OK;
 }
@@ -179,6 +226,11 @@ static struct status collect_relocs(struct linker *l, struct loaded_crate *c,
 				                  "relocation symbol index out of range");
 			if (type == R_X86_64_NONE)
 				continue;
+			/* Symbol 0 (STN_UNDEF) stands for no symbol: its value 0
+			 * would send the field to address 0. */
+			if (sym == 0)
+				return reloc_fail(err, E_BADELF, c, s, r.r_offset, type, 0,
+				                  "relocation against symbol 0 (STN_UNDEF)");
 			uint32_t width = field_width(type);
 			if (width == 0) {
 				struct status st = reloc_fail(err, E_NOSYS, c, s, r.r_offset, type, sym,

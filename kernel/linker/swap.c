@@ -158,6 +158,12 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 		}
 		if (missing)
 			continue;
+		/* NEW must define what the dependent imports with the type it
+		 * imports it with, as its provider at load did. */
+		st = check_import_signature(l, d, name, new->unchecked ? NULL : &new->signatures,
+		                            new->name, err);
+		if (!status_ok(st))
+			goto undo;
 		patches[i].new_address = S;
 		patches[i].new_symbol_section = sec;
 		st = plan_patch(d, rec, S, &patches[i], err);

@@ -28,6 +28,8 @@ assert (HEADER.size, CRATE_ENTRY.size, INDEX_ENTRY.size, KEXPORT_ENTRY.size,
 HEADER_CRC_SPAN = 108         # header_crc32 covers bytes 0..107
 IMAGE_ALIGN = 16
 FLAG_ALTERNATIVE = 1
+# A pushed crate that may replace a higher version (mkimage push --force).
+FLAG_FORCED = 2
 
 
 def crc32(data):
@@ -60,9 +62,10 @@ class _StringTable:
         return self.offsets[raw]
 
 
-def write_archive(crates, nano_core, programs=()):
+def write_archive(crates, nano_core, programs=(), forced=False):
     """The archive bytes for validated crates (in the given order) and user
-    programs (program.Program, in the given order)."""
+    programs (program.Program, in the given order); forced marks the crates
+    as allowed to replace higher versions (a forced push)."""
     strings = _StringTable()
     index = sorted(((encode_name(symbol), number, symbol)
                     for number, crate in enumerate(crates)
@@ -97,7 +100,8 @@ def write_archive(crates, nano_core, programs=()):
 
     meta = bytearray()
     for crate, offsets, elf_off in zip(crates, crate_strings, image_offsets):
-        flags = FLAG_ALTERNATIVE if crate.info.alternative_of else 0
+        flags = (FLAG_ALTERNATIVE if crate.info.alternative_of else 0) | \
+            (FLAG_FORCED if forced else 0)
         meta += CRATE_ENTRY.pack(*offsets, elf_off, len(crate.data),
                                  crc32(crate.data), len(crate.exports),
                                  len(crate.imports), flags, bytes(16))
@@ -282,7 +286,7 @@ class _Loader:
             what = f"crate '{shown(name)}'"
             if any(reserved):
                 self.problem(f"{what}: reserved bytes are not zero")
-            if flags & ~FLAG_ALTERNATIVE:
+            if flags & ~(FLAG_ALTERNATIVE | FLAG_FORCED):
                 self.problem(f"{what}: unknown flags 0x{flags:x}")
             if bool(flags & FLAG_ALTERNATIVE) != bool(entry.alternative_of):
                 self.problem(f"{what}: ALTERNATIVE flag "

@@ -6,6 +6,7 @@ import os
 import sys
 
 from . import archive as archive_format
+from . import attest
 from . import iso
 from . import push as push_crate
 from .closure import resolve
@@ -65,20 +66,79 @@ class _AlreadyReported(Exception):
     pass
 
 
-def cmd_build(args):
-    problems = []
-    nano_core = None
+# The per-crate memory limit's default: the nano-core's (crate_mem_limit=).
+DEFAULT_CRATE_MEM_LIMIT = 16 << 20
+
+
+def _read_key(path):
+    try:
+        return attest.read_key(path)
+    except OSError as error:
+        raise InputError(path, f"cannot read the attestation key: {error.strerror}") from None
+    except ValueError as error:
+        raise InputError(path, str(error)) from None
+
+
+def _nano_core_and_key(args, problems):
+    """The nano-core and the attestation key (None without --key), each read
+    on its own so that one's problem does not hide the other's; the third
+    value says the key was given but could not be read (reported once, in
+    problems, rather than again for every crate)."""
+    nano_core = key = None
     try:
         nano_core = read_nano_core(_read_input(args.nano_core), args.nano_core)
     except InputError as error:
         problems.append(error)
+    try:
+        key = _read_key(args.key) if args.key else None
+    except InputError as error:
+        problems.append(error)
+        return nano_core, None, True
+    return nano_core, key, False
+
+
+def _admission_problems(crate, key, allow_unchecked, memory_limit):
+    """Why crate may not go into an image: no valid stamp of this build
+    (unless developer mode), more memory than the per-crate limit."""
+    problems = []
+    if key is None:
+        if not allow_unchecked:
+            problems.append(InputError(crate.file, (
+                "cannot verify its attestation stamp: give the build's key with --key "
+                "(or pack unchecked crates with --allow-unchecked)")))
+    else:
+        crate.stamp, _, crate.stamp_why = attest.verify(crate.data, key)
+        if crate.stamp != attest.VALID:
+            if allow_unchecked:
+                sys.stderr.write(f"{PROG}: warning: {crate.file}: developer mode: packed "
+                                 f"unchecked: {crate.stamp_why}\n")
+            else:
+                problems.append(InputError(crate.file, f"refused: {crate.stamp_why}"))
+    if memory_limit and crate.memory_bytes > memory_limit:
+        problems.append(InputError(crate.file, (
+            f"crate '{crate.name}' needs {crate.memory_bytes} bytes of memory, more than "
+            f"the per-crate limit of {memory_limit} bytes (--crate-mem-limit)")))
+    return problems
+
+
+def cmd_build(args):
+    problems = []
+    nano_core, key, key_unreadable = _nano_core_and_key(args, problems)
     crates = []
     for path in args.crates:
         try:
             raw = _read_input(path)
             crate = check_crate_object(raw, path)  # the object as built, first
+            if not key_unreadable:  # already reported, once
+                problems += _admission_problems(crate, key, args.allow_unchecked,
+                                                args.crate_mem_limit)
             if args.strip_debug:
-                crate = check_crate_object(push_crate.without_debug_info(raw, path), path)
+                # Stripping changes the stamped bytes: stamped again, and
+                # only when the stamp of what was stripped was verified.
+                stripped, valid = push_crate.stripped_for_sending(raw, path, key)
+                verdict = crate.stamp, crate.stamp_why
+                crate = check_crate_object(stripped, path)
+                crate.stamp, crate.stamp_why = verdict
             crates.append(crate)
         except InputError as error:
             problems.append(error)
@@ -97,7 +157,7 @@ def cmd_build(args):
             problems.append(error)
     # A crate that failed its own checks would make closure errors spurious.
     if not problems:
-        problems = resolve(crates, nano_core.exports).problems
+        problems = resolve(crates, nano_core.exports, nano_core.signatures).problems
     if problems:
         _report(problems)
         return EXIT_BAD_INPUT
@@ -235,15 +295,21 @@ def cmd_graph(args):
 
 def cmd_push(args):
     problems = []
-    nano_core = crate = image = None
-    try:
-        nano_core = read_nano_core(_read_input(args.nano_core), args.nano_core)
-    except InputError as error:
-        problems.append(error)
+    crate = image = None
+    nano_core, key, key_unreadable = _nano_core_and_key(args, problems)
     try:
         raw = _read_input(args.crate)
         crate = check_crate_object(raw, args.crate)  # the object as built, first
-        crate = check_crate_object(push_crate.without_debug_info(raw, args.crate), args.crate)
+        admission = [] if key_unreadable else _admission_problems(
+            crate, key, args.allow_unchecked, args.crate_mem_limit)
+        problems += admission
+        if not admission and not key_unreadable:
+            # Debug sections stay home (the line is slow); the stripped
+            # object is stamped again: mkimage holds the key and has just
+            # verified what it strips.
+            stripped, valid = push_crate.stripped_for_sending(raw, args.crate, key)
+            crate = check_crate_object(stripped, args.crate)
+            crate.stamp = attest.VALID if valid else attest.MISSING
     except (InputError, EnvironmentFailure) as error:
         problems.append(error)
     if args.image:
@@ -256,9 +322,10 @@ def cmd_push(args):
     # As in build: closure errors only once every input passed its own checks.
     if not problems and image is not None:
         problems = push_crate.image_problems(crate, nano_core, image)
+        problems += push_crate.downgrade_problems(crate, image, args.force)
     if not problems:
         try:
-            payload = push_crate.payload(crate, nano_core)
+            payload = push_crate.payload(crate, nano_core, forced=args.force)
         except InputError as error:
             problems.append(error)
     if problems:
@@ -295,6 +362,30 @@ def _cmdline(text):
     return text
 
 
+def _byte_count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid byte count '{text}'")
+    return value
+
+
+def _admission_options(parser):
+    parser.add_argument("--key", metavar="KEYFILE",
+                        help="the build's attestation key (build/attest.key): every "
+                             "crate must carry a stamp made with it")
+    parser.add_argument("--allow-unchecked", action="store_true",
+                        help="developer mode: accept crates without a valid stamp "
+                             "(each is reported); the kernel must boot with "
+                             "unchecked_crates to load them")
+    parser.add_argument("--crate-mem-limit", type=_byte_count,
+                        default=DEFAULT_CRATE_MEM_LIMIT, metavar="BYTES",
+                        help="most bytes a crate's sections may take in memory "
+                             f"(default {DEFAULT_CRATE_MEM_LIMIT}; 0: no limit)")
+
+
 def _parser():
     parser = _Parser(prog=PROG, description=(
         "Validate Theseus crate objects and pack them into the crate "
@@ -316,6 +407,7 @@ def _parser():
                             "the archive as a multiboot2 module")
     build.add_argument("--grub-cfg-cmdline", metavar="CMDLINE", type=_cmdline,
                        help="kernel command line for the ISO's grub.cfg")
+    _admission_options(build)
     build.add_argument("--strip-debug", action="store_true",
                        help="pack each crate without its DWARF (llvm-objcopy "
                             "--strip-debug): the kernel maps only allocated "
@@ -384,6 +476,11 @@ def _parser():
                            "(QEMU chardev, guest COM2)")
     push.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
                       help="time for the whole exchange (default 60)")
+    push.add_argument("--force", action="store_true",
+                      help="let a lower version replace the running crate (a "
+                           "downgrade, otherwise refused here with --image and "
+                           "by the kernel)")
+    _admission_options(push)
     push.add_argument("crate", metavar="CRATE.o")
     push.set_defaults(run=cmd_push)
     return parser

@@ -5,12 +5,15 @@ every undefined symbol of every crate is exported by the nano-core or by
 exactly one non-ALTERNATIVE crate; a symbol is exported by at most one crate
 unless all its exporters belong to one alternative family (a crate plus the
 crates declared alternatives of it); no crate exports what the nano-core
-exports; a crate's declared needs (CRATE(..., needs)) are exactly the
-crates it imports from, so the metadata cannot drift from the code.
+exports; every import has the type signature its providers define (all
+of them: an alternative may be swapped in for the default); a crate's
+declared needs (CRATE(..., needs)) are exactly the crates it imports from,
+so the metadata cannot drift from the code.
 """
 
 from dataclasses import dataclass, field
 
+from . import attest
 from .elfcheck import shown
 from .errors import InputError
 
@@ -33,8 +36,24 @@ def _describe(crate):
     return f"'{crate.name}' ({crate.file})"
 
 
-def resolve(crates, kernel_exports):
-    """Check the set and resolve every import; problems are InputErrors."""
+def _signature_problem(crate, symbol, provider_name, provider_signatures):
+    """The reason crate's import of symbol does not match its provider, or None."""
+    if crate.signatures is None or provider_signatures is None:
+        return None  # an unchecked crate (refused elsewhere), or no record
+    ref = crate.signatures.refs.get(symbol)
+    if ref is None:
+        if symbol in attest.COMPILER_RUNTIME:
+            return None
+        return "the importer has no type signature for it"
+    definition = provider_signatures.defs.get(symbol)
+    if definition is None:
+        return f"{provider_name} has no type signature for it"
+    return attest.mismatch(ref, definition)
+
+
+def resolve(crates, kernel_exports, kernel_signatures=None):
+    """Check the set and resolve every import; problems are InputErrors.
+    kernel_signatures: the nano-core's record (None: not compared)."""
     result = Resolution()
     problems = result.problems
     by_name = {}
@@ -91,8 +110,20 @@ def resolve(crates, kernel_exports):
         for symbol in crate.imports:
             if symbol in kernel_exports:
                 providers[symbol] = NANO_CORE
+                why = _signature_problem(crate, symbol, "the nano-core", kernel_signatures)
+                if why:
+                    problems.append(InputError(crate.file, (
+                        f"crate '{crate.name}' imports '{shown(symbol)}' from the nano-core "
+                        f"with another type: {why}")))
                 continue
             candidates = exporters.get(symbol, [])
+            for candidate in candidates:
+                why = _signature_problem(crate, symbol, f"crate '{candidate.name}'",
+                                         candidate.signatures)
+                if why:
+                    problems.append(InputError(crate.file, (
+                        f"crate '{crate.name}' imports '{shown(symbol)}' from crate "
+                        f"'{candidate.name}' with another type: {why}")))
             defaults = [c for c in candidates if not c.info.alternative_of]
             if defaults:
                 providers[symbol] = defaults[0].name

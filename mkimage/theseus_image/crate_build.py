@@ -400,9 +400,16 @@ def build(folder, out, description, verbose=False):
         raise BuildError([f"{where}: error: CRATE(\"{mismatch.recorded}\", ...) names the crate "
                           f"'{mismatch.recorded}', but its folder is {crate.name}/; fix: make "
                           f"them the same"]) from None
+    except crate_pipeline.RecordMissing:
+        raise BuildError([f"{crate.folder}: error: no source declares the crate; fix: add "
+                          f"CRATE(\"{crate.name}\", \"0.1.0\", \"what it does\", \"\", \"\", \"\"); "
+                          f"to {crate.name}.c"]) from None
     except crate_pipeline.StepFailed as failure:
+        # Every error line the step printed, then its summary.
+        lines = failure.output.strip().splitlines() or ["no message"]
+        errors = [line for line in lines[:-1] if "error" in line]
         raise BuildError([f"{crate.folder}: error: the crate step '{failure.step}' failed: "
-                          f"{(failure.output.strip().splitlines() or ['no message'])[-1]}"]) from None
+                          f"{'; '.join(errors + lines[-1:])}"]) from None
     finally:
         if os.path.exists(temp):
             os.unlink(temp)

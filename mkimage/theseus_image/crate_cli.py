@@ -57,6 +57,9 @@ def cmd_finish(args):
     except crate_pipeline.StepFailed as failure:
         sys.stderr.write(failure.output)
         return fail(f"{args.output}: {failure} ({' '.join(failure.argv)})", EXIT_PROBLEM)
+    except crate_pipeline.RecordMissing as missing:
+        return fail(f"{args.output}: {missing}; fix: add CRATE(\"{args.crate}\", ...) to one of "
+                    f"its sources", EXIT_PROBLEM)
     except crate_pipeline.RecordMismatch as mismatch:
         folder = (f"crates/{args.crate}" if args.crate in description["crates"]
                   else f"crate {args.crate}")

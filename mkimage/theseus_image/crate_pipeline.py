@@ -67,6 +67,15 @@ class RecordMismatch(Exception):
         self.recorded = recorded
 
 
+class RecordMissing(Exception):
+    """No source of the crate declares it (no CRATE(...) record): the steps
+    after the merge (the attestation step) would refuse it less clearly."""
+
+    def __init__(self, crate):
+        super().__init__(f"no source of crate '{crate}' declares it (no CRATE(...) record)")
+        self.crate = crate
+
+
 class StepFailed(Exception):
     """A merge or post-processing step failed: its name, command and output."""
 
@@ -196,8 +205,8 @@ def recorded_name(path):
 def finish(description, crate, inputs, output):
     """Merge `inputs` (objects or archives of crate `crate`) into `output`
     and run every step of the description on it. `output` appears only when
-    every step passed; StepFailed names the step that did not, and
-    RecordMismatch says the crate's record names another crate (a copied
+    every step passed; StepFailed names the step that did not,
+    RecordMissing says no source declares the crate, and RecordMismatch says the crate's record names another crate (a copied
     crate whose CRATE(...) line was not changed)."""
     directory = os.path.dirname(os.path.abspath(output))
     base = os.path.basename(output)
@@ -214,7 +223,9 @@ def finish(description, crate, inputs, output):
         _run("merge", _substitute(description["merge"], list(inputs), None, merged, crate))
         current = merged
         recorded = recorded_name(merged)
-        if recorded is not None and recorded != crate:
+        if recorded is None:
+            raise RecordMissing(crate)
+        if recorded != crate:
             raise RecordMismatch(crate, recorded)
         for step in description["steps"]:
             in_place = not any("{OUTPUT}" in arg for arg in step["command"])

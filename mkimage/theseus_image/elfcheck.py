@@ -15,6 +15,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 
+from . import attest
 from .errors import InputError
 
 ELF_HEADER = struct.Struct("<16sHHIQQQIHHHHHH")
@@ -155,6 +156,10 @@ class CrateObject:
     hidden_globals: set      # defined global symbols that are not exported
     section_count: int       # section headers, including the null one
     alloc_section_count: int  # sections the loader maps (SHF_ALLOC)
+    memory_bytes: int = 0    # bytes of those sections: what loading it takes
+    signatures: object = None  # attest.Signatures, None without a record
+    stamp: str = attest.MISSING  # attest.VALID/MISSING/BAD once verified
+    stamp_why: str = attest.NO_STAMP
 
     @property
     def name(self):
@@ -166,6 +171,7 @@ class NanoCore:
     file: str
     exports: dict = field(default_factory=dict)   # name -> address
     build_id: bytes = bytes(BUILD_ID_BYTES)
+    signatures: object = None  # attest.Signatures of its definitions, if recorded
 
 
 def _check_elf_header(data, expected_type):
@@ -432,6 +438,9 @@ def _check_symbols(symbols, sections, first_global):
             raise Problem(f"global symbol {symbol.index} has no name")
         if name in defined_globals or name in undefined:
             raise Problem(f"global {symbol.label} appears twice")
+        if symbol.bind == STB_WEAK and symbol.is_defined:
+            raise Problem(f"weak definition of {symbol.label}: another provider "
+                          f"could override it")
         if symbol.is_defined:
             defined_globals[name] = symbol
         else:
@@ -474,6 +483,10 @@ def _check_relocations(data, sections, symtab):
             if symbol >= symbol_count:
                 raise Problem(f"{label}: entry {number} refers to symbol "
                               f"{symbol}, but there are {symbol_count}")
+            if symbol == 0 and rtype != 0:
+                raise Problem(f"{label}: entry {number} (offset 0x{offset:x}) is a "
+                              f"relocation against symbol 0 (STN_UNDEF), which names "
+                              f"no symbol: the field would point at address 0")
             if offset > target.size or width > target.size - offset:
                 raise Problem(f"{label}: entry {number} patches [0x{offset:x}, "
                               f"0x{offset + width:x}), outside {target.label()} "
@@ -604,7 +617,24 @@ def _check_crate(data):
         file="", data=data, info=info, exports=exports,
         imports=sorted(undefined, key=encode_name), hidden_globals=hidden,
         section_count=len(sections),
-        alloc_section_count=sum(1 for s in sections if s.flags & SHF_ALLOC))
+        alloc_section_count=sum(1 for s in sections if s.flags & SHF_ALLOC),
+        memory_bytes=sum(s.size for s in sections if s.flags & SHF_ALLOC),
+        signatures=_read_signatures(data, sections))
+
+
+def _read_signatures(data, sections):
+    """The plugin's record (attest.Signatures), or None when there is none."""
+    records = [s for s in sections if s.name == attest.SIGNATURE_SECTION]
+    if not records:
+        return None
+    if len(records) > 1:
+        raise Problem(f"{len(records)} {attest.SIGNATURE_SECTION} sections, expected one")
+    if records[0].type != SHT_PROGBITS:
+        raise Problem(f"{attest.SIGNATURE_SECTION} is not SHT_PROGBITS")
+    try:
+        return attest.Signatures.parse(records[0].contents(data))
+    except ValueError as error:
+        raise Problem(str(error)) from None
 
 
 def check_crate_object(data, file):
@@ -650,7 +680,8 @@ def _read_nano_core(data, file):
     except _pyelftools_errors() as error:
         raise Problem(f"malformed ELF (pyelftools: {error})") from None
     symbols = _make_symbols(rows, data, sections, symtab)
-    core = NanoCore(file, build_id=_build_id(data, sections))
+    core = NanoCore(file, build_id=_build_id(data, sections),
+                    signatures=_read_signatures(data, sections))
     for symbol in symbols[1:]:
         if (symbol.bind in (STB_GLOBAL, STB_WEAK) and symbol.is_defined
                 and symbol.visibility == STV_DEFAULT

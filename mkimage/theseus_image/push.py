@@ -14,6 +14,7 @@ import subprocess
 import time
 
 from . import archive as archive_format
+from . import attest
 from .closure import resolve
 from .errors import EnvironmentFailure, InputError
 
@@ -42,13 +43,27 @@ def without_debug_info(data, path):
     return done.stdout
 
 
+def stripped_for_sending(raw, path, key):
+    """What push sends of the object raw: its debug sections dropped, and,
+    when raw carries a valid stamp of key (None: no key), stamped again,
+    since stripping changes the stamped bytes. Only the holder of the
+    build's key can do this, and only after verifying what it strips.
+    Returns (bytes, stamp_was_valid)."""
+    valid = key is not None and attest.verify(raw, key)[0] == attest.VALID
+    body = raw[:-attest.STAMP_SIZE] if attest.has_trailer(raw) else raw
+    stripped = without_debug_info(body, path)
+    if valid:
+        stripped += attest.make_stamp(stripped, key)
+    return stripped, valid
+
+
 def header(size):
     return f"THESEUS-PUSH {PROTOCOL_VERSION} {size}\n".encode("ascii")
 
 
-def payload(crate, nano_core):
+def payload(crate, nano_core, forced=False):
     """The archive bytes to send; InputError if the kernel would refuse the size."""
-    data = archive_format.write_archive([crate], nano_core)
+    data = archive_format.write_archive([crate], nano_core, forced=forced)
     if len(data) > MAX_PAYLOAD:
         raise InputError(crate.file, (
             f"the crate archive to push is {len(data)} bytes; the kernel takes "
@@ -65,8 +80,26 @@ def image_problems(crate, nano_core, image):
             f"nano_core_id {image.nano_core_id.hex()} is not the build id of "
             f"{nano_core.file} ({nano_core.build_id.hex()})")))
     others = [entry.crate for entry in image.crates if entry.name != crate.name]
-    problems += resolve(others + [crate], nano_core.exports).problems
+    problems += resolve(others + [crate], nano_core.exports, nano_core.signatures).problems
     return problems
+
+
+def _version(text):
+    return tuple(int(part) for part in text.split("."))
+
+
+def downgrade_problems(crate, image, forced):
+    """A lower version replacing the image's crate of the same name (or the
+    crate it is an alternative of) is refused unless forced."""
+    if forced:
+        return []
+    for target in (crate.name, crate.info.alternative_of):
+        entry = next((e for e in image.crates if target and e.name == target), None)
+        if entry is not None and _version(crate.info.version) < _version(entry.version):
+            return [InputError(crate.file, (
+                f"{crate.name} {crate.info.version} would replace {entry.name} "
+                f"{entry.version}: a downgrade (use --force to allow it)"))]
+    return []
 
 
 def _answer(buffer):

@@ -144,6 +144,10 @@ def test_every_in_tree_crate_compile_is_the_recipe():
                 path = os.path.realpath(os.path.join(entry["directory"], arg[2:]))
                 if not path.endswith(".a.p"):   # meson's empty private folder
                     includes.append(path)
+            elif flags[-1:] == ["-include"]:
+                # The plugin-ready header: build-relative in-tree (ninja
+                # matches depfiles by that name), absolute in the recipe.
+                flags.append(os.path.realpath(os.path.join(entry["directory"], arg)))
             else:
                 flags.append(arg)
         assert argv[:1] == recipe["compiler"], source

@@ -2,7 +2,7 @@
 
 import re
 
-from harness import mkimage
+from harness import mkimage, stamped
 from elfedit import Elf
 
 
@@ -26,11 +26,12 @@ def assert_rejected(tmp_path, nano_core, inputs, *expected):
 
 
 def mutated(tmp_path, source, edit, name=None):
-    """A copy of `source` changed by edit(Elf); returns the new path."""
+    """A copy of `source` changed by edit(Elf) and stamped again (as if
+    built that way); returns the new path."""
     elf = Elf(source.read_bytes())
     edit(elf)
     path = tmp_path / (name or source.name)
-    path.write_bytes(elf.bytes())
+    path.write_bytes(stamped(elf.bytes()))
     return path
 
 

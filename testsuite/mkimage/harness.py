@@ -1,7 +1,9 @@
 """The mkimage test harness: paths, the crate toolchain, the mkimage runner."""
 
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -31,6 +33,29 @@ GOOD_CRATES = {
 # source tree; mkimage itself caches bytecode outside it (mkimage.py).
 sys.dont_write_bytecode = True
 
+sys.path.insert(0, str(REPO / "mkimage"))
+from theseus_image import attest  # noqa: E402
+
+# The suite's attestation key: the objects the toolchain below makes are
+# stamped with it (as the build's stamp step stamps crates with the
+# build's key), and mkimage build and push get it unless a test says
+# otherwise.
+TEST_KEY = bytes(range(1, 33))
+KEY_FILE = Path(tempfile.gettempdir()) / f"theseus-mkimage-test-{os.getuid()}.key"
+KEY_FILE.write_bytes(TEST_KEY)
+
+
+def stamped(data):
+    """data (bytes) with a valid stamp of the suite's key, replacing any."""
+    body = data[:-attest.STAMP_SIZE] if attest.has_trailer(data) else data
+    return body + attest.make_stamp(body, TEST_KEY)
+
+
+def stamp_file(path):
+    path = Path(path)
+    path.write_bytes(stamped(path.read_bytes()))
+    return path
+
 
 def _run_tool(command, cwd=None):
     result = subprocess.run([str(part) for part in command], cwd=cwd,
@@ -49,8 +74,9 @@ class Toolchain:
         self.workdir = Path(workdir)
         self.serial = 0
 
-    def crate(self, name, source=None, files=(), cflags=(), out_dir=None):
-        """NAME.o from inline C `source` and/or fixture `files`."""
+    def crate(self, name, source=None, files=(), cflags=(), out_dir=None, stamp=True):
+        """NAME.o from inline C `source` and/or fixture `files`, stamped
+        with the suite's key unless stamp=False."""
         self.serial += 1
         scratch = self.workdir / f"build-{self.serial}-{name}"
         scratch.mkdir(parents=True)
@@ -66,6 +92,8 @@ class Toolchain:
             objects.append(obj)
         output = Path(out_dir or scratch) / f"{name}.o"
         _run_tool(["ld.lld-19", "-r", "-o", output, *objects])
+        if stamp:
+            stamp_file(output)
         return output
 
     def nano_core(self, out_dir=None):
@@ -89,10 +117,16 @@ class Toolchain:
         description.write_text(yaml_text)
         output = scratch / f"{name}.o"
         _run_tool(["yaml2obj-19", description, "-o", output])
-        return output
+        return stamp_file(output)
 
 
 def mkimage(*args, cwd=None, env=None, text=True):
-    """Run mkimage as a user would; returns the CompletedProcess."""
-    return subprocess.run([PYTHON, str(MKIMAGE), *map(str, args)], cwd=cwd,
+    """Run mkimage as a user would; returns the CompletedProcess. build and
+    push get the suite's key unless the test passes --key or
+    --allow-unchecked itself."""
+    args = [str(a) for a in args]
+    if args and args[0] in ("build", "push") and "--key" not in args \
+            and "--allow-unchecked" not in args:
+        args = [args[0], "--key", str(KEY_FILE), *args[1:]]
+    return subprocess.run([PYTHON, str(MKIMAGE), *args], cwd=cwd,
                           env=env, capture_output=True, text=text)

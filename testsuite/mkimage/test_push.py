@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from harness import REPO, mkimage
+from harness import REPO, TEST_KEY, mkimage, stamped
 
 sys.path.insert(0, str(REPO / "mkimage"))
-from theseus_image import accel, launch  # noqa: E402
+from theseus_image import accel, attest, launch  # noqa: E402
 from theseus_image.children import die_with_parent  # noqa: E402
 from theseus_image.archive import load_archive  # noqa: E402
 from theseus_image.closure import resolve  # noqa: E402
@@ -120,9 +120,10 @@ def push(nano_core, crate, socket_path, *options):
 
 
 def check_payload(data, crate_path, built_archive):
-    """One crate, the object without its debug sections, with the nano-core's export
-    table and build id as `build` writes them; sound but for link closure
-    (a lone crate's imports resolve against the running system)."""
+    """One crate, the object without its debug sections (stamped again with
+    the key), with the nano-core's export table and build id as `build`
+    writes them; sound but for link closure (a lone crate's imports
+    resolve against the running system)."""
     archive, problems = load_archive(data, "push")
     assert len(archive.crates) == 1
     entry = archive.crates[0]
@@ -130,9 +131,11 @@ def check_payload(data, crate_path, built_archive):
     lone = resolve([entry.crate], archive.kexports).problems
     assert sorted(map(str, problems)) == sorted(map(str, lone))
     image = data[entry.elf_off:entry.elf_off + entry.elf_size]
-    stripped = subprocess.run(["llvm-objcopy-19", "--strip-debug", str(crate_path), "-"],
+    body = crate_path.read_bytes()[:-attest.STAMP_SIZE]
+    stripped = subprocess.run(["llvm-objcopy-19", "--strip-debug", "-", "-"], input=body,
                               capture_output=True, check=True).stdout
-    assert image == stripped
+    assert image == stamped(stripped)
+    assert attest.verify(image, TEST_KEY)[0] == attest.VALID
     reference, reference_problems = load_archive(built_archive.read_bytes(), "ref")
     assert reference_problems == []
     assert archive.nano_core_id == reference.nano_core_id

@@ -1,6 +1,8 @@
 """Push a rebuilt crate into a running system over the second serial line
 (docs/live-update.md), as `./theseus push` does, and see its new behaviour
-without a reboot."""
+without a reboot; and see what the kernel refuses even when mkimage's own
+checks are bypassed (a raw push): an object without a valid stamp, a
+relocation against symbol 0, a crate over the memory limit, a downgrade."""
 
 import json
 import os
@@ -15,7 +17,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "mkimage"))
-from theseus_image import launch  # noqa: E402
+from theseus_image import attest, launch  # noqa: E402
 from theseus_image.children import die_with_parent  # noqa: E402
 
 KERNEL = os.environ.get("THESEUS_NANO_CORE", "")
@@ -23,6 +25,8 @@ ARCHIVE = os.environ.get("THESEUS_ARCHIVE", "")
 BUILD = os.environ.get("THESEUS_BUILD_ROOT", "")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MKIMAGE = os.path.join(ROOT, "mkimage", "mkimage.py")
+KEY = os.path.join(BUILD, "attest.key")
+OBJCHECK = os.path.join(BUILD, "checker", "objcheck")
 
 pytestmark = pytest.mark.skipif(not (os.path.isfile(KERNEL) and os.path.isdir(BUILD)),
                                 reason="THESEUS_NANO_CORE / THESEUS_BUILD_ROOT not built")
@@ -31,9 +35,9 @@ pytestmark = pytest.mark.skipif(not (os.path.isfile(KERNEL) and os.path.isdir(BU
 class Session(launch.Console):
     """A guest with a push socket."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, append=""):
         self.socket = os.path.join(workdir, "push.sock")
-        super().__init__(launch.qemu_command(KERNEL, ARCHIVE, push_socket=self.socket))
+        super().__init__(launch.qemu_command(KERNEL, ARCHIVE, append=append, push_socket=self.socket))
 
     def spawn_and_see(self, line, text, count=1):
         """Type a spawn and wait for the task's text: the task may print
@@ -42,10 +46,9 @@ class Session(launch.Console):
         self.wait_for(text, count=count)
 
 
-@pytest.fixture
-def session():
+def open_session(append=""):
     workdir = tempfile.mkdtemp(prefix="theseus-push-", dir="/tmp")  # short socket path
-    s = Session(workdir)
+    s = Session(workdir, append)
     try:
         s.wait_for("live_update: listening on COM2")
         s.wait_for("theseus> ")
@@ -55,11 +58,37 @@ def session():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def rebuilt_crate(workdir, crate, edits):
+@pytest.fixture
+def session():
+    yield from open_session()
+
+
+@pytest.fixture
+def developer_session():
+    """A guest booted in developer mode: unstamped crates are loaded."""
+    yield from open_session("unchecked_crates")
+
+
+def stamp(obj, out, *options):
+    """The build's stamp step (objcheck --stamp): checks the object and
+    appends its stamp."""
+    subprocess.run([OBJCHECK, "--stamp", KEY, *options, "-o", out, obj], check=True)
+    return out
+
+
+def restamp(data):
+    """Stamp crafted bytes with the build's key as they are (what a holder
+    of the key could do), so that the kernel's own checks are what refuses
+    them, not the stamp."""
+    body = data[:-attest.STAMP_SIZE] if attest.has_trailer(data) else data
+    return body + attest.make_stamp(body, attest.read_key(KEY))
+
+
+def rebuilt_crate(workdir, crate, edits, stamped=True, stamp_options=()):
     """crates/CRATE with `edits` ({source file: [(old, new), ...]}) applied,
     each edited file compiled with the build's own command for it (safe-C
-    plugin included), the others taken as built, all merged as the build
-    merges a crate."""
+    plugin included), the others taken as built, all merged and (unless
+    stamped=False) stamped as the build makes a crate."""
     with open(os.path.join(BUILD, "compile_commands.json")) as f:
         entries = [e for e in json.load(f) if f"/crates/{crate}/" in e["file"]]
     assert entries, f"no compile commands for crate {crate}"
@@ -99,22 +128,24 @@ def rebuilt_crate(workdir, crate, edits):
         subprocess.run(command + ["-iquote", original_dir, "-c", src, "-o", obj],
                        cwd=entry["directory"], check=True)
         objects.append(obj)
-    merged = os.path.join(workdir, crate + ".o")
+    merged = os.path.join(workdir, crate + ".linked.o")
     subprocess.run(["ld.lld-19", "-r", *objects, "-o", merged], check=True)
-    return merged
+    if not stamped:
+        return merged
+    return stamp(merged, os.path.join(workdir, crate + ".o"), *stamp_options)
 
 
-def rebuilt_hello(workdir, greeting, version):
+def rebuilt_hello(workdir, greeting, version, stamped=True):
     """crates/hello with another greeting and version."""
     return rebuilt_crate(workdir, "hello", {"hello.c": [
         ('"Hello from hello 1.0.0"', f'"{greeting}"'),
-        ('CRATE("hello", "1.0.0"', f'CRATE("hello", "{version}"')]})
+        ('CRATE("hello", "1.0.0"', f'CRATE("hello", "{version}"')]}, stamped=stamped)
 
 
-def push(obj, sock):
+def push(obj, sock, *options):
     return subprocess.run(
         [sys.executable, MKIMAGE, "push", "--nano-core", KERNEL, "--image", ARCHIVE,
-         "--socket", sock, "--timeout", "120", obj],
+         "--key", KEY, "--socket", sock, "--timeout", "120", *options, obj],
         capture_output=True, text=True, timeout=180)
 
 
@@ -162,16 +193,23 @@ def test_a_push_of_a_crate_not_running_loads_it(session, tmp_path):
     assert "Loaded by a push" in session.type("run hello")
 
 
-def one_crate_archive(obj):
-    """The payload mkimage push sends for obj."""
+def one_crate_archive(obj, data=None, forced=False):
+    """The payload mkimage push would send for obj (or for the bytes data,
+    which mkimage's checks need not pass: the kernel's must refuse them)."""
     sys.path.insert(0, os.path.join(ROOT, "mkimage"))
     from theseus_image import archive as archive_format
-    from theseus_image.elfcheck import check_crate_object, read_nano_core
+    from theseus_image.elfcheck import CrateObject, check_crate_object, read_nano_core
     with open(obj, "rb") as f:
         crate = check_crate_object(f.read(), obj)
+    if data is not None:
+        crate = CrateObject(**{**crate.__dict__, "data": bytes(data)})
     with open(KERNEL, "rb") as f:
         nano_core = read_nano_core(f.read(), KERNEL)
-    return archive_format.write_archive([crate], nano_core)
+    return archive_format.write_archive([crate], nano_core, forced=forced)
+
+
+def push_raw_archive(sock, archive):
+    return raw_push(sock, b"THESEUS-PUSH 1 %d\n" % len(archive) + archive)
 
 
 def raw_push(sock, data, timeout=60):
@@ -194,10 +232,10 @@ def test_broken_pushes_are_refused_and_the_old_crate_keeps_running(session, tmp_
     session.type("run hello")
     obj = rebuilt_hello(str(tmp_path), "Never seen", "9.0.0")
     data = bytearray(one_crate_archive(obj))
-    data[-1] ^= 0xFF  # inside the crate image: its CRC no longer matches
+    data[-100] ^= 0xFF  # inside the crate image: its stamp no longer matches
     answer = raw_push(session.socket, b"THESEUS-PUSH 1 %d\n" % len(data) + bytes(data))
     assert answer.startswith("push: error ") and "nothing changed" in answer, answer
-    assert "CRC" in answer, answer
+    assert "attestation stamp does not match the object" in answer, answer
 
     answer = raw_push(session.socket, b"GET / HTTP/1.0\n")
     assert answer.startswith("push: error not a push header"), answer
@@ -311,3 +349,119 @@ def test_a_rebuilt_timer_takes_over_the_tick_count(session, tmp_path):
     # A restart hands the tick count over like a swap: time never runs back.
     assert "state handed over by timer_save and timer_migrate" in session.type("restart timer")
     assert uptime_ticks(session.type("uptime")) >= after + 50
+
+
+# ---- what the kernel refuses (docs/safe-c.md, docs/linker.md) ----------
+
+
+def relocation_section_with_entries(data):
+    """(offset, size) of the first SHT_RELA section with entries."""
+    import struct
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shnum, = struct.unpack_from("<H", data, 0x3c)
+    for i in range(shnum):
+        sh_type, = struct.unpack_from("<I", data, shoff + i * 64 + 4)
+        off, size = struct.unpack_from("<QQ", data, shoff + i * 64 + 24)
+        if sh_type == 4 and size >= 24:
+            return off, size
+    raise AssertionError("no relocation section")
+
+
+def test_an_unstamped_push_is_refused_by_mkimage_and_by_the_kernel(session, tmp_path):
+    session.type("run hello")
+    obj = rebuilt_hello(str(tmp_path), "Never checked", "1.0.9", stamped=False)
+    result = push(obj, session.socket)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "refused: no attestation stamp" in result.stderr
+    with open(obj, "rb") as f:
+        data = f.read()
+    answer = push_raw_archive(session.socket, one_crate_archive(obj, data))
+    assert answer.startswith("push: error ") and "refused: no attestation stamp" in answer, answer
+    assert "nothing changed" in answer, answer
+    assert "Hello from hello 1.0.0" in session.type("run hello")
+    assert "[pushed]" not in session.type("crates --all")
+
+
+def test_a_relocation_against_symbol_0_is_refused_by_mkimage_and_by_the_kernel(session, tmp_path):
+    import struct
+    session.type("run hello")
+    obj = rebuilt_hello(str(tmp_path), "Jumps to zero", "1.0.9")
+    with open(obj, "rb") as f:
+        data = bytearray(f.read())
+    off, _ = relocation_section_with_entries(data)
+    info, = struct.unpack_from("<Q", data, off + 8)
+    struct.pack_into("<Q", data, off + 8, info & 0xffffffff)  # symbol index 0
+    crafted = os.path.join(str(tmp_path), "hello_stn_undef.o")
+    with open(crafted, "wb") as f:
+        f.write(restamp(bytes(data)))
+    result = push(crafted, session.socket)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "relocation against symbol 0 (STN_UNDEF)" in result.stderr
+    with open(crafted, "rb") as f:
+        answer = push_raw_archive(session.socket, one_crate_archive(obj, f.read()))
+    assert answer.startswith("push: error ") and "relocation against symbol 0 (STN_UNDEF)" in answer, answer
+    assert "Hello from hello 1.0.0" in session.type("run hello")
+
+
+def test_a_crate_over_the_memory_limit_is_refused_by_mkimage_and_by_the_kernel(session, tmp_path):
+    session.type("run hello")
+    obj = rebuilt_crate(str(tmp_path), "hello", {"hello.c": [
+        ('CRATE("hello", "1.0.0"', 'CRATE_EXPORT char hoard[200u << 20];\nCRATE("hello", "1.0.9"'),
+        ('"Hello from hello 1.0.0"', '"Hoarding"')]},
+        # As built where no limit is configured: the stamp step applies
+        # the same limit, but the loaders must not rely on it.
+        stamp_options=("--crate-mem-limit", "0"))
+    result = push(obj, session.socket)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "more than the per-crate limit of 16777216 bytes" in result.stderr
+    answer = push_raw_archive(session.socket, one_crate_archive(obj))
+    assert answer.startswith("push: error ") and "more than the per-crate limit of 16777216" in answer, answer
+    assert "Hello from hello 1.0.0" in session.type("run hello")
+
+
+def test_a_downgrade_is_refused_unless_forced(session, tmp_path):
+    session.type("run hello")
+    (tmp_path / "old").mkdir()
+    old = rebuilt_hello(str(tmp_path / "old"), "An older hello", "0.9.0")
+    result = push(old, session.socket)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "hello 0.9.0 would replace hello 1.0.0: a downgrade" in result.stderr
+    answer = push_raw_archive(session.socket, one_crate_archive(old))
+    assert answer.startswith("push: error ") and "a downgrade" in answer, answer
+    assert "Hello from hello 1.0.0" in session.type("run hello")
+    result = push(old, session.socket, "--force")
+    assert result.returncode == 0, result.stderr
+    assert "hello 0.9.0 replaced hello 1.0.0" in result.stdout
+    assert "An older hello" in session.type("run hello")
+
+
+def test_developer_mode_loads_an_unstamped_crate_and_says_so(developer_session, tmp_path):
+    session = developer_session
+    listing = session.type("crates")
+    assert "developer mode: crates without a valid stamp of this build are loaded" in listing
+    obj = rebuilt_hello(str(tmp_path), "Unchecked hello", "1.0.9", stamped=False)
+    result = push(obj, session.socket, "--allow-unchecked")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "developer mode: packed unchecked" in result.stderr
+    assert "Unchecked hello" in session.type("run hello")
+    line = next(l for l in session.type("crates").splitlines() if l.startswith("hello "))
+    assert line.endswith("[pushed] [UNCHECKED]"), line
+
+
+def test_a_main_of_another_type_is_not_called(session, tmp_path):
+    """The nano-core calls an application's main by name, as
+    struct status APP_main(struct str): a pushed hello whose main takes
+    (long, int *) would get the argument text's length as a pointer. Its
+    type signature says so, and the call is refused."""
+    obj = rebuilt_crate(str(tmp_path), "hello", {"hello.c": [
+        ('#include "hello.h"', '#include <theseus/result.h>\n#include <theseus/slice.h>'),
+        ('CRATE("hello", "1.0.0"', 'CRATE("hello", "1.0.1"'),
+        ('CRATE_EXPORT struct status hello_main(struct str args)\n{',
+         'CRATE_EXPORT struct status hello_main(long count, int *where)\n{\n'
+         '\tif (where)\n\t\t*where = (int)count;\n\tstruct str args = STR_EMPTY;')]})
+    result = push(obj, session.socket)
+    assert result.returncode == 0, result.stderr
+    answer = session.type("run hello")
+    assert "a function the nano-core calls by name has another type" in answer, answer
+    assert "linker_call_type_app" in answer, answer
+    assert "uptime" not in answer and "up " in session.type("uptime")  # still running

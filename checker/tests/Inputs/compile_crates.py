@@ -2,7 +2,8 @@
 """Compile every crate source of the repository with the safe-C plugin, as
 the crate build does, and report each file: the crates must compile clean.
 
-    compile_crates.py --clang CLANG --plugin SAFEC.so --repo ROOT -- CRATE FLAGS...
+    compile_crates.py --clang CLANG --plugin SAFEC.so --repo ROOT --trusted-names FILE \
+        -- CRATE FLAGS...
 """
 import argparse
 import pathlib
@@ -15,6 +16,7 @@ def main():
     parser.add_argument('--clang', required=True)
     parser.add_argument('--plugin', required=True)
     parser.add_argument('--repo', required=True)
+    parser.add_argument('--trusted-names', required=True)
     parser.add_argument('flags', nargs=argparse.REMAINDER)
     args = parser.parse_args()
     flags = [f for f in args.flags if f != '--']
@@ -32,6 +34,8 @@ def main():
                 '-fplugin-arg-safec-crates-dir=' + str(repo / 'crates'),
                 '-fplugin-arg-safec-crate=' + crate.name,
                 '-fplugin-arg-safec-allowlist=' + str(repo / 'checker' / 'allowlist.txt'),
+                '-fplugin-arg-safec-operations=' + str(repo / 'checker' / 'operations.txt'),
+                '-fplugin-arg-safec-trusted-names=' + args.trusted_names,
                 '-fplugin-arg-safec-summary=0',
                 '-fsyntax-only', str(source)]
             run = subprocess.run(command, capture_output=True, text=True)

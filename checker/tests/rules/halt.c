@@ -1,7 +1,7 @@
 // Calls that can stop the machine.
 // RUN: %not %safec -fplugin-arg-safec-crate=t -fplugin-arg-safec-halt-functions=kernel_die,stop_cpu -fsyntax-only %s 2>&1 | %check_rules
 #include <hw/port.h>
-[[noreturn]] void abort(void);
+void abort(void);
 void kernel_die(const char *why);
 
 void give_up(void)

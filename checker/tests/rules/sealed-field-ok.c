@@ -17,7 +17,7 @@ unsigned long client(void)
 	saved = *c;
 	struct counter empty = {};
 	saved = empty;
-	return counter_hits(c) + sizeof c->hits + offsetof(struct counter, when);
+	return counter_hits(c) + sizeof *c + offsetof(struct counter, when);
 }
 
 int span_user(void)

@@ -2,7 +2,7 @@
 // RUN: %not %safec -fplugin-arg-safec-crate=t -fsyntax-only %s 2>&1 | %check_rules
 typedef long jmp_buf[8];
 int setjmp(jmp_buf env);
-[[noreturn]] void longjmp(jmp_buf env, int value);
+void longjmp(jmp_buf env, int value);
 
 static jmp_buf recovery;
 

@@ -26,11 +26,3 @@ void span_at(void)
 	/* A crate function may share a word with a trusted one. */
 }
 
-/* The crate that implements a function a trusted header declares exports
- * it; the object checker then allows one provider. */
-#include <hw/port.h>
-#include <theseus/crate.h>
-CRATE_EXPORT union hw_word hw_word_read(void)
-{
-	return (union hw_word){};
-}

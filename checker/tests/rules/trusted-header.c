@@ -17,15 +17,16 @@
 // CHECK: trusted-header.c:[[@LINE+1]]:9: error: crate code redefines macro 'SPAN_OF' of a trusted header{{.*}} [safe-c-trusted-header]
 #define SPAN_OF(array) 0
 
-// A hidden definition would replace, for this crate alone, what trusted code
-// calls.
-// CHECK: trusted-header.c:[[@LINE+1]]:6: error: crate code defines 'nano_halt', which a trusted header declares, without exporting it; hint: export the definition with CRATE_EXPORT (one crate provides it), or use another name [safe-c-trusted-header]
+// A definition would replace, for this crate, what trusted code calls; an
+// exported one would compete with the real provider. Crate code declares
+// nothing a trusted header declares.
+// CHECK: trusted-header.c:[[@LINE+1]]:6: error: crate code declares 'nano_halt', which the trusted header hw/port.h declares; hint: include <hw/port.h> and use its declaration; a declaration of your own could differ from it [safe-c-trusted-redeclaration]
 void nano_halt(void)
 {
 }
 
-// CHECK: trusted-header.c:[[@LINE+1]]:15: error: crate code defines 'hw_word_read', which a trusted header declares, without exporting it{{.*}} [safe-c-trusted-header]
-union hw_word hw_word_read(void)
+// CHECK: trusted-header.c:[[@LINE+1]]:28: error: crate code declares 'hw_word_read', which the trusted header hw/port.h declares{{.*}} [safe-c-trusted-redeclaration]
+CRATE_EXPORT union hw_word hw_word_read(void)
 {
 	return (union hw_word){};
 }

@@ -33,3 +33,28 @@ size_t plain_data(void)
 	counter = 3;
 	return l.len + (size_t)counter;
 }
+
+void fill_span(struct int_span *s);
+
+int filled_through_address(void)
+{
+	/* Its address is handed out, so it may be written there; if not, it
+	 * holds zeros (locals are zero-initialized): a span of length 0,
+	 * which SPAN_AT refuses. Never stack garbage. */
+	struct int_span s;
+	fill_span(&s);
+	return SPAN_AT(s, 0);
+}
+
+int assigned_on_every_path(int c, int *a, int *b)
+{
+	int *p;
+	if (c)
+		p = a;
+	else
+		p = b;
+	int *slots[2];
+	slots[0] = p;
+	slots[1] = a;
+	return *p + *slots[1];
+}

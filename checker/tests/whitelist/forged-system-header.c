@@ -5,6 +5,8 @@
 // RUN: sed -e 's|@TRUSTED@|%trusted|g' %s > %t.c
 // RUN: %not %safec -fplugin-arg-safec-crate=t -fsyntax-only -I%inputs/untrusted %t.c 2>&1 | %check_rules
 #include <pragma-system.h>
+// The pragma itself is refused too: crate code may only say '#pragma once'.
+// CHECK: pragma-system.h:2:1: error: pragma 'clang' in crate code{{.*}} [safe-c-pragma]
 // CHECK: pragma-system.h:6:13: error: pointer arithmetic ('+'){{.*}} [safe-c-pointer-arithmetic]
 
 # 1 "/usr/include/string.h" 1 3

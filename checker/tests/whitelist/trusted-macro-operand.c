@@ -11,6 +11,9 @@ int at(struct int_span s, int *p, int *q)
 
 unsigned long bytes(char *c)
 {
+	// The cast in the trusted macro's body is applied straight to the
+	// crate's operand: it is the crate's cast, judged there.
+	// CHECK: trusted-macro-operand.c:[[@LINE+2]]:25: error: cast from 'char *' to 'unsigned long *' changes the pointee type{{.*}} [safe-c-pointer-cast]
 	// CHECK: trusted-macro-operand.c:[[@LINE+1]]:25: error: pointer arithmetic{{.*}} [safe-c-pointer-arithmetic]
 	return SPAN_RAW_WORD(c + 8);
 }

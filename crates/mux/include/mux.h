@@ -92,7 +92,7 @@
 	{                                                                         \
 		size_t best = (CAPACITY);                                         \
 		for (size_t i = 0; i < (CAPACITY); i++) {                         \
-			const struct NAME##_sub *s = &m->subs[i];                 \
+			const struct NAME##_sub *s = ARRAY_AT(m->subs, i);        \
 			if (!s->used || s->key != c->key || s->seq <= c->after)   \
 				continue;                                         \
 			if (best == (CAPACITY) || s->seq < m->subs[best].seq)     \

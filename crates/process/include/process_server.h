@@ -110,7 +110,7 @@ static struct user_fd *file_fd(uint64_t fd)
 	struct user_vars *v = kernel_user_vars();
 	if (fd < 3 || fd >= USER_FDS || !v->fds[fd].open)
 		return NULL;
-	return &v->fds[fd];
+	return ARRAY_AT(v->fds, fd);
 }
 
 /* Read from an open file at *offset into the program's buffer. */
@@ -220,7 +220,7 @@ static int64_t sys_openat(uint64_t dirfd, uint64_t user_path, uint64_t flags)
 	struct user_vars *v = kernel_user_vars();
 	for (uint64_t fd = 3; fd < USER_FDS; fd++) {
 		if (!v->fds[fd].open) {
-			v->fds[fd] = (struct user_fd){true, file.id, file.size, 0};
+			*ARRAY_AT(v->fds, fd) = (struct user_fd){true, file.id, file.size, 0};
 			return (int64_t)fd;
 		}
 	}
@@ -270,7 +270,7 @@ static int64_t sys_getdents64(uint64_t fd, uint64_t buf, uint64_t count)
 			uint8_t type;
 			char name[69];
 			uint8_t end; /* not copied: keeps name from being the trailing member */
-		} __attribute__((packed)) rec = {0};
+		} rec = {0}; /* linux_dirent64's offsets (0, 8, 16, 18, 19) without packing */
 		bool is_dir = false;
 		struct status s = kernel_user_dir_read(f->id, (uint32_t)f->offset, BYTES_OF(rec.name), &is_dir);
 		if (!status_ok(s))

@@ -43,7 +43,10 @@ struct task_result task_spawn_app(struct str app, struct str args, int64_t prior
 
 task_id task_current(void);
 void task_yield(void);
-[[noreturn]] void task_exit(int64_t code);
+/* End the calling task; it never runs again, so the call does not come
+ * back (not declared [[noreturn]]: crate code may not promise the
+ * compiler that a function never returns). */
+void task_exit(int64_t code);
 /* Block until the task ends; E_NOENT for an unknown (or reused) id. */
 struct status task_join(task_id id, int64_t *exit_code);
 /* End another task now (or the caller itself); its resources are freed.

@@ -109,6 +109,11 @@ static inline struct status heap_status_(enum kerr err) { return (struct status)
 		heap_r_.err;							\
 	}))
 
+/* A pointer to item i of such an array; i >= count traps. (&a->items[i]
+ * is checked by the compiler only against one past the end: safe-C rule
+ * bounds.) */
+#define HEAP_ARRAY_AT(a, i) (&(a)->items[slice_index_((i), (a)->count)])
+
 /* struct status HEAP_FREE_ARRAY(T *ptr): as HEAP_FREE, for such arrays. */
 #define HEAP_FREE_ARRAY(ptr)							\
 	heap_status_(({								\

@@ -1,9 +1,12 @@
-/* Trusted header: the CPU operations crates may use. */
+/* Trusted header: the CPU operations crates may use. Those that can stop
+ * the machine (disabling interrupts, halting) are in theseus/halting.h,
+ * usable only by the crates named for them. */
 #ifndef THESEUS_CPU_API_H
 #define THESEUS_CPU_API_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <theseus/halting.h>
 
 static inline uint64_t cpu_timestamp(void)
 {
@@ -12,14 +15,7 @@ static inline uint64_t cpu_timestamp(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-/* Interrupt control: save the state, disable, and restore it later. */
-static inline bool cpu_irq_save(void)
-{
-	uint64_t flags;
-	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags)::"memory");
-	return flags & (1u << 9);
-}
-
+/* Give back what cpu_irq_save (theseus/halting.h) returned. */
 static inline void cpu_irq_restore(bool enabled)
 {
 	if (enabled)
@@ -27,10 +23,6 @@ static inline void cpu_irq_restore(bool enabled)
 }
 
 static inline void cpu_irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
-static inline void cpu_irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
-
-/* Wait for the next interrupt (interrupts enabled atomically with hlt). */
-static inline void cpu_wait_for_interrupt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
 static inline void cpu_relax_hint(void) { __asm__ volatile("pause"); }
 

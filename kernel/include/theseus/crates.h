@@ -7,7 +7,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
+#include <theseus/halting.h>
 #include <theseus/sealed.h>
 #include <theseus/slice.h>
 
@@ -25,6 +27,8 @@ struct crate_summary {
 	char alternative_of[32]; /* the crate it may replace, or "" */
 	bool pushed;             /* came from the host at run time (kernel_crate_add_pushed) */
 	bool restarted;          /* a fresh instance (kernel_crate_add_copy) */
+	bool unchecked;          /* loaded without a valid stamp of this build (developer mode) */
+	bool forced;             /* pushed with --force: may replace a higher version */
 	uint32_t generation;     /* times it was unloaded or replaced */
 	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
 	uint64_t image_bytes;    /* its ELF object in the archive */
@@ -40,6 +44,10 @@ struct crate_summary {
  * how many exist (may exceed cap: only cap are written). */
 size_t kernel_crate_list(struct crate_summary *out, size_t cap);
 
+/* Developer mode (the `unchecked_crates` boot word): crates without a
+ * valid attestation stamp are loaded anyway, marked unchecked. */
+bool kernel_crates_developer_mode(void);
+
 /* Load a crate (and what it needs) by name. E_EXIST when already loaded. */
 struct status kernel_crate_load(struct str name, struct crate_error *why);
 /* Refused with E_BUSY while references or dependents remain. */
@@ -48,7 +56,7 @@ struct status kernel_crate_unload(struct str name, struct crate_error *why);
 /* Fault injection: the next call of exported function `symbol` of loaded
  * crate `crate` raises a CPU exception (its first byte becomes int3),
  * contained like any crate fault. Restart or swap the crate to repair it. */
-struct status kernel_crate_inject_fault(struct str crate, struct str symbol, struct crate_error *why);
+RESTRICTED_OPERATION struct status kernel_crate_inject_fault(struct str crate, struct str symbol, struct crate_error *why);
 
 /* ---- live evolution: the mechanism (policy: the evolution crate) ---- */
 
@@ -66,9 +74,9 @@ struct status kernel_crate_find_archived(struct str name, struct crate_handle *o
 /* `image` is an archive holding one crate (mkimage push), built against
  * this nano-core: checked as the boot archive is, copied, and added
  * unloaded. */
-struct status kernel_crate_add_pushed(struct str image, struct crate_handle *out, struct crate_error *why);
+RESTRICTED_OPERATION struct status kernel_crate_add_pushed(struct str image, struct crate_handle *out, struct crate_error *why);
 /* A fresh, unloaded copy of crate `of`: new .data/.bss, init run again. */
-struct status kernel_crate_add_copy(const struct crate_handle *of, struct crate_handle *out,
+RESTRICTED_OPERATION struct status kernel_crate_add_copy(const struct crate_handle *of, struct crate_handle *out,
 				    struct crate_error *why);
 /* Forget an added crate that is not loaded (E_BUSY while it is). */
 struct status kernel_crate_drop(const struct crate_handle *h);
@@ -101,7 +109,7 @@ struct swap_plan {
  * an added OLD is dropped. A failing save hook changes nothing; a failing
  * migrate hook swaps OLD back. Crate inits that turn interrupts on have
  * them turned off again until the end. */
-struct status kernel_crate_swap_apply(struct swap_plan *plan, struct crate_error *why);
+RESTRICTED_OPERATION struct status kernel_crate_swap_apply(struct swap_plan *plan, struct crate_error *why);
 
 /* The swap's handover: bytes OLD's save hook leaves for NEW's init and
  * migrate hook, for state too large for the state store (the memory
@@ -160,9 +168,7 @@ struct count_result kernel_crate_exports(struct str crate, struct crate_symbol *
  * once the call has unwound, and returned as E_FAULT. */
 struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why);
 
-/* Power off (ends QEMU). A user's request, not a crash: the shell's
- * `shutdown` command. */
-void kernel_power_off(void);
+/* kernel_power_off: see theseus/halting.h, the list of halting operations. */
 
 /* A character from the console if one is waiting (never blocks: a
  * reader sleeps between polls, as the shell does, so other tasks run). */

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <theseus/crates.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
 #include <theseus/slice.h>
 
@@ -57,6 +58,6 @@ struct status kernel_crate_repair(struct str crate, uint64_t *changed, struct cr
  * call moves it on), for a scrubber that visits them all, one crate with
  * interrupts off at a time: why->text names the crate. E_NOENT when no
  * loaded crate is left. */
-struct status kernel_crate_repair_next(uint32_t *cursor, uint64_t *changed, struct crate_error *why);
+RESTRICTED_OPERATION struct status kernel_crate_repair_next(uint32_t *cursor, uint64_t *changed, struct crate_error *why);
 
 #endif

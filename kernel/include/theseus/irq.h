@@ -13,6 +13,7 @@
 #define THESEUS_IRQ_API_H
 
 #include <stdint.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
 #include <theseus/sealed.h>
 #include <theseus/slice.h>

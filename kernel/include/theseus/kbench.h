@@ -23,6 +23,7 @@
 #define THESEUS_KBENCH_API_H
 
 #include <stdint.h>
+#include <theseus/slice.h>
 
 /* The runner's state for one benchmark: opaque, reached through the calls
  * below. */
@@ -40,6 +41,8 @@ struct kbench {
 };
 
 #define KBENCH_FLAGS(ident, NAME, FLAGS)                                        \
+	_Static_assert(sizeof(slice_literal_check_(NAME)) == 1,                 \
+		       "KBENCH name: a string literal");                        \
 	static void kbench_fn_##ident(struct kbench_ctx *b);                    \
 	__attribute__((used, section(".kbench." #ident))) static const struct kbench \
 		kbench_rec_##ident = {NAME, kbench_fn_##ident, FLAGS};          \
@@ -68,18 +71,24 @@ uint64_t kbench_iterations(const struct kbench_ctx *b);
 /* One sample: `cycles` spent on `ops` repetitions of the operation. */
 void kbench_sample(struct kbench_ctx *b, uint64_t cycles, uint64_t ops);
 
+/* The names, keys and reasons below are read as NUL-terminated text:
+ * crate code passes string literals (safe-C rule macro-operand). */
+
 /* A `key=value` to print with the next report (bytes, relocations...). */
-void kbench_note(struct kbench_ctx *b, const char *key, uint64_t value);
+void kbench_note(struct kbench_ctx *b, STRING_LITERAL_ARG const char *key, uint64_t value);
 
 /* Print the result `name` over the samples taken since the last report
  * (median, min, max), then start over with no samples and no notes. */
-void kbench_report(struct kbench_ctx *b, const char *name);
+void kbench_report(struct kbench_ctx *b, STRING_LITERAL_ARG const char *name);
+/* The same for a name made at run time (a view: read up to its length). */
+void kbench_report_str(struct kbench_ctx *b, struct str name);
 
 /* The figure `name` cannot be measured in this system (e.g. a crate it
  * needs is not in the archive): `KBENCH SKIP name reason`, no number. */
-void kbench_skip(struct kbench_ctx *b, const char *name, const char *reason);
+void kbench_skip(struct kbench_ctx *b, STRING_LITERAL_ARG const char *name,
+		 STRING_LITERAL_ARG const char *reason);
 
 /* The benchmark went wrong: it is reported as failed with this reason. */
-void kbench_fail(struct kbench_ctx *b, const char *reason);
+void kbench_fail(struct kbench_ctx *b, STRING_LITERAL_ARG const char *reason);
 
 #endif

@@ -11,12 +11,19 @@
  * fresh, zeroed frame of the nano-core's choosing (never a caller-chosen
  * physical address), only inside the mapping region, never executable; and
  * the one place an address turns into a usable view of memory is
- * kernel_pages_map, which hands the view to the caller that mapped it. */
+ * kernel_pages_map, which hands the view to the caller that mapped it.
+ *
+ * The addresses these calls take are numbers inside the mapping region,
+ * checked against it and against what is mapped, never dereferenced as
+ * given; still, whoever calls them decides which memory backs which
+ * address for everyone, so they are restricted operations
+ * (theseus/restricted.h): only the memory crate is named for them. */
 #ifndef THESEUS_MEMORY_API_H
 #define THESEUS_MEMORY_API_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
 #include <theseus/slice.h>
 
@@ -40,20 +47,22 @@ RESULT_TYPE(kernel_pages_result, struct bytes);
  * and return the view of those bytes. E_INVAL: not page-aligned, empty, or
  * not inside the mapping region; E_EXIST: a page there is already mapped;
  * E_NOMEM: not enough frames (nothing is left mapped). */
-struct kernel_pages_result kernel_pages_map(uint64_t va, size_t pages, enum kernel_page_perm perm);
+RESTRICTED_OPERATION struct kernel_pages_result kernel_pages_map(uint64_t va, size_t pages,
+								enum kernel_page_perm perm);
 
 /* Unmap every page of the range and free its frame. E_NOENT when some page
  * was not mapped (the others are still unmapped). */
-struct status kernel_pages_unmap(uint64_t va, size_t pages);
+RESTRICTED_OPERATION struct status kernel_pages_unmap(uint64_t va, size_t pages);
 
 /* Change the permissions of every page of the range (all must be mapped). */
-struct status kernel_pages_protect(uint64_t va, size_t pages, enum kernel_page_perm perm);
+RESTRICTED_OPERATION struct status kernel_pages_protect(uint64_t va, size_t pages,
+							 enum kernel_page_perm perm);
 
 /* Unmap whatever is mapped anywhere in the mapping region and free the
  * frames; returns how many pages that was. A freshly loaded memory crate
  * calls it, because an earlier instance that was unloaded left no record of
  * what it had mapped. */
-uint64_t kernel_mapping_region_reset(void);
+RESTRICTED_OPERATION uint64_t kernel_mapping_region_reset(void);
 
 struct kernel_frame_counts {
 	uint64_t total;       /* frames the allocator manages */

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <theseus/context.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
 #include <theseus/slice.h>
 
@@ -25,7 +26,7 @@ enum kernel_service {
 	 * nano-core waits so for a busy linker and for an entry that stepped
 	 * aside (the task crate). */
 	KERNEL_SERVICE_SLEEP,
-	/* void fn(const struct fault_report *report): a crate's fault was
+	/* void fn(struct fault_report *report): a crate's fault was
 	 * contained (kernel_call_app), its call has unwound; decide what
 	 * to do (the recovery crate). */
 	KERNEL_SERVICE_FAULT,
@@ -39,7 +40,7 @@ enum kernel_service {
 /* Register exported function `symbol` for `service` (STR_EMPTY: none
  * again). E_NOENT when no crate exports it, E_INVAL when it is not code or
  * the service is unknown. */
-struct status kernel_service_register(enum kernel_service service, struct str symbol);
+RESTRICTED_OPERATION struct status kernel_service_register(enum kernel_service service, struct str symbol);
 /* The name registered for `service` ("" for none). */
 struct str kernel_service_symbol(enum kernel_service service);
 

@@ -28,8 +28,26 @@ struct SEALED_WRITES bytes {
 	size_t len;
 };
 
-/* STR("literal") */
-#define STR(lit) ((struct str){(lit), sizeof(lit) - 1})
+/* Functions only the trusted headers' own macros may call: the macro
+ * supplies what the function cannot check (safe-C rule trusted-only). */
+#define TRUSTED_ONLY __attribute__((annotate("theseus.trusted_only")))
+
+/* Requirements a trusted macro puts on a crate's operand, checked by the
+ * safe-C checker (rule macro-operand) at every call of a function whose
+ * parameter carries them: the argument is a string literal; the argument
+ * points to plain data (integers and arrays and structs of them, none
+ * const, sealed or bool), whose bytes anyone may write. The functions
+ * below exist only for that check: they appear in sizeof (unevaluated, so
+ * the macros stay constant expressions) and are never called. */
+#define STRING_LITERAL_ARG __attribute__((annotate("theseus.string_literal")))
+#define PLAIN_OBJECT_ARG __attribute__((annotate("theseus.plain_object")))
+TRUSTED_ONLY char slice_literal_check_(STRING_LITERAL_ARG const char *literal);
+TRUSTED_ONLY char slice_plain_check_(PLAIN_OBJECT_ARG const volatile void *object);
+
+/* STR("literal"): a view of a string literal (and only of one: a pointer
+ * would give a view of sizeof(pointer) - 1 bytes of whatever it points to). */
+#define STR(lit) \
+	((struct str){(lit), sizeof(lit) - 1 + 0 * sizeof(slice_literal_check_(lit))})
 #define STR_EMPTY ((struct str){"", 0})
 
 static inline char str_at(struct str s, size_t i)
@@ -56,10 +74,6 @@ static inline int str_eq(struct str a, struct str b)
 	return 1;
 }
 
-/* Functions only the trusted headers' own macros may call: the macro
- * supplies what the function cannot check (safe-c rule trusted-only). */
-#define TRUSTED_ONLY __attribute__((annotate("theseus.trusted_only")))
-
 /* The text of a NUL-terminated string, measured up to max bytes. Nothing
  * here knows that max bytes exist behind s: call it through
  * STR_FROM_CSTR_ARRAY, whose max is the array's size. */
@@ -77,6 +91,18 @@ TRUSTED_ONLY static inline struct str str_from_cstr(const char *s, size_t max)
 	(0 * sizeof(char[1 - 2 * __builtin_types_compatible_p(__typeof__(arr),  \
 							       __typeof__(&(arr)[0]))]))
 
+/* A pointer to element i of a true array; i outside the array traps.
+ * (&arr[i] itself is checked by the compiler only against one past the
+ * end: safe-C rule bounds.) */
+static inline size_t slice_index_(size_t i, size_t n)
+{
+	if (i >= n)
+		__builtin_trap();
+	return i;
+}
+#define ARRAY_AT(arr, i) \
+	(&(arr)[slice_index_((i), sizeof(arr) / sizeof((arr)[0]) + SLICE_ARRAY_CHECK(arr))])
+
 /* The NUL-terminated text in a char array (a true array): up to its first
  * NUL, or all of it. */
 #define STR_FROM_CSTR_ARRAY(arr) str_from_cstr((arr), sizeof(arr) + SLICE_ARRAY_CHECK(arr))
@@ -85,10 +111,21 @@ TRUSTED_ONLY static inline struct str str_from_cstr(const char *s, size_t max)
 #define STR_FROM_ARRAY(arr, n) \
 	str_sub((struct str){(arr), sizeof(arr) + SLICE_ARRAY_CHECK(arr)}, 0, (n))
 
-/* The bytes of an object the caller owns (a struct, an array): how a
- * crate copies typed data through byte-oriented interfaces like channels. */
-#define BYTES_OF(lvalue) ((struct bytes){(unsigned char *)&(lvalue), sizeof(lvalue)})
-#define STR_OF_BYTES(b) ((struct str){(const char *)(b).ptr, (b).len})
+/* The bytes of an object the caller owns and may write (a struct, an
+ * array of plain data): how a crate copies typed data through
+ * byte-oriented interfaces like channels and the state store. Refused for
+ * an object holding a pointer, a bool, const or sealed state: writing
+ * arbitrary bytes into it would forge them. */
+#define BYTES_OF(lvalue)                                                        \
+	((struct bytes){(unsigned char *)&(lvalue),                             \
+			sizeof(lvalue) + 0 * sizeof(slice_plain_check_(&(lvalue)))})
+
+/* A byte view, read only. */
+static inline struct str str_of_bytes(struct bytes b)
+{
+	return (struct str){(const char *)b.ptr, b.len};
+}
+#define STR_OF_BYTES(b) str_of_bytes(b)
 
 static inline unsigned char bytes_get(struct bytes b, size_t i)
 {

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <theseus/restricted.h>
 #include <theseus/result.h>
 #include <theseus/slice.h>
 
@@ -67,16 +68,16 @@ struct user_result {
 
 /* Run program argv[0] of the archive with arguments argv[0..argc) on
  * the calling task until it ends; everything it owned is freed then. */
-struct user_result kernel_user_exec(const struct str *argv, size_t argc);
+RESTRICTED_OPERATION struct user_result kernel_user_exec(const struct str *argv, size_t argc);
 
 /* The calling process's record; NULL outside a system call. */
-struct user_vars *kernel_user_vars(void);
+RESTRICTED_OPERATION struct user_vars *kernel_user_vars(void);
 
 /* Copies between the caller's memory and the current process's: E_FAULT
  * for an address outside the user half or not mapped (readable, for
  * copy_in; writable, for copy_out). */
-struct status kernel_user_copy_in(struct bytes dst, uint64_t user_src);
-struct status kernel_user_copy_out(uint64_t user_dst, struct str src);
+RESTRICTED_OPERATION struct status kernel_user_copy_in(struct bytes dst, uint64_t user_src);
+RESTRICTED_OPERATION struct status kernel_user_copy_out(uint64_t user_dst, struct str src);
 
 enum {
 	USER_PROT_READ = 1,
@@ -86,11 +87,11 @@ enum {
 /* Map zeroed pages [va, va + len) (both page aligned, in the user half)
  * into the current process: E_EXIST when one is mapped already (nothing
  * changes then), E_NOMEM past the process's page limit. */
-struct status kernel_user_map(uint64_t va, uint64_t len, uint32_t prot);
+RESTRICTED_OPERATION struct status kernel_user_map(uint64_t va, uint64_t len, uint32_t prot);
 /* Unmap and free the pages of [va, va + len); returns how many were mapped. */
-uint64_t kernel_user_unmap(uint64_t va, uint64_t len);
+RESTRICTED_OPERATION uint64_t kernel_user_unmap(uint64_t va, uint64_t len);
 /* The FS base of the current process (ARCH_SET_FS): E_INVAL outside the user half. */
-struct status kernel_user_set_fs(uint64_t base);
+RESTRICTED_OPERATION struct status kernel_user_set_fs(uint64_t base);
 /* The image's files, read-only, a tree one level deep: "/bin/NAME" is
  * program NAME, "/NAME" or "/DIR/NAME" the data file of that name (mkimage
  * build --file); "/", "/bin" and each DIR are directories (ids from
@@ -112,7 +113,7 @@ uint64_t kernel_user_file_read(uint32_t id, uint64_t offset, struct bytes dst);
 /* A NUL-terminated string from the current process into dst (NUL
  * included); *len its length. E_FAULT for a bad address, E_RANGE when no
  * NUL came within dst. */
-struct status kernel_user_copy_cstr(struct bytes dst, uint64_t user_src, size_t *len);
+RESTRICTED_OPERATION struct status kernel_user_copy_cstr(struct bytes dst, uint64_t user_src, size_t *len);
 
 /* Pages the current process has mapped, and its limit. */
 uint64_t kernel_user_pages(void);
