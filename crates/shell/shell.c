@@ -227,32 +227,10 @@ CRATE_EXPORT struct status shell_session_main(struct str args)
  * than stepping aside for a swap (it faulted, it was killed) is replaced
  * by a fresh one; a swap of the shell makes this return E_AGAIN too, so
  * that the nano-core starts the new version. */
-/* Before the first prompt, let the tasks started at boot (the recovery
- * crate's low-priority scrubber, spawn= applications) run to their first
- * wait, so that their start-up lines come before the prompt and not into
- * the echo of the first command typed. At most SETTLE_TICKS. */
-#define SETTLE_TICKS 200
-
-static void settle_boot_tasks(void)
-{
-	struct task_list list = {0}; /* 4 KiB: shell_main runs on the boot stack */
-	for (int tick = 0; tick < SETTLE_TICKS; tick++) {
-		task_list(&list);
-		bool busy = false;
-		for (size_t i = 0; i < list.count && i < TASK_MAX; i++)
-			busy |= list.tasks[i].state == TASK_READY && list.tasks[i].id != task_current() &&
-				!str_eq(STR_FROM_CSTR_ARRAY(list.tasks[i].name), STR("idle"));
-		if (!busy)
-			return;
-		task_sleep_ticks(1);
-	}
-}
-
 CRATE_EXPORT struct status shell_main(void)
 {
 	out_str(STR("Theseus shell. Type help for the commands.\n"));
 	spawn_boot_apps();
-	settle_boot_tasks();
 	uint64_t backoff = 0;
 	for (;;) {
 		uint64_t started = task_ticks();
