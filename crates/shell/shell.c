@@ -5,6 +5,7 @@
 #include <theseus/console.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
+#include <theseus/user.h>
 #include "shell.h"
 #include "evolution.h"
 #include "shell_internal.h"
@@ -73,6 +74,31 @@ static void cmd_exec(struct str args)
 	launcher_report(&r);
 }
 
+/* ps: the user processes running now. */
+static void cmd_ps(struct str args)
+{
+	(void)args;
+	struct user_proc_info procs[16] = {};
+	size_t n = kernel_user_list(procs, 16);
+	out_str(STR("pid     program          pages   system calls\n"));
+	for (size_t i = 0; i < n && i < 16; i++) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		size_t mark = line.len;
+		fmt_u64(&line, procs[i].pid);
+		while (line.len < mark + 8)
+			fmt_char(&line, ' ');
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(procs[i].name));
+		while (line.len < mark + 25)
+			fmt_char(&line, ' ');
+		fmt_u64(&line, procs[i].pages);
+		while (line.len < mark + 33)
+			fmt_char(&line, ' ');
+		fmt_u64(&line, procs[i].syscalls);
+		out_line(&line);
+	}
+}
+
 static void cmd_shutdown(struct str args)
 {
 	(void)args;
@@ -108,6 +134,7 @@ static const struct command commands[] = {
 	{STR("sleep"), STR("sleep MS"), STR("let the shell's task sleep MS milliseconds"), cmd_sleep},
 	{STR("echo"), STR("echo TEXT"), STR("print TEXT"), cmd_echo},
 	{STR("exec"), STR("exec PROGRAM [ARGS]"), STR("run a user program of the image in ring 3, show how it ended"), cmd_exec},
+	{STR("ps"), STR("ps"), STR("the user processes running (spawn launcher PROGRAM runs one beside the shell)"), cmd_ps},
 	{STR("shutdown"), STR("shutdown"), STR("power off"), cmd_shutdown},
 };
 

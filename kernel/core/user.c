@@ -611,6 +611,26 @@ KEXPORT(kernel_user_pages);
 KERNEL_EXPORT uint64_t kernel_user_pages_max(void) { return USER_PAGES_MAX; }
 KEXPORT(kernel_user_pages_max);
 
+KERNEL_EXPORT size_t kernel_user_list(struct user_proc_info *out, size_t cap)
+{
+	size_t n = 0;
+	bool irq = cpu_irq_save();
+	for (size_t i = 0; i < USER_LIVE_MAX; i++) {
+		struct user_context *u = live[i];
+		if (!u)
+			continue;
+		if (out && n < cap) {
+			out[n] = (struct user_proc_info){.pid = u->space->vars.pid, .pages = u->space->pages,
+							 .syscalls = u->space->vars.calls};
+			memcpy(out[n].name, u->space->vars.name, sizeof out[n].name);
+		}
+		n++;
+	}
+	cpu_irq_restore(irq);
+	return n;
+}
+KEXPORT(kernel_user_list);
+
 /* A task's stack is being freed: a process it was running (switched out,
  * killed) goes with it. */
 static void stack_discarded(uint64_t lo, uint64_t hi)

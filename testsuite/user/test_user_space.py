@@ -36,6 +36,13 @@ def answer(out, command):
     return out.split(marker, 1)[1].split("theseus> ", 1)[0]
 
 
+def last_answer(out, command):
+    """What the shell printed for the last `command` typed."""
+    marker = f"theseus> {command}\n"
+    assert marker in out, f"no prompt for {command!r} in:\n{out}"
+    return out.rsplit(marker, 1)[1].split("theseus> ", 1)[0]
+
+
 def free_frames(text):
     return int(re.search(r"free\s+(\d+) KiB", text).group(1))
 
@@ -232,12 +239,19 @@ def test_killing_the_task_of_a_running_program_frees_the_process():
         out = type_line("spawn launcher count_lines 1000")
         task = re.search(r"spawned task (\d+) \(launcher\)", out).group(1)
         type_line("sleep 300")
+        # count_lines writes while we type: its lines may split the echo
+        # of the command, so look at everything after it was typed.
+        start = len(g.output.decode(errors="replace").replace("\r", ""))
+        listed = type_line("ps")[start:]
         out = type_line(f"kill {task}")
         type_line("sleep 100")
+        after_kill = last_answer(type_line("ps"), "ps")
         out = type_line("exec busybox echo after kill")
         out = type_line("mem")
     finally:
         g.kill()
+    assert re.search(r"\n\d+ +count_lines +\d+ +\d+\n", listed), listed
+    assert "count_lines" not in after_kill, after_kill
     assert re.search(r"user: count_lines \(pid \d+\) ended with its task; \d+ pages freed", out), out
     assert "after kill\nexec: pid" in out
     after = free_frames(out.rsplit("theseus> mem\n", 1)[1])

@@ -115,6 +115,16 @@ uint64_t kernel_user_file_read(uint32_t id, uint64_t offset, struct bytes dst);
  * NUL came within dst. */
 RESTRICTED_OPERATION struct status kernel_user_copy_cstr(struct bytes dst, uint64_t user_src, size_t *len);
 
+/* The processes running now (for `ps`). */
+struct user_proc_info {
+	uint32_t pid;
+	char name[16];
+	uint64_t pages;
+	uint64_t syscalls;
+};
+/* Fills out[0..cap) (an array of the caller's); returns how many there are. */
+size_t kernel_user_list(struct user_proc_info *out, size_t cap);
+
 /* Pages the current process has mapped, and its limit. */
 uint64_t kernel_user_pages(void);
 uint64_t kernel_user_pages_max(void);
