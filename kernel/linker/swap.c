@@ -91,6 +91,43 @@ overflow:
 	return link_fail(err, E_RANGE, d->name, "the new address does not fit the relocated field");
 }
 
+/* A replacement serves whatever OLD served: every name OLD exports, with
+ * the type OLD defines it with (when both records are checked). Importers
+ * are only part of it; the rest are named references (an application's
+ * entry, a service, an IRQ handler) that re-resolve after the swap, and a
+ * crate that drops or retypes one would break them later, far from the
+ * swap. So `swap hello counter` is refused at the swap, naming hello_main. */
+static struct status check_replaces_interface(const struct linker *l, const struct loaded_crate *old,
+                                              const struct loaded_crate *new, struct link_error *err)
+{
+	bool typed = l->attest_key && !old->unchecked && !new->unchecked;
+	for (uint32_t k = 0; k < old->export_count; k++) {
+		const char *name = linker_symbol_name(old, old->exports[k]);
+		if (find_export(new, name) == LINKER_NO_SECTION) {
+			struct status st = link_fail(err, E_NOENT, new->name, "missing from the replacement; ");
+			link_error_append(err, old->name);
+			link_error_append(err, ", which it would replace, exports it");
+			link_error_set_symbol(err, name);
+			return st;
+		}
+		struct sig_entry was, now;
+		if (!typed || !sig_lookup(&old->signatures, true, name, &was))
+			continue;
+		const char *why = sig_lookup(&new->signatures, true, name, &now)
+		                          ? sig_mismatch(&was, &now)
+		                          : "the replacement's record has no type signature for it";
+		if (why) {
+			struct status st = link_fail(err, E_PERM, new->name, "exported with another type than by ");
+			link_error_append(err, old->name);
+			link_error_append(err, ", which it would replace: ");
+			link_error_append(err, why);
+			link_error_set_symbol(err, name);
+			return st;
+		}
+	}
+	return STATUS_OK;
+}
+
 struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
                           uint32_t *new_id_out, struct link_error *err)
 {
@@ -131,6 +168,14 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 		loaded_here = true;
 	}
 	struct loaded_crate *new = l->slots[new_id].crate;
+	st = check_replaces_interface(l, old, new, err);
+	if (!status_ok(st)) {
+		if (loaded_here) {
+			struct link_error ignored;
+			(void)linker_unload(l, new_id, &ignored);
+		}
+		return st;
+	}
 	uint32_t n = old->dependent_count;
 	struct swap_patch *patches = n ? meta_alloc_array(l, n, sizeof(*patches)) : NULL;
 	if (n && !patches) {
@@ -138,8 +183,8 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 		goto undo;
 	}
 
-	/* Plan: every field, or nothing. */
-	uint32_t missing = 0;
+	/* Plan: every field, or nothing. NEW exports every name OLD does
+	 * (checked above); a symbol without an address still stops it. */
 	for (uint32_t i = 0; i < n; i++) {
 		const struct reloc_ref *ref = &old->dependents[i];
 		const struct loaded_crate *d = l->slots[ref->crate].crate;
@@ -149,15 +194,11 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 		uint32_t sec;
 		uint64_t S;
 		if (ex == LINKER_NO_SECTION || !symbol_address(new, ex, &S, &sec)) {
-			if (missing++ == 0) {
-				(void)link_fail(err, E_NOENT, new->name, "lacks a symbol other crates import from ");
-				link_error_append(err, old->name);
-				link_error_set_symbol(err, name);
-			}
-			continue;
+			st = link_fail(err, E_NOENT, new->name, "lacks a symbol other crates import from ");
+			link_error_append(err, old->name);
+			link_error_set_symbol(err, name);
+			goto undo;
 		}
-		if (missing)
-			continue;
 		/* NEW must define what the dependent imports with the type it
 		 * imports it with, as its provider at load did. */
 		st = check_import_signature(l, d, name, new->unchecked ? NULL : &new->signatures,
@@ -169,13 +210,6 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 		st = plan_patch(d, rec, S, &patches[i], err);
 		if (!status_ok(st))
 			goto undo;
-	}
-	if (missing) {
-		link_error_append(err, " (symbols missing: ");
-		link_error_append_u64(err, missing, 0);
-		link_error_append(err, ")");
-		st = STATUS(E_NOENT);
-		goto undo;
 	}
 
 	/* Commit: write the fields, move the records, drop OLD. */

@@ -309,6 +309,61 @@ static void test_signature_mismatch(void)
 	free(data);
 }
 
+/* A replacement must export everything the crate it replaces exports,
+ * each with the same type: `swap hello counter` is refused naming
+ * hello_main; hello_v2 with a retyped hello_main is refused too. */
+static void test_swap_keeps_the_interface(void)
+{
+	struct fixture f;
+	struct linker_options opt = checked_options();
+	(void)setup(&f, archive_data, &opt);
+	uint32_t hello, other = LINKER_NO_CRATE;
+	struct status st = linker_load_crate(&f.l, "hello", &hello, &f.err);
+	if (status_ok(st))
+		st = linker_swap(&f.l, hello, "counter", &other, &f.err);
+	tap_check(st.err == E_NOENT && !strcmp(f.err.symbol, "hello_main") && !strcmp(f.err.crate, "counter") &&
+	                  strstr(f.err.reason, "missing from the replacement; hello") && linker_crate(&f.l, hello) &&
+	                  other != LINKER_NO_CRATE && !linker_crate(&f.l, other),
+	          "swap hello counter is refused, naming hello_main; hello stays, counter is not left loaded",
+	          "%s", fmt(&f.err));
+	st = linker_swap(&f.l, hello, "hello_v2", &other, &f.err);
+	tap_check(status_ok(st) && !linker_crate(&f.l, hello) && linker_crate(&f.l, other),
+	          "swap hello hello_v2 (the same interface) is taken", "%s", fmt(&f.err));
+	teardown(&f);
+
+	uint8_t *data = malloc(archive_size);
+	memcpy(data, archive_data, archive_size);
+	struct archive_crate v2 = entry_of(data, "hello_v2");
+	uint8_t *image = data + v2.elf_off;
+	uint64_t off, size;
+	char *line = NULL;
+	if (find_section(image, SIG_SECTION, 0, &off, &size)) {
+		char *text = (char *)image + off;
+		for (uint64_t i = 0; i + 15 < size && !line; i++)
+			if ((i == 0 || text[i - 1] == '\n' || text[i - 1] == '\0') &&
+			    !memcmp(text + i, "def hello_main ", 15))
+				line = text + i;
+	}
+	if (!line) {
+		tap_check(0, "hello_v2's record holds a def line for hello_main", "");
+		free(data);
+		return;
+	}
+	char *digest = line + 15;
+	digest[0] = digest[0] == '0' ? '1' : '0';
+	restamp(image, v2.elf_size);
+	fix_crcs(data, "hello_v2");
+	(void)setup(&f, data, &opt);
+	st = linker_load_crate(&f.l, "hello", &hello, &f.err);
+	if (status_ok(st))
+		st = linker_swap(&f.l, hello, "hello_v2", &other, &f.err);
+	tap_check(st.err == E_PERM && !strcmp(f.err.symbol, "hello_main") &&
+	                  strstr(f.err.reason, "exported with another type than by hello") && linker_crate(&f.l, hello),
+	          "a replacement whose export has another type is refused, naming it", "%s", fmt(&f.err));
+	teardown(&f);
+	free(data);
+}
+
 int main(int argc, char **argv)
 {
 	uint8_t *key_data;
@@ -326,6 +381,7 @@ int main(int argc, char **argv)
 	test_relocation_against_symbol_0();
 	test_memory_limit();
 	test_signature_mismatch();
+	test_swap_keeps_the_interface();
 	free(archive_data);
 	return tap_done();
 }

@@ -459,6 +459,15 @@ def test_a_main_of_another_type_is_not_called(session, tmp_path):
         ('CRATE_EXPORT struct status hello_main(struct str args)\n{',
          'CRATE_EXPORT struct status hello_main(long count, int *where)\n{\n'
          '\tif (where)\n\t\t*where = (int)count;\n\tstruct str args = STR_EMPTY;')]})
+    # While a hello is loaded the push is a swap, and a replacement must
+    # export what the old one did with the same types: refused, naming it.
+    session.type("load hello")
+    result = push(obj, session.socket)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "symbol hello_main: exported with another type than by hello" in result.stderr, result.stderr
+    # With no hello loaded it is simply loaded, and the nano-core refuses
+    # to call its main.
+    assert "unloaded" in session.type("unload hello")
     result = push(obj, session.socket)
     assert result.returncode == 0, result.stderr
     answer = session.type("run hello")
