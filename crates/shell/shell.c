@@ -123,7 +123,7 @@ static const struct command commands[] = {
 	{STR("run"), STR("run APP [ARGS]"), STR("call APP_main(ARGS) of crate APP, loading it on demand"), cmd_run},
 	{STR("swap"), STR("swap OLD NEW"), STR("replace loaded crate OLD by NEW in the running system"), cmd_swap},
 	{STR("history"), STR("history"), STR("the live swaps of this boot, with their times"), cmd_history},
-	{STR("restart"), STR("restart CRATE"), STR("swap CRATE for a fresh copy of itself (new data, init again)"), cmd_restart},
+	{STR("restart"), STR("restart [--fresh] CRATE"), STR("swap CRATE for a fresh copy of itself, its state kept (or anew)"), cmd_restart},
 	{STR("inject"), STR("inject CRATE SYMBOL"), STR("make the next call of CRATE's SYMBOL fault"), cmd_inject},
 	{STR("recover"), STR("recover [POLICY]"), STR("the fault policy: repair (default), restart or none"), cmd_recover},
 	{STR("tasks"), STR("tasks"), STR("the tasks: id, name, state, priority, switches, ticks"), cmd_tasks},
@@ -203,16 +203,24 @@ static void spawn_boot_apps(void)
 CRATE_EXPORT struct status shell_session_main(struct str args)
 {
 	(void)args;
-	struct shell_history history;
+	/* On the heap (2.5 KiB): every command runs above this frame, and a
+	 * fault's recovery, with an interrupt nested on it, can go deep. The
+	 * block is the session task's: a killed session's goes with it. */
+	struct shell_history *history = NULL;
+	if (!status_ok(HEAP_NEW(struct shell_history, &history, task_current()))) {
+		out_str(STR("shell: no memory for the session's history\n"));
+		return STATUS(E_NOMEM);
+	}
 	struct shell_line line;
-	history.count = 0;
+	history->count = 0;
 	for (;;) {
 		out_str(STR(PROMPT));
-		if (!shell_read_line(&line, &history)) {
+		if (!shell_read_line(&line, history)) {
 			out_str(STR("\nshell: stepping aside for a new version\n"));
-			return STATUS(E_AGAIN);
+			struct status freed = HEAP_FREE(history);
+			return status_ok(freed) ? STATUS(E_AGAIN) : freed;
 		}
-		history_add(&history, &line);
+		history_add(history, &line);
 		dispatch(STR_FROM_ARRAY(line.text, line.len));
 	}
 }

@@ -9,6 +9,37 @@
 #include <theseus/cpu.h>
 #include <theseus/faults.h>
 
+/* The application's main, resolved with a strong reference and checked
+ * to have the type it is called with. Out of line, as is the fault's
+ * report below: the call itself runs with only the frames it needs on
+ * the caller's stack (a fault service may restart a crate from there). */
+static __attribute__((noinline)) struct status resolve_app(struct linker *l, const char *cname,
+							   struct linker_symbol *sym, struct crate_error *why)
+{
+	struct link_error err;
+	crates_wait_for_linker(l);
+	struct status s = linker_resolve(l, cname, LINKER_TAKE_REF, sym, &err);
+	if (status_ok(s)) {
+		/* Called as struct status APP_main(struct str): a main of
+		 * another type is not called. */
+		s = linker_check_call_type(l, sym->crate_id, cname, linker_call_type_name(LINKER_CALL_APP), &err);
+		if (!status_ok(s))
+			(void)linker_ref_put(l, sym->crate_id);
+	}
+	if (!status_ok(s))
+		explain_link(why, &err);
+	return s;
+}
+
+static __attribute__((noinline)) void describe_app_fault(const char *cname, const struct fault_report *fault,
+							 struct crate_error *why)
+{
+	char text[200];
+	fault_describe(fault, text, sizeof text);
+	ksnprintf(why->text, sizeof why->text, "%s faulted: %s%s%s", cname, text, fault->outcome[0] ? "; " : "",
+		  fault->outcome);
+}
+
 KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, struct crate_error *why)
 {
 	struct linker *l;
@@ -19,20 +50,9 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	/* The call's strong reference is tracked like a service call's: a
 	 * task killed inside drops it (kernel_stack_discarded). */
 	struct linker_symbol sym;
-	struct link_error err;
-	crates_wait_for_linker(l);
-	s = linker_resolve(l, cname, LINKER_TAKE_REF, &sym, &err);
-	if (status_ok(s)) {
-		/* Called as struct status APP_main(struct str): a main of
-		 * another type is not called. */
-		s = linker_check_call_type(l, sym.crate_id, cname, linker_call_type_name(LINKER_CALL_APP), &err);
-		if (!status_ok(s))
-			(void)linker_ref_put(l, sym.crate_id);
-	}
-	if (!status_ok(s)) {
-		explain_link(why, &err);
+	s = resolve_app(l, cname, &sym, why);
+	if (!status_ok(s))
 		return s;
-	}
 	struct crate_call c = {.shape = FN_STATUS_STR, .s = args};
 	struct fault_report fault;
 	s = symbol_call(&sym, &c, &fault);
@@ -46,12 +66,8 @@ KERNEL_EXPORT struct status kernel_call_app(struct str symbol, struct str args, 
 	/* Policy (restart the crate, or leave it) is the fault service's. */
 	struct crate_call notify = {.shape = FN_VOID_PTR, .p = &fault};
 	(void)service_call(KERNEL_SERVICE_FAULT, &notify, NULL);
-	if (why) {
-		char text[200];
-		fault_describe(&fault, text, sizeof text);
-		ksnprintf(why->text, sizeof why->text, "%s faulted: %s%s%s", cname, text, fault.outcome[0] ? "; " : "",
-			  fault.outcome);
-	}
+	if (why)
+		describe_app_fault(cname, &fault, why);
 	return STATUS(E_FAULT);
 }
 KEXPORT(kernel_call_app);

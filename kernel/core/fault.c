@@ -130,19 +130,31 @@ static void fill_report(struct fault_report *r, const struct fault_point *fp)
 	}
 }
 
+/* Out of line, so that the report's room is taken only when a fault
+ * happened: protected calls nest (an interrupt's handler call inside a
+ * task's call) and every byte of their frames is on the task's stack. */
+static __attribute__((noinline)) void record_unwound_fault(struct crate_call *c, struct fault_report *fault,
+							   const struct fault_point *fp);
+
 bool protected_call(struct crate_call *c, struct fault_report *fault)
 {
 	struct fault_point fp;
 	c->faulted = false;
 	if (!kfault_try(&fp, call_thunk, c))
 		return true;
+	record_unwound_fault(c, fault, &fp);
+	return false;
+}
+
+static void record_unwound_fault(struct crate_call *c, struct fault_report *fault, const struct fault_point *fp)
+{
 	c->result = STATUS(E_FAULT);
 	c->faulted = true;
 	struct fault_report local;
 	struct fault_report *r = fault ? fault : &local;
-	fill_report(r, &fp);
+	fill_report(r, fp);
 	bool irq = cpu_irq_save();
-	struct fault_event *e = new_event(fp.vector, fp.fault_rip, FAULT_UNWOUND, repaired_before_unwind,
+	struct fault_event *e = new_event(fp->vector, fp->fault_rip, FAULT_UNWOUND, repaired_before_unwind,
 					  c->in_interrupt);
 	repaired_before_unwind = 0;
 	copy_cstr(e->crate, sizeof e->crate, r->crate);
@@ -150,7 +162,6 @@ bool protected_call(struct crate_call *c, struct fault_report *fault)
 	copy_cstr(e->function, sizeof e->function, r->function);
 	e->offset = r->offset;
 	cpu_irq_restore(irq);
-	return false;
 }
 
 void fault_describe(const struct fault_report *f, char *buf, size_t cap)
