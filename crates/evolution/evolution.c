@@ -138,12 +138,24 @@ static struct hook hook_name(const struct crate_summary *c, struct str kind)
  * OLD exports FAMILY_save and NEW FAMILY_migrate, which carry it over
  * (through the state store, or the swap's handover for large state). The
  * paper's rule made a check: state a crate must not lose across versions
- * lives outside it, or is handed over. A restart starts the crate's data
- * afresh and is not checked, but its hooks still run: what a crate hands
- * over is what no instance of it may lose (memory's record of every
- * mapping, the timer's tick count), and a save hook may refuse (the heap,
- * while objects live in it). */
-static struct status plan_hooks(struct swap_plan *plan, bool fresh, struct crate_error *why)
+ * lives outside it, or is handed over. A restart keeps what the hooks
+ * carry, so it needs at least the save hook, which may carry the state or
+ * refuse to lose it (the heap, while objects live in it); without one it
+ * is refused too, naming what would be lost. Only a fresh restart (after a
+ * fault, or `restart --fresh`) is not checked, and even then the hooks
+ * run: what a crate hands over is what no instance of it may lose
+ * (memory's record of every mapping, the state store's entries). */
+enum replacement {
+	REPLACE_SWAP,          /* another version, or a pushed one */
+	REPLACE_RESTART,       /* a fresh copy, keeping what must survive */
+	REPLACE_RESTART_FRESH, /* a fresh copy, its own data anew */
+};
+
+/* Out of line (as is the wait below): the two summaries and the lines
+ * need not stay on the stack while the swap runs. A restart after a fault
+ * runs on the faulted task's stack, and an interrupt may nest on it. */
+__attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan, enum replacement how,
+							   struct crate_error *why)
 {
 	struct crate_summary old, new;
 	if (!status_ok(kernel_crate_describe(&plan->old_crate, &old)) ||
@@ -156,7 +168,8 @@ static struct status plan_hooks(struct swap_plan *plan, bool fresh, struct crate
 	bool migrates = migrate.name[0] &&
 			kernel_crate_has_export(&plan->new_crate, STR_FROM_CSTR_ARRAY(migrate.name));
 	uint64_t state = old.data_bytes + old.bss_bytes;
-	if (!fresh && state && !(saves && migrates)) {
+	bool carried = how == REPLACE_SWAP ? saves && migrates : how == REPLACE_RESTART ? saves : true;
+	if (state && !carried) {
 		struct fmt_line line;
 		fmt_clear(&line);
 		fmt_str(&line, STR_FROM_CSTR_ARRAY(old.name));
@@ -164,9 +177,13 @@ static struct status plan_hooks(struct swap_plan *plan, bool fresh, struct crate
 		fmt_u64(&line, state);
 		fmt_str(&line, STR(" bytes of state in .data/.bss and no "));
 		fmt_str(&line, STR_FROM_CSTR_ARRAY(save.name));
-		fmt_char(&line, '/');
-		fmt_str(&line, STR_FROM_CSTR_ARRAY(migrate.name));
-		fmt_str(&line, STR(" carries it over"));
+		if (how == REPLACE_SWAP) {
+			fmt_char(&line, '/');
+			fmt_str(&line, STR_FROM_CSTR_ARRAY(migrate.name));
+			fmt_str(&line, STR(" carries it over"));
+		} else {
+			fmt_str(&line, STR(" keeps it (restart --fresh starts it anew)"));
+		}
 		say(why, &line);
 		return STATUS(E_PERM);
 	}
@@ -195,7 +212,7 @@ static void wait_end(size_t entry)
 }
 
 /* Apply the plan once OLD is quiescent, a tick at a time. */
-static struct status apply_when_quiescent(struct swap_plan *plan, struct crate_error *why)
+__attribute__((noinline)) static struct status apply_when_quiescent(struct swap_plan *plan, struct crate_error *why)
 {
 	size_t entry = wait_begin(&plan->old_crate);
 	struct status s = STATUS(E_AGAIN);
@@ -238,12 +255,13 @@ static struct status apply_when_quiescent(struct swap_plan *plan, struct crate_e
 	return s;
 }
 
-static struct status swap_to(struct crate_handle *old, struct crate_handle *new, bool fresh, struct crate_error *why,
+static struct status swap_to(struct crate_handle *old, struct crate_handle *new, enum replacement how,
+			     struct crate_error *why,
 			     uint64_t *cycles)
 {
 	struct swap_plan plan = {.old_crate = *old, .new_crate = *new};
 	uint64_t start = cpu_timestamp();
-	struct status s = plan_hooks(&plan, fresh, why);
+	struct status s = plan_hooks(&plan, how, why);
 	if (status_ok(s))
 		s = apply_when_quiescent(&plan, why);
 	*cycles = cpu_timestamp() - start;
@@ -294,12 +312,12 @@ CRATE_EXPORT struct status evolution_swap(struct str old, struct str new_crate, 
 		}
 	}
 	if (status_ok(s))
-		s = swap_to(&from, &to, false, why, &cycles);
+		s = swap_to(&from, &to, REPLACE_SWAP, why, &cycles);
 	log_swap(old, new_crate, STR_EMPTY, s.err, cycles);
 	return s;
 }
 
-CRATE_EXPORT struct status evolution_restart(struct str crate, struct crate_error *why)
+CRATE_EXPORT struct status evolution_restart(struct str crate, bool fresh, struct crate_error *why)
 {
 	struct crate_handle loaded, copy;
 	struct crate_summary summary;
@@ -309,8 +327,9 @@ CRATE_EXPORT struct status evolution_restart(struct str crate, struct crate_erro
 		s = kernel_crate_add_copy(&loaded, &copy, why);
 	if (!status_ok(s))
 		return s;
-	s = swap_to(&loaded, &copy, true, why, &cycles);
-	log_swap(crate, crate, STR(" (restarted)"), s.err, cycles);
+	s = swap_to(&loaded, &copy, fresh ? REPLACE_RESTART_FRESH : REPLACE_RESTART, why, &cycles);
+	log_swap(STR_FROM_CSTR_ARRAY(summary.name), STR_FROM_CSTR_ARRAY(summary.name),
+		 fresh ? STR(" (restarted fresh)") : STR(" (restarted)"), s.err, cycles);
 	if (!status_ok(s))
 		drop_unused(&copy, why);
 	return s;
@@ -359,7 +378,7 @@ CRATE_EXPORT struct status evolution_push(struct str image, struct push_report *
 		FILL(out->old_crate, STR_FROM_CSTR_ARRAY(running.name));
 		FILL(out->old_version, STR_FROM_CSTR_ARRAY(running.version));
 		uint64_t cycles;
-		s = swap_to(&old, &pushed, false, &out->why, &cycles);
+		s = swap_to(&old, &pushed, REPLACE_SWAP, &out->why, &cycles);
 		out->cycles = cycles;
 		log_swap(STR_FROM_CSTR_ARRAY(running.name), STR_FROM_CSTR_ARRAY(incoming.name), STR(" (pushed)"), s.err,
 			 cycles);

@@ -54,7 +54,7 @@ KTEST(evolution_bad_names_are_errors, "evolution.bad_names_are_errors")
 	KT_EXPECT(t, status_ok(kernel_crate_load(STR("hello"), &why)));
 	KT_EXPECT(t, evolution_swap(STR("hello"), STR("no_such_crate"), &why).err == E_NOENT);
 	KT_EXPECT(t, str_eq(STR_FROM_CSTR_ARRAY(why.text), STR("crate no_such_crate: no such crate in the archive (E_NOENT)")));
-	KT_EXPECT(t, evolution_restart(STR("no_such_crate"), &why).err == E_NOENT);
+	KT_EXPECT(t, evolution_restart(STR("no_such_crate"), false, &why).err == E_NOENT);
 	KT_EXPECT(t, status_ok(kernel_crate_unload(STR("hello"), &why)));
 }
 
@@ -66,7 +66,7 @@ KTEST(evolution_restart_asks_the_save_hook, "evolution.restart_asks_the_save_hoo
 	uint64_t *object = NULL;
 	KT_EXPECT(t, status_ok(HEAP_NEW(uint64_t, &object, HEAP_OWNER_KERNEL)));
 	*object = 0x5AFE;
-	struct status s = evolution_restart(STR("heap"), &why);
+	struct status s = evolution_restart(STR("heap"), false, &why);
 	KT_EXPECT_MSG(t, s.err == E_BUSY, "restart heap: %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT_MSG(t, str_eq(STR_FROM_CSTR_ARRAY(why.text), STR("heap_save() failed (E_BUSY)")), "%s", STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, *object == 0x5AFE);

@@ -19,7 +19,7 @@ CRATE("recovery", "1.0.0", "what to do when a crate faults (boot option recover=
 #define POLICY_KEY "recovery.policy"
 #define POLICY_FORMAT 1u
 /* Fault events read at a time (on the caller's stack). */
-#define RECENT_BATCH 8u
+#define RECENT_BATCH 2u /* fault_events are 176 bytes: this runs on a faulted task's stack */
 
 CRATE_EXPORT struct str recovery_policy_name(enum recovery_policy policy)
 {
@@ -73,7 +73,7 @@ CRATE_EXPORT struct status recovery_set_policy(enum recovery_policy policy)
 /* Unwound faults in `crate` among the nano-core's recent ones (it keeps
  * the last 32) that no repair explained (no corrupt code was found): the
  * crate's own state or logic is what fails. */
-static unsigned unexplained_faults(struct str crate)
+__attribute__((noinline)) static unsigned unexplained_faults(struct str crate)
 {
 	struct fault_event batch[RECENT_BATCH];
 	unsigned count = 0;
@@ -117,7 +117,7 @@ CRATE_EXPORT void recovery_on_fault(struct fault_report *report)
 		return;
 	}
 	struct crate_error why = {""};
-	bool restarted = status_ok(evolution_restart(crate, &why));
+	bool restarted = status_ok(evolution_restart(crate, true, &why)); /* its state is suspect */
 	struct str escalated = repeated ? STR(" (it kept faulting)") : STR_EMPTY;
 	if (restarted)
 		say_decision(report, STR("restarted it"), escalated);

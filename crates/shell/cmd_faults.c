@@ -8,13 +8,14 @@
 
 void cmd_restart(struct str args)
 {
-	struct str crate = word_at(args, 0);
-	if (crate.len == 0 || word_at(args, 1).len) {
-		out_str(STR("usage: restart CRATE\n"));
+	bool fresh = str_eq(word_at(args, 0), STR("--fresh"));
+	struct str crate = word_at(args, fresh ? 1 : 0);
+	if (crate.len == 0 || word_at(args, fresh ? 2 : 1).len) {
+		out_str(STR("usage: restart [--fresh] CRATE\n"));
 		return;
 	}
 	struct crate_error why = {""};
-	if (!status_ok(evolution_restart(crate, &why))) {
+	if (!status_ok(evolution_restart(crate, fresh, &why))) {
 		say_crate_error(STR("restart"), crate, &why);
 		return;
 	}
@@ -24,7 +25,8 @@ void cmd_restart(struct str args)
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(": "));
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
-	fmt_str(&line, STR(" (a fresh instance: its own data anew, init run again)"));
+	fmt_str(&line, fresh ? STR(" (a fresh instance: its own data anew, init run again)")
+			     : STR(" (a fresh instance: init run again, its state carried by its hooks)"));
 	out_line(&line);
 }
 

@@ -50,3 +50,15 @@ KTEST(state_full_store_says_so_and_keeps_what_it_has, "state_store.full_store_sa
 		KT_EXPECT(t, status_ok(state_remove(STR_FROM_ARRAY(key, sizeof key))));
 	}
 }
+
+KTEST(state_hooks_outside_a_swap_change_nothing, "state_store.hooks_outside_a_swap")
+{
+	KT_EXPECT(t, status_ok(state_put(STR("test.hooks"), STR("kept"), 1)));
+	KT_EXPECT(t, state_store_save().err == E_INVAL);
+	KT_EXPECT(t, state_store_migrate(1).err == E_NOENT);
+	KT_EXPECT(t, state_store_migrate(2).err == E_INVAL);
+	char got[4] = {};
+	struct state_get_result r = state_get(STR("test.hooks"), BYTES_OF(got));
+	KT_EXPECT(t, r.err == E_OK && r.value.len == 4 && got[0] == 'k' && got[3] == 't');
+	KT_EXPECT(t, status_ok(state_remove(STR("test.hooks"))));
+}

@@ -44,7 +44,7 @@ KERNEL_EXPORT struct status kernel_crate_find(struct str name, struct crate_hand
 	struct linker *l;
 	char cname[48];
 	struct status s = crate_request(name, cname, sizeof cname, &l, why);
-	return status_ok(s) ? make_handle(l, linker_crate_by_name(l, cname), out, why) : s;
+	return status_ok(s) ? make_handle(l, linker_crate_serving(l, cname), out, why) : s;
 }
 KEXPORT(kernel_crate_find);
 

@@ -452,6 +452,20 @@ uint32_t linker_crate_by_name(const struct linker *l, const char *name)
 	return id == ARCHIVE_NO_CRATE ? LINKER_NO_CRATE : id;
 }
 
+uint32_t linker_crate_serving(const struct linker *l, const char *name)
+{
+	uint32_t id = linker_crate_by_name(l, name);
+	if (id != LINKER_NO_CRATE && l->slots[id].state == CRATE_LOADED)
+		return id;
+	for (uint32_t i = 0; i < l->slot_count; i++) {
+		struct archive_crate ac;
+		if (l->slots[i].state == CRATE_LOADED && linker_crate_entry(l, i, &ac) &&
+		    !strcmp(ac.alternative_of, name))
+			return i;
+	}
+	return id;
+}
+
 const char *linker_crate_name(const struct linker *l, uint32_t crate_id)
 {
 	if (crate_id == LINKER_KERNEL_CRATE)

@@ -318,6 +318,10 @@ uint32_t linker_next_loaded(const struct linker *l, uint32_t after);
 /* The loaded crate called `name` (a pushed one included); else the boot
  * archive's crate of that name; else LINKER_NO_CRATE. */
 uint32_t linker_crate_by_name(const struct linker *l, const char *name);
+/* The loaded crate that serves `name`: the one called so, else a loaded
+ * crate declared an alternative of it (counter_v2 after `swap counter
+ * counter_v2`); else as linker_crate_by_name. */
+uint32_t linker_crate_serving(const struct linker *l, const char *name);
 /* The archive entry of crate `crate_id`: from the boot archive, or from
  * the pushed crate's own archive. Fails (false) for an unknown or vacant id. */
 bool linker_crate_entry(const struct linker *l, uint32_t crate_id, struct archive_crate *out);

@@ -265,6 +265,9 @@ def test_recover_restart_restarts_a_crate_that_faulted():
     # The same for a task: it ends with the fault, the crate is restarted.
     assert "[task] error: faulty: faulty_main faulted: exception 6 (#UD invalid opcode)" in out
     assert out.rsplit("theseus> run faulty", 1)[1].count("faulty ran 1 time") == 1
+    # The restart runs on the faulted task's stack with timer ticks nesting
+    # on it: that must fit (it once overflowed into a double fault).
+    assert "#DF" not in out and "paused for" not in out, out
 
 
 def test_without_recover_a_faulted_crate_stays_broken_until_restarted():
@@ -381,6 +384,54 @@ def test_a_restart_starts_data_afresh_but_state_kept_outside_carries_on():
     # The count lives in the state store, not in the crate: it goes on.
     assert "counter 1.0.0: run 3" in out
     assert "swap counter -> counter (restarted): done in " in out
+
+
+def test_a_swap_must_keep_the_interface_of_what_it_replaces():
+    """A replacement exports everything the crate it replaces exports, with
+    the same types: hello and counter share nothing, so the swap is refused
+    naming hello_main, and hello goes on."""
+    code, out = console("run hello", "swap hello counter", "run hello", "crates")
+    assert code == 0
+    assert ("swap hello: crate counter: symbol hello_main: missing from the replacement; "
+            "hello, which it would replace, exports it (E_NOENT)") in out
+    assert out.count("Hello from hello 1.0.0") == 2
+    listing = out.split("theseus> crates", 1)[1]
+    assert "\nhello " in listing and "\ncounter " not in listing  # nothing left half-swapped
+
+
+def test_restart_and_swap_find_the_version_that_serves_a_name():
+    """After swap counter counter_v2, `restart counter` restarts counter_v2
+    and `swap counter counter` goes back: the name means whatever version
+    serves it now."""
+    code, out = console("run counter", "swap counter counter_v2", "restart counter", "run counter",
+                        "swap counter counter", "run counter", "history")
+    assert code == 0
+    assert "restarted counter: swapped in " in out
+    assert "counter 2.0.0: run 2 (1 since the upgrade)" in out
+    assert "swap counter -> counter_v2: done in " in out
+    assert "swap counter_v2 -> counter_v2 (restarted): done in " in out
+    # Back to version 1: counter_migrate(2) refuses version 2's format, so
+    # the swap is undone and counter_v2 still serves.
+    assert "swap counter: counter_migrate(2) failed (E_INVAL); the swap was undone" in out
+    assert "counter 2.0.0: run 3 (2 since the upgrade)" in out
+
+
+def test_a_restart_never_silently_drops_state():
+    """The state store hands its entries to its next instance, so a restart
+    of it keeps every crate's saved state; a crate that keeps state with no
+    hook to carry it is refused unless the restart is --fresh."""
+    code, out = console("run counter", "run counter", "restart state_store", "run counter",
+                        "load serial_input", "restart serial_input", "restart --fresh serial_input",
+                        "restart --fresh", "echo alive")
+    assert code == 0
+    assert "restarted state_store: swapped in " in out
+    assert "state handed over by state_store_save and state_store_migrate" in out
+    assert "counter 1.0.0: run 3" in out  # the count survived the store's restart
+    assert ("restart serial_input: serial_input keeps 456 bytes of state in .data/.bss and no "
+            "serial_input_save keeps it (restart --fresh starts it anew)") in out
+    assert "restarted serial_input: swapped in " in out and "its own data anew" in out
+    assert "usage: restart [--fresh] CRATE" in out
+    assert "\nalive" in out
 
 
 def test_bad_requests_get_errors_and_the_shell_goes_on():

@@ -22,10 +22,15 @@
  * name. On success why says how long it took. */
 struct status evolution_swap(struct str old, struct str new_crate, struct crate_error *why);
 
-/* Restart a loaded crate: a fresh copy of its image is swapped in for it,
- * so its .data/.bss start over and its init and migration hook run again;
- * state kept outside it (the state store, its clients) carries on. */
-struct status evolution_restart(struct str crate, struct crate_error *why);
+/* Restart the loaded crate serving `crate` (the name of an alternative's
+ * original finds the alternative): a fresh copy of its image is swapped
+ * in for it, its init runs again, and state kept outside it (the state
+ * store, its clients) carries on. Its own .data/.bss start over, so unless
+ * `fresh`, a crate that keeps any must export FAMILY_save, which carries
+ * it (with FAMILY_migrate) or refuses to lose it; else E_PERM, naming the
+ * bytes. `fresh` (recovery from a fault: the state is suspect) skips that
+ * check; the hooks still run when the crate has them. */
+struct status evolution_restart(struct str crate, bool fresh, struct crate_error *why);
 
 /* What became of a crate pushed from the host. */
 struct push_report {

@@ -30,4 +30,12 @@ struct state_get_result state_get(struct str key, struct bytes out);
 
 struct status state_remove(struct str key);
 
+/* Live-update hooks (called by the nano-core's swap, not by clients):
+ * every entry goes through the swap's handover (theseus/crates.h) to the
+ * next instance, so a swap or restart of the store keeps what the other
+ * crates put in it. A malformed entry is dropped on the way. Outside a
+ * swap they change nothing: save is E_INVAL, migrate E_NOENT. */
+struct status state_store_save(void);
+struct status state_store_migrate(uint32_t from_major);
+
 #endif

@@ -67,7 +67,9 @@ struct SEALED crate_handle {
 	uint32_t id;
 	uint32_t generation; /* of the crate when the handle was made */
 };
-/* The loaded crate called `name`, or else the archive's crate of that name. */
+/* The loaded crate that serves `name`: the one called so, or else a loaded
+ * alternative of it (counter_v2 after `swap counter counter_v2`); or else
+ * the archive's crate of that name. */
 struct status kernel_crate_find(struct str name, struct crate_handle *out, struct crate_error *why);
 /* The boot archive's crate called `name`, loaded or not. */
 struct status kernel_crate_find_archived(struct str name, struct crate_handle *out, struct crate_error *why);
