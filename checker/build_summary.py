@@ -14,6 +14,22 @@ import subprocess
 import sys
 
 
+def how_carried(crate):
+    """What becomes of a crate's own .data/.bss on a swap or restart, by the
+    evolution crate's rule (crates/evolution: FAMILY_save and
+    FAMILY_migrate, FAMILY being the crate it is an alternative of, or its
+    own name). Every crate gets one of four answers, never 'unknown'."""
+    if not crate.get("state_bytes"):
+        return "none"
+    family = crate.get("alternative_of") or crate["name"]
+    exports = set(crate.get("exports", []))
+    save, migrate = f"{family}_save", f"{family}_migrate"
+    if save in exports and migrate in exports:
+        return f"handed over ({save}/{migrate})"
+    if save in exports:
+        return f"guarded ({save} refuses to lose it)"
+    return "not carried (a swap is refused; restart needs --fresh)"
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -45,10 +61,13 @@ def main():
     with open(args.spill_json) as f:
         report = json.load(f)
     for crate in report.get("crates", []):
+        crate["state_carried"] = how_carried(crate)
         symbols = ", ".join(s["name"] if isinstance(s, dict) else str(s)
                             for s in crate.get("state_symbols", []))
-        print(f"state-spill: {crate['name']:<16} {crate['state_bytes']:>7} bytes"
+        print(f"state-spill: {crate['name']:<16} {crate['state_bytes']:>7} bytes  {crate['state_carried']}"
               + (f"  ({symbols})" if symbols else ""))
+    with open(args.spill_json, "w") as f:
+        json.dump(report, f, indent=1)
     print(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "objcheck: done")
     return 0
 
