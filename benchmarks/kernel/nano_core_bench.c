@@ -62,10 +62,10 @@ KBENCH(kheap_alloc_free, "kheap.alloc_free")
 #define CRC_IMAGE_BYTES (57u * 1024u)
 KBENCH(floor_crc32_image, "floor.crc32_image")
 {
-	static volatile uint32_t sink;
 	for (uint64_t i = 0; i < kbench_iterations(b) && i < 64; i++) {
 		uint64_t t0 = kbench_now();
-		sink = archive_crc32((const uint8_t *)__text_start, CRC_IMAGE_BYTES);
+		uint32_t crc = archive_crc32((const uint8_t *)__text_start, CRC_IMAGE_BYTES);
+		__asm__ volatile("" : : "r"(crc)); /* the result is used: the CRC is computed */
 		kbench_sample(b, kbench_now() - t0, 1);
 	}
 	kbench_note(b, "bytes", CRC_IMAGE_BYTES);

@@ -201,6 +201,13 @@ extern const uint8_t nano_core_attest_key[STAMP_KEY_SIZE];
 extern const char __kernel_signatures_start[];
 extern const char __kernel_signatures_end[];
 
+/* Through integers: the two symbols are distinct objects to the compiler,
+ * which would fold a pointer comparison of them to "different". */
+static uint64_t kernel_signatures_size(void)
+{
+	return (uint64_t)((uintptr_t)__kernel_signatures_end - (uintptr_t)__kernel_signatures_start);
+}
+
 #define CRATE_MEM_LIMIT_DEFAULT (16ull << 20)
 
 static bool developer_mode;
@@ -222,7 +229,7 @@ static uint64_t crate_memory_limit(void)
 	bool too_big = v >= (1ull << 40) || v > (UINT64_MAX >> shift);
 	if (p == text || (shift && p[1]) || (!shift && *p) || v == 0 || too_big) {
 		kprintf("crates: crate_mem_limit=%s is not a size (N, NK, NM or NG); using %lu bytes\n",
-			text, CRATE_MEM_LIMIT_DEFAULT);
+			text, (unsigned long)CRATE_MEM_LIMIT_DEFAULT);
 		return CRATE_MEM_LIMIT_DEFAULT;
 	}
 	return v << shift;
@@ -235,7 +242,7 @@ bool crates_init(void)
 		kprintf("crates: no crate archive among the boot modules\n");
 		return false;
 	}
-	if (__kernel_signatures_end == __kernel_signatures_start) {
+	if (kernel_signatures_size() == 0) {
 		/* Without them crates' imports could not be type-checked. */
 		kprintf("crates: the nano-core carries no type signatures (not built in the checker's signatures mode)\n");
 		return false;
@@ -249,7 +256,7 @@ bool crates_init(void)
 		.allow_unchecked = developer_mode,
 		.crate_memory_limit = crate_memory_limit(),
 		.kernel_signatures = __kernel_signatures_start,
-		.kernel_signatures_size = (uint64_t)(__kernel_signatures_end - __kernel_signatures_start),
+		.kernel_signatures_size = kernel_signatures_size(),
 	};
 	if (!status_ok(linker_init(&the_linker, &kernel_env, archive_bytes, m->end - m->start,
 				   &opts, &err))) {
