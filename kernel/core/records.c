@@ -87,16 +87,19 @@ static void run_crate_records(struct run_state *rs)
 	struct linker *l = crates_linker();
 	if (!l || !selector_may_name_crate_records(rs))
 		return;
-	for (uint32_t id = 0; id < l->archive.crate_count; id++) {
-		if (!linker_archive_crate_has_section(l, id, k->section))
+	for (uint32_t archived = 0; archived < l->archive.crate_count; archived++) {
+		if (!linker_archive_crate_has_section(l, archived, k->section))
 			continue;
-		const char *name = linker_crate_name(l, id);
+		const char *name = linker_crate_name(l, archived);
 		uint32_t loaded_id;
 		struct link_error err;
 		/* A task an earlier record left behind may be inside a request. */
 		crates_wait_for_linker(l);
 		(void)linker_load_crate(l, name, &loaded_id, &err);
-		if (!linker_is_loaded(l, id)) {
+		/* The loaded instance: the archive's, or the fresh copy an
+		 * earlier record's restart swapped in under a new id. */
+		uint32_t id = linker_crate_by_name(l, name);
+		if (id == LINKER_NO_CRATE || !linker_is_loaded(l, id)) {
 			char why[200];
 			link_error_format(&err, why, sizeof why);
 			kprintf("%s CRATE %s 1\n%s RUN crate.%s.load\n%s FAIL crate.%s.load %s\n", k->tag, name, k->tag,
