@@ -71,6 +71,8 @@ static void measure_crate(struct kbench_ctx *b, struct linker *l, uint32_t id, s
 		}
 		uint32_t crate_id;
 		struct link_error err;
+		/* A task an earlier record left behind may be inside a request. */
+		crates_wait_for_linker(l);
 		uint64_t t0 = kbench_now();
 		struct status s = linker_load_crate(l, ac.name, &crate_id, &err);
 		uint64_t t1 = kbench_now();
