@@ -239,8 +239,11 @@ CRATE_EXPORT struct status shell_session_main(struct str args)
 /* Before the first prompt, let the tasks started at boot (the recovery
  * crate's low-priority scrubber, spawn= applications) run to their first
  * wait, so that their start-up lines come before the prompt and not into
- * the echo of the first command typed. At most SETTLE_TICKS. */
-#define SETTLE_TICKS 200
+ * the echo of the first command typed. At most SETTLE_TICKS: ticks are
+ * the host's time under TCG, so a loaded host gives the guest less work
+ * per tick; 200 was too few for the scrubber's load on a busy machine. A
+ * boot application that never waits delays the first prompt by this. */
+#define SETTLE_TICKS 1000
 
 static void settle_boot_tasks(void)
 {
