@@ -1,6 +1,7 @@
 /* evolution: the policy of live evolution (include/evolution.h) on top of
  * the nano-core's mechanism: handles on crates and the one swap primitive
  * that applies a plan when the crate to replace is quiescent. */
+#include <theseus/alloc.h>
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
@@ -332,6 +333,69 @@ CRATE_EXPORT struct status evolution_restart(struct str crate, bool fresh, struc
 		 fresh ? STR(" (restarted fresh)") : STR(" (restarted)"), s.err, cycles);
 	if (!status_ok(s))
 		drop_unused(&copy, why);
+	return s;
+}
+
+/* The archive's alternative of the crate called `name` (a crate that
+ * declares itself one), or of the crate it is itself an alternative of:
+ * the version to swap to. Empty when there is none. */
+#define LISTED_MAX 64
+struct listing {
+	struct crate_summary of[LISTED_MAX];
+};
+
+static void alternative_for(const struct crate_summary *running, struct bytes out)
+{
+	bytes_fill_cstr(out, STR_EMPTY);
+	struct listing *all = NULL; /* 17 KiB: not for a stack */
+	if (!status_ok(HEAP_NEW(struct listing, &all, HEAP_OWNER_KERNEL)))
+		return;
+	size_t n = kernel_crate_list(all->of, LISTED_MAX);
+	struct str name = STR_FROM_CSTR_ARRAY(running->name);
+	struct str original = STR_FROM_CSTR_ARRAY(running->alternative_of);
+	for (size_t i = 0; i < n && i < LISTED_MAX; i++) {
+		const struct crate_summary *c = ARRAY_AT(all->of, i);
+		struct str cname = STR_FROM_CSTR_ARRAY(c->name);
+		bool other_version = original.len ? str_eq(cname, original)
+						  : str_eq(STR_FROM_CSTR_ARRAY(c->alternative_of), name);
+		if (other_version && !c->pushed && !str_eq(cname, name)) {
+			bytes_fill_cstr(out, cname);
+			break;
+		}
+	}
+	if (!status_ok(HEAP_FREE(all)))
+		bytes_fill_cstr(out, STR_EMPTY);
+}
+
+CRATE_EXPORT struct status evolution_evolve(struct str crate, struct crate_error *why)
+{
+	struct crate_handle loaded;
+	struct crate_summary running;
+	struct status s = find_loaded(crate, &loaded, &running, why);
+	if (!status_ok(s))
+		return s;
+	char other[32];
+	alternative_for(&running, BYTES_OF(other));
+	struct str name = STR_FROM_CSTR_ARRAY(running.name), to = STR_FROM_CSTR_ARRAY(other);
+	if (!to.len)
+		return evolution_restart(name, false, why);
+	uint64_t start = cpu_timestamp();
+	s = evolution_swap(name, to, why);
+	if (!status_ok(s))
+		return s;
+	s = evolution_swap(to, name, why);
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("to "));
+	fmt_str(&line, to);
+	fmt_str(&line, status_ok(s) ? STR(" and back in ") : STR(", but not back: "));
+	if (status_ok(s)) {
+		fmt_u64(&line, cpu_timestamp() - start);
+		fmt_str(&line, STR(" cycles"));
+	} else {
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(why->text));
+	}
+	say(why, &line);
 	return s;
 }
 

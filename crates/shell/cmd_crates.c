@@ -392,3 +392,59 @@ void cmd_run(struct str args)
 	else if (s.err != E_OK)
 		out_str(STR("run: the application reported an error\n"));
 }
+
+/* evolve all | evolve CRATE...: each crate to its other version and back,
+ * or restarted with its state kept (evolution_evolve), one line each, then
+ * how many came through. The names are taken first: the list changes as
+ * crates are replaced. */
+void cmd_evolve(struct str args)
+{
+	if (word_at(args, 0).len == 0) {
+		out_str(STR("usage: evolve all | evolve CRATE...\n"));
+		return;
+	}
+	struct crate_table *table = NULL;
+	if (!status_ok(HEAP_NEW(struct crate_table, &table, task_current()))) {
+		out_str(STR("evolve: out of memory\n"));
+		return;
+	}
+	size_t n = 0;
+	if (str_eq(word_at(args, 0), STR("all"))) {
+		size_t listed = kernel_crate_list(table->of, MAX_CRATES);
+		for (size_t i = 0; i < listed && i < MAX_CRATES; i++) {
+			struct crate_summary c = *ARRAY_AT(table->of, i);
+			if (c.loaded)
+				*ARRAY_AT(table->of, n++) = c;
+		}
+	} else {
+		for (; n < MAX_CRATES && word_at(args, n).len; n++)
+			bytes_fill_cstr(BYTES_OF(ARRAY_AT(table->of, n)->name), word_at(args, n));
+	}
+	size_t done = 0;
+	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
+		struct str name = STR_FROM_CSTR_ARRAY(ARRAY_AT(table->of, i)->name);
+		struct crate_error why = {""};
+		struct status s = evolution_evolve(name, &why);
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("evolve "));
+		fmt_str(&line, name);
+		fmt_str(&line, status_ok(s) ? STR(": ok, ") : STR(": "));
+		if (!status_ok(s)) {
+			fmt_str(&line, KERR_STR(s.err));
+			fmt_str(&line, STR(", "));
+		}
+		FMT_CSTR(&line, why.text);
+		out_line(&line);
+		done += status_ok(s);
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("evolve: "));
+	fmt_u64(&line, done);
+	fmt_str(&line, STR(" of "));
+	fmt_u64(&line, n);
+	fmt_str(&line, STR(" crates replaced and back"));
+	out_line(&line);
+	give_back(HEAP_FREE(table), STR("evolve"));
+}

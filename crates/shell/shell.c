@@ -123,6 +123,7 @@ static const struct command commands[] = {
 	{STR("run"), STR("run APP [ARGS]"), STR("call APP_main(ARGS) of crate APP, loading it on demand"), cmd_run},
 	{STR("swap"), STR("swap OLD NEW"), STR("replace loaded crate OLD by NEW in the running system"), cmd_swap},
 	{STR("history"), STR("history"), STR("the live swaps of this boot, with their times"), cmd_history},
+	{STR("evolve"), STR("evolve all|CRATE..."), STR("replace crates by their other version and back, or restart them"), cmd_evolve},
 	{STR("restart"), STR("restart [--fresh] CRATE"), STR("swap CRATE for a fresh copy of itself, its state kept (or anew)"), cmd_restart},
 	{STR("inject"), STR("inject CRATE SYMBOL"), STR("make the next call of CRATE's SYMBOL fault"), cmd_inject},
 	{STR("recover"), STR("recover [POLICY]"), STR("the fault policy: repair (default), restart or none"), cmd_recover},

@@ -49,6 +49,7 @@ void cmd_unload(struct str args);
 void cmd_run(struct str args);
 void cmd_swap(struct str args);
 void cmd_history(struct str args);
+void cmd_evolve(struct str args);
 
 /* Restart and fault injection (cmd_faults.c). */
 void cmd_restart(struct str args);

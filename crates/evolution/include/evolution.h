@@ -32,6 +32,13 @@ struct status evolution_swap(struct str old, struct str new_crate, struct crate_
  * check; the hooks still run when the crate has them. */
 struct status evolution_restart(struct str crate, bool fresh, struct crate_error *why);
 
+/* Replace the loaded crate serving `crate` and come back: to the
+ * archive's other version of it (an alternative of it, or the crate it is
+ * an alternative of) and back, else by a restart that keeps its state.
+ * why says what happened, or why it was refused (a swap back that a
+ * migration hook refuses leaves the other version running). */
+struct status evolution_evolve(struct str crate, struct crate_error *why);
+
 /* What became of a crate pushed from the host. */
 struct push_report {
 	char crate[32];          /* the pushed crate's name */
