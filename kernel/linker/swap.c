@@ -97,13 +97,31 @@ overflow:
  * entry, a service, an IRQ handler) that re-resolve after the swap, and a
  * crate that drops or retypes one would break them later, far from the
  * swap. So `swap hello counter` is refused at the swap, naming hello_main. */
+static bool imported_by_a_dependent(const struct linker *l, const struct loaded_crate *old, const char *name)
+{
+	for (uint32_t i = 0; i < old->dependent_count; i++) {
+		const struct reloc_ref *ref = &old->dependents[i];
+		const struct loaded_crate *d = l->slots[ref->crate].crate;
+		if (!strcmp(linker_symbol_name(d, d->relocs[ref->reloc].symbol), name))
+			return true;
+	}
+	return false;
+}
+
+/* A forced replacement (mkimage push --force) may drop an export nobody
+ * imports now: the developer's way to change an interface in place. */
 static struct status check_replaces_interface(const struct linker *l, const struct loaded_crate *old,
-                                              const struct loaded_crate *new, struct link_error *err)
+                                              const struct loaded_crate *new, uint32_t new_id,
+                                              struct link_error *err)
 {
 	bool typed = l->attest_key && !old->unchecked && !new->unchecked;
+	struct archive_crate ac;
+	bool forced = linker_crate_entry(l, new_id, &ac) && (ac.flags & ARCHIVE_CRATE_FORCED);
 	for (uint32_t k = 0; k < old->export_count; k++) {
 		const char *name = linker_symbol_name(old, old->exports[k]);
 		if (find_export(new, name) == LINKER_NO_SECTION) {
+			if (forced && !imported_by_a_dependent(l, old, name))
+				continue;
 			struct status st = link_fail(err, E_NOENT, new->name, "missing from the replacement; ");
 			link_error_append(err, old->name);
 			link_error_append(err, ", which it would replace, exports it");
@@ -168,7 +186,7 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 		loaded_here = true;
 	}
 	struct loaded_crate *new = l->slots[new_id].crate;
-	st = check_replaces_interface(l, old, new, err);
+	st = check_replaces_interface(l, old, new, new_id, err);
 	if (!status_ok(st)) {
 		if (loaded_here) {
 			struct link_error ignored;

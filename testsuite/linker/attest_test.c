@@ -331,6 +331,29 @@ static void test_swap_keeps_the_interface(void)
 	          "swap hello hello_v2 (the same interface) is taken", "%s", fmt(&f.err));
 	teardown(&f);
 
+	/* Forced (mkimage push --force): an export nobody imports may go. */
+	uint8_t *forced = malloc(archive_size);
+	memcpy(forced, archive_data, archive_size);
+	{
+		struct archive a;
+		struct link_error ignored;
+		(void)archive_open(&a, forced, archive_size, &ignored);
+		uint8_t *entry = forced + a.crate_table_off +
+		                 (uint64_t)archive_find_crate(&a, "counter") * ARCHIVE_CRATE_ENTRY_SIZE;
+		wr32(entry + 44, rd32(entry + 44) | ARCHIVE_CRATE_FORCED);
+		uint64_t meta_len = a.strtab_off + a.strtab_size - a.crate_table_off;
+		wr32(forced + 104, archive_crc32(forced + a.crate_table_off, meta_len));
+		wr32(forced + 108, archive_crc32(forced, 108));
+	}
+	(void)setup(&f, forced, &opt);
+	st = linker_load_crate(&f.l, "hello", &hello, &f.err);
+	if (status_ok(st))
+		st = linker_swap(&f.l, hello, "counter", &other, &f.err);
+	tap_check(status_ok(st) && !linker_crate(&f.l, hello) && linker_crate(&f.l, other),
+	          "a forced replacement may drop an export nobody imports", "%s", fmt(&f.err));
+	teardown(&f);
+	free(forced);
+
 	uint8_t *data = malloc(archive_size);
 	memcpy(data, archive_data, archive_size);
 	struct archive_crate v2 = entry_of(data, "hello_v2");
