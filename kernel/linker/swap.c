@@ -146,6 +146,30 @@ static struct status check_replaces_interface(const struct linker *l, const stru
 	return STATUS_OK;
 }
 
+/* Where importer d's symbol lives in NEW, checked to have the type d
+ * imports it with, as its provider at load did. */
+#define SWAP_CACHE 64u
+struct resolved_import {
+	uint32_t crate, symbol;
+	uint64_t address;
+	uint32_t section;
+};
+
+static struct status resolve_in_new(const struct linker *l, const struct loaded_crate *d, uint32_t symbol,
+                                    const struct loaded_crate *old, const struct loaded_crate *new,
+                                    struct resolved_import *out, struct link_error *err)
+{
+	const char *name = linker_symbol_name(d, symbol);
+	uint32_t ex = find_export(new, name);
+	if (ex == LINKER_NO_SECTION || !symbol_address(new, ex, &out->address, &out->section)) {
+		struct status st = link_fail(err, E_NOENT, new->name, "lacks a symbol other crates import from ");
+		link_error_append(err, old->name);
+		link_error_set_symbol(err, name);
+		return st;
+	}
+	return check_import_signature(l, d, name, new->unchecked ? NULL : &new->signatures, new->name, err);
+}
+
 struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
                           uint32_t *new_id_out, struct link_error *err)
 {
@@ -196,36 +220,41 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 	}
 	uint32_t n = old->dependent_count;
 	struct swap_patch *patches = n ? meta_alloc_array(l, n, sizeof(*patches)) : NULL;
+	struct resolved_import *cache = NULL;
 	if (n && !patches) {
 		st = link_fail(err, E_NOMEM, old->name, "out of memory for the swap plan");
 		goto undo;
 	}
 
 	/* Plan: every field, or nothing. NEW exports every name OLD does
-	 * (checked above); a symbol without an address still stops it. */
+	 * (checked above); a symbol without an address still stops it. An
+	 * importer names one symbol in many relocations (the shell calls
+	 * fmt_str from hundreds of places): each (importer, symbol) is
+	 * resolved and type-checked once, through a small cache. */
+	cache = n ? meta_alloc_array(l, SWAP_CACHE, sizeof(*cache)) : NULL;
+	if (n && !cache) {
+		st = link_fail(err, E_NOMEM, old->name, "out of memory for the swap plan");
+		goto undo;
+	}
+	for (uint32_t k = 0; n && k < SWAP_CACHE; k++)
+		cache[k].crate = LINKER_NO_CRATE;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct reloc_ref *ref = &old->dependents[i];
 		const struct loaded_crate *d = l->slots[ref->crate].crate;
 		const struct reloc_record *rec = &d->relocs[ref->reloc];
-		const char *name = linker_symbol_name(d, rec->symbol);
-		uint32_t ex = find_export(new, name);
-		uint32_t sec;
-		uint64_t S;
-		if (ex == LINKER_NO_SECTION || !symbol_address(new, ex, &S, &sec)) {
-			st = link_fail(err, E_NOENT, new->name, "lacks a symbol other crates import from ");
-			link_error_append(err, old->name);
-			link_error_set_symbol(err, name);
-			goto undo;
+		struct resolved_import *hit = &cache[(ref->crate * 31u + rec->symbol) % SWAP_CACHE];
+		if (hit->crate != ref->crate || hit->symbol != rec->symbol) {
+			st = resolve_in_new(l, d, rec->symbol, old, new, hit, err);
+			if (!status_ok(st)) {
+				hit->crate = LINKER_NO_CRATE;
+				goto undo;
+			}
+			hit->crate = ref->crate;
+			hit->symbol = rec->symbol;
 		}
-		/* NEW must define what the dependent imports with the type it
-		 * imports it with, as its provider at load did. */
-		st = check_import_signature(l, d, name, new->unchecked ? NULL : &new->signatures,
-		                            new->name, err);
-		if (!status_ok(st))
-			goto undo;
-		patches[i].new_address = S;
-		patches[i].new_symbol_section = sec;
-		st = plan_patch(d, rec, S, &patches[i], err);
+		patches[i].new_address = hit->address;
+		patches[i].new_symbol_section = hit->section;
+		st = plan_patch(d, rec, hit->address, &patches[i], err);
 		if (!status_ok(st))
 			goto undo;
 	}
@@ -254,6 +283,7 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 	l->slots[old_id].swaps++;
 	l->slots[new_id].swaps++;
 	meta_free_array(l, patches, n, sizeof(*patches));
+	meta_free_array(l, cache, n ? SWAP_CACHE : 0, sizeof(*cache));
 	return linker_unload(l, old_id, err);
 
 undo:
@@ -263,5 +293,6 @@ undo:
 	}
 out:
 	meta_free_array(l, patches, n, sizeof(*patches));
+	meta_free_array(l, cache, cache ? SWAP_CACHE : 0, sizeof(*cache));
 	return st;
 }
