@@ -390,6 +390,8 @@ static struct status place_sections(struct linker *l, struct loaded_crate *c,
 		goto out;
 	}
 	st = plan_regions(l, c, size, align, n, err);
+	if (!status_ok(st))
+		c->region_count = 0; /* counted, none allocated: nothing for crate_free */
 	if (!status_ok(st) || c->region_count == 0)
 		goto out;
 	/* A per-crate memory limit: one crate's sections (a huge .bss, say)

@@ -272,6 +272,45 @@ static void test_memory_limit(void)
 	teardown(&f);
 }
 
+/* Found by the long fuzz run: sections whose sizes overflow when laid out
+ * in one region were refused after some regions had been counted but none
+ * allocated, and the refusal's cleanup walked the missing region array. A
+ * .bss of nearly 2^64 bytes followed by another .bss section does it. */
+static void test_sections_too_large_to_lay_out(void)
+{
+	struct fixture f;
+	struct linker_options opt = checked_options();
+	uint8_t *data = malloc(archive_size);
+	memcpy(data, archive_data, archive_size);
+	struct archive_crate ev = entry_of(data, "evolution");
+	uint8_t *image = data + ev.elf_off;
+	struct elf64_ehdr eh;
+	memcpy(&eh, image, sizeof eh);
+	struct elf64_shdr names;
+	memcpy(&names, image + eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof names, sizeof names);
+	int patched = 0;
+	for (uint32_t i = 1; i < eh.e_shnum && !patched; i++) {
+		uint8_t *at = image + eh.e_shoff + (uint64_t)i * sizeof(struct elf64_shdr);
+		struct elf64_shdr sh;
+		memcpy(&sh, at, sizeof sh);
+		if (sh.sh_type == SHT_NOBITS && (sh.sh_flags & SHF_ALLOC)) {
+			sh.sh_size = UINT64_MAX - 64;
+			memcpy(at, &sh, sizeof sh);
+			patched = 1;
+		}
+	}
+	restamp(image, ev.elf_size);
+	fix_crcs(data, "evolution");
+	(void)setup(&f, data, &opt);
+	uint32_t id;
+	struct status st = linker_load_crate(&f.l, "evolution", &id, &f.err);
+	tap_check(patched && st.err == E_BADELF && strstr(f.err.reason, "crate sections too large") &&
+	                  nothing_allocated(&f),
+	          "sections too large to lay out are refused, and nothing is left behind", "%s", fmt(&f.err));
+	teardown(&f);
+	free(data);
+}
+
 static void test_signature_mismatch(void)
 {
 	struct fixture f;
@@ -404,6 +443,7 @@ int main(int argc, char **argv)
 	test_relocation_against_symbol_0();
 	test_memory_limit();
 	test_signature_mismatch();
+	test_sections_too_large_to_lay_out();
 	test_swap_keeps_the_interface();
 	free(archive_data);
 	return tap_done();
