@@ -91,12 +91,7 @@ overflow:
 	return link_fail(err, E_RANGE, d->name, "the new address does not fit the relocated field");
 }
 
-/* A replacement serves whatever OLD served: every name OLD exports, with
- * the type OLD defines it with (when both records are checked). Importers
- * are only part of it; the rest are named references (an application's
- * entry, a service, an IRQ handler) that re-resolve after the swap, and a
- * crate that drops or retypes one would break them later, far from the
- * swap. So `swap hello counter` is refused at the swap, naming hello_main. */
+/* Does any loaded crate import `name` from OLD now? */
 static bool imported_by_a_dependent(const struct linker *l, const struct loaded_crate *old, const char *name)
 {
 	for (uint32_t i = 0; i < old->dependent_count; i++) {
@@ -108,7 +103,13 @@ static bool imported_by_a_dependent(const struct linker *l, const struct loaded_
 	return false;
 }
 
-/* A forced replacement (mkimage push --force) may drop an export nobody
+/* A replacement serves whatever OLD served: every name OLD exports, with
+ * the type OLD defines it with (when both records are checked). Importers
+ * are only part of it; the rest are named references (an application's
+ * entry, a service, an IRQ handler) that re-resolve after the swap, and a
+ * crate that drops or retypes one would break them later, far from the
+ * swap. So `swap hello counter` is refused at the swap, naming hello_main.
+ * A forced replacement (mkimage push --force) may drop an export nobody
  * imports now: the developer's way to change an interface in place. */
 static struct status check_replaces_interface(const struct linker *l, const struct loaded_crate *old,
                                               const struct loaded_crate *new, uint32_t new_id,
