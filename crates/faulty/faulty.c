@@ -27,6 +27,11 @@ CRATE_EXPORT struct status faulty_main(struct str args)
 		sink = table[index];
 	} else if (str_eq(args, STR("recurse"))) {
 		sink = recurse(UINT64_MAX / 2);
+	} else if (str_eq(args, STR("spin"))) {
+		/* What a flipped loop bound looks like from outside: a loop in
+		 * this very function that never ends. */
+		while (runs)
+			sink = sink + 1;
 	}
 	struct fmt_line line;
 	fmt_clear(&line);

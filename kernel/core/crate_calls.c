@@ -124,6 +124,8 @@ KERNEL_EXPORT struct status kernel_crate_repair(struct str crate, uint64_t *chan
 		return s;
 	bool irq = cpu_irq_save();
 	s = fault_repair_crate(l, id, changed);
+	if (status_ok(s) && *changed)
+		fault_watch_repaired(l);
 	cpu_irq_restore(irq);
 	if (why && status_ok(s))
 		ksnprintf(why->text, sizeof why->text, "%lu bytes of code repaired", *changed);
@@ -146,6 +148,8 @@ KERNEL_EXPORT struct status kernel_crate_repair_next(uint32_t *cursor, uint64_t 
 	if (id != LINKER_NO_CRATE) {
 		*cursor = id + 1;
 		s = fault_repair_crate(l, id, changed);
+		if (status_ok(s) && *changed)
+			fault_watch_repaired(l);
 		if (why)
 			copy_cstr(why->text, sizeof why->text, linker_crate_name(l, id));
 	}

@@ -113,16 +113,20 @@ static struct fault_event *new_event(uint64_t vector, uint64_t rip, enum fault_o
 	return e;
 }
 
+/* Where the task was when abort_code_repaired_under_it sent it to
+ * trap_abort_resumed_code: its report names that place. */
+static uint64_t aborted_at;
+
 static void fill_report(struct fault_report *r, const struct fault_point *fp)
 {
 	memset(r, 0, sizeof *r);
 	r->vector = fp->vector;
 	r->error_code = fp->error_code;
-	r->rip = fp->fault_rip;
+	r->rip = fp->fault_rip == (uint64_t)trap_abort_resumed_code && aborted_at ? aborted_at : fp->fault_rip;
 	r->address = fp->fault_addr;
 	struct linker *l = crates_linker();
 	struct linker_location at;
-	if (l && linker_locate(l, fp->fault_rip, &at)) {
+	if (l && linker_locate(l, r->rip, &at)) {
 		copy_cstr(r->crate, sizeof r->crate, at.crate);
 		copy_cstr(r->version, sizeof r->version, at.version);
 		copy_cstr(r->function, sizeof r->function, at.function ? at.function : at.section);
@@ -154,7 +158,7 @@ static void record_unwound_fault(struct crate_call *c, struct fault_report *faul
 	struct fault_report *r = fault ? fault : &local;
 	fill_report(r, fp);
 	bool irq = cpu_irq_save();
-	struct fault_event *e = new_event(fp->vector, fp->fault_rip, FAULT_UNWOUND, repaired_before_unwind,
+	struct fault_event *e = new_event(fp->vector, r->rip, FAULT_UNWOUND, repaired_before_unwind,
 					  c->in_interrupt);
 	repaired_before_unwind = 0;
 	copy_cstr(e->crate, sizeof e->crate, r->crate);
@@ -327,6 +331,55 @@ static bool repair_and_resume(struct trap_frame *f)
 	return false;
 }
 
+/* Code the scrubber repaired may have been running when it was corrupt:
+ * a flipped loop bound or jump that never traps keeps a task looping on
+ * (the campaign's runaway loops), and repairing the bytes does not mend
+ * its registers. For the next REPAIRED_WATCH_INTERRUPTS interrupts, a
+ * task interrupted inside the repaired functions resumes into a fault
+ * instead, which unwinds its call like any other (reported, the task's
+ * recovery point decides). A task that merely entered them afresh in that
+ * window is unwound too: a failed call, not a hang. */
+#define REPAIRED_WATCH_INTERRUPTS 300u
+static struct {
+	uint64_t lo, hi;
+	unsigned left;
+} repaired_watch;
+
+void fault_watch_repaired(struct linker *l)
+{
+	uint64_t lo = l->repaired_lo, hi = l->repaired_hi;
+	if (lo >= hi)
+		return;
+	/* Widen to the functions the changed bytes lie in: the loop's other
+	 * instructions are where the task is likely interrupted. */
+	struct linker_location at;
+	if (linker_locate(l, lo, &at) && at.function && at.function_size)
+		lo -= at.offset;
+	if (linker_locate(l, hi - 1, &at) && at.function && at.function_size)
+		hi = hi - 1 - at.offset + at.function_size;
+	bool irq = cpu_irq_save();
+	repaired_watch.lo = lo;
+	repaired_watch.hi = hi;
+	repaired_watch.left = REPAIRED_WATCH_INTERRUPTS;
+	cpu_irq_restore(irq);
+}
+
+static void abort_code_repaired_under_it(struct trap_frame *f)
+{
+	if (!repaired_watch.left)
+		return;
+	repaired_watch.left--;
+	if (f->rip < repaired_watch.lo || f->rip >= repaired_watch.hi)
+		return;
+	char where[160];
+	fault_symbolize(f->rip, where, sizeof where);
+	kprintf("fault: a task was interrupted in %s, code repaired since it may have run corrupt; "
+		"its call is unwound\n",
+		where);
+	aborted_at = f->rip;
+	f->rip = (uint64_t)trap_abort_resumed_code;
+}
+
 KERNEL_EXPORT void kernel_fault_mode_set(enum kernel_fault_mode mode)
 {
 	if (mode == KERNEL_FAULT_UNWIND || mode == KERNEL_FAULT_REPAIR_AND_RESUME)
@@ -355,4 +408,5 @@ void fault_reports_init(void)
 	if (scratch.err == E_OK)
 		repair_scratch = phys_to_virt(scratch.value);
 	trap_set_fault_resumer(repair_and_resume);
+	trap_set_resume_filter(abort_code_repaired_under_it);
 }

@@ -47,6 +47,10 @@ void fault_symbolize(uint64_t address, char *buf, size_t cap);
  * nano-core's scratch space; interrupts off. */
 struct linker;
 struct status fault_repair_crate(struct linker *l, uint32_t id, uint64_t *changed);
+/* After a repair that changed code (the scrubber's): for a while, a task
+ * interrupted inside the repaired functions is unwound rather than
+ * resumed (fault.c, "Code the scrubber repaired"). */
+void fault_watch_repaired(struct linker *l);
 
 /* Install the symbolizing fault report and the repairing resume in the
  * trap layer (after the linker exists: before, reports show raw

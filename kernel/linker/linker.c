@@ -677,6 +677,7 @@ bool linker_locate(const struct linker *l, uint64_t address, struct linker_locat
 		if (off >= sym.st_value && off - sym.st_value < (sym.st_size ? sym.st_size : 1)) {
 			out->function = elf_view_sym_name(&c->elf, &sym);
 			out->offset = off - sym.st_value;
+			out->function_size = sym.st_size;
 			break;
 		}
 	}

@@ -79,6 +79,10 @@ struct linker {
 	int allow_unchecked;
 	uint64_t crate_memory_limit;
 	struct sig_index kernel_signatures;
+	/* Run addresses [lo, hi) spanning the bytes the last linker_repair
+	 * changed (lo == hi: none), for the nano-core to tell which code a
+	 * task may have been running when it was corrupt. */
+	uint64_t repaired_lo, repaired_hi;
 	struct crate_slot *slots;
 	uint32_t slot_count;
 	int pack_sections;
@@ -409,6 +413,7 @@ struct linker_location {
 	const char *version;
 	const char *function;     /* NULL when no symbol covers the address */
 	uint64_t offset;          /* from function, else from the section */
+	uint64_t function_size;   /* the function's size (its symbol's), 0 when unknown */
 	const char *section;
 };
 bool linker_locate(const struct linker *l, uint64_t address, struct linker_location *out);

@@ -32,6 +32,10 @@ static struct status write_differences(struct linker *l, uint64_t vaddr, const u
 		if (!status_ok(st))
 			return st;
 		*changed += run - i;
+		if (l->repaired_lo == l->repaired_hi || vaddr + i < l->repaired_lo)
+			l->repaired_lo = vaddr + i;
+		if (vaddr + run > l->repaired_hi)
+			l->repaired_hi = vaddr + run;
 		i = run;
 	}
 	return STATUS_OK;
@@ -62,6 +66,7 @@ struct status linker_repair(struct linker *l, uint32_t crate_id, uint8_t *scratc
                            uint64_t *changed, struct link_error *err)
 {
 	*changed = 0;
+	l->repaired_lo = l->repaired_hi = 0;
 	if (!l->env.patch)
 		return link_fail(err, E_NOSYS, "", "this environment cannot patch loaded code");
 	struct loaded_crate *c = crate_id < l->slot_count && l->slots[crate_id].state == CRATE_LOADED

@@ -462,6 +462,24 @@ def test_evolve_all_replaces_what_it_can_and_says_why_not_for_the_rest():
     assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
 
 
+def test_a_task_looping_in_code_the_scrubber_repaired_is_unwound():
+    """A runaway loop in corrupt code: the scrubber repairs the bytes, but
+    the task's registers stay wrong and it would loop on. A task
+    interrupted inside the repaired function is unwound instead, and the
+    report names where it was."""
+    code, out = console("spawn faulty spin", "sleep 50", "inject faulty faulty_main", "sleep 1500", "tasks",
+                        "run faulty")
+    assert code == 0
+    assert "[scrubber] warning: 1 bytes of crate faulty's code differed from its image; repaired" in out
+    assert re.search(r"fault: a task was interrupted in faulty faulty_main\+0x[0-9a-f]+, code repaired since "
+                     r"it may have run corrupt; its call is unwound", out), out
+    assert re.search(r"\[task\] error: faulty: faulty_main faulted: exception 6 \(#UD invalid opcode\) in crate "
+                     r"faulty 1.0.0 at faulty_main\+0x", out), out
+    tasks = out.split("theseus> tasks", 1)[1].split("theseus> ", 1)[0]
+    assert re.search(r"\n259 +faulty +exited", tasks), tasks
+    assert "[faulty] info: faulty ran 2 times" in out  # the crate works again
+
+
 def test_bad_requests_get_errors_and_the_shell_goes_on():
     code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
     assert code == 0

@@ -7,6 +7,9 @@
  *                         bounds check traps (#UD)
  *   run faulty recurse    recursion until the task's stack runs out: the
  *                         guard page below it, then a double fault
+ *   spawn faulty spin     loops in faulty_main for good (a runaway loop:
+ *                         once the scrubber repairs code of faulty_main,
+ *                         the task is unwound; kill ends it too)
  *   run faulty            prints how many times it ran (in its own .bss:
  *                         a restart starts the count again) */
 #ifndef CRATE_FAULTY_H

@@ -49,3 +49,13 @@ fault_try_resume:
 	 * after our prologue. */
 	popq %rbp
 	ret
+
+	/* Where a resume filter sends interrupted code that must not go on
+	 * (trap_set_resume_filter): the #UD unwinds it to its recovery point
+	 * like any fault, on its own stack, its frames intact. */
+	.globl trap_abort_resumed_code
+	.hidden trap_abort_resumed_code
+	.type trap_abort_resumed_code, @function
+trap_abort_resumed_code:
+	ud2
+	.size trap_abort_resumed_code, . - trap_abort_resumed_code

@@ -81,6 +81,7 @@ static void load_tss(void)
 extern const uint64_t isr_table[256];
 struct fault_point *fault_point_current;
 static void (*interrupt_handler)(uint8_t vector);
+static void (*resume_filter)(struct trap_frame *f);
 static void (*backtrace_printer)(const struct trap_frame *f);
 static bool (*fault_resumer)(struct trap_frame *f);
 static bool fatal_exits_qemu;
@@ -89,6 +90,7 @@ static void (*user_fault_handler)(struct trap_frame *f, uint64_t cr2);
 void trap_set_user_fault_handler(void (*handler)(struct trap_frame *f, uint64_t cr2)) { user_fault_handler = handler; }
 
 void trap_set_interrupt_handler(void (*handler)(uint8_t vector)) { interrupt_handler = handler; }
+void trap_set_resume_filter(void (*filter)(struct trap_frame *f)) { resume_filter = filter; }
 void trap_set_fatal_exits_qemu(bool on) { fatal_exits_qemu = on; }
 void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f)) { backtrace_printer = printer; }
 void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f)) { fault_resumer = resume; }
@@ -150,6 +152,8 @@ void exception_dispatch(struct trap_frame *f)
 	if (f->vector >= IRQ_FIRST_VECTOR) {
 		if (interrupt_handler)
 			interrupt_handler((uint8_t)f->vector);
+		if (resume_filter && (f->cs & 3) == 0)
+			resume_filter(f);
 		return;
 	}
 	uint64_t cr2 = f->vector == 14 ? read_cr2() : 0;

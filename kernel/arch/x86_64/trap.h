@@ -34,6 +34,12 @@ void idt_init(void);
 /* Vectors IRQ_FIRST_VECTOR..255 (<theseus/irq.h>) go to handler (interrupts disabled, on the
  * stack they arrived on); none is taken before one is set. */
 void trap_set_interrupt_handler(void (*handler)(uint8_t vector));
+/* After an interrupt's handler, before the interrupted kernel code
+ * resumes (possibly much later, after task switches): filter(f) may
+ * change where it resumes. NULL: none. */
+void trap_set_resume_filter(void (*filter)(struct trap_frame *f));
+/* Executes ud2: where a resume filter sends code that must not go on. */
+void trap_abort_resumed_code(void);
 /* An exception no recovery point catches ends the run through QEMU's
  * isa-debug-exit with the failure code (tests, benchmarks) instead of
  * halting the CPU. */
