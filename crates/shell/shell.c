@@ -226,6 +226,47 @@ CRATE_EXPORT struct status shell_session_main(struct str args)
 	}
 }
 
+/* The session's watchdog. A session waits between keys, and commands
+ * that sleep or block wait too; one that keeps the processor for
+ * WATCHDOG_TICKS on end is stuck: a runaway loop no fault ended (correct
+ * code fed a corrupt value, say). It is killed, and a new session starts.
+ * The price: a command that computes for 10 s straight is ended too. */
+#define WATCH_PERIOD_TICKS 50 /* a session that steps aside for a swap is seen within this */
+#define WATCHDOG_TICKS 10000
+
+static const struct task_info *find_task(const struct task_list *list, task_id id)
+{
+	for (size_t i = 0; i < list->count && i < TASK_MAX; i++)
+		if (list->tasks[i].id == id)
+			return ARRAY_AT(list->tasks, i);
+	return NULL;
+}
+
+/* Wait for the session to end, as task_join, ending it if it runs away. */
+static struct status watch_session(task_id id, struct task_list *list, int64_t *code)
+{
+	uint64_t last = 0, busy = 0;
+	for (;;) {
+		task_sleep_ticks(WATCH_PERIOD_TICKS);
+		task_list(list);
+		const struct task_info *t = find_task(list, id);
+		if (!t || t->state == TASK_EXITED)
+			break;
+		/* At least half of every period: another runnable task may take
+		 * the rest. */
+		busy = t->ticks - last >= WATCH_PERIOD_TICKS / 2 ? busy + WATCH_PERIOD_TICKS : 0;
+		last = t->ticks;
+		if (busy >= WATCHDOG_TICKS) {
+			out_str(STR("\nshell: the console session ran 10 s without ever waiting (a runaway command?); "
+				    "ending it\n"));
+			if (!status_ok(task_kill(id)))
+				out_str(STR("shell: the session could not be killed\n"));
+			break;
+		}
+	}
+	return task_join(id, code);
+}
+
 /* Sessions that end this fast one after another are not restarted
  * forever: the supervisor waits longer each time. */
 #define QUICK_END_TICKS 100
@@ -271,17 +312,27 @@ CRATE_EXPORT struct status shell_main(void)
 	out_str(STR("Theseus shell. Type help for the commands.\n"));
 	spawn_boot_apps();
 	settle_boot_tasks();
+	/* 4 KiB: too big for a frame (safe-C rule stack-frame); kept for the
+	 * watchdog's whole life. */
+	struct task_list *list = NULL;
+	if (!status_ok(HEAP_NEW(struct task_list, &list, task_current()))) {
+		out_str(STR("shell: no memory for the session's watchdog\n"));
+		return STATUS(E_NOMEM);
+	}
 	uint64_t backoff = 0;
 	for (;;) {
 		uint64_t started = task_ticks();
 		struct task_result session = task_spawn_app(STR("shell_session"), STR_EMPTY, 0);
 		int64_t code = session.err;
-		if (session.err != E_OK || !status_ok(task_join(session.value, &code))) {
+		if (session.err != E_OK || !status_ok(watch_session(session.value, list, &code))) {
 			out_str(STR("shell: cannot start a console session\n"));
-			return STATUS(E_NOENT);
+			struct status freed = HEAP_FREE(list);
+			return status_ok(freed) ? STATUS(E_NOENT) : freed;
 		}
-		if (code == -(int64_t)E_AGAIN || evolution_swap_pending())
-			return STATUS(E_AGAIN);
+		if (code == -(int64_t)E_AGAIN || evolution_swap_pending()) {
+			struct status freed = HEAP_FREE(list);
+			return status_ok(freed) ? STATUS(E_AGAIN) : freed;
+		}
 		struct fmt_line line;
 		fmt_clear(&line);
 		fmt_str(&line, STR("shell: the console session ended ("));

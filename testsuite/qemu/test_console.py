@@ -480,6 +480,18 @@ def test_a_task_looping_in_code_the_scrubber_repaired_is_unwound():
     assert "[faulty] info: faulty ran 2 times" in out  # the crate works again
 
 
+def test_a_runaway_command_is_ended_by_the_sessions_watchdog():
+    """A command that keeps the processor for 10 s without ever waiting
+    (what correct code fed a corrupt value can do) ends its session; the
+    supervisor starts a new one, and the shell answers."""
+    code, out = console("run faulty spin", "echo alive", "run faulty")
+    assert code == 0
+    assert ("shell: the console session ran 10 s without ever waiting (a runaway command?); "
+            "ending it") in out
+    assert "shell: the console session ended (killed); starting a new one" in out
+    assert "\nalive" in out and "[faulty] info: faulty ran 2 times" in out
+
+
 def test_bad_requests_get_errors_and_the_shell_goes_on():
     code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
     assert code == 0
