@@ -348,7 +348,7 @@ static void alternative_for(const struct crate_summary *running, struct bytes ou
 {
 	bytes_fill_cstr(out, STR_EMPTY);
 	struct listing *all = NULL; /* 17 KiB: not for a stack */
-	if (!status_ok(HEAP_NEW(struct listing, &all, HEAP_OWNER_KERNEL)))
+	if (!status_ok(HEAP_NEW(struct listing, &all, task_current()))) /* freed with the task if it dies */
 		return;
 	size_t n = kernel_crate_list(all->of, LISTED_MAX);
 	struct str name = STR_FROM_CSTR_ARRAY(running->name);
