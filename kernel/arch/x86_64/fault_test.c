@@ -121,3 +121,25 @@ KTEST(fault_stack_overflow_is_recovered, "fault.stack_overflow_is_recovered")
 	__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
 	KT_EXPECT(t, rsp > (uint64_t)boot_stack_bottom);
 }
+
+static void cli_then_ud2(void *arg)
+{
+	(void)arg;
+	__asm__ volatile("cli; ud2");
+}
+
+/* A fault inside a cli section: the caller gets its interrupt flag back
+ * with the unwind, not the faulting code's. */
+KTEST(fault_unwind_restores_the_interrupt_flag, "fault.unwind_restores_the_interrupt_flag")
+{
+	uint64_t before;
+	__asm__ volatile("pushfq; popq %0; sti" : "=r"(before));
+	struct fault_point fp;
+	int v = kfault_try(&fp, cli_then_ud2, NULL);
+	uint64_t after;
+	__asm__ volatile("pushfq; popq %0" : "=r"(after));
+	if (!(before & RFLAGS_IF))
+		__asm__ volatile("cli");
+	KT_EXPECT_MSG(t, v == 6 + 1, "kfault_try returned %d", v);
+	KT_EXPECT_MSG(t, after & RFLAGS_IF, "interrupts stayed off after the unwind (rflags %lx)", after);
+}

@@ -20,6 +20,9 @@ kfault_try:
 	movq %r14, 32(%rdi)
 	movq %r15, 40(%rdi)
 	movq %rsp, 48(%rdi)
+	pushfq
+	popq %rax
+	movq %rax, 104(%rdi)
 	leaq fault_try_resume(%rip), %rax
 	movq %rax, 56(%rdi)
 

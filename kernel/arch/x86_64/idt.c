@@ -191,6 +191,7 @@ void exception_dispatch(struct trap_frame *f)
 		f->r15 = fp->r15;
 		f->rsp = fp->rsp;
 		f->rip = fp->rip;
+		f->rflags = (f->rflags & ~RFLAGS_IF) | (fp->rflags & RFLAGS_IF);
 		f->rax = f->vector + 1;
 		return;
 	}

@@ -28,7 +28,15 @@ struct fault_point {
 	struct fault_point *prev;
 	/* filled in when a fault was caught */
 	uint64_t vector, error_code, fault_rip, fault_addr;
+	/* RFLAGS at kfault_try (offset 104, fault_try.S): the unwind gives the
+	 * caller back its interrupt flag, whatever the faulting code had done
+	 * to it (a fault inside a cli section). */
+	uint64_t rflags;
 };
+_Static_assert(__builtin_offsetof(struct fault_point, prev) == 64 &&
+		       __builtin_offsetof(struct fault_point, rflags) == 104,
+	       "struct fault_point layout in fault_try.S");
+#define RFLAGS_IF 0x200u /* interrupts enabled */
 
 void idt_init(void);
 /* Vectors IRQ_FIRST_VECTOR..255 (<theseus/irq.h>) go to handler (interrupts disabled, on the
