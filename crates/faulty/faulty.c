@@ -1,4 +1,5 @@
 /* faulty: faults on request (include/faulty.h). */
+#include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include "faulty.h"
 #include "fmt.h"
@@ -27,6 +28,12 @@ CRATE_EXPORT struct status faulty_main(struct str args)
 		sink = table[index];
 	} else if (str_eq(args, STR("recurse"))) {
 		sink = recurse(UINT64_MAX / 2);
+	} else if (str_eq(args, STR("spin-irqs-off"))) {
+		/* The same with interrupts off: no tick reaches it. */
+		bool irq = cpu_irq_save();
+		while (runs)
+			sink = sink + 1;
+		cpu_irq_restore(irq);
 	} else if (str_eq(args, STR("spin"))) {
 		/* What a flipped loop bound looks like from outside: a loop in
 		 * this very function that never ends. */

@@ -293,6 +293,12 @@ CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
 		schedule();
 }
 
+static void wake_exit_waiters(uint64_t unused)
+{
+	(void)unused;
+	(void)waitq_wake_all(&T.exits);
+}
+
 static void end_current(int64_t code)
 {
 	(void)cpu_irq_save();
@@ -300,7 +306,12 @@ static void end_current(int64_t code)
 	cur->state = TASK_EXITED;
 	cur->exit_code = code;
 	cur->reap_pending = true;
-	(void)waitq_wake_all(&T.exits);
+	/* Under a recovery point, as every call on this path: a task's exit
+	 * must not take the system down (corrupt code here once looped with
+	 * interrupts off until the lockup watchdog's NMI, with nowhere to
+	 * unwind to). A joiner not woken is the price. */
+	if (!run_protected(wake_exit_waiters))
+		queues_failed(STR("waking a task's joiners faulted"));
 	schedule();
 	/* An exited task is never picked again. */
 	for (;;)
@@ -609,6 +620,15 @@ CRATE_EXPORT struct status waitq_wait(struct waitq *q)
 	return STATUS_OK;
 }
 
+/* A length past the array is corrupt (code that ran corrupt wrote it):
+ * only the waiters the array can list exist. Without this, waking all of
+ * them looped over the bad length with interrupts off. */
+static void waitq_clamp(struct waitq *q)
+{
+	if (q->len > WAITQ_MAX)
+		q->len = WAITQ_MAX;
+}
+
 static void make_ready(uint32_t slot)
 {
 	struct task *t = ARRAY_AT(T.slots, slot);
@@ -623,6 +643,7 @@ CRATE_EXPORT uint32_t waitq_wake_one(struct waitq *q)
 {
 	bool irq = cpu_irq_save();
 	uint32_t woke = 0;
+	waitq_clamp(q);
 	if (q->len) {
 		uint32_t slot = q->waiters[0];
 		waitq_remove(q, slot);
@@ -637,6 +658,7 @@ CRATE_EXPORT uint32_t waitq_wake_all(struct waitq *q)
 {
 	bool irq = cpu_irq_save();
 	uint32_t woke = 0;
+	waitq_clamp(q);
 	while (q->len) {
 		uint32_t slot = q->waiters[0];
 		waitq_remove(q, slot);

@@ -35,9 +35,26 @@ static void report_fault(const char *what, uint8_t arg, const struct fault_repor
 	kprintf("irq: %s(%u) faulted: %s; the call was abandoned\n", what, arg, why);
 }
 
+/* The hard-lockup watchdog: QEMU's ib700 (launch.py adds it, with
+ * -action watchdog=inject-nmi). Every interrupt delivered proves that
+ * interrupts were on; one in 256 restarts its countdown, so an NMI comes
+ * only after IB700_SECONDS without any (code looping with interrupts off,
+ * which nothing tick-driven can end). The trap layer unwinds what the NMI
+ * interrupts, if interrupts were off there (idt.c). The first interrupt
+ * arms it; without the device the port writes go nowhere. */
+#define IB700_START_PORT 0x443
+#define IB700_TEN_SECONDS 10 /* the device's table: 30 - 2 * value seconds */
+
+static void watchdog_pet(void)
+{
+	if ((entry_stats.entered & 255) == 1)
+		outb(IB700_START_PORT, IB700_TEN_SECONDS);
+}
+
 static void irq_dispatch(uint8_t vector)
 {
 	entry_stats.entered++;
+	watchdog_pet();
 	struct crate_call c = {.shape = FN_VOID_U8, .a = vector, .in_interrupt = true};
 	struct fault_report fault;
 	struct status st = service_call(KERNEL_SERVICE_IRQ_DISPATCH, &c, &fault);

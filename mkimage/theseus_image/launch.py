@@ -73,6 +73,10 @@ def qemu_command(kernel, initrd=None, append="", memory="256M", accel=None, extr
         "-no-reboot",
         "-display", "none",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        # The hard-lockup watchdog: the nano-core restarts its countdown
+        # from interrupts; 10 s without one (a loop with interrupts off)
+        # brings an NMI, which unwinds that code (docs/fault-recovery.md).
+        "-device", "ib700", "-action", "watchdog=inject-nmi",
     ]
     if push_socket:
         cmd += push_serial(push_socket)

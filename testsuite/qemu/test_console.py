@@ -492,6 +492,20 @@ def test_a_runaway_command_is_ended_by_the_sessions_watchdog():
     assert "\nalive" in out and "[faulty] info: faulty ran 2 times" in out
 
 
+def test_a_loop_with_interrupts_off_is_ended_by_the_lockup_watchdog():
+    """No tick reaches a loop with interrupts off; the ib700 watchdog's NMI
+    (10 s without an interrupt) does, and the call is unwound with the
+    caller's interrupts back on: the shell answers and ticks advance."""
+    code, out = console("run faulty spin-irqs-off", "uptime", "sleep 100", "uptime", "run faulty")
+    assert code == 0
+    assert "EXCEPTION 2 (NMI)" in out and "faulty 1.0.0 faulty_main+0x" in out
+    assert re.search(r"run faulty: faulty_main faulted: exception 2 \(NMI\) in crate faulty 1.0.0 at "
+                     r"faulty_main\+0x", out), out
+    ticks = [int(l.split(", ")[1].split()[0]) for l in out.splitlines() if l.startswith("up ")]
+    assert len(ticks) == 2 and ticks[1] >= ticks[0] + 100, ticks
+    assert "[faulty] info: faulty ran 2 times" in out
+
+
 def test_bad_requests_get_errors_and_the_shell_goes_on():
     code, out = console("load nosuch", "run nosuch", "deps", "frobnicate", "echo still here")
     assert code == 0

@@ -10,6 +10,9 @@
  *   spawn faulty spin     loops in faulty_main for good (a runaway loop:
  *                         once the scrubber repairs code of faulty_main,
  *                         the task is unwound; kill ends it too)
+ *   run faulty spin-irqs-off
+ *                         the same loop with interrupts off: no tick
+ *                         reaches it; the lockup watchdog's NMI ends it
  *   run faulty            prints how many times it ran (in its own .bss:
  *                         a restart starts the count again) */
 #ifndef CRATE_FAULTY_H
