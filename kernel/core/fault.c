@@ -288,10 +288,10 @@ static bool repair_and_resume(struct trap_frame *f)
 			kprintf("fault: ended %u interrupt(s) left in service by the double fault\n", ended);
 	}
 	struct linker *l = crates_linker();
-	/* An NMI counts when it is the lockup watchdog's, which interrupts
-	 * code looping with interrupts off: likely corrupt code. */
-	bool lockup = f->vector == 2 && !(f->rflags & RFLAGS_IF);
-	if (fault_mode != KERNEL_FAULT_REPAIR_AND_RESUME || !l || (f->vector == 2 && !lockup) || f->vector == 18)
+	/* An NMI that gets here is the lockup watchdog's (the trap layer
+	 * ignores the others): code looping with interrupts off, likely
+	 * corrupt, so it is repaired like any fault. */
+	if (fault_mode != KERNEL_FAULT_REPAIR_AND_RESUME || !l || f->vector == 18)
 		return false;
 	/* int3 traps: RIP is past it, at a byte the repair may change. */
 	uint64_t at = f->vector == 3 ? f->rip - 1 : f->rip;

@@ -168,8 +168,6 @@ void exception_dispatch(struct trap_frame *f)
 		f->rip = (uint64_t)user_copy_fixup;
 		return;
 	}
-	if (fault_resumer && fault_resumer(f))
-		return;
 	/* An NMI is the lockup watchdog's (irq_entry.c) or the machine's: it
 	 * ends what it interrupted only if that ran with interrupts off (a
 	 * loop no tick can reach); otherwise it is reported and ignored. */
@@ -177,6 +175,8 @@ void exception_dispatch(struct trap_frame *f)
 		kprintf("NMI while interrupts were on (rip %p): ignored\n", (void *)f->rip);
 		return;
 	}
+	if (fault_resumer && fault_resumer(f))
+		return;
 	struct fault_point *fp = fault_point_current;
 
 	/* A double fault is recovered too: it is what a stack overflow under a
