@@ -119,6 +119,20 @@ static int find_section(const uint8_t *image, const char *name, uint32_t type, u
 	return 0;
 }
 
+/* The first line of the image's signature record that starts with
+ * `prefix`, or NULL. */
+static char *record_line(uint8_t *image, const char *prefix)
+{
+	uint64_t off, size, n = strlen(prefix);
+	if (!find_section(image, SIG_SECTION, 0, &off, &size))
+		return NULL;
+	char *text = (char *)image + off;
+	for (uint64_t i = 0; i + n < size; i++)
+		if ((i == 0 || text[i - 1] == '\n' || text[i - 1] == '\0') && !memcmp(text + i, prefix, n))
+			return text + i;
+	return NULL;
+}
+
 /* What a holder of the key could do: stamp an image as it now is. */
 static void restamp(uint8_t *image, uint64_t size)
 {
@@ -319,16 +333,9 @@ static void test_signature_mismatch(void)
 	memcpy(data, archive_data, archive_size);
 	struct archive_crate hello = entry_of(data, "hello");
 	uint8_t *image = data + hello.elf_off;
-	uint64_t off, size;
-	char *line = NULL;
-	if (find_section(image, SIG_SECTION, 0, &off, &size)) {
-		/* hello's first import that another crate provides: say it
-		 * has another type (one digit of its digest). */
-		char *text = (char *)image + off;
-		for (uint64_t i = 0; i + 4 < size && !line; i++)
-			if ((i == 0 || text[i - 1] == '\n' || text[i - 1] == '\0') && !memcmp(text + i, "ref log_", 8))
-				line = text + i;
-	}
+	/* hello's first import that another crate provides: say it has
+	 * another type (one digit of its digest). */
+	char *line = record_line(image, "ref log_");
 	if (!line) {
 		tap_check(0, "hello's record holds a ref line for a log_ import", "");
 		free(data);
@@ -397,15 +404,7 @@ static void test_swap_keeps_the_interface(void)
 	memcpy(data, archive_data, archive_size);
 	struct archive_crate v2 = entry_of(data, "hello_v2");
 	uint8_t *image = data + v2.elf_off;
-	uint64_t off, size;
-	char *line = NULL;
-	if (find_section(image, SIG_SECTION, 0, &off, &size)) {
-		char *text = (char *)image + off;
-		for (uint64_t i = 0; i + 15 < size && !line; i++)
-			if ((i == 0 || text[i - 1] == '\n' || text[i - 1] == '\0') &&
-			    !memcmp(text + i, "def hello_main ", 15))
-				line = text + i;
-	}
+	char *line = record_line(image, "def hello_main ");
 	if (!line) {
 		tap_check(0, "hello_v2's record holds a def line for hello_main", "");
 		free(data);

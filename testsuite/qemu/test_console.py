@@ -26,6 +26,11 @@ def console(*lines, append=""):
     return launch.feed_console(launch.qemu_command(KERNEL, ARCHIVE, append), list(lines))
 
 
+def uptime_ticks(out):
+    """The tick counts of the `uptime` lines in out, in order."""
+    return [int(l.split(", ")[1].split()[0]) for l in out.splitlines() if l.startswith("up ")]
+
+
 # The nano-core's own console answers when the entry crate cannot start.
 FALLBACK = "entry=no_such_entry_symbol"
 
@@ -320,7 +325,7 @@ def test_restarting_the_core_crates_keeps_the_system_running():
     assert out.count("[hello] info: Hello from hello 1.0.0") == 2
     mem = out.split("theseus> mem", 1)[1].split("theseus> ", 1)[0]
     assert "live" in mem and "of which stacks" in mem
-    ticks = [int(l.split(", ")[1].split()[0]) for l in out.splitlines() if l.startswith("up ")]
+    ticks = uptime_ticks(out)
     assert len(ticks) == 3 and ticks[0] >= 100 and ticks[1] >= ticks[0] + 50 and ticks[2] >= ticks[1] + 20, ticks
     for crate in ("memory", "timer", "sched_rr", "pqueue", "fmt", "log"):
         assert f"swap {crate} -> {crate} (restarted): done in " in out, crate
@@ -455,7 +460,7 @@ def test_evolve_all_replaces_what_it_can_and_says_why_not_for_the_rest():
     assert re.search(r"evolve: \d+ of \d+ crates replaced and back", out)
     assert "counter 2.0.0: run 2 (1 since the upgrade)" in out
     assert out.count("Hello from hello 1.0.0") == 2
-    ticks = [int(l.split(", ")[1].split()[0]) for l in out.splitlines() if l.startswith("up ")]
+    ticks = uptime_ticks(out)
     assert len(ticks) == 2 and ticks[1] >= ticks[0] + 20, ticks
     assert "evolve nosuch: E_NOENT, not loaded" in out
     assert "usage: evolve all | evolve CRATE..." in out
@@ -502,7 +507,7 @@ def test_a_loop_with_interrupts_off_is_ended_by_the_lockup_watchdog():
     assert "EXCEPTION 2 (NMI)" in out and "faulty 1.0.0 faulty_main+0x" in out
     assert re.search(r"run faulty: faulty_main faulted: exception 2 \(NMI\) in crate faulty 1.0.0 at "
                      r"faulty_main\+0x", out), out
-    ticks = [int(l.split(", ")[1].split()[0]) for l in out.splitlines() if l.startswith("up ")]
+    ticks = uptime_ticks(out)
     assert len(ticks) == 2 and ticks[1] >= ticks[0] + 100, ticks
     assert "[faulty] info: faulty ran 2 times" in out
 
