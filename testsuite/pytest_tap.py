@@ -15,6 +15,10 @@ import sys
 import pytest
 
 
+# How much of a failure's report is repeated on stderr.
+STDERR_TAIL_LINES = 80
+
+
 def _enabled():
     return os.environ.get("THESEUS_TAP") == "1"
 
@@ -33,6 +37,13 @@ class TapReporter:
         self._line(f"{'ok' if ok else 'not ok'} {self.count} - {name}{directive}")
         for line in details.splitlines():
             self._line(f"# {line}")
+        if not ok:
+            # meson prints only a failed test's stderr (the TAP stream goes
+            # to its log file): repeat the end of the failure there, so a CI
+            # transcript says why, not just which.
+            tail = details.splitlines()[-STDERR_TAIL_LINES:]
+            sys.stderr.write(f"FAILED {name}\n" + "".join(f"  {l}\n" for l in tail))
+            sys.stderr.flush()
 
     def pytest_collectreport(self, report):
         if report.failed:
