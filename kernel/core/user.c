@@ -18,6 +18,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/x86.h"
 #include <theseus/cpu.h>
+#include <theseus/image.h>
 #include <theseus/user.h>
 
 #define PTE_USER (1ull << 2)
@@ -649,136 +650,42 @@ static void stack_discarded(uint64_t lo, uint64_t hi)
 	cpu_irq_restore(irq);
 }
 
-/* ---- the image's files, read-only ---- */
+/* ---- the image's program table, read only (theseus/image.h) ---- */
 
-/* The image's files as a tree one level deep: "/bin/NAME" is program
- * NAME, "/NAME" or "/DIR/NAME" data file NAME or DIR/NAME; "/", "/bin"
- * and each DIR are directories. */
-static const char *entry_name(const struct archive *a, uint32_t i, bool *file)
-{
-	struct archive_program p = archive_program_at(a, i);
-	*file = p.flags & ARCHIVE_PROGRAM_FILE;
-	return p.name;
-}
-
-/* Length of the directory part of data file name n ("etc" of "etc/motd"), 0 for none. */
-static size_t dir_part(const char *n)
-{
-	for (size_t i = 0; n[i]; i++)
-		if (n[i] == '/')
-			return i;
-	return 0;
-}
-
-KERNEL_EXPORT struct status kernel_user_file_open(struct str path, struct user_file *out)
-{
-	char name[72];
-	struct linker *l = crates_linker();
-	if (!out || !l || !text_to_cstr(path.ptr, path.len, name, sizeof name) || name[0] != '/')
-		return STATUS(E_NOENT);
-	*out = (struct user_file){0};
-	if (strcmp(name, "/") == 0 || strcmp(name, "/bin") == 0) {
-		out->id = name[1] ? USER_FILE_BIN : USER_FILE_ROOT;
-		return STATUS_OK;
-	}
-	bool program = strncmp(name, "/bin/", 5) == 0;
-	uint32_t index = archive_find_program(&l->archive, name + (program ? 5 : 1), !program);
-	if (index == ARCHIVE_NO_CRATE && !program) {
-		/* A directory of data files: /DIR when some file is DIR/NAME. */
-		size_t len = strlen(name + 1);
-		for (uint32_t i = 0; i < l->archive.program_count; i++) {
-			bool file;
-			const char *n = entry_name(&l->archive, i, &file);
-			if (file && dir_part(n) == len && strncmp(n, name + 1, len) == 0) {
-				out->id = USER_FILE_DIR_FIRST | i;
-				return STATUS_OK;
-			}
-		}
-	}
-	if (index == ARCHIVE_NO_CRATE)
-		return STATUS(E_NOENT);
-	if (!archive_program_image(&l->archive, index))
-		return STATUS(E_BADARCH); /* its CRC does not match */
-	out->id = index;
-	out->size = archive_program_at(&l->archive, index).elf_size;
-	return STATUS_OK;
-}
-KEXPORT(kernel_user_file_open);
-
-/* Entry `index` of directory `dir`: its name into dst (NUL-terminated),
- * whether it is a directory. E_NOENT past the last. */
-KERNEL_EXPORT struct status kernel_user_dir_read(uint32_t dir, uint32_t index, struct bytes dst, bool *is_dir)
+KERNEL_EXPORT struct status kernel_image_entry(uint32_t index, struct image_entry *out)
 {
 	struct linker *l = crates_linker();
-	if (!l || !is_dir || dst.len == 0)
+	if (!out)
 		return STATUS(E_INVAL);
-	const struct archive *a = &l->archive;
-	const char *found = NULL;
-	size_t found_len = 0;
-	*is_dir = false;
-	if (dir == USER_FILE_ROOT && index == 0) {
-		found = "bin", found_len = 3, *is_dir = true;
-	} else if (dir == USER_FILE_ROOT) {
-		uint32_t k = 1;
-		for (uint32_t i = 0; i < a->program_count && !found; i++) {
-			bool file;
-			const char *n = entry_name(a, i, &file);
-			size_t d = dir_part(n);
-			bool first = true; /* the first file of its directory */
-			for (uint32_t j = 0; file && d && j < i && first; j++) {
-				bool f2;
-				const char *m = entry_name(a, j, &f2);
-				first = !(f2 && dir_part(m) == d && strncmp(m, n, d) == 0);
-			}
-			if (!file || !first || k++ != index)
-				continue;
-			found = n, found_len = d ? d : strlen(n), *is_dir = d != 0;
-		}
-	} else {
-		const char *prefix = NULL;
-		size_t plen = 0;
-		if (dir != USER_FILE_BIN) {
-			bool file;
-			if ((dir & ~USER_FILE_DIR_FIRST) >= a->program_count)
-				return STATUS(E_INVAL);
-			prefix = entry_name(a, dir & ~USER_FILE_DIR_FIRST, &file);
-			plen = dir_part(prefix);
-		}
-		uint32_t k = 0;
-		for (uint32_t i = 0; i < a->program_count && !found; i++) {
-			bool file;
-			const char *n = entry_name(a, i, &file);
-			bool in = dir == USER_FILE_BIN ? !file
-						       : file && dir_part(n) == plen && strncmp(n, prefix, plen) == 0;
-			if (in && k++ == index) {
-				found = prefix ? n + plen + 1 : n;
-				found_len = strlen(found);
-			}
-		}
-	}
-	if (!found)
+	if (!l || index >= l->archive.program_count)
 		return STATUS(E_NOENT);
-	if (found_len >= dst.len)
-		return STATUS(E_RANGE);
-	memcpy(dst.ptr, found, found_len);
-	dst.ptr[found_len] = 0;
+	struct archive_program p = archive_program_at(&l->archive, index);
+	*out = (struct image_entry){.size = p.elf_size, .is_file = (p.flags & ARCHIVE_PROGRAM_FILE) != 0};
+	copy_cstr(out->name, sizeof out->name, p.name);
 	return STATUS_OK;
 }
-KEXPORT(kernel_user_dir_read);
+KEXPORT(kernel_image_entry);
 
-KERNEL_EXPORT uint64_t kernel_user_file_read(uint32_t id, uint64_t offset, struct bytes dst)
+KERNEL_EXPORT bool kernel_image_intact(uint32_t index)
 {
 	struct linker *l = crates_linker();
-	if (!l || id >= l->archive.program_count)
+	return l && index < l->archive.program_count && archive_program_image(&l->archive, index);
+}
+KEXPORT(kernel_image_intact);
+
+KERNEL_EXPORT uint64_t kernel_image_read(uint32_t index, uint64_t offset, struct bytes dst)
+{
+	struct linker *l = crates_linker();
+	if (!l || index >= l->archive.program_count)
 		return 0;
-	struct archive_program p = archive_program_at(&l->archive, id);
+	struct archive_program p = archive_program_at(&l->archive, index);
 	if (offset >= p.elf_size)
 		return 0;
 	uint64_t n = min_u64(dst.len, p.elf_size - offset);
 	memcpy(dst.ptr, l->archive.base + p.elf_off + offset, n);
 	return n;
 }
-KEXPORT(kernel_user_file_read);
+KEXPORT(kernel_image_read);
 
 KERNEL_EXPORT struct status kernel_user_copy_cstr(struct bytes dst, uint64_t user_src, size_t *len)
 {

@@ -53,6 +53,10 @@ def free_frames(text):
 FRAME_SLACK_KIB = 16
 
 
+# Paths the image's tree does not have (crates/image_files).
+NOT_IN_THE_TREE = ("/etc/", "/bin/", "//etc", "/etc/motd/x", "/bin/etc")
+
+
 @pytest.fixture(scope="module")
 def session():
     """One boot for the whole suite (TCG boots are slow)."""
@@ -71,6 +75,10 @@ def session():
         "exec busybox wc /etc/motd",
         "exec busybox ls /bin",
         "exec busybox ls -l /etc",
+        "exec busybox ls /",
+        "exec busybox ls /etc",
+        "exec busybox cat /about /etc/hostname",
+        *(f"exec busybox cat {path}" for path in NOT_IN_THE_TREE),
         "exec busybox cat /etc/no_such_file",
         "exec mem_limit",
         "exec busybox echo still here",
@@ -164,6 +172,14 @@ def test_busybox_lists_the_image(session):
         assert name in listing, listing
     out = answer(session, "exec busybox ls -l /etc")
     assert re.search(r"-r--r--r-- +1 0 +0 +%d .* motd\n" % os.path.getsize(MOTD), out), out
+    # The root: bin, each directory once, the top-level files.
+    assert answer(session, "exec busybox ls /").split("exec: ", 1)[0].split() == ["about", "bin", "etc"]
+    assert answer(session, "exec busybox ls /etc").split("exec: ", 1)[0].split() == ["hostname", "motd"]
+    out = answer(session, "exec busybox cat /about /etc/hostname")
+    assert out.startswith("A top-level data file of the boot image.\ntheseus\n"), out
+    for path in NOT_IN_THE_TREE:
+        out = answer(session, f"exec busybox cat {path}")
+        assert "exited with status 1" in out, (path, out)
 
 
 def test_the_memory_limit_refuses_cleanly(session):

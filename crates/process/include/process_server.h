@@ -8,16 +8,17 @@
 #include <theseus/crate.h>
 #include <theseus/services.h>
 #include <theseus/user.h>
+#include "image_files.h"
 #include "process.h"
 #include "timer.h"
 
 #ifdef PROCESS_V2
 CRATE("process_v2", "2.0.0", "user programs' system calls, version 2 (an alternative of process)",
-      "process_init", "process", "timer");
+      "process_init", "process", "image_files,timer");
 #define PROCESS_VERSION "process 2.0.0"
 #else
 CRATE("process", "1.0.0", "user programs: Linux x86-64 system calls served as messages", "process_init", "",
-      "timer");
+      "image_files,timer");
 #define PROCESS_VERSION "process 1.0.0"
 #endif
 
@@ -116,13 +117,13 @@ static struct user_fd *file_fd(uint64_t fd)
 /* Read from an open file at *offset into the program's buffer. */
 static int64_t file_read(struct user_fd *f, uint64_t *offset, uint64_t buf, uint64_t len)
 {
-	if (f->id >= USER_FILE_DIR_FIRST)
+	if (f->id >= IMAGE_FILE_DIR_FIRST)
 		return -EISDIR;
 	char chunk[256];
 	uint64_t done = 0;
 	while (done < len) {
 		uint64_t want = len - done < sizeof chunk ? len - done : sizeof chunk;
-		uint64_t got = kernel_user_file_read(f->id, *offset, bytes_carve(BYTES_OF(chunk), 0, want));
+		uint64_t got = image_files_read(f->id, *offset, bytes_carve(BYTES_OF(chunk), 0, want));
 		if (got == 0)
 			break;
 		if (!status_ok(kernel_user_copy_out(buf + done, STR_OF_BYTES(bytes_carve(BYTES_OF(chunk), 0, got)))))
@@ -192,9 +193,9 @@ static int64_t path_in(uint64_t dirfd, uint64_t user_path, struct path *p)
 	return 0;
 }
 
-static int64_t file_open(struct path *p, struct user_file *out)
+static int64_t file_open(struct path *p, struct image_file *out)
 {
-	struct status s = kernel_user_file_open(STR_FROM_ARRAY(p->text, p->len), out);
+	struct status s = image_files_open(STR_FROM_ARRAY(p->text, p->len), out);
 	if (s.err == E_BADARCH)
 		return -EIO;
 	return status_ok(s) ? 0 : -ENOENT;
@@ -206,7 +207,7 @@ static int64_t sys_openat(uint64_t dirfd, uint64_t user_path, uint64_t flags)
 {
 	struct path p = {0};
 	int64_t r = path_in(dirfd, user_path, &p);
-	struct user_file file = {0};
+	struct image_file file = {0};
 	if (r == 0)
 		r = file_open(&p, &file);
 	if (r == -ENOENT && (flags & O_CREAT))
@@ -214,8 +215,8 @@ static int64_t sys_openat(uint64_t dirfd, uint64_t user_path, uint64_t flags)
 	if (r < 0)
 		return r;
 	if ((flags & O_ACCMODE) != 0 || (flags & O_TRUNC))
-		return file.id >= USER_FILE_DIR_FIRST ? -EISDIR : -EROFS;
-	if ((flags & O_DIRECTORY) && file.id < USER_FILE_DIR_FIRST)
+		return file.id >= IMAGE_FILE_DIR_FIRST ? -EISDIR : -EROFS;
+	if ((flags & O_DIRECTORY) && file.id < IMAGE_FILE_DIR_FIRST)
 		return -ENOTDIR;
 	struct user_vars *v = kernel_user_vars();
 	for (uint64_t fd = 3; fd < USER_FDS; fd++) {
@@ -259,7 +260,7 @@ static int64_t sys_getdents64(uint64_t fd, uint64_t buf, uint64_t count)
 	struct user_fd *f = file_fd(fd);
 	if (!f)
 		return -EBADF;
-	if (f->id < USER_FILE_DIR_FIRST)
+	if (f->id < IMAGE_FILE_DIR_FIRST)
 		return -ENOTDIR;
 	uint64_t done = 0;
 	for (;;) {
@@ -272,7 +273,7 @@ static int64_t sys_getdents64(uint64_t fd, uint64_t buf, uint64_t count)
 			uint8_t end; /* not copied: keeps name from being the trailing member */
 		} rec = {0}; /* linux_dirent64's offsets (0, 8, 16, 18, 19) without packing */
 		bool is_dir = false;
-		struct status s = kernel_user_dir_read(f->id, (uint32_t)f->offset, BYTES_OF(rec.name), &is_dir);
+		struct status s = image_files_dir_read(f->id, (uint32_t)f->offset, BYTES_OF(rec.name), &is_dir);
 		if (!status_ok(s))
 			break;
 		size_t len = 0;
@@ -299,7 +300,7 @@ static int64_t sys_sendfile(const struct user_syscall *c)
 	struct user_fd *f = file_fd(c->arg[1]);
 	if (!f || (c->arg[0] != 1 && c->arg[0] != 2))
 		return -EBADF;
-	if (f->id >= USER_FILE_DIR_FIRST)
+	if (f->id >= IMAGE_FILE_DIR_FIRST)
 		return -EINVAL;
 	uint64_t at = f->offset;
 	if (c->arg[2] && !status_ok(kernel_user_copy_in(BYTES_OF(at), c->arg[2])))
@@ -308,7 +309,7 @@ static int64_t sys_sendfile(const struct user_syscall *c)
 	uint64_t done = 0;
 	while (done < c->arg[3]) {
 		uint64_t want = c->arg[3] - done < sizeof chunk ? c->arg[3] - done : sizeof chunk;
-		uint64_t got = kernel_user_file_read(f->id, at, bytes_carve(BYTES_OF(chunk), 0, want));
+		uint64_t got = image_files_read(f->id, at, bytes_carve(BYTES_OF(chunk), 0, want));
 		if (got == 0)
 			break;
 		kernel_console_write(STR_OF_BYTES(bytes_carve(BYTES_OF(chunk), 0, got)));
@@ -491,7 +492,7 @@ static int64_t stat_out(uint64_t dst, uint32_t mode, uint64_t size, uint64_t ino
 
 static int64_t file_stat(uint64_t dst, uint32_t id, uint64_t size)
 {
-	if (id >= USER_FILE_DIR_FIRST)
+	if (id >= IMAGE_FILE_DIR_FIRST)
 		return stat_out(dst, 0040555 /* S_IFDIR | 0555 */, 0, 1);
 	return stat_out(dst, 0100444 /* S_IFREG | 0444 */, size, 2 + id);
 }
@@ -523,7 +524,7 @@ static int64_t sys_newfstatat(uint64_t dirfd, uint64_t user_path, uint64_t dst, 
 	}
 	struct path p = {0};
 	int64_t r = path_in(dirfd, user_path, &p);
-	struct user_file file = {0};
+	struct image_file file = {0};
 	if (r == 0)
 		r = file_open(&p, &file);
 	return r < 0 ? r : file_stat(dst, file.id, file.size);

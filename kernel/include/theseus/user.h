@@ -29,7 +29,7 @@ struct user_syscall {
 /* An open file of a process (the server's fd table). */
 struct user_fd {
 	bool open;
-	uint32_t id;     /* kernel_user_file_open's id */
+	uint32_t id;     /* image_files_open's id */
 	uint64_t size;
 	uint64_t offset;
 };
@@ -92,24 +92,6 @@ RESTRICTED_OPERATION struct status kernel_user_map(uint64_t va, uint64_t len, ui
 RESTRICTED_OPERATION uint64_t kernel_user_unmap(uint64_t va, uint64_t len);
 /* The FS base of the current process (ARCH_SET_FS): E_INVAL outside the user half. */
 RESTRICTED_OPERATION struct status kernel_user_set_fs(uint64_t base);
-/* The image's files, read-only, a tree one level deep: "/bin/NAME" is
- * program NAME, "/NAME" or "/DIR/NAME" the data file of that name (mkimage
- * build --file); "/", "/bin" and each DIR are directories (ids from
- * USER_FILE_DIR_FIRST up, size 0). E_NOENT for anything else, E_BADARCH
- * when the file's CRC does not match. */
-#define USER_FILE_DIR_FIRST 0x80000000u
-#define USER_FILE_BIN 0xFFFFFFFEu
-#define USER_FILE_ROOT 0xFFFFFFFFu
-struct user_file {
-	uint32_t id;
-	uint64_t size;
-};
-struct status kernel_user_file_open(struct str path, struct user_file *out);
-/* Entry `index` (0, 1, ...) of directory `dir`: its name into dst,
- * NUL-terminated; *is_dir. E_NOENT past the last, E_RANGE when dst is too small. */
-struct status kernel_user_dir_read(uint32_t dir, uint32_t index, struct bytes dst, bool *is_dir);
-/* Up to dst.len bytes of file `id` from `offset` into dst; how many (0 at the end). */
-uint64_t kernel_user_file_read(uint32_t id, uint64_t offset, struct bytes dst);
 /* A NUL-terminated string from the current process into dst (NUL
  * included); *len its length. E_FAULT for a bad address, E_RANGE when no
  * NUL came within dst. */
