@@ -4,6 +4,7 @@
  * program runs, the launcher's frame is on its task's stack and the
  * server's is not, so the server (process, process_v2) can be swapped
  * under a running program. */
+#include <theseus/alloc.h>
 #include <theseus/console.h>
 #include <theseus/crate.h>
 #include <theseus/services.h>
@@ -11,52 +12,74 @@
 #include "fmt.h"
 #include "launcher.h"
 #include "process.h"
+#include "program_loader.h"
+#include "task.h"
 
-CRATE("launcher", "1.0.0", "runs user programs of the image and reports how they ended", "", "", "fmt,process");
+CRATE("launcher", "1.0.0", "runs user programs of the image and reports how they ended", "", "", "fmt,heap,process,program_loader,task");
 
 static bool is_space(char ch) { return ch == ' ' || ch == '\t'; }
 
+/* A result for a program that did not start: "NAME: why". */
+static struct user_result not_run(enum kerr err, struct str name, struct str why)
+{
+	struct user_result r = {.end = USER_NOT_RUN, .err = err};
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, name.len ? name : STR("exec"));
+	fmt_str(&line, STR(": "));
+	fmt_str(&line, why);
+	bytes_fill_cstr(BYTES_OF(r.what), fmt_view(&line));
+	return r;
+}
+
 CRATE_EXPORT struct user_result launcher_exec(struct str line)
 {
-	struct str argv[USER_ARGS_MAX] = {};
-	size_t argc = 0, i = 0;
+	struct program_args args = {};
+	size_t i = 0;
 	while (i < line.len) {
 		while (i < line.len && is_space(str_at(line, i)))
 			i++;
 		if (i >= line.len)
 			break;
-		if (argc == USER_ARGS_MAX) {
-			struct user_result r = {.end = USER_NOT_RUN, .err = E_INVAL};
-			return r;
-		}
+		if (args.argc == USER_ARGS_MAX)
+			return not_run(E_INVAL, args.argv[0], STR("1 to 32 arguments"));
 		char quote = str_at(line, i);
 		size_t start = i;
 		if (quote == '"' || quote == '\'') {
 			start = ++i;
 			while (i < line.len && str_at(line, i) != quote)
 				i++;
-			*ARRAY_AT(argv, argc) = str_sub(line, start, i - start);
-			argc += 1;
+			*ARRAY_AT(args.argv, args.argc) = str_sub(line, start, i - start);
+			args.argc += 1;
 			if (i < line.len)
 				i++;
 			continue;
 		}
 		while (i < line.len && !is_space(str_at(line, i)))
 			i++;
-		*ARRAY_AT(argv, argc) = str_sub(line, start, i - start);
-		argc += 1;
+		*ARRAY_AT(args.argv, args.argc) = str_sub(line, start, i - start);
+		args.argc += 1;
 	}
-	if (argc == 0) {
-		struct user_result r = {.end = USER_NOT_RUN, .err = E_INVAL};
-		return r;
-	}
+	if (args.argc == 0)
+		return not_run(E_INVAL, STR_EMPTY, STR("no program named"));
 	/* A program needs its system call server: load it (its init
 	 * registers it) unless one is registered already. */
-	if (kernel_service_symbol(KERNEL_SERVICE_SYSCALL).len == 0 && !status_ok(process_init())) {
-		struct user_result r = {.end = USER_NOT_RUN, .err = E_NOENT};
-		return r;
-	}
-	return kernel_user_exec(argv, argc);
+	if (kernel_service_symbol(KERNEL_SERVICE_SYSCALL).len == 0 && !status_ok(process_init()))
+		return not_run(E_NOENT, args.argv[0], STR("no system call server (process) could start"));
+	/* The plan is 4 KiB of start-up stack and more: the heap's, not the
+	 * task stack's, and the task's own, so a kill frees it. */
+	struct user_load_plan *plan;
+	if (!status_ok(HEAP_NEW(struct user_load_plan, &plan, task_current())))
+		return not_run(E_NOMEM, args.argv[0], STR("no memory for a load plan"));
+	char why[96] = "";
+	struct status s = program_loader_plan(&args, plan, BYTES_OF(why));
+	struct user_result r = status_ok(s) ? kernel_user_run(plan)
+					    : not_run(s.err, args.argv[0], STR_FROM_CSTR_ARRAY(why));
+	/* Only a heap that lost track of its own block refuses this free:
+	 * say so, the program's result stands. */
+	if (!status_ok(HEAP_FREE(plan)))
+		kernel_console_write(STR("launcher: the heap refused to free a load plan\n"));
+	return r;
 }
 
 CRATE_EXPORT void launcher_report(const struct user_result *r)

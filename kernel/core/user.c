@@ -14,7 +14,6 @@
 #include "service_calls.h"
 #include "kheap.h"
 #include "user_space.h"
-#include "user_elf.h"
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/x86.h"
 #include <theseus/cpu.h>
@@ -23,7 +22,6 @@
 
 #define PTE_USER (1ull << 2)
 #define USER_TOP 0x0000800000000000ull
-#define USER_STACK_TOP 0x00007FFFFFFFF000ull
 #define USER_STACK_SIZE (512ull * 1024)
 #define USER_MMAP_TOP 0x00007F0000000000ull
 /* Per process: a quarter of QEMU's default guest RAM here, so that one
@@ -44,7 +42,7 @@ struct user_jump {
 };
 _Static_assert(__builtin_offsetof(struct user_jump, rsp0) == 64, "JUMP_RSP0 in user_entry.S");
 
-/* A task running a process: lives in kernel_user_exec's frame on that
+/* A task running a process: lives in kernel_user_run's frame on that
  * task's stack, and travels with it through context switches. */
 struct user_context {
 	struct user_jump jump;
@@ -251,84 +249,6 @@ static void space_free(struct user_space *s)
 	kheap_free(s, sizeof *s);
 }
 
-static struct status elf_map(void *ctx, uint64_t va, uint64_t len, uint32_t prot)
-{
-	return space_map(ctx, va, len, prot, true);
-}
-
-static struct status elf_write(void *ctx, uint64_t va, const void *src, uint64_t len)
-{
-	return space_write(ctx, va, src, len);
-}
-
-/* ---- the stack a program starts with (System V x86-64 ABI) ---- */
-
-enum {
-	AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7, AT_FLAGS = 8,
-	AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15,
-	AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_HWCAP2 = 26, AT_EXECFN = 31,
-};
-
-static const char *const user_env[] = {"PATH=/bin", "HOME=/", "TERM=dumb"};
-#define USER_ENV_COUNT (sizeof user_env / sizeof user_env[0])
-
-static struct status push_bytes(struct user_space *s, uint64_t *sp, const void *src, uint64_t len)
-{
-	*sp -= len;
-	return space_write(s, *sp, src, len);
-}
-
-static struct status build_stack(struct user_space *s, const struct str *argv, size_t argc,
-				 const struct user_image *img, uint64_t *sp_out)
-{
-	struct status st = space_map(s, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
-				     USER_PROT_READ | USER_PROT_WRITE, false);
-	if (!status_ok(st))
-		return st;
-	uint64_t sp = USER_STACK_TOP, argp[USER_ARGS_MAX], envp[USER_ENV_COUNT];
-	static const char zero = 0;
-	for (size_t i = argc; i-- > 0;) {
-		(void)push_bytes(s, &sp, &zero, 1);
-		st = push_bytes(s, &sp, argv[i].ptr, argv[i].len);
-		argp[i] = sp;
-	}
-	for (size_t i = USER_ENV_COUNT; i-- > 0;) {
-		st = push_bytes(s, &sp, user_env[i], strlen(user_env[i]) + 1);
-		envp[i] = sp;
-	}
-	uint64_t random[2] = {rdtsc() * 0x9E3779B97F4A7C15ull, (rdtsc() ^ sp) * 0xC2B2AE3D27D4EB4Full};
-	(void)push_bytes(s, &sp, random, sizeof random);
-	uint64_t at_random = sp;
-	(void)push_bytes(s, &sp, "x86_64", 7);
-	uint64_t at_platform = sp;
-	uint32_t a, b, c, d;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	const uint64_t aux[][2] = {
-		{AT_PHDR, img->phdr}, {AT_PHENT, 56}, {AT_PHNUM, img->phnum}, {AT_PAGESZ, PAGE_SIZE},
-		{AT_BASE, 0}, {AT_FLAGS, 0}, {AT_ENTRY, img->entry}, {AT_UID, 0}, {AT_EUID, 0}, {AT_GID, 0},
-		{AT_EGID, 0}, {AT_PLATFORM, at_platform}, {AT_HWCAP, d}, {AT_CLKTCK, 100}, {AT_SECURE, 0},
-		{AT_RANDOM, at_random}, {AT_HWCAP2, 0}, {AT_EXECFN, argp[0]}, {AT_NULL, 0},
-	};
-	const size_t aux_count = sizeof aux / sizeof aux[0];
-	uint64_t words[1 + USER_ARGS_MAX + 1 + USER_ENV_COUNT + 1 + 2 * sizeof aux / sizeof aux[0]];
-	size_t n = 0;
-	words[n++] = argc;
-	for (size_t i = 0; i < argc; i++)
-		words[n++] = argp[i];
-	words[n++] = 0;
-	for (size_t i = 0; i < USER_ENV_COUNT; i++)
-		words[n++] = envp[i];
-	words[n++] = 0;
-	for (size_t i = 0; i < aux_count; i++) {
-		words[n++] = aux[i][0];
-		words[n++] = aux[i][1];
-	}
-	sp = ALIGN_DOWN(sp - n * 8, 16);
-	st = space_write(s, sp, words, n * 8);
-	*sp_out = sp;
-	return st;
-}
-
 /* ---- running ---- */
 
 static const char *signal_name(int sig)
@@ -454,49 +374,75 @@ static struct user_result not_run(enum kerr err, const char *why, const char *na
 	return r;
 }
 
-KERNEL_EXPORT struct user_result kernel_user_exec(const struct str *argv, size_t argc)
+/* The plan's ranges, checked before anything is mapped: NULL, or what is wrong. */
+static const char *plan_unsound(const struct user_load_plan *plan, const struct archive_program *p, char *buf,
+				size_t cap)
 {
-	char name[32];
-	if (!argv || argc == 0 || argc > USER_ARGS_MAX)
-		return not_run(E_INVAL, "1 to 32 arguments", "exec");
-	size_t bytes = 0;
-	for (size_t i = 0; i < argc; i++)
-		bytes += argv[i].len + 1;
-	if (bytes > USER_ARG_BYTES)
-		return not_run(E_INVAL, "arguments longer than 2048 bytes", "exec");
-	if (!text_to_cstr(argv[0].ptr, argv[0].len, name, sizeof name))
-		return not_run(E_INVAL, "program name too long", "exec");
+	if (plan->segment_count == 0 || plan->segment_count > USER_SEGMENTS_MAX)
+		return "load plan: 1 to 16 segments";
+	for (uint32_t i = 0; i < plan->segment_count; i++) {
+		const struct user_segment *g = &plan->segments[i];
+		if (!user_range(g->va, g->size) || g->va + g->size > USER_STACK_TOP - USER_STACK_SIZE ||
+		    g->file_size > g->size || g->file_off > p->elf_size || g->file_size > p->elf_size - g->file_off) {
+			ksnprintf(buf, cap, "load plan: segment %u outside the user half or the program's bytes", i);
+			return buf;
+		}
+	}
+	if (plan->stack_start % 16 || plan->stack_start >= USER_STACK_IMAGE_MAX)
+		return "load plan: the start-up stack is misaligned or empty";
+	if (!user_range(plan->entry, 1) || !user_range(plan->brk, 0) || plan->brk % PAGE_SIZE)
+		return "load plan: entry or break outside the user half";
+	return NULL;
+}
+
+/* Map and fill the plan's segments and start-up stack. */
+static struct status space_build(struct user_space *s, const struct user_load_plan *plan, const uint8_t *image)
+{
+	struct status st = STATUS_OK;
+	for (uint32_t i = 0; i < plan->segment_count && status_ok(st); i++) {
+		const struct user_segment *g = &plan->segments[i];
+		uint64_t start = ALIGN_DOWN(g->va, PAGE_SIZE), end = ALIGN_UP(g->va + g->size, PAGE_SIZE);
+		st = space_map(s, start, end - start, g->prot, true);
+		if (status_ok(st) && g->file_size)
+			st = space_write(s, g->va, image + g->file_off, g->file_size);
+	}
+	if (status_ok(st))
+		st = space_map(s, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, USER_PROT_READ | USER_PROT_WRITE,
+			       false);
+	uint64_t len = USER_STACK_IMAGE_MAX - plan->stack_start;
+	if (status_ok(st))
+		st = space_write(s, USER_STACK_TOP - len, plan->stack + plan->stack_start, len);
+	return st;
+}
+
+KERNEL_EXPORT struct user_result kernel_user_run(const struct user_load_plan *plan)
+{
+	char name[sizeof plan->name], why[96];
+	if (!plan)
+		return not_run(E_INVAL, "no load plan", "exec");
+	copy_cstr(name, sizeof name, plan->name);
 	if (user_context_current)
 		return not_run(E_BUSY, "a process cannot exec from inside a system call", name);
 	struct linker *l = crates_linker();
-	uint32_t index = l ? archive_find_program(&l->archive, name, 0) : ARCHIVE_NO_CRATE;
-	if (index == ARCHIVE_NO_CRATE)
+	if (!l || plan->program >= l->archive.program_count)
 		return not_run(E_NOENT, "no such program in the image", name);
-	struct archive_program p = archive_program_at(&l->archive, index);
-	const uint8_t *image = archive_program_image(&l->archive, index);
-	if (!image)
-		return not_run(E_BADARCH, "program image CRC mismatch", name);
+	struct archive_program p = archive_program_at(&l->archive, plan->program);
+	const char *unsound = plan_unsound(plan, &p, why, sizeof why);
+	if (unsound)
+		return not_run(E_INVAL, unsound, name);
 
 	struct user_space *s = space_new();
 	if (!s)
 		return not_run(E_NOMEM, "no memory for an address space", name);
 	struct user_result r = {.end = USER_NOT_RUN};
-	struct user_image img;
-	struct user_elf_target t = {s, elf_map, elf_write};
-	char why[96];
-	struct status st = user_elf_load(image, p.elf_size, &t, &img, why, sizeof why);
-	uint64_t sp = 0;
-	if (status_ok(st)) {
-		st = build_stack(s, argv, argc, &img, &sp);
-		if (!status_ok(st))
-			ksnprintf(why, sizeof why, "cannot build the stack: %s", kerr_name(st.err));
-	}
+	struct status st = space_build(s, plan, l->archive.base + p.elf_off);
 	if (!status_ok(st)) {
+		ksnprintf(why, sizeof why, "cannot map the program: %s", kerr_name(st.err));
 		r = not_run(st.err, why, name);
 		space_free(s);
 		return r;
 	}
-	s->vars.brk_base = s->vars.brk = img.end;
+	s->vars.brk_base = s->vars.brk = plan->brk;
 	s->vars.mmap_next = USER_MMAP_TOP;
 	s->vars.pid = ++next_pid;
 	s->vars.ppid = 1;
@@ -526,7 +472,7 @@ KERNEL_EXPORT struct user_result kernel_user_exec(const struct str *argv, size_t
 	 * transitions is set by user_enter). */
 	user_context_switch(NULL, u);
 	user_context_current = u;
-	uint64_t how = user_enter(&u->jump, img.entry, sp);
+	uint64_t how = user_enter(&u->jump, plan->entry, USER_STACK_TOP - (USER_STACK_IMAGE_MAX - plan->stack_start));
 	/* Back from ring 3 for good, interrupts off. */
 	user_context_current = NULL;
 	user_context_switch(u, NULL);
@@ -545,7 +491,7 @@ KERNEL_EXPORT struct user_result kernel_user_exec(const struct str *argv, size_t
 	space_free(s);
 	return r;
 }
-KEXPORT(kernel_user_exec);
+KEXPORT(kernel_user_run);
 
 KERNEL_EXPORT struct user_vars *kernel_user_vars(void)
 {

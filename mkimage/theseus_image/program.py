@@ -1,7 +1,7 @@
 """User programs in the archive: static x86-64 ELF executables.
 
 `check_program` applies the rules the kernel's user-program loader applies
-(kernel/core/user_elf.c, docs/user-space.md), so that a program the kernel
+(crates/program_loader/program_elf.c, docs/user-space.md), so that a program the kernel
 would refuse is refused when the image is built, with the rule it broke.
 """
 
@@ -21,6 +21,7 @@ PHDR = struct.Struct("<IIQQQQQQ")
 ET_EXEC, ET_DYN = 2, 3
 EM_X86_64 = 62
 PT_LOAD, PT_DYNAMIC, PT_INTERP = 1, 2, 3
+LOADS_MAX = 16  # PT_LOADs with memory that a load plan holds (theseus/user.h)
 PF_X, PF_W, PF_R = 1, 2, 4
 USER_TOP = 0x0000_7FFF_0000_0000   # below the user stack (docs/user-space.md)
 PAGE = 4096
@@ -118,6 +119,8 @@ def check_program(raw, label, name):
         loads.append((p_vaddr, p_vaddr + p_memsz, p_flags))
     if not loads:
         fail("no PT_LOAD segment")
+    if sum(1 for start, end, _ in loads if end > start) > LOADS_MAX:
+        fail(f"more than {LOADS_MAX} PT_LOAD segments with memory (the kernel's USER_SEGMENTS_MAX)")
     loads.sort()
     for (_, end, _), (start, _, _) in zip(loads, loads[1:]):
         if start < end:

@@ -62,6 +62,27 @@ def test_malformed_programs_are_refused(tmp_path, nano_core, base_set, edit, mes
     assert not output.exists()
 
 
+def _many_loads(count):
+    """A static ET_EXEC with `count` one-page PT_LOADs, the first executable."""
+    phoff, phsize = 64, 56
+    head = bytearray(phoff + count * phsize)
+    head[0:7] = b"\x7fELF\x02\x01\x01"
+    struct.pack_into("<HHIQQQIHHHHHH", head, 16, 2, 62, 1, 0x400000, phoff, 0, 0, 64, phsize, count, 0, 0, 0)
+    for i in range(count):
+        struct.pack_into("<IIQQQQQQ", head, phoff + i * phsize, 1, 5 if i == 0 else 6, 0,
+                         0x400000 + i * 0x1000, 0, 0 if i else len(head), 0x1000, 0x1000)
+    return bytes(head)
+
+
+def test_more_load_segments_than_a_load_plan_holds_are_refused(tmp_path, nano_core, base_set):
+    for count, refused in ((16, False), (17, True)):
+        path = tmp_path / f"loads{count}"
+        path.write_bytes(_many_loads(count))
+        result, _ = build(tmp_path, nano_core, base_set, str(path))
+        assert (result.returncode == 2) == refused, result.stderr
+        assert ("more than 16 PT_LOAD segments" in result.stderr) == refused, result.stderr
+
+
 def test_dynamic_program_is_refused(tmp_path, nano_core, base_set):
     result, _ = build(tmp_path, nano_core, base_set, "/bin/true")
     assert result.returncode == 2 and "PT_INTERP" in result.stderr

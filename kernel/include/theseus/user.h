@@ -66,9 +66,35 @@ struct user_result {
 #define USER_ARGS_MAX 32
 #define USER_ARG_BYTES 2048
 
-/* Run program argv[0] of the archive with arguments argv[0..argc) on
- * the calling task until it ends; everything it owned is freed then. */
-RESTRICTED_OPERATION struct user_result kernel_user_exec(const struct str *argv, size_t argc);
+/* How a process's address space starts: what the program_loader crate
+ * (the ELF format and the System V start-up stack: policy) makes of a
+ * program, and the nano-core builds (mechanism). */
+#define USER_SEGMENTS_MAX 16
+#define USER_STACK_TOP 0x00007FFFFFFFF000ull
+#define USER_STACK_IMAGE_MAX 4096 /* argv (USER_ARG_BYTES), envp, auxv and their strings fit */
+struct user_segment {
+	uint64_t va;        /* [va, va + size) is mapped zeroed with prot (pages two */
+	uint64_t size;      /* segments share take the union) ... */
+	uint64_t file_off;  /* ... then file_size bytes of the program from file_off */
+	uint64_t file_size; /* go to va (file_size <= size) */
+	uint32_t prot;      /* USER_PROT_* */
+};
+struct user_load_plan {
+	uint32_t program; /* index in the image's program table (theseus/image.h) */
+	uint32_t segment_count;
+	struct user_segment segments[USER_SEGMENTS_MAX];
+	uint64_t entry;
+	uint64_t brk;          /* the initial program break (page aligned) */
+	uint32_t stack_start;  /* the start-up stack is stack[stack_start..], 16-aligned, */
+	uint8_t stack[USER_STACK_IMAGE_MAX]; /* ending at USER_STACK_TOP; rsp points at its first byte */
+	char name[32];         /* the program's name (NUL-terminated) */
+};
+
+/* Build the address space `plan` describes, each range checked (E_INVAL,
+ * named, when one is outside the user half or the program's bytes), and
+ * run the program on the calling task until it ends; everything it owned
+ * is freed then. */
+RESTRICTED_OPERATION struct user_result kernel_user_run(const struct user_load_plan *plan);
 
 /* The calling process's record; NULL outside a system call. */
 RESTRICTED_OPERATION struct user_vars *kernel_user_vars(void);
