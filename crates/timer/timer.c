@@ -211,8 +211,13 @@ static void report_ready(void)
 struct status timer_init(void);
 struct status timer_init(void)
 {
-	tsc_hz = tsc_hz_from_cpuid(&tsc_source);
-	if (!tsc_hz) {
+	/* In a live swap the measurement is handed over (timer_migrate runs
+	 * next): the PIT windows would only stretch the swap's
+	 * interrupts-off window. */
+	struct timer_handover waiting = {};
+	bool handed_over = state_get(STR(HANDOVER_KEY), BYTES_OF(waiting)).err == E_OK;
+	tsc_hz = handed_over ? 0 : tsc_hz_from_cpuid(&tsc_source);
+	if (!tsc_hz && !handed_over) {
 		tsc_hz = measure_tsc_hz();
 		tsc_source = tsc_hz ? TIMER_TSC_PIT : TIMER_TSC_UNKNOWN;
 	}
@@ -224,7 +229,8 @@ struct status timer_init(void)
 	port_out8(PIT_COMMAND, PIT_CH0_RATE_GENERATOR);
 	port_out8(PIT_CHANNEL0, (uint8_t)(PIT_DIVISOR & 0xFF));
 	port_out8(PIT_CHANNEL0, (uint8_t)(PIT_DIVISOR >> 8));
-	report_ready();
+	if (!handed_over)
+		report_ready(); /* a swap's new version has its figures from timer_migrate */
 	cpu_irq_enable();
 	return STATUS_OK;
 }

@@ -289,6 +289,33 @@ static void handover_end(void)
 	handover.open = false;
 }
 
+/* Prepare NEW (linker_prepare) while OLD stays in service. A crate that
+ * cannot be prepared apart (an import cycle) is loaded inside the window
+ * as before. OLD replaced or unloaded meanwhile makes the plan stale. */
+static struct status prepare_new(struct linker *l, const struct swap_plan *plan, uint32_t new,
+				 struct crate_error *why)
+{
+	struct link_error err;
+	struct status s = linker_prepare(l, new, &err);
+	if (s.err == E_BUSY) {
+		explain(why, "the linker is busy with another request");
+		return STATUS(E_AGAIN);
+	}
+	if (!status_ok(s) && s.err != E_INVAL) {
+		explain_link(why, &err);
+		return s;
+	}
+	uint32_t old;
+	s = handle_id(&plan->old_crate, &l, &old, why);
+	if (status_ok(s) && !linker_is_loaded(l, old)) {
+		explain(why, "not loaded");
+		s = STATUS(E_NOENT);
+	}
+	if (!status_ok(s) && linker_is_prepared(l, new))
+		(void)linker_unprepare(l, new, &err);
+	return s;
+}
+
 KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, struct crate_error *why)
 {
 	struct linker *l;
@@ -310,16 +337,28 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	/* With interrupts off nothing enters OLD between the check and the
 	 * re-linking; inits that turn them on have them turned off again. */
 	bool irq = cpu_irq_save();
-	uint64_t start = rdtsc();
 	char buf[80];
 	const char *holds = not_quiescent(l, old, buf, sizeof buf);
+	struct link_error err;
+	if (!holds && !linker_is_loaded(l, new) && !linker_is_prepared(l, new)) {
+		/* NEW's load is no part of the window: placed and linked now,
+		 * with interrupts on; only its init waits for the swap. */
+		cpu_irq_restore(irq);
+		s = prepare_new(l, plan, new, why);
+		if (!status_ok(s))
+			return s;
+		irq = cpu_irq_save();
+		holds = not_quiescent(l, old, buf, sizeof buf);
+	}
+	uint64_t start = rdtsc();
 	if (holds) {
+		if (linker_is_prepared(l, new))
+			(void)linker_unprepare(l, new, &err);
 		cpu_irq_restore(irq);
 		explain(why, holds);
 		return STATUS(E_AGAIN);
 	}
 	crates_keep_interrupts_off(true);
-	struct link_error err;
 	handover.open = true;
 	s = run_hook(l, old, plan->save_hook, FN_STATUS_VOID, 0, why);
 	handover.open = false;
@@ -342,6 +381,9 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 				  undone ? "the swap was undone" : "undoing the swap failed too");
 		}
 	}
+	/* A refused save hook leaves NEW prepared: nothing of it stays. */
+	if (linker_is_prepared(l, new))
+		(void)linker_unprepare(l, new, &err);
 	handover_end();
 	crates_keep_interrupts_off(false);
 	if (status_ok(s) && linker_is_added(l, old))

@@ -142,7 +142,7 @@ struct status linker_load_crate(struct linker *l, const char *name,
 		*crate_id = id;
 	if (l->slots[id].state == CRATE_LOADED)
 		return link_fail(err, E_EXIST, name, "crate already loaded");
-	return run_request(l, id, NULL, err);
+	return run_request(l, id, NULL, false, err);
 }
 
 struct status linker_load_id(struct linker *l, uint32_t id, struct link_error *err)
@@ -154,7 +154,7 @@ struct status linker_load_id(struct linker *l, uint32_t id, struct link_error *e
 		return link_fail(err, E_NOENT, "", "no such crate");
 	if (l->slots[id].state == CRATE_LOADED)
 		return link_fail(err, E_EXIST, ac.name, "crate already loaded");
-	return run_request(l, id, NULL, err);
+	return run_request(l, id, NULL, false, err);
 }
 
 static struct status export_of(const struct linker *l, uint32_t id, const char *name,
@@ -193,13 +193,16 @@ uint32_t import_provider(const struct linker *l, const char *name, uint32_t *nam
 {
 	uint32_t off = UINT32_MAX;
 	uint32_t id = archive_find_provider(&l->archive, name, &off);
-	if (id == ARCHIVE_NO_CRATE || l->slots[id].state == CRATE_ABSENT) {
+	/* A crate prepared for a swap serves nobody yet: look past it too. */
+	if (id == ARCHIVE_NO_CRATE || l->slots[id].state == CRATE_ABSENT || l->slots[id].state == CRATE_PREPARED) {
 		uint32_t alt = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, &off);
 		if (alt == ARCHIVE_NO_CRATE)
 			alt = pushed_exporter(l, name);
 		if (alt != ARCHIVE_NO_CRATE)
 			id = alt;
 	}
+	if (id != ARCHIVE_NO_CRATE && l->slots[id].state == CRATE_PREPARED)
+		id = ARCHIVE_NO_CRATE; /* until its swap: only a load of something else was asked */
 	if (name_off)
 		*name_off = off;
 	return id;
@@ -217,7 +220,7 @@ static struct status resolve_provider(struct linker *l, const char *name, uint32
 	if (l->slots[*id].state == CRATE_LOADED)
 		return STATUS_OK;
 	/* The reason outlives the request: take the name from the archive. */
-	return run_request(l, *id, archive_string(&l->archive, *name_off), err);
+	return run_request(l, *id, archive_string(&l->archive, *name_off), false, err);
 }
 
 struct status linker_resolve(struct linker *l, const char *name, unsigned flags,
@@ -266,17 +269,53 @@ struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_err
 	const char *pieces[2] = {"linker: unloaded ", c->name};
 	if (l->env.log)
 		l->env.log(l->env.ctx, pieces, 2);
-	remove_reverse_edges(l, crate_id);
+	drop_crate(l, crate_id, true);
+	return STATUS_OK;
+}
+
+void drop_crate(struct linker *l, uint32_t id, bool new_generation)
+{
+	struct crate_slot *slot = &l->slots[id];
+	struct loaded_crate *c = slot->crate;
+	remove_reverse_edges(l, id);
 	/* Unpublish before freeing: anything that looks the crate up from
 	 * here on (an interrupt handler's weak reference, say) finds it gone
 	 * instead of finding memory that is being returned. */
 	slot->crate = NULL;
 	slot->state = CRATE_ABSENT;
-	slot->generation++;
+	slot->generation += new_generation;
 	slot->reason_crate = LINKER_NO_CRATE;
 	slot->reason_symbol = NULL;
 	crate_free(l, c);
+}
+
+struct status linker_prepare(struct linker *l, uint32_t new_id, struct link_error *err)
+{
+	if (l->busy)
+		return busy(err);
+	struct archive_crate ac;
+	if (!linker_crate_entry(l, new_id, &ac))
+		return link_fail(err, E_NOENT, "", "the crate to prepare does not exist");
+	if (l->slots[new_id].state != CRATE_ABSENT)
+		return link_fail(err, E_EXIST, ac.name, "already loaded or prepared");
+	return run_request(l, new_id, NULL, true, err);
+}
+
+struct status linker_unprepare(struct linker *l, uint32_t crate_id, struct link_error *err)
+{
+	if (l->busy)
+		return busy(err);
+	if (!linker_is_prepared(l, crate_id))
+		return link_fail(err, E_NOENT, "", "crate not prepared");
+	/* Back to what it was before: it never served, so handles to it
+	 * (the policy's plan) stay good. */
+	drop_crate(l, crate_id, false);
 	return STATUS_OK;
+}
+
+bool linker_is_prepared(const struct linker *l, uint32_t crate_id)
+{
+	return crate_id < l->slot_count && l->slots[crate_id].state == CRATE_PREPARED;
 }
 
 /* Does crate `from` reach crate `to` through its imports (forward edges)?

@@ -139,7 +139,7 @@ struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t 
 /* ---- live replacement ------------------------------------------------ */
 
 /* Replace loaded crate `old_id` by crate `new_id` (loaded now if it is
- * not): every relocation of another crate that points into OLD is
+ * not; if it is prepared, its init runs now): every relocation of another crate that points into OLD is
  * re-pointed at NEW's export of the same name (through env->patch), those
  * dependency records move to NEW, and OLD is unloaded, so its weak
  * references go stale and re-resolve to NEW. All or nothing: E_NOENT when
@@ -149,6 +149,17 @@ struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t 
  * Quiescence (no task executing in OLD) is the caller's to establish. */
 struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
                              struct link_error *err);
+/* Load crate `new_id` as linker_swap_to would, but for its own init:
+ * placed, linked (what it needs loaded, their inits run) and protected,
+ * yet not serving: no request binds to it, its init waits. A later
+ * linker_swap_to runs the init and puts it in place, so a swap's
+ * quiescent window need not hold the load. E_EXIST when it is loaded or
+ * prepared already; E_INVAL when it sits in an import cycle with a crate
+ * of the same request (an init would run before the one it imports). */
+struct status linker_prepare(struct linker *l, uint32_t new_id, struct link_error *err);
+/* Forget a prepared crate that is not swapped in (E_NOENT if none). */
+struct status linker_unprepare(struct linker *l, uint32_t crate_id, struct link_error *err);
+bool linker_is_prepared(const struct linker *l, uint32_t crate_id);
 /* linker_swap_to with NEW named: the boot archive's crate of that name. */
 struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
                           uint32_t *new_id, struct link_error *err);

@@ -180,6 +180,7 @@ enum crate_state {
 	CRATE_QUEUED,  /* needed by a request in progress, not placed yet */
 	CRATE_LINKING, /* placed and being linked by a request in progress */
 	CRATE_LOADED,  /* published */
+	CRATE_PREPARED, /* placed, linked and protected for a swap; init not run, not published */
 };
 
 struct loaded_crate {
@@ -299,9 +300,16 @@ void forget_all_pushed(struct linker *l);
  * when only a pushed crate exports it. */
 uint32_t import_provider(const struct linker *l, const char *name, uint32_t *name_off);
 
-/* Load crate `id` (ABSENT) and its providers, all or nothing. */
-struct status run_request(struct linker *l, uint32_t id, const char *reason_symbol,
+/* Load crate `id` (ABSENT) and its providers, all or nothing. With
+ * `prepare`, the root's init is not run and it is left CRATE_PREPARED. */
+struct status run_request(struct linker *l, uint32_t id, const char *reason_symbol, bool prepare,
                           struct link_error *err);
+/* Run prepared crate `id`'s init and publish it (CRATE_LOADED); on a
+ * failed init it is unprepared. */
+struct status finish_prepared(struct linker *l, uint32_t id, struct link_error *err);
+/* Unpublish and free crate `id` (its reverse edges removed); with
+ * new_generation, handles to it go stale. */
+void drop_crate(struct linker *l, uint32_t id, bool new_generation);
 
 /* The loaded crate with this id, or NULL. */
 const struct loaded_crate *linker_crate(const struct linker *l, uint32_t crate_id);

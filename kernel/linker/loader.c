@@ -672,7 +672,24 @@ static struct status protect_crate(struct linker *l, struct loaded_crate *c,
 	return STATUS_OK;
 }
 
-static struct status run_inits(struct linker *l, struct txn *t, struct link_error *err)
+/* Run c's init (if it has one), timed into its load time. */
+static struct status run_init(struct linker *l, struct loaded_crate *c, struct link_error *err)
+{
+	if (!l->env.call_init || !c->init_address)
+		return STATUS_OK;
+	uint64_t t0 = now(l);
+	struct status r = l->env.call_init(l->env.ctx, c->init_address);
+	c->load_time += now(l) - t0;
+	if (status_ok(r))
+		return r;
+	struct status st = link_fail(err, r.err, c->name, "init function failed: ");
+	link_error_append(err, c->init_name);
+	link_error_set_symbol(err, c->init_name);
+	return st;
+}
+
+/* Every init of the request, providers first; a prepared root's waits. */
+static struct status run_inits(struct linker *l, struct txn *t, bool skip_root, struct link_error *err)
 {
 	if (!l->env.call_init)
 		return STATUS_OK;
@@ -680,19 +697,9 @@ static struct status run_inits(struct linker *l, struct txn *t, struct link_erro
 	if (!order)
 		return out_of_memory(err, "");
 	struct status st = init_order(l, t, order, err);
-	for (uint32_t i = 0; status_ok(st) && i < t->count; i++) {
-		struct loaded_crate *c = l->slots[order[i]].crate;
-		if (!c->init_address)
-			continue;
-		uint64_t t0 = now(l);
-		struct status r = l->env.call_init(l->env.ctx, c->init_address);
-		c->load_time += now(l) - t0;
-		if (!status_ok(r)) {
-			st = link_fail(err, r.err, c->name, "init function failed: ");
-			link_error_append(err, c->init_name);
-			link_error_set_symbol(err, c->init_name);
-		}
-	}
+	for (uint32_t i = 0; status_ok(st) && i < t->count; i++)
+		if (!(skip_root && order[i] == t->ids[0]))
+			st = run_init(l, l->slots[order[i]].crate, err);
 	meta_free_array(l, order, t->count, sizeof(uint32_t));
 	return st;
 }
@@ -731,10 +738,12 @@ static void log_loaded(const struct linker *l, const struct loaded_crate *c)
 }
 
 /* Load crate `id` and everything it needs, all or nothing. */
-struct status run_request(struct linker *l, uint32_t id, const char *reason_symbol,
+struct status run_request(struct linker *l, uint32_t id, const char *reason_symbol, bool prepare,
                           struct link_error *err)
 {
 	struct txn t = {0};
+	if (l->slots[id].state == CRATE_PREPARED)
+		return link_fail(err, E_BUSY, l->slots[id].crate->name, "prepared for a swap in progress");
 	t.cap = l->slot_count;
 	t.ids = meta_alloc_array(l, t.cap, sizeof(uint32_t));
 	if (!t.ids) {
@@ -763,6 +772,10 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 		st = link_crate(l, c, err);
 		c->load_time += now(l) - t0;
 	}
+	/* A prepared root's init waits for the swap: a crate of the request
+	 * that imports from it would run its own init first. */
+	if (status_ok(st) && prepare && root->crate->dependent_count)
+		st = link_fail(err, E_INVAL, root->crate->name, "in an import cycle: it cannot be prepared apart");
 	for (uint32_t i = 0; status_ok(st) && i < t.count; i++)
 		st = protect_crate(l, l->slots[t.ids[i]].crate, err);
 	/* Before the inits, so that a debugger can stop in one. */
@@ -772,10 +785,14 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 		l->env.crate_event(l->env.ctx, LINKER_CRATE_MAPPED, c->id, c->generation);
 	}
 	if (status_ok(st))
-		st = run_inits(l, &t, err);
+		st = run_inits(l, &t, prepare, err);
 
 	if (status_ok(st)) {
 		for (uint32_t i = 0; i < t.count; i++) {
+			if (prepare && i == 0) {
+				root->state = CRATE_PREPARED;
+				continue;
+			}
 			l->slots[t.ids[i]].state = CRATE_LOADED;
 			log_loaded(l, l->slots[t.ids[i]].crate);
 		}
@@ -788,4 +805,19 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 	meta_free_array(l, t.ids, t.cap, sizeof(uint32_t));
 	l->busy = 0;
 	return st;
+}
+
+struct status finish_prepared(struct linker *l, uint32_t id, struct link_error *err)
+{
+	struct crate_slot *slot = &l->slots[id];
+	l->busy = 1; /* as in any request: the init cannot start another */
+	struct status st = run_init(l, slot->crate, err);
+	l->busy = 0;
+	if (!status_ok(st)) {
+		drop_crate(l, id, false);
+		return st;
+	}
+	slot->state = CRATE_LOADED;
+	log_loaded(l, slot->crate);
+	return STATUS_OK;
 }

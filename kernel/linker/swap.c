@@ -204,8 +204,13 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 		return link_fail(err, E_NOENT, "", "the replacement crate does not exist");
 	bool loaded_here = false;
 	struct status st = STATUS_OK;
-	if (l->slots[new_id].state != CRATE_LOADED) {
-		st = run_request(l, new_id, NULL, err);
+	if (l->slots[new_id].state == CRATE_PREPARED) {
+		st = finish_prepared(l, new_id, err); /* its init, now */
+		if (!status_ok(st))
+			return st;
+		loaded_here = true;
+	} else if (l->slots[new_id].state != CRATE_LOADED) {
+		st = run_request(l, new_id, NULL, false, err);
 		if (!status_ok(st))
 			return st;
 		loaded_here = true;

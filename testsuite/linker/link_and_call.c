@@ -193,10 +193,33 @@ int main(int argc, char **argv)
 	tap_check(strstr(err.reason, "missing from the replacement; beta") != NULL && err.symbol[0] &&
 	                  !strncmp(err.symbol, "beta_", 5),
 	          "the refusal names an export of beta that lonely lacks", "%s: %s", err.symbol, err.reason);
+	/* Prepared: alt_beta placed, linked and protected apart from the
+	 * swap, its init waiting, serving nobody until the swap. */
+	uint32_t alt_id = archive_find_crate(&l.archive, "alt_beta");
+	int logs = log_count;
+	long regions_before = h.live_regions;
+	st = linker_prepare(&l, alt_id, &err);
+	tap_check(status_ok(st) && linker_is_prepared(&l, alt_id) && !linker_crate(&l, alt_id) && log_count == logs &&
+	                  h.live_regions > regions_before,
+	          "prepare: placed and linked, init not run, not published", "%s", err.reason);
+	tap_check(linker_prepare(&l, alt_id, &err).err == E_EXIST, "preparing twice is refused", "");
+	tap_check(linker_load_crate(&l, "alt_beta", &id, &err).err == E_BUSY && linker_is_prepared(&l, alt_id),
+	          "a request does not load a prepared crate", "%s", err.reason);
+	tap_check(status_ok(linker_resolve(&l, "beta_add", 0, &strong, &err)) && strong.crate_id == beta &&
+	                  apply(2, 3, 4) == 7,
+	          "names still resolve to beta while alt_beta is prepared", "%s", err.reason);
+	st = linker_unprepare(&l, alt_id, &err);
+	tap_check(status_ok(st) && !linker_is_prepared(&l, alt_id) && h.live_regions == regions_before &&
+	                  linker_unprepare(&l, alt_id, &err).err == E_NOENT,
+	          "unprepare frees it; a second unprepare finds nothing", "%s", err.reason);
+	tap_check(status_ok(linker_prepare(&l, alt_id, &err)), "prepared again for the swap", "%s", err.reason);
 	long patches_before = h.patches;
 	st = linker_swap(&l, beta, "alt_beta", &alt, &err);
 	tap_check(status_ok(st) && !linker_crate(&l, beta) && linker_crate(&l, alt),
 	          "swap beta -> alt_beta", "%s", err.reason);
+	tap_check(log_count == logs + 1 && log_count <= 8 && !strcmp(logged[log_count - 1], "alt_beta init") &&
+	                  !linker_is_prepared(&l, alt),
+	          "the swap ran the prepared crate's init, once", "%d logs", log_count - logs);
 	tap_check(h.patches > patches_before, "fields were patched through the env", "");
 	/* alt_beta: beta_state 70 + beta_table[2] 30 + 0 + host counter 5 */
 	tap_check(sum() == 105, "alpha's data references follow the swap", "sum %d", sum());
@@ -208,6 +231,17 @@ int main(int argc, char **argv)
 	tap_check(status_ok(linker_resolve(&l, "beta_add", 0, &strong, &err)) && strong.crate_id == alt,
 	          "resolving by name now finds the replacement", "%s", err.reason);
 	tap_check(linker_unload(&l, alt, &err).err == E_BUSY, "the replacement has the dependents now", "");
+
+	/* A crate in an import cycle with what its request loads cannot be
+	 * prepared apart: cyc_b's init would run before cyc_a's. */
+	uint32_t cyc_a = linker_crate_by_name(&l, "cyc_a");
+	regions_before = h.live_regions;
+	st = linker_unload_cycle(&l, cyc_a, NULL, &err);
+	long after_unload = h.live_regions;
+	st = status_ok(st) ? linker_prepare(&l, cyc_a, &err) : st;
+	tap_check(st.err == E_INVAL && strstr(err.reason, "import cycle") && !linker_is_prepared(&l, cyc_a) &&
+	                  h.live_regions == after_unload && after_unload < regions_before,
+	          "preparing a crate in an import cycle is refused, nothing left behind", "%s", err.reason);
 
 	uint32_t math = linker_crate_by_name(&l, "mathlib");
 	st = linker_unload(&l, math, &err);
