@@ -358,6 +358,9 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 		explain(why, holds);
 		return STATUS(E_AGAIN);
 	}
+	/* What the window prints (load lines, an init's) waits for its end:
+	 * under TCG each byte costs a host write. */
+	serial_hold(true);
 	crates_keep_interrupts_off(true);
 	handover.open = true;
 	s = run_hook(l, old, plan->save_hook, FN_STATUS_VOID, 0, why);
@@ -390,6 +393,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 		(void)linker_forget_pushed(l, old);
 	plan->cycles = rdtsc() - start;
 	cpu_irq_restore(irq);
+	serial_hold(false);
 	return s;
 }
 KEXPORT(kernel_crate_swap_apply);

@@ -22,6 +22,8 @@
 void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
+/* Hold console output back (on), or send what was held and stop (off). */
+void serial_hold(bool on);
 bool serial_try_getc(char *out);
 char serial_getc(void);
 bool serial_loopback_selftest(const char *bytes, size_t n);

@@ -6,6 +6,7 @@
 
 void qemu_exit(enum qemu_exit_code code)
 {
+	serial_hold(false); /* the last words first */
 	outl(0xf4, code);
 	cpu_halt_forever();
 }

@@ -35,6 +35,33 @@ void serial_putc(char c)
 	uart_put_raw(c);
 }
 
+static void put_all(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		serial_putc(s[i]);
+}
+
+/* Output held back (serial_hold): every byte to QEMU's UART is a host
+ * write, some ten thousand cycles under TCG, and the lines a live swap
+ * prints (the linker's, an init's) were most of its interrupts-off
+ * window. Held bytes go out in order when the hold ends, when they would
+ * overflow, or before a fatal report. */
+#define HELD_MAX 4096
+static char held[HELD_MAX];
+static size_t held_len;
+static bool holding;
+
+void serial_hold(bool on)
+{
+	bool irq = cpu_irq_save();
+	holding = on;
+	if (!on) {
+		put_all(held, held_len);
+		held_len = 0;
+	}
+	cpu_irq_restore(irq);
+}
+
 /* One write is one piece of the console: interrupts stay off while it
  * goes out, so a task switch cannot put another task's line inside it (a
  * test record cut by a crate's load line). kprintf and the console write
@@ -42,8 +69,14 @@ void serial_putc(char c)
 void serial_write(const char *s, size_t n)
 {
 	bool irq = cpu_irq_save();
-	for (size_t i = 0; i < n; i++)
-		serial_putc(s[i]);
+	if (holding && n <= HELD_MAX - held_len) {
+		memcpy(held + held_len, s, n);
+		held_len += n;
+	} else {
+		put_all(held, held_len);
+		held_len = 0;
+		put_all(s, n);
+	}
 	cpu_irq_restore(irq);
 }
 

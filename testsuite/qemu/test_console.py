@@ -94,6 +94,23 @@ def test_spawn_swap_spawn_shows_both_versions():
         c.close()
 
 
+def test_a_swap_prints_its_lines_in_order_after_its_window():
+    # Output is held while a swap has interrupts off, then sent in order.
+    code, out = console("load hello", "swap hello hello_v2", "restart timer", "uptime")
+    assert code == 0
+    swap = out.split("theseus> swap hello hello_v2\n", 1)[1].split("theseus> ", 1)[0]
+    assert re.fullmatch(r"linker: loaded hello_v2 2\.0\.0 \(explicit request\) text \d+ data\+bss 0 relocs \d+\n"
+                        r"linker: unloaded hello\n"
+                        r"swapped hello -> hello_v2 \(swapped in \d+ cycles with interrupts off\)\n", swap), swap
+    restart = out.split("theseus> restart timer\n", 1)[1].split("theseus> ", 1)[0]
+    assert restart.startswith("linker: loaded timer 1.0.0"), restart
+    assert "linker: unloaded timer\nrestarted timer: swapped in " in restart, restart
+    assert "state handed over by timer_save and timer_migrate" in restart
+    # The TSC figure was handed over, not measured again in the window.
+    assert "[timer] info: PIT channel 0" not in restart, restart
+    assert len(uptime_ticks(out)) == 1
+
+
 def test_uptime_advances_and_kill_reports_errors():
     # Two uptimes a moment apart may read the same tick; a sleep between them
     # makes the difference certain (the timer runs at 1000 Hz).

@@ -203,6 +203,7 @@ void exception_dispatch(struct trap_frame *f)
 		return;
 	}
 
+	serial_hold(false); /* held output comes before the report */
 	report(f, cr2);
 	kprintf("KERNEL HALTED: unrecoverable exception in the nano-core\n");
 	if (fatal_exits_qemu)
