@@ -289,14 +289,16 @@ static void handover_end(void)
 	handover.open = false;
 }
 
-/* Prepare NEW (linker_prepare) while OLD stays in service. A crate that
- * cannot be prepared apart (an import cycle) is loaded inside the window
- * as before. OLD replaced or unloaded meanwhile makes the plan stale. */
-static struct status prepare_new(struct linker *l, const struct swap_plan *plan, uint32_t new,
+/* Prepare NEW and plan the swap (linker_prepare_swap) while OLD stays in
+ * service. A crate that cannot be prepared apart (an import cycle) is
+ * loaded and planned inside the window as before; a replacement that does
+ * not serve OLD's interface is refused here, with interrupts on. OLD
+ * replaced or unloaded meanwhile makes the plan stale. */
+static struct status prepare_new(struct linker *l, const struct swap_plan *plan, uint32_t old, uint32_t new,
 				 struct crate_error *why)
 {
 	struct link_error err;
-	struct status s = linker_prepare(l, new, &err);
+	struct status s = linker_prepare_swap(l, old, new, &err);
 	if (s.err == E_BUSY) {
 		explain(why, "the linker is busy with another request");
 		return STATUS(E_AGAIN);
@@ -305,14 +307,16 @@ static struct status prepare_new(struct linker *l, const struct swap_plan *plan,
 		explain_link(why, &err);
 		return s;
 	}
-	uint32_t old;
 	s = handle_id(&plan->old_crate, &l, &old, why);
 	if (status_ok(s) && !linker_is_loaded(l, old)) {
 		explain(why, "not loaded");
 		s = STATUS(E_NOENT);
 	}
-	if (!status_ok(s) && linker_is_prepared(l, new))
-		(void)linker_unprepare(l, new, &err);
+	if (!status_ok(s)) {
+		linker_cancel_swap_plan(l);
+		if (linker_is_prepared(l, new))
+			(void)linker_unprepare(l, new, &err);
+	}
 	return s;
 }
 
@@ -340,11 +344,12 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	char buf[80];
 	const char *holds = not_quiescent(l, old, buf, sizeof buf);
 	struct link_error err;
-	if (!holds && !linker_is_loaded(l, new) && !linker_is_prepared(l, new)) {
-		/* NEW's load is no part of the window: placed and linked now,
-		 * with interrupts on; only its init waits for the swap. */
+	if (!holds) {
+		/* NEW's load and the swap's plan are no part of the window:
+		 * done now, with interrupts on; NEW's init and the writes of
+		 * the planned fields wait for the window. */
 		cpu_irq_restore(irq);
-		s = prepare_new(l, plan, new, why);
+		s = prepare_new(l, plan, old, new, why);
 		if (!status_ok(s))
 			return s;
 		irq = cpu_irq_save();
@@ -352,6 +357,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	}
 	uint64_t start = rdtsc();
 	if (holds) {
+		linker_cancel_swap_plan(l);
 		if (linker_is_prepared(l, new))
 			(void)linker_unprepare(l, new, &err);
 		cpu_irq_restore(irq);
@@ -384,7 +390,9 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 				  undone ? "the swap was undone" : "undoing the swap failed too");
 		}
 	}
-	/* A refused save hook leaves NEW prepared: nothing of it stays. */
+	/* A refused save hook leaves NEW prepared and the plan made: nothing
+	 * of either stays. */
+	linker_cancel_swap_plan(l);
 	if (linker_is_prepared(l, new))
 		(void)linker_unprepare(l, new, &err);
 	handover_end();

@@ -118,6 +118,7 @@ void linker_fini(struct linker *l)
 		l->slots[i].state = CRATE_ABSENT;
 	}
 	forget_all_pushed(l);
+	swap_ahead_drop(l);
 	meta_free_array(l, l->kernel_signatures.lines, l->kernel_signatures.count, sizeof(uint32_t));
 	l->kernel_signatures = (struct sig_index){0};
 	meta_free_array(l, l->slots, l->slot_count, sizeof(*l->slots));
@@ -309,6 +310,7 @@ struct status linker_unprepare(struct linker *l, uint32_t crate_id, struct link_
 		return link_fail(err, E_NOENT, "", "crate not prepared");
 	/* Back to what it was before: it never served, so handles to it
 	 * (the policy's plan) stay good. */
+	swap_ahead_drop(l);
 	drop_crate(l, crate_id, false);
 	return STATUS_OK;
 }

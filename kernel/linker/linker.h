@@ -72,6 +72,7 @@ struct linker_options {
 	uint64_t kernel_signatures_size;
 };
 
+struct swap_ahead;
 struct linker {
 	struct linker_env env;
 	struct archive archive;
@@ -87,6 +88,10 @@ struct linker {
 	uint32_t slot_count;
 	int pack_sections;
 	int busy;
+	/* Bumped whenever a reverse edge is added or dropped: a swap planned
+	 * ahead (linker_prepare_swap) holds while it is unchanged. */
+	uint64_t edges_version;
+	struct swap_ahead *ahead;
 };
 
 struct status linker_init(struct linker *l, const struct linker_env *env,
@@ -157,6 +162,15 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
  * prepared already; E_INVAL when it sits in an import cycle with a crate
  * of the same request (an init would run before the one it imports). */
 struct status linker_prepare(struct linker *l, uint32_t new_id, struct link_error *err);
+/* linker_prepare and, while OLD's importers stay as they are, the swap
+ * planned too: the interface checked (a mismatch is refused now, with NEW
+ * unprepared) and every re-pointed field computed, so that the
+ * linker_swap_to that follows only writes them. NEW loaded already is
+ * planned for as it is; E_INVAL: NEW cannot be prepared apart (an import
+ * cycle), nothing is planned. */
+struct status linker_prepare_swap(struct linker *l, uint32_t old_id, uint32_t new_id, struct link_error *err);
+/* Forget a swap planned ahead that will not happen (NEW stays as it is). */
+void linker_cancel_swap_plan(struct linker *l);
 /* Forget a prepared crate that is not swapped in (E_NOENT if none). */
 struct status linker_unprepare(struct linker *l, uint32_t crate_id, struct link_error *err);
 bool linker_is_prepared(const struct linker *l, uint32_t crate_id);

@@ -307,6 +307,8 @@ struct status run_request(struct linker *l, uint32_t id, const char *reason_symb
 /* Run prepared crate `id`'s init and publish it (CRATE_LOADED); on a
  * failed init it is unprepared. */
 struct status finish_prepared(struct linker *l, uint32_t id, struct link_error *err);
+/* Forget the swap planned ahead, if any. */
+void swap_ahead_drop(struct linker *l);
 /* Unpublish and free crate `id` (its reverse edges removed); with
  * new_generation, handles to it go stale. */
 void drop_crate(struct linker *l, uint32_t id, bool new_generation);

@@ -92,6 +92,7 @@ void remove_reverse_edges(struct linker *l, uint32_t from)
 		for (uint32_t j = 0; j < t->dependent_count; j++)
 			if (t->dependents[j].crate != from)
 				t->dependents[kept++] = t->dependents[j];
+		l->edges_version += kept != t->dependent_count;
 		t->dependent_count = kept;
 	}
 }

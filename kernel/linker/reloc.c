@@ -438,6 +438,7 @@ struct status add_reverse_edge(struct linker *l, struct loaded_crate *c,
 		t->dependent_cap = cap;
 	}
 	t->dependents[t->dependent_count++] = (struct reloc_ref){c->id, index};
+	l->edges_version++;
 	return STATUS_OK;
 }
 

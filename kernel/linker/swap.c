@@ -182,6 +182,138 @@ struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_nam
 	return linker_swap_to(l, old_id, id, err);
 }
 
+/* A swap planned ahead: OLD's importers' fields as NEW needs them. */
+struct swap_ahead {
+	uint32_t old_id, new_id;
+	uint64_t edges_version;
+	uint32_t count;
+	struct swap_patch *patches;
+};
+
+void swap_ahead_drop(struct linker *l)
+{
+	struct swap_ahead *a = l->ahead;
+	if (!a)
+		return;
+	meta_free_array(l, a->patches, a->count, sizeof(*a->patches));
+	meta_free_array(l, a, 1, sizeof(*a));
+	l->ahead = NULL;
+}
+
+void linker_cancel_swap_plan(struct linker *l) { swap_ahead_drop(l); }
+
+/* NEW (loaded or prepared) serves what OLD does; compute the bytes of
+ * every field that points into OLD when it points into NEW instead. All
+ * or nothing: *patches is NULL on an error. */
+static struct status plan_swap(struct linker *l, struct loaded_crate *old, struct loaded_crate *new, uint32_t new_id,
+                               struct swap_patch **patches_out, struct link_error *err)
+{
+	*patches_out = NULL;
+	struct status st = check_replaces_interface(l, old, new, new_id, err);
+	if (!status_ok(st))
+		return st;
+	uint32_t n = old->dependent_count;
+	if (!n)
+		return STATUS_OK;
+	struct swap_patch *patches = meta_alloc_array(l, n, sizeof(*patches));
+	/* An importer names one symbol in many relocations (the shell calls
+	 * fmt_str from hundreds of places): each (importer, symbol) is
+	 * resolved and type-checked once, through a small cache. */
+	struct resolved_import *cache = meta_alloc_array(l, SWAP_CACHE, sizeof(*cache));
+	if (!patches || !cache) {
+		st = link_fail(err, E_NOMEM, old->name, "out of memory for the swap plan");
+		goto out;
+	}
+	for (uint32_t k = 0; k < SWAP_CACHE; k++)
+		cache[k].crate = LINKER_NO_CRATE;
+	for (uint32_t i = 0; i < n && status_ok(st); i++) {
+		const struct reloc_ref *ref = &old->dependents[i];
+		const struct loaded_crate *d = l->slots[ref->crate].crate;
+		const struct reloc_record *rec = &d->relocs[ref->reloc];
+		struct resolved_import *hit = &cache[(ref->crate * 31u + rec->symbol) % SWAP_CACHE];
+		if (hit->crate != ref->crate || hit->symbol != rec->symbol) {
+			st = resolve_in_new(l, d, rec->symbol, old, new, hit, err);
+			hit->crate = status_ok(st) ? ref->crate : LINKER_NO_CRATE;
+			hit->symbol = rec->symbol;
+		}
+		if (status_ok(st)) {
+			patches[i].new_address = hit->address;
+			patches[i].new_symbol_section = hit->section;
+			st = plan_patch(d, rec, hit->address, &patches[i], err);
+		}
+	}
+out:
+	meta_free_array(l, cache, cache ? SWAP_CACHE : 0, sizeof(*cache));
+	if (status_ok(st))
+		*patches_out = patches;
+	else
+		meta_free_array(l, patches, patches ? n : 0, sizeof(*patches));
+	return st;
+}
+
+struct status linker_prepare_swap(struct linker *l, uint32_t old_id, uint32_t new_id, struct link_error *err)
+{
+	if (l->busy)
+		return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
+	if (old_id >= l->slot_count || l->slots[old_id].state != CRATE_LOADED)
+		return link_fail(err, E_NOENT, "", "the crate to replace is not loaded");
+	if (new_id == old_id)
+		return link_fail(err, E_INVAL, l->slots[old_id].crate->name, "a crate cannot replace itself");
+	bool prepared_here = false;
+	if (!linker_is_loaded(l, new_id) && !linker_is_prepared(l, new_id)) {
+		struct status st = linker_prepare(l, new_id, err);
+		if (!status_ok(st))
+			return st;
+		prepared_here = true;
+	}
+	swap_ahead_drop(l);
+	struct loaded_crate *old = l->slots[old_id].crate, *new = l->slots[new_id].crate;
+	struct swap_patch *patches;
+	struct status st = plan_swap(l, old, new, new_id, &patches, err);
+	struct swap_ahead *a = status_ok(st) ? meta_alloc_array(l, 1, sizeof(*a)) : NULL;
+	if (status_ok(st) && !a)
+		st = link_fail(err, E_NOMEM, old->name, "out of memory for the swap plan");
+	if (!status_ok(st)) {
+		meta_free_array(l, patches, patches ? old->dependent_count : 0, sizeof(*patches));
+		if (prepared_here)
+			drop_crate(l, new_id, false);
+		return st;
+	}
+	*a = (struct swap_ahead){old_id, new_id, l->edges_version, old->dependent_count, patches};
+	l->ahead = a;
+	return STATUS_OK;
+}
+
+/* Write the planned fields, move the records to NEW, drop OLD. */
+static struct status commit_swap(struct linker *l, uint32_t old_id, uint32_t new_id, struct swap_patch *patches,
+                                 uint32_t n, struct link_error *err)
+{
+	struct loaded_crate *old = l->slots[old_id].crate;
+	struct status st = STATUS_OK;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct reloc_ref *ref = &old->dependents[i];
+		struct loaded_crate *d = l->slots[ref->crate].crate;
+		struct reloc_record *rec = &d->relocs[ref->reloc];
+		st = l->env.patch(l->env.ctx, patches[i].vaddr, patches[i].bytes, patches[i].len);
+		if (!status_ok(st))
+			/* Only the environment failing can get here; the fields
+			 * written so far point at NEW, which stays loaded. */
+			return link_fail(err, st.err, d->name, "patching a relocation failed");
+		d->resolved[rec->symbol] = (struct resolved_symbol){patches[i].new_address, new_id,
+		                                                    patches[i].new_symbol_section};
+		rec->target_crate = new_id;
+		rec->target_section = patches[i].new_symbol_section;
+		st = add_reverse_edge(l, d, ref->reloc, err);
+		if (!status_ok(st))
+			return st;
+	}
+	old->dependent_count = 0;
+	l->edges_version++;
+	l->slots[old_id].swaps++;
+	l->slots[new_id].swaps++;
+	return linker_unload(l, old_id, err);
+}
+
 struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
                              struct link_error *err)
 {
@@ -202,103 +334,35 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 	struct archive_crate ac;
 	if (!linker_crate_entry(l, new_id, &ac))
 		return link_fail(err, E_NOENT, "", "the replacement crate does not exist");
+	/* The plan made ahead holds if nothing was linked or unlinked since. */
+	struct swap_ahead *a = l->ahead;
+	bool ahead = a && a->old_id == old_id && a->new_id == new_id && a->edges_version == l->edges_version &&
+	             a->count == old->dependent_count;
 	bool loaded_here = false;
 	struct status st = STATUS_OK;
 	if (l->slots[new_id].state == CRATE_PREPARED) {
 		st = finish_prepared(l, new_id, err); /* its init, now */
-		if (!status_ok(st))
-			return st;
-		loaded_here = true;
+		loaded_here = status_ok(st);
 	} else if (l->slots[new_id].state != CRATE_LOADED) {
 		st = run_request(l, new_id, NULL, false, err);
-		if (!status_ok(st))
-			return st;
-		loaded_here = true;
+		loaded_here = status_ok(st);
 	}
-	struct loaded_crate *new = l->slots[new_id].crate;
-	st = check_replaces_interface(l, old, new, new_id, err);
-	if (!status_ok(st)) {
-		if (loaded_here) {
-			struct link_error ignored;
-			(void)linker_unload(l, new_id, &ignored);
-		}
-		return st;
-	}
+	struct swap_patch *patches = NULL;
 	uint32_t n = old->dependent_count;
-	struct swap_patch *patches = n ? meta_alloc_array(l, n, sizeof(*patches)) : NULL;
-	struct resolved_import *cache = NULL;
-	if (n && !patches) {
-		st = link_fail(err, E_NOMEM, old->name, "out of memory for the swap plan");
-		goto undo;
+	if (status_ok(st) && ahead) {
+		patches = a->patches;
+		a->patches = NULL;
+		a->count = 0;
+	} else if (status_ok(st)) {
+		st = plan_swap(l, old, l->slots[new_id].crate, new_id, &patches, err);
 	}
-
-	/* Plan: every field, or nothing. NEW exports every name OLD does
-	 * (checked above); a symbol without an address still stops it. An
-	 * importer names one symbol in many relocations (the shell calls
-	 * fmt_str from hundreds of places): each (importer, symbol) is
-	 * resolved and type-checked once, through a small cache. */
-	cache = n ? meta_alloc_array(l, SWAP_CACHE, sizeof(*cache)) : NULL;
-	if (n && !cache) {
-		st = link_fail(err, E_NOMEM, old->name, "out of memory for the swap plan");
-		goto undo;
-	}
-	for (uint32_t k = 0; n && k < SWAP_CACHE; k++)
-		cache[k].crate = LINKER_NO_CRATE;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct reloc_ref *ref = &old->dependents[i];
-		const struct loaded_crate *d = l->slots[ref->crate].crate;
-		const struct reloc_record *rec = &d->relocs[ref->reloc];
-		struct resolved_import *hit = &cache[(ref->crate * 31u + rec->symbol) % SWAP_CACHE];
-		if (hit->crate != ref->crate || hit->symbol != rec->symbol) {
-			st = resolve_in_new(l, d, rec->symbol, old, new, hit, err);
-			if (!status_ok(st)) {
-				hit->crate = LINKER_NO_CRATE;
-				goto undo;
-			}
-			hit->crate = ref->crate;
-			hit->symbol = rec->symbol;
-		}
-		patches[i].new_address = hit->address;
-		patches[i].new_symbol_section = hit->section;
-		st = plan_patch(d, rec, hit->address, &patches[i], err);
-		if (!status_ok(st))
-			goto undo;
-	}
-
-	/* Commit: write the fields, move the records, drop OLD. */
-	for (uint32_t i = 0; i < n; i++) {
-		const struct reloc_ref *ref = &old->dependents[i];
-		struct loaded_crate *d = l->slots[ref->crate].crate;
-		struct reloc_record *rec = &d->relocs[ref->reloc];
-		st = l->env.patch(l->env.ctx, patches[i].vaddr, patches[i].bytes, patches[i].len);
-		if (!status_ok(st)) {
-			/* Only the environment failing can get here; the fields
-			 * written so far point at NEW, which stays loaded. */
-			(void)link_fail(err, st.err, d->name, "patching a relocation failed");
-			goto out;
-		}
-		d->resolved[rec->symbol] = (struct resolved_symbol){patches[i].new_address, new_id,
-		                                                    patches[i].new_symbol_section};
-		rec->target_crate = new_id;
-		rec->target_section = patches[i].new_symbol_section;
-		st = add_reverse_edge(l, d, ref->reloc, err);
-		if (!status_ok(st))
-			goto out;
-	}
-	old->dependent_count = 0;
-	l->slots[old_id].swaps++;
-	l->slots[new_id].swaps++;
-	meta_free_array(l, patches, n, sizeof(*patches));
-	meta_free_array(l, cache, n ? SWAP_CACHE : 0, sizeof(*cache));
-	return linker_unload(l, old_id, err);
-
-undo:
-	if (loaded_here) {
+	swap_ahead_drop(l);
+	if (status_ok(st)) {
+		st = commit_swap(l, old_id, new_id, patches, n, err);
+	} else if (loaded_here) {
 		struct link_error ignored;
 		(void)linker_unload(l, new_id, &ignored);
 	}
-out:
-	meta_free_array(l, patches, n, sizeof(*patches));
-	meta_free_array(l, cache, cache ? SWAP_CACHE : 0, sizeof(*cache));
+	meta_free_array(l, patches, patches ? n : 0, sizeof(*patches));
 	return st;
 }

@@ -212,14 +212,15 @@ int main(int argc, char **argv)
 	tap_check(status_ok(st) && !linker_is_prepared(&l, alt_id) && h.live_regions == regions_before &&
 	                  linker_unprepare(&l, alt_id, &err).err == E_NOENT,
 	          "unprepare frees it; a second unprepare finds nothing", "%s", err.reason);
-	tap_check(status_ok(linker_prepare(&l, alt_id, &err)), "prepared again for the swap", "%s", err.reason);
+	tap_check(status_ok(linker_prepare_swap(&l, beta, alt_id, &err)) && linker_is_prepared(&l, alt_id) && l.ahead,
+	          "the swap planned ahead: alt_beta prepared, the fields computed", "%s", err.reason);
 	long patches_before = h.patches;
 	st = linker_swap(&l, beta, "alt_beta", &alt, &err);
 	tap_check(status_ok(st) && !linker_crate(&l, beta) && linker_crate(&l, alt),
 	          "swap beta -> alt_beta", "%s", err.reason);
 	tap_check(log_count == logs + 1 && log_count <= 8 && !strcmp(logged[log_count - 1], "alt_beta init") &&
-	                  !linker_is_prepared(&l, alt),
-	          "the swap ran the prepared crate's init, once", "%d logs", log_count - logs);
+	                  !linker_is_prepared(&l, alt) && !l.ahead,
+	          "the swap ran the prepared crate's init, once, and used the plan", "%d logs", log_count - logs);
 	tap_check(h.patches > patches_before, "fields were patched through the env", "");
 	/* alt_beta: beta_state 70 + beta_table[2] 30 + 0 + host counter 5 */
 	tap_check(sum() == 105, "alpha's data references follow the swap", "sum %d", sum());
@@ -231,6 +232,24 @@ int main(int argc, char **argv)
 	tap_check(status_ok(linker_resolve(&l, "beta_add", 0, &strong, &err)) && strong.crate_id == alt,
 	          "resolving by name now finds the replacement", "%s", err.reason);
 	tap_check(linker_unload(&l, alt, &err).err == E_BUSY, "the replacement has the dependents now", "");
+
+	/* A plan made stale: an importer of alt_beta unlinked and linked again
+	 * (as many dependents as before, at other addresses). The swap back
+	 * plans again and re-points the new instance's GOT slot. */
+	tap_check(linker_prepare_swap(&l, alt, alt, &err).err == E_INVAL, "a crate cannot be planned to replace itself", "");
+	uint32_t beta_id = archive_find_crate(&l.archive, "beta");
+	st = linker_prepare_swap(&l, alt, beta_id, &err);
+	uint32_t gotuse = linker_crate_by_name(&l, "gotuse");
+	if (status_ok(st))
+		st = linker_unload(&l, gotuse, &err);
+	if (status_ok(st))
+		st = linker_load_crate(&l, "gotuse", &id, &err);
+	got_read = sym("got_read");
+	tap_check(status_ok(st) && got_read && got_read() == 75, "gotuse relinked after the plan was made", "%s", err.reason);
+	st = linker_swap_to(&l, alt, beta_id, &err);
+	tap_check(status_ok(st) && got_read() == 12 && sum() == 15 && apply(2, 3, 4) == 7 && !l.ahead,
+	          "a stale plan is made again in the swap: every importer follows back to beta", "%s got %ld",
+	          err.reason, got_read ? got_read() : -1);
 
 	/* A crate in an import cycle with what its request loads cannot be
 	 * prepared apart: cyc_b's init would run before cyc_a's. */
