@@ -76,6 +76,16 @@ ROWS = [
         "same run; the difference is the walk of every task's stack, the migration hook and the "
         "history entry.",
         needs="a crate declared an alternative of another (live swap, issue 7)", group="linker"),
+    Row("restart_window.*", "Restart {part}, state kept: interrupts-off window ({state_bytes} B of .data/.bss, "
+        "{dependent_crates} crates import from it)", None,
+        "No counterpart in Linux. The paper's Theseus reports evolution in tens of ms, dominated by "
+        "loading; here the load and the plan are made before the window, which holds the save hook, "
+        "the new copy's init, the writes of the re-pointed fields and the migrate hook. Goal: under 1 ms.",
+        group="linker"),
+    Row("restart_total.*", "Restart {part}, state kept: request to done ({state_bytes} B of .data/.bss)", None,
+        "No counterpart. The whole restart as `restart CRATE` runs it: the copy's load and the plan "
+        "(interrupts on), the quiescence check and the window; compare restart_window.{part}.",
+        group="linker"),
     Row("push.*", "Push {part} from the host and swap it in ({payload_bytes} B sent; host clock)",
         (THESEUS, "boot.prompt_host"),
         "Partly: the alternative a push spares is rebuilding the image and rebooting to the shell "

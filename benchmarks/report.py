@@ -75,6 +75,12 @@ def build_rows(doc):
             if entry not in missing:
                 missing.append(entry)
             continue
+        # A pattern's members the benchmark refused to measure, each with its reason.
+        if row.theseus.endswith(".*"):
+            for name, why in sorted(doc["theseus"].get("skipped", {}).items()):
+                if name.startswith(row.theseus[:-1]) and name not in th:
+                    missing.append({"figure": name, "title": row.title.split(" ({")[0].replace(
+                        "{part}", name[len(row.theseus) - 1:]), "status": why, "like_for_like": row.like})
         for part, name in matches:
             r = th[name]
             out = {"figure": name, "title": _title(row, part, r), "group": row.group,

@@ -133,6 +133,14 @@ KERNEL_EXPORT void kbench_skip(struct kbench_ctx *b, const char *name, const cha
 	reset(b);
 }
 
+KERNEL_EXPORT void kbench_skip_str(struct kbench_ctx *b, struct str name, struct str reason)
+{
+	char n[96], r[160];
+	kbench_skip(b, text_to_cstr(name.ptr, name.len, n, sizeof n) ? n : "?",
+		    text_to_cstr(reason.ptr, reason.len, r, sizeof r) ? r : "(reason too long)");
+}
+KEXPORT(kbench_skip_str);
+
 KERNEL_EXPORT void kbench_fail(struct kbench_ctx *b, const char *reason)
 {
 	if (!b->failed)

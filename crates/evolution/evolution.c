@@ -5,7 +5,7 @@
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
-#include "evolution.h"
+#include "evolution_internal.h"
 #include "fmt.h"
 #include "task.h"
 
@@ -256,16 +256,22 @@ __attribute__((noinline)) static struct status apply_when_quiescent(struct swap_
 	return s;
 }
 
+/* The figures of one replacement: request to done, and the window. */
+struct swap_figures {
+	uint64_t cycles;
+	uint64_t window;
+};
+
 static struct status swap_to(struct crate_handle *old, struct crate_handle *new, enum replacement how,
-			     struct crate_error *why,
-			     uint64_t *cycles)
+			     struct crate_error *why, struct swap_figures *fig)
 {
 	struct swap_plan plan = {.old_crate = *old, .new_crate = *new};
 	uint64_t start = cpu_timestamp();
 	struct status s = plan_hooks(&plan, how, why);
 	if (status_ok(s))
 		s = apply_when_quiescent(&plan, why);
-	*cycles = cpu_timestamp() - start;
+	fig->cycles = cpu_timestamp() - start;
+	fig->window = plan.cycles;
 	return s;
 }
 
@@ -297,7 +303,7 @@ CRATE_EXPORT struct status evolution_swap(struct str old, struct str new_crate, 
 {
 	struct crate_handle from, to;
 	struct crate_summary summary;
-	uint64_t cycles = 0;
+	struct swap_figures fig = {};
 	if (why)
 		why->text[0] = '\0';
 	struct status s = find_loaded(old, &from, &summary, why);
@@ -313,27 +319,38 @@ CRATE_EXPORT struct status evolution_swap(struct str old, struct str new_crate, 
 		}
 	}
 	if (status_ok(s))
-		s = swap_to(&from, &to, REPLACE_SWAP, why, &cycles);
-	log_swap(old, new_crate, STR_EMPTY, s.err, cycles);
+		s = swap_to(&from, &to, REPLACE_SWAP, why, &fig);
+	log_swap(old, new_crate, STR_EMPTY, s.err, fig.cycles);
 	return s;
 }
 
-CRATE_EXPORT struct status evolution_restart(struct str crate, bool fresh, struct crate_error *why)
+/* evolution_restart, with its figures: the benchmark's way in
+ * (evolution_internal.h). */
+struct status evolution_restart_measured(struct str crate, bool fresh, struct crate_error *why, uint64_t *cycles,
+					 uint64_t *window)
 {
 	struct crate_handle loaded, copy;
 	struct crate_summary summary;
-	uint64_t cycles = 0;
+	struct swap_figures fig = {};
 	struct status s = find_loaded(crate, &loaded, &summary, why);
 	if (status_ok(s))
 		s = kernel_crate_add_copy(&loaded, &copy, why);
 	if (!status_ok(s))
 		return s;
-	s = swap_to(&loaded, &copy, fresh ? REPLACE_RESTART_FRESH : REPLACE_RESTART, why, &cycles);
+	s = swap_to(&loaded, &copy, fresh ? REPLACE_RESTART_FRESH : REPLACE_RESTART, why, &fig);
 	log_swap(STR_FROM_CSTR_ARRAY(summary.name), STR_FROM_CSTR_ARRAY(summary.name),
-		 fresh ? STR(" (restarted fresh)") : STR(" (restarted)"), s.err, cycles);
+		 fresh ? STR(" (restarted fresh)") : STR(" (restarted)"), s.err, fig.cycles);
 	if (!status_ok(s))
 		drop_unused(&copy, why);
+	*cycles = fig.cycles;
+	*window = fig.window;
 	return s;
+}
+
+CRATE_EXPORT struct status evolution_restart(struct str crate, bool fresh, struct crate_error *why)
+{
+	uint64_t cycles, window;
+	return evolution_restart_measured(crate, fresh, why, &cycles, &window);
 }
 
 /* The archive's alternative of the crate called `name` (a crate that
@@ -441,11 +458,11 @@ CRATE_EXPORT struct status evolution_push(struct str image, struct push_report *
 		out->replaced = true;
 		FILL(out->old_crate, STR_FROM_CSTR_ARRAY(running.name));
 		FILL(out->old_version, STR_FROM_CSTR_ARRAY(running.version));
-		uint64_t cycles;
-		s = swap_to(&old, &pushed, REPLACE_SWAP, &out->why, &cycles);
-		out->cycles = cycles;
+		struct swap_figures fig = {};
+		s = swap_to(&old, &pushed, REPLACE_SWAP, &out->why, &fig);
+		out->cycles = fig.cycles;
 		log_swap(STR_FROM_CSTR_ARRAY(running.name), STR_FROM_CSTR_ARRAY(incoming.name), STR(" (pushed)"), s.err,
-			 cycles);
+			 fig.cycles);
 	} else {
 		uint64_t start = cpu_timestamp();
 		s = kernel_crate_load_handle(&pushed, &out->why);

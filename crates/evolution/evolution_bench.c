@@ -15,7 +15,7 @@
 #include <theseus/alloc.h>
 #include <theseus/crates.h>
 #include <theseus/kbench.h>
-#include "evolution.h"
+#include "evolution_internal.h"
 #include "fmt.h"
 
 #define MAX_CRATES 64
@@ -154,4 +154,72 @@ KBENCH(swap_requests, "swap_request")
 		kbench_skip(b, "swap_request", "no crate in the archive is declared an alternative of another");
 	if (!status_ok(HEAP_FREE(tables)))
 		kbench_fail(b, "freeing the crate tables failed");
+}
+
+/* Restarts of the core crates, each keeping its state (the hooks carry
+ * it), beside the paper's evolution time (tens of ms, mostly loading):
+ *   restart_window.CRATE  the interrupts-off window: the save hook, the
+ *                         new copy's init, the re-pointed fields written,
+ *                         the migrate hook (the load and the plan are made
+ *                         before it, with interrupts on)
+ *   restart_total.CRATE   request to done: the copy's load, the plan,
+ *                         the quiescence check and the window
+ * each noted with the bytes of .data/.bss the crate keeps (state_bytes)
+ * and the crates that import from it (dependent_crates). A crate
+ * whose restart is refused (state no hook carries, live objects) is
+ * listed as skipped, with the refusal. */
+#define RESTART_ROUNDS_MAX 50
+
+static void name_figure(char (*out)[64], struct str prefix, struct str crate)
+{
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, prefix);
+	fmt_str(&line, crate);
+	bytes_fill_cstr(BYTES_OF(*out), fmt_view(&line));
+}
+
+static void measure_restart(struct kbench_ctx *b, struct str crate)
+{
+	char window_name[64], total_name[64];
+	name_figure(&window_name, STR("restart_window."), crate);
+	name_figure(&total_name, STR("restart_total."), crate);
+	struct crate_error why = {""};
+	struct status loaded = kernel_crate_load(crate, &why);
+	struct crate_handle h;
+	struct crate_summary before;
+	if ((!status_ok(loaded) && loaded.err != E_EXIST) || !status_ok(kernel_crate_find(crate, &h, &why)) ||
+	    !status_ok(kernel_crate_describe(&h, &before))) {
+		kbench_skip_str(b, STR_FROM_CSTR_ARRAY(window_name), STR("the crate does not load"));
+		return;
+	}
+	uint64_t rounds = kbench_iterations(b) < RESTART_ROUNDS_MAX ? kbench_iterations(b) : RESTART_ROUNDS_MAX;
+	uint64_t totals[RESTART_ROUNDS_MAX];
+	for (uint64_t i = 0; i < rounds; i++) {
+		uint64_t cycles = 0, window = 0;
+		struct status s = evolution_restart_measured(crate, false, &why, &cycles, &window);
+		if (!status_ok(s)) {
+			kbench_skip_str(b, STR_FROM_CSTR_ARRAY(window_name), STR_FROM_CSTR_ARRAY(why.text));
+			return;
+		}
+		kbench_sample(b, window, 1);
+		*ARRAY_AT(totals, i) = cycles;
+	}
+	uint64_t state = before.data_bytes + before.bss_bytes;
+	kbench_note(b, "state_bytes", state);
+	kbench_note(b, "dependent_crates", before.dependent_crates);
+	kbench_report_str(b, STR_FROM_CSTR_ARRAY(window_name));
+	for (uint64_t i = 0; i < rounds; i++)
+		kbench_sample(b, *ARRAY_AT(totals, i), 1);
+	kbench_note(b, "state_bytes", state);
+	kbench_report_str(b, STR_FROM_CSTR_ARRAY(total_name));
+}
+
+KBENCH(core_restarts, "restart")
+{
+	const struct str core_crates[] = {STR("fmt"),         STR("log"),  STR("timer"),      STR("memory"),
+					  STR("heap"),        STR("task"), STR("interrupts"), STR("serial_input"),
+					  STR("state_store"), STR("channel"), STR("shell")};
+	for (size_t i = 0; i < sizeof core_crates / sizeof core_crates[0]; i++)
+		measure_restart(b, *ARRAY_AT(core_crates, i));
 }

@@ -46,7 +46,7 @@ struct push_report {
 	bool replaced;           /* a loaded crate was swapped out for it ... */
 	char old_crate[32];      /* ... this one */
 	char old_version[16];
-	uint64_t cycles;         /* interrupts-off window of the swap, or load time */
+	uint64_t cycles;         /* the swap, request to done (or the load, when nothing was replaced) */
 	struct crate_error why;  /* on failure, the reason; else a summary */
 };
 /* `image` is an archive holding one crate (mkimage push), built against

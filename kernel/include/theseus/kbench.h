@@ -88,6 +88,9 @@ void kbench_report_str(struct kbench_ctx *b, struct str name);
 void kbench_skip(struct kbench_ctx *b, STRING_LITERAL_ARG const char *name,
 		 STRING_LITERAL_ARG const char *reason);
 
+/* The same for a name and a reason made at run time. */
+void kbench_skip_str(struct kbench_ctx *b, struct str name, struct str reason);
+
 /* The benchmark went wrong: it is reported as failed with this reason. */
 void kbench_fail(struct kbench_ctx *b, STRING_LITERAL_ARG const char *reason);
 

@@ -1,0 +1,13 @@
+/* The evolution crate's own declarations, shared by its sources (not part
+ * of its interface). */
+#ifndef EVOLUTION_INTERNAL_H
+#define EVOLUTION_INTERNAL_H
+
+#include "evolution.h"
+
+/* evolution_restart, with its figures: *cycles request to done, *window
+ * the interrupts-off window (the benchmark's way in). */
+struct status evolution_restart_measured(struct str crate, bool fresh, struct crate_error *why, uint64_t *cycles,
+					 uint64_t *window);
+
+#endif
