@@ -1,6 +1,7 @@
 /* interrupts: drives the two 8259 PICs over port I/O and keeps the
  * registry of IRQ handlers (an instance of the mux pattern, crates/mux). */
 #include <theseus/cpu.h>
+#include <theseus/crates.h>
 #include <theseus/crate.h>
 #include <theseus/irq.h>
 #include <theseus/services.h>
@@ -284,6 +285,89 @@ CRATE_EXPORT struct interrupts_name_result interrupts_handler_name(uint8_t irq_l
 	return r;
 }
 
+/* ---- live replacement: what a new version takes over ---- */
+
+/* The registry and the counts, as plain data through the swap's handover
+ * (theseus/crates.h): the registrations go by name, and the new version
+ * binds each name again (a handler reference is sealed: it cannot be
+ * copied as bytes; a name no loaded crate exports any more is dropped, as
+ * an interrupt would drop it). Format 1. */
+#define HANDOVER_FORMAT 1u
+struct carried_registration {
+	uint32_t line;
+	uint32_t faults_in_a_row, paused_for;
+	char symbol[IRQ_SYMBOL_MAX];
+};
+struct carried {
+	uint32_t format;
+	uint32_t count;
+	uint64_t foreign_vectors;
+	struct line_counts counts[INTERRUPTS_LINES];
+	struct carried_registration regs[INTERRUPTS_MAX_HANDLERS];
+};
+
+/* Runs with interrupts off, in the swap (interrupts_save is named by the
+ * evolution crate's convention). */
+CRATE_EXPORT struct status interrupts_save(void)
+{
+	struct carried c = {.format = HANDOVER_FORMAT, .foreign_vectors = foreign_vectors};
+	for (uint8_t line = 0; line < INTERRUPTS_LINES; line++) {
+		*ARRAY_AT(c.counts, line) = *ARRAY_AT(counts, line);
+		struct irq_mux_cursor cursor = irq_mux_cursor(line);
+		size_t slot;
+		while (irq_mux_next(&handlers, &cursor, &slot) && c.count < INTERRUPTS_MAX_HANDLERS) {
+			struct carried_registration *r = ARRAY_AT(c.regs, c.count);
+			r->line = line;
+			r->faults_in_a_row = ARRAY_AT(health, slot)->faults_in_a_row;
+			r->paused_for = ARRAY_AT(health, slot)->paused_for;
+			bytes_fill_cstr(BYTES_OF(r->symbol), kernel_irq_handler_symbol(&ARRAY_AT(handlers.subs, slot)->target));
+			c.count++;
+		}
+	}
+	return kernel_swap_handover_put(STR_OF_BYTES(BYTES_OF(c)));
+}
+
+/* The new version's side: bind each handler by name, in the order they
+ * registered on each line, and unmask the lines that have one. A record
+ * this version cannot read fails the swap, which takes the old version
+ * back. */
+CRATE_EXPORT struct status interrupts_migrate(uint32_t from_major)
+{
+	struct carried c = {};
+	struct count_result got = kernel_swap_handover_get(BYTES_OF(c));
+	if (from_major != 1 || got.err != E_OK || got.value != sizeof c || c.format != HANDOVER_FORMAT ||
+	    c.count > INTERRUPTS_MAX_HANDLERS)
+		return STATUS(got.err == E_OK ? E_INVAL : got.err);
+	bool enabled = cpu_irq_save();
+	foreign_vectors = c.foreign_vectors;
+	for (uint8_t line = 0; line < INTERRUPTS_LINES; line++)
+		*ARRAY_AT(counts, line) = *ARRAY_AT(c.counts, line);
+	struct status st = STATUS_OK;
+	for (uint32_t i = 0; i < c.count && status_ok(st); i++) {
+		const struct carried_registration *r = ARRAY_AT(c.regs, i);
+		struct irq_handler_ref ref;
+		size_t slot;
+		if (r->line >= INTERRUPTS_LINES || !valid_line((uint8_t)r->line)) {
+			st = STATUS(E_INVAL);
+			break;
+		}
+		/* A name nothing exports any more goes, as at an interrupt. */
+		if (!status_ok(kernel_irq_handler_bind(STR_FROM_CSTR_ARRAY(r->symbol), &ref))) {
+			report_dropped((uint8_t)r->line, STR_FROM_CSTR_ARRAY(r->symbol));
+			continue;
+		}
+		st = irq_mux_add(&handlers, (uint8_t)r->line, ref, &slot);
+		if (status_ok(st)) {
+			*ARRAY_AT(health, slot) = (typeof(health[0])){r->faults_in_a_row, r->paused_for};
+			set_line_masked((uint8_t)r->line, false);
+		}
+	}
+	cpu_irq_restore(enabled);
+	return st;
+}
+
+/* A swap's new version starts with no handler and every line masked; its
+ * migrate hook brings the registrations back. */
 struct status interrupts_init(void);
 struct status interrupts_init(void)
 {

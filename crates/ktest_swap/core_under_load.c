@@ -98,7 +98,7 @@ struct step {
 static const struct step steps[] = {
 	{"restart", "memory", ""},    {"restart", "timer", ""},          {"restart", "state_store", ""},
 	{"restart", "pqueue", ""},    {"swap", "sched_rr", "sched_prio"}, {"swap", "sched_prio", "sched_rr"},
-	{"restart", "fmt", ""},       {"restart", "log", ""},
+	{"restart", "fmt", ""},       {"restart", "log", ""},            {"restart", "interrupts", ""},
 };
 
 KTEST(core_crates_replaced_under_load, "swap.core_crates_replaced_under_load")

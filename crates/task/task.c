@@ -55,6 +55,7 @@ struct task_table {
 	uint64_t now;           /* timer ticks seen */
 	uint64_t slice;         /* ticks the current task has run in a row */
 	bool started;
+	bool preempt_pending;   /* the tick asked for a switch (task_preempt makes it) */
 	/* The queues are an index over the slots' states, kept by crates
 	 * this one calls (pqueue, the sched_* policy). When they fault or
 	 * give an answer the slots contradict, scheduling goes on round robin
@@ -239,6 +240,7 @@ static void schedule(void)
 	}
 	uint32_t to = pick_next();
 	T.slice = 0;
+	T.preempt_pending = false;
 	struct task *t = ARRAY_AT(T.slots, to);
 	t->state = TASK_RUNNING;
 	if (to == T.current) {
@@ -289,8 +291,20 @@ CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
 	T.slots[T.current].ticks++;
 	wake_sleepers();
 	T.slice++;
+	/* The switch waits for task_preempt, which the nano-core calls once
+	 * the interrupt's dispatch has returned: no task stays switched out
+	 * inside the interrupts crate. */
 	if (T.slice >= TASK_TIMESLICE_TICKS || T.current == T.idle)
+		T.preempt_pending = true;
+}
+
+CRATE_EXPORT struct status task_preempt(void)
+{
+	if (T.started && T.preempt_pending) {
+		T.preempt_pending = false;
 		schedule();
+	}
+	return STATUS_OK;
 }
 
 static void wake_exit_waiters(uint64_t unused)
@@ -696,6 +710,8 @@ struct status task_init(void)
 	struct status s = kernel_service_register(KERNEL_SERVICE_STACKS_IN, STR("task_stacks_refer_to"));
 	if (status_ok(s))
 		s = kernel_service_register(KERNEL_SERVICE_SLEEP, STR("task_sleep_ticks"));
+	if (status_ok(s))
+		s = kernel_service_register(KERNEL_SERVICE_PREEMPT, STR("task_preempt"));
 	if (!status_ok(s))
 		return s;
 	T.started = true;

@@ -70,6 +70,12 @@ static void irq_dispatch(uint8_t vector)
 	} else if (!status_ok(st)) {
 		entry_stats.unrouted++;
 	}
+	/* The switch a handler asked for happens here, out of the
+	 * dispatcher's frames. */
+	struct crate_call p = {.shape = FN_STATUS_VOID, .in_interrupt = true};
+	(void)service_call(KERNEL_SERVICE_PREEMPT, &p, &fault);
+	if (p.faulted)
+		report_fault("the preemption service", vector, &fault);
 }
 
 /* The in-service register of the 8259 at `command` (OCW3 "read ISR"). */

@@ -34,6 +34,12 @@ enum kernel_service {
 	 * program (theseus/user.h; the process crate). None registered:
 	 * every call answers -ENOSYS. */
 	KERNEL_SERVICE_SYSCALL,
+	/* struct status fn(void): after each interrupt's dispatch, with
+	 * interrupts off, on the interrupted task's stack: switch tasks if a
+	 * handler asked for it (the task crate). Handlers never switch tasks
+	 * themselves, so no task waits inside the dispatcher's crate, which
+	 * can then be replaced like any other. */
+	KERNEL_SERVICE_PREEMPT,
 	KERNEL_SERVICE_COUNT
 };
 
