@@ -7,13 +7,14 @@
 #include <theseus/irq.h>
 #include <theseus/ktest.h>
 #include <theseus/portio.h>
+#include "evolution.h"
 #include "interrupts.h"
 #include "ktest_irq.h"
 #include "serial_input.h"
 #include "timer.h"
 
 CRATE("ktest_irq", "1.0.0", "in-kernel tests of IRQ delivery: registry, sharing, faults, serial input", "",
-      "", "interrupts,timer,serial_input");
+      "", "evolution,interrupts,timer,serial_input");
 
 /* Test-only state: how often each handler ran (handlers get no context). */
 static volatile uint64_t calls_a, calls_b, serial_news;
@@ -217,4 +218,54 @@ KTEST(irq_serial_input_by_interrupt, "irq.serial_input_by_interrupt")
 	KT_EXPECT(t, serial_news > news);
 	KT_EXPECT(t, status_ok(unlistened) && status_ok(stopped));
 	KT_EXPECT(t, !status_ok(started) || line_stats(SERIAL_INPUT_IRQ_LINE).masked);
+}
+
+/* Send `text` to COM1 in loopback and wait until serial_input queued
+ * `queued` bytes in all. Nothing may print meanwhile. */
+static void loop_back(struct str text, uint32_t queued)
+{
+	enum { COM1 = 0x3F8, THR = 0, MCR = 4, LSR = 5, MCR_LOOPBACK = 0x10, LSR_THR_EMPTY = 0x20 };
+	uint8_t mcr = port_in8(COM1 + MCR);
+	port_out8(COM1 + MCR, (uint8_t)(mcr | MCR_LOOPBACK));
+	for (size_t i = 0; i < text.len; i++) {
+		while (!(port_in8(COM1 + LSR) & LSR_THR_EMPTY))
+			cpu_relax_hint();
+		port_out8(COM1 + THR, (uint8_t)str_at(text, i));
+	}
+	struct serial_input_stats stats;
+	uint64_t start = cpu_timestamp(), limit = deadline_cycles(5);
+	do {
+		cpu_relax_hint();
+		serial_input_stats(&stats);
+	} while (stats.queued < queued && cpu_timestamp() - start < limit);
+	port_out8(COM1 + MCR, mcr);
+}
+
+/* Restarting serial_input and interrupts loses no byte waiting to be read,
+ * no listener and no registration: both hand them over by name. */
+KTEST(irq_serial_input_kept_across_restarts, "irq.serial_input_kept_across_restarts")
+{
+	unsigned char got[16];
+	KT_EXPECT_MSG(t, interrupts_on(), "interrupts are disabled on this CPU");
+	struct status started = serial_input_start();
+	KT_EXPECT(t, status_ok(started) || started.err == E_EXIST);
+	KT_EXPECT(t, status_ok(serial_input_listen(STR("ktest_irq_serial_news"))));
+	while (serial_input_read(BYTES_OF(got)) > 0)
+		;
+	loop_back(STR("ab"), 2);
+	struct crate_error why = {""};
+	struct status restarted = evolution_restart(STR("serial_input"), false, &why);
+	KT_EXPECT_MSG(t, status_ok(restarted), "restart serial_input: %s", STR_FROM_CSTR_ARRAY(why.text));
+	restarted = evolution_restart(STR("interrupts"), false, &why);
+	KT_EXPECT_MSG(t, status_ok(restarted), "restart interrupts: %s", STR_FROM_CSTR_ARRAY(why.text));
+	uint64_t news = serial_news;
+	struct irq_line_stats line_before = line_stats(SERIAL_INPUT_IRQ_LINE);
+	loop_back(STR("cd"), 4);
+	size_t n = serial_input_read(BYTES_OF(got));
+	struct status unlistened = serial_input_unlisten(STR("ktest_irq_serial_news"));
+	struct status stopped = status_ok(started) ? serial_input_stop() : STATUS_OK;
+	KT_EXPECT_MSG(t, n == 4 && str_eq(str_sub(STR_OF_BYTES(BYTES_OF(got)), 0, 4), STR("abcd")), "read %lu bytes", n);
+	KT_EXPECT(t, serial_news > news);
+	KT_EXPECT(t, line_before.taken > 0 && line_stats(SERIAL_INPUT_IRQ_LINE).taken > line_before.taken);
+	KT_EXPECT(t, status_ok(unlistened) && status_ok(stopped));
 }

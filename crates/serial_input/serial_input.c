@@ -1,5 +1,6 @@
 /* serial_input: COM1 received bytes, by interrupt, into a ring buffer. */
 #include <theseus/cpu.h>
+#include <theseus/crates.h>
 #include <theseus/crate.h>
 #include <theseus/irq.h>
 #include <theseus/portio.h>
@@ -136,6 +137,67 @@ CRATE_EXPORT struct status serial_input_unlisten(struct str listener_symbol)
 	if (slot != SERIAL_INPUT_MAX_LISTENERS) {
 		listener_mux_remove_at(&listeners, slot);
 		st = STATUS_OK;
+	}
+	cpu_irq_restore(enabled);
+	return st;
+}
+
+/* ---- live replacement: what a new version takes over ---- */
+
+/* The ring as it is (bytes not read yet are not lost) and the listeners
+ * by name, through the swap's handover: a listener reference is sealed,
+ * so the new version binds each name again. Format 1. */
+#define HANDOVER_FORMAT 1u
+struct carried {
+	uint32_t format;
+	uint32_t listener_count;
+	uint32_t head, len, started;
+	uint64_t received, dropped;
+	unsigned char bytes[SERIAL_INPUT_BUFFER];
+	char listeners[SERIAL_INPUT_MAX_LISTENERS][IRQ_SYMBOL_MAX];
+};
+
+/* Runs with interrupts off, in the swap. */
+CRATE_EXPORT struct status serial_input_save(void)
+{
+	struct carried c = {.format = HANDOVER_FORMAT, .head = ring.head, .len = ring.len, .started = ring.started,
+			    .received = ring.received, .dropped = ring.dropped};
+	for (size_t i = 0; i < SERIAL_INPUT_BUFFER; i++)
+		*ARRAY_AT(c.bytes, i) = *ARRAY_AT(ring.bytes, i);
+	struct listener_mux_cursor cursor = listener_mux_cursor(LISTENERS_KEY);
+	size_t slot;
+	while (listener_mux_next(&listeners, &cursor, &slot) && c.listener_count < SERIAL_INPUT_MAX_LISTENERS) {
+		struct str name = kernel_irq_handler_symbol(&ARRAY_AT(listeners.subs, slot)->target);
+		bytes_fill_cstr(BYTES_OF(*ARRAY_AT(c.listeners, c.listener_count)), name);
+		c.listener_count++;
+	}
+	return kernel_swap_handover_put(STR_OF_BYTES(BYTES_OF(c)));
+}
+
+/* The new version's side. A record it cannot read fails the swap (the old
+ * version comes back); a listener whose name nothing exports any more is
+ * dropped, as a fault would drop it. */
+CRATE_EXPORT struct status serial_input_migrate(uint32_t from_major)
+{
+	struct carried c = {};
+	struct count_result got = kernel_swap_handover_get(BYTES_OF(c));
+	if (from_major != 1 || got.err != E_OK || got.value != sizeof c || c.format != HANDOVER_FORMAT ||
+	    c.head >= SERIAL_INPUT_BUFFER || c.len > SERIAL_INPUT_BUFFER || c.listener_count > SERIAL_INPUT_MAX_LISTENERS)
+		return STATUS(got.err == E_OK ? E_INVAL : got.err);
+	bool enabled = cpu_irq_save();
+	for (size_t i = 0; i < SERIAL_INPUT_BUFFER; i++)
+		*ARRAY_AT(ring.bytes, i) = *ARRAY_AT(c.bytes, i);
+	ring.head = c.head;
+	ring.len = c.len;
+	ring.received = c.received;
+	ring.dropped = c.dropped;
+	ring.started = c.started != 0;
+	struct status st = STATUS_OK;
+	for (uint32_t i = 0; i < c.listener_count && status_ok(st); i++) {
+		struct irq_handler_ref ref;
+		size_t slot;
+		if (status_ok(kernel_irq_handler_bind(STR_FROM_CSTR_ARRAY(*ARRAY_AT(c.listeners, i)), &ref)))
+			st = listener_mux_add(&listeners, LISTENERS_KEY, ref, &slot);
 	}
 	cpu_irq_restore(enabled);
 	return st;
