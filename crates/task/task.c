@@ -334,6 +334,7 @@ static void end_current(int64_t code)
 
 CRATE_EXPORT void task_exit(int64_t code) { end_current(code); }
 
+
 /* Every task starts here, on its own stack. */
 static void task_start(uint64_t slot)
 {
@@ -685,6 +686,26 @@ CRATE_EXPORT uint32_t waitq_wake_all(struct waitq *q)
 
 /* ---- start-up ---- */
 
+/* KERNEL_SERVICE_ABANDON: a fault overran the current task's stack past
+ * its recovery points, so it cannot be unwound; it ends here, as if
+ * killed. An interrupt handler's overrun lands on whatever task it
+ * interrupted, often the idle task: a fresh idle task stands in for it.
+ * The boot task cannot end: the caller halts then. */
+CRATE_EXPORT void task_abandon_current(uint64_t vector)
+{
+	(void)vector;
+	if (!T.started || T.current == 0)
+		return;
+	if (T.current == T.idle) {
+		struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
+		if (idle.err != E_OK)
+			return;
+		T.idle = slot_of(idle.value);
+		T.slots[T.idle].state = TASK_READY;
+	}
+	end_current(TASK_KILLED);
+}
+
 struct status task_init(void);
 struct status task_init(void)
 {
@@ -712,6 +733,8 @@ struct status task_init(void)
 		s = kernel_service_register(KERNEL_SERVICE_SLEEP, STR("task_sleep_ticks"));
 	if (status_ok(s))
 		s = kernel_service_register(KERNEL_SERVICE_PREEMPT, STR("task_preempt"));
+	if (status_ok(s))
+		s = kernel_service_register(KERNEL_SERVICE_ABANDON, STR("task_abandon_current"));
 	if (!status_ok(s))
 		return s;
 	T.started = true;

@@ -6,6 +6,7 @@
 #include "frames.h"
 #include "irq_entry.h"
 #include "kernel_symbols.h"
+#include "service_calls.h"
 #include "stack_walk.h"
 #include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
@@ -404,6 +405,14 @@ KERNEL_EXPORT size_t kernel_fault_events(uint64_t after, struct fault_event *out
 }
 KEXPORT(kernel_fault_events);
 
+/* The trap layer's last resort (trap_set_abandon_handler): the task
+ * crate ends the current task for good. Returns only when it could not. */
+static void abandon_current_task(uint64_t vector)
+{
+	struct crate_call c = {.shape = FN_VOID_U64, .a = vector};
+	(void)service_call(KERNEL_SERVICE_ABANDON, &c, NULL);
+}
+
 void fault_reports_init(void)
 {
 	trap_set_backtrace_printer(print_backtrace);
@@ -411,5 +420,6 @@ void fault_reports_init(void)
 	if (scratch.err == E_OK)
 		repair_scratch = phys_to_virt(scratch.value);
 	trap_set_fault_resumer(repair_and_resume);
+	trap_set_abandon_handler(abandon_current_task);
 	trap_set_resume_filter(abort_code_repaired_under_it);
 }

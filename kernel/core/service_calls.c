@@ -158,6 +158,7 @@ static const enum linker_call_type service_types[KERNEL_SERVICE_COUNT] = {
 	[KERNEL_SERVICE_FAULT] = LINKER_CALL_FAULT,
 	[KERNEL_SERVICE_SYSCALL] = LINKER_CALL_SYSCALL,
 	[KERNEL_SERVICE_PREEMPT] = LINKER_CALL_STATUS_VOID,
+	[KERNEL_SERVICE_ABANDON] = LINKER_CALL_SLEEP, /* the same type: void fn(uint64_t) */
 };
 
 KERNEL_EXPORT struct status kernel_service_register(enum kernel_service service, struct str symbol)

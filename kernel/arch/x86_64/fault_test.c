@@ -77,6 +77,46 @@ KTEST(fault_normal_return_and_nesting, "fault.normal_return_and_nesting")
 	KT_EXPECT(t, keep == 0x1234567890abcdef);
 }
 
+struct soundness {
+	bool armed_point_sound;
+	struct fault_point copy;
+	uint64_t rsp;
+};
+
+static void check_armed_point(void *arg)
+{
+	struct soundness *s = arg;
+	uint64_t rsp;
+	__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+	s->rsp = rsp;
+	s->armed_point_sound = trap_fault_point_sound(fault_point_current, rsp);
+	s->copy = *fault_point_current;
+}
+
+/* What the trap layer resumes must look like a recovery point: one that a
+ * stack overrun zeroed or scrambled ends the task instead (a jump to
+ * nowhere would halt the machine). */
+KTEST(fault_overwritten_point_is_refused, "fault.overwritten_recovery_point_is_refused")
+{
+	struct fault_point fp;
+	struct soundness s = {};
+	KT_EXPECT(t, kfault_try(&fp, check_armed_point, &s) == 0);
+	KT_EXPECT(t, s.armed_point_sound);
+	struct fault_point bad = s.copy;
+	/* Judged as if it lay where the armed one did: only its fields vary. */
+	uint64_t below = (uint64_t)&bad < s.rsp ? (uint64_t)&bad - 64 : s.rsp;
+	KT_EXPECT(t, trap_fault_point_sound(&bad, below));
+	bad = (struct fault_point){};
+	KT_EXPECT(t, !trap_fault_point_sound(&bad, below));
+	bad = s.copy;
+	bad.rip = 0x1000;
+	KT_EXPECT(t, !trap_fault_point_sound(&bad, below));
+	bad = s.copy;
+	bad.rsp = below - 8; /* below the fault: not a caller's frame */
+	KT_EXPECT(t, !trap_fault_point_sound(&bad, below));
+	KT_EXPECT(t, !trap_fault_point_sound(&s.copy, (uint64_t)&bad + 4096 * 64)); /* the point below the fault */
+}
+
 /* Manual tests, run only when named: the harness checks that an
  * unrecoverable fault is reported and ends the run with the failure code,
  * and that a hang is killed by its timeout. */

@@ -84,6 +84,7 @@ static void (*interrupt_handler)(uint8_t vector);
 static void (*resume_filter)(struct trap_frame *f);
 static void (*backtrace_printer)(const struct trap_frame *f);
 static bool (*fault_resumer)(struct trap_frame *f);
+static void (*abandon_handler)(uint64_t vector);
 static bool fatal_exits_qemu;
 static void (*user_fault_handler)(struct trap_frame *f, uint64_t cr2);
 
@@ -94,6 +95,19 @@ void trap_set_resume_filter(void (*filter)(struct trap_frame *f)) { resume_filte
 void trap_set_fatal_exits_qemu(bool on) { fatal_exits_qemu = on; }
 void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f)) { backtrace_printer = printer; }
 void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f)) { fault_resumer = resume; }
+void trap_set_abandon_handler(void (*abandon)(uint64_t vector)) { abandon_handler = abandon; }
+
+extern char __text_start[], __text_end[];
+
+/* Could fp be what kfault_try recorded? It resumes in the nano-core's
+ * code, on the same stack as the fault and above it. A stack overrun that
+ * zeroed or overwrote it fails this, and resuming it would be a jump to
+ * nowhere (a double fault, the machine halted). */
+bool trap_fault_point_sound(const struct fault_point *fp, uint64_t fault_rsp)
+{
+	return fp->rip >= (uint64_t)__text_start && fp->rip < (uint64_t)__text_end && fp->rsp > fault_rsp &&
+	       fp->rsp - fault_rsp < (1u << 20) && (uint64_t)fp >= fault_rsp;
+}
 
 static const char *const names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -182,7 +196,23 @@ void exception_dispatch(struct trap_frame *f)
 	/* A double fault is recovered too: it is what a stack overflow under a
 	 * recovery point becomes, and the recovery point's frame lies higher
 	 * on the same stack, intact. */
+	if (fp && !trap_fault_point_sound(fp, f->rsp)) {
+		serial_hold(false);
+		report(f, cr2);
+		kprintf("  its recovery point was overwritten (resume %p, stack %p): the task cannot be unwound; "
+			"ending it\n", (void *)fp->rip, (void *)fp->rsp);
+		fault_point_current = NULL;
+		if (abandon_handler)
+			abandon_handler(f->vector); /* does not return when it could end the task */
+		kprintf("KERNEL HALTED: a task that cannot be unwound, and none to end it\n");
+		if (fatal_exits_qemu)
+			qemu_exit(QEMU_EXIT_FAILURE);
+		cpu_halt_forever();
+	}
 	if (fp) {
+		/* The unwind may leave a swap's window early: what it held
+		 * goes out now, and nothing after it is held. */
+		serial_hold(false);
 		report(f, cr2);
 		kprintf("  recovered at the enclosing fault point\n");
 		fp->vector = f->vector;

@@ -58,6 +58,14 @@ void trap_set_backtrace_printer(void (*printer)(const struct trap_frame *f));
 /* Asked first about every exception: true when it dealt with it (the
  * frame is changed to resume); false goes on to recovery or a halt. */
 void trap_set_fault_resumer(bool (*resume)(struct trap_frame *f));
+/* When the recovery point an exception would unwind to was overwritten
+ * (its resume address outside the nano-core's code, or its stack below
+ * the fault's), the trap layer calls abandon(vector), which ends the
+ * current task and does not return; if it returns, the CPU halts. */
+void trap_set_abandon_handler(void (*abandon)(uint64_t vector));
+/* The check behind it: could fp be what kfault_try recorded, for a fault
+ * whose stack pointer is fault_rsp? */
+bool trap_fault_point_sound(const struct fault_point *fp, uint64_t fault_rsp);
 /* Runs fn(arg); returns 0 when it returned normally, or the exception
  * vector + 1 when a CPU exception interrupted it (details in *fp). */
 int kfault_try(struct fault_point *fp, void (*fn)(void *), void *arg);

@@ -40,6 +40,12 @@ enum kernel_service {
 	 * themselves, so no task waits inside the dispatcher's crate, which
 	 * can then be replaced like any other. */
 	KERNEL_SERVICE_PREEMPT,
+	/* void fn(uint64_t vector): a fault's recovery point was overwritten
+	 * (a stack overrun reached it), so the current task cannot be
+	 * unwound: end it without returning to it (the task crate). The
+	 * system goes on; without this service, or for a task that must not
+	 * end, the nano-core halts. */
+	KERNEL_SERVICE_ABANDON,
 	KERNEL_SERVICE_COUNT
 };
 
