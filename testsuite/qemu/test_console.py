@@ -453,15 +453,19 @@ def test_a_restart_never_silently_drops_state():
     of it keeps every crate's saved state; a crate that keeps state with no
     hook to carry it is refused unless the restart is --fresh."""
     code, out = console("run counter", "run counter", "restart state_store", "run counter",
-                        "load serial_input", "restart serial_input", "restart --fresh serial_input",
+                        "load faulty", "restart faulty", "restart --fresh faulty",
+                        "load serial_input", "restart serial_input",
                         "restart --fresh", "echo alive")
     assert code == 0
     assert "restarted state_store: swapped in " in out
     assert "state handed over by state_store_save and state_store_migrate" in out
     assert "counter 1.0.0: run 3" in out  # the count survived the store's restart
-    assert ("restart serial_input: serial_input keeps 456 bytes of state in .data/.bss and no "
-            "serial_input_save keeps it (restart --fresh starts it anew)") in out
-    assert "restarted serial_input: swapped in " in out and "its own data anew" in out
+    # faulty keeps a run count and nothing carries it.
+    assert ("restart faulty: faulty keeps 16 bytes of state in .data/.bss and no "
+            "faulty_save keeps it (restart --fresh starts it anew)") in out
+    assert "restarted faulty: swapped in " in out and "its own data anew" in out
+    # serial_input carries its ring and listeners.
+    assert "state handed over by serial_input_save and serial_input_migrate" in out
     assert "usage: restart [--fresh] CRATE" in out
     assert "\nalive" in out
 
