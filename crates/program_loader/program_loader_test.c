@@ -33,6 +33,22 @@ static bool contains(struct str text, struct str part)
 	return false;
 }
 
+/* A plan is too large for a task stack's frame: the heap's. */
+static struct user_load_plan *new_plan(void)
+{
+	struct user_load_plan *plan = NULL;
+	return status_ok(HEAP_NEW(struct user_load_plan, &plan, HEAP_OWNER_KERNEL)) ? plan : NULL;
+}
+
+/* Is src refused as a broken ELF, with `says` in the reason? */
+static bool refused_saying(const struct program_source *src, struct user_load_plan *plan, struct str says)
+{
+	char why[96] = "";
+	uint64_t phdr, phnum;
+	struct status s = program_elf_plan(src, plan, &phdr, &phnum, BYTES_OF(why));
+	return s.err == E_BADELF && contains(STR_FROM_CSTR_ARRAY(why), says);
+}
+
 struct elf_case {
 	size_t at;
 	unsigned width;
@@ -44,11 +60,10 @@ KTEST(program_loader_elf_rules, "program_loader.elf_rules")
 {
 	unsigned char raw[IMAGE_BYTES];
 	struct bytes image = BYTES_OF(raw);
-	struct user_load_plan *plan; /* too large for a task stack's frame */
-	if (!status_ok(HEAP_NEW(struct user_load_plan, &plan, HEAP_OWNER_KERNEL))) {
-		KT_EXPECT(t, false);
+	struct user_load_plan *plan = new_plan();
+	KT_EXPECT(t, plan != NULL);
+	if (!plan)
 		return;
-	}
 	char why[96] = "";
 	uint64_t phdr = 0, phnum = 0;
 	struct program_source src = {.in_memory = true, .bytes = STR_OF_BYTES(image), .size = IMAGE_BYTES};
@@ -86,9 +101,7 @@ KTEST(program_loader_elf_rules, "program_loader.elf_rules")
 		const struct elf_case *c = ARRAY_AT(bad, i);
 		good_image(image);
 		put(image, c->at, c->width, c->value);
-		why[0] = 0;
-		s = program_elf_plan(&src, plan, &phdr, &phnum, BYTES_OF(why));
-		KT_EXPECT(t, s.err == E_BADELF && contains(STR_FROM_CSTR_ARRAY(why), c->says));
+		KT_EXPECT(t, refused_saying(&src, plan, c->says));
 	}
 	/* Two overlapping PT_LOAD segments. */
 	good_image(image);
@@ -96,13 +109,11 @@ KTEST(program_loader_elf_rules, "program_loader.elf_rules")
 	for (size_t i = 0; i < 56; i++)
 		bytes_set(image, 120 + i, bytes_get(image, 64 + i));
 	put(image, 120 + 16, 8, 0x401000);
-	s = program_elf_plan(&src, plan, &phdr, &phnum, BYTES_OF(why));
-	KT_EXPECT(t, s.err == E_BADELF && contains(STR_FROM_CSTR_ARRAY(why), STR("program header 1: PT_LOAD segments overlap")));
+	KT_EXPECT(t, refused_saying(&src, plan, STR("program header 1: PT_LOAD segments overlap")));
 	/* Truncated: smaller than a header. */
 	good_image(image);
 	src.size = 40;
-	s = program_elf_plan(&src, plan, &phdr, &phnum, BYTES_OF(why));
-	KT_EXPECT(t, s.err == E_BADELF && contains(STR_FROM_CSTR_ARRAY(why), STR("smaller than an ELF header")));
+	KT_EXPECT(t, refused_saying(&src, plan, STR("smaller than an ELF header")));
 	KT_EXPECT(t, status_ok(HEAP_FREE(plan)));
 }
 
@@ -127,11 +138,10 @@ static bool text_at(const struct user_load_plan *plan, uint64_t address, struct 
 KTEST(program_loader_start_up_stack, "program_loader.start_up_stack")
 {
 	struct program_args args = {.argv = {STR("busybox"), STR("echo"), STR("two words")}, .argc = 3};
-	struct user_load_plan *plan;
-	if (!status_ok(HEAP_NEW(struct user_load_plan, &plan, HEAP_OWNER_KERNEL))) {
-		KT_EXPECT(t, false);
+	struct user_load_plan *plan = new_plan();
+	KT_EXPECT(t, plan != NULL);
+	if (!plan)
 		return;
-	}
 	char why[96] = "";
 	struct status s = program_loader_plan(&args, plan, BYTES_OF(why));
 	KT_EXPECT(t, status_ok(s));
@@ -154,11 +164,10 @@ KTEST(program_loader_start_up_stack, "program_loader.start_up_stack")
 KTEST(program_loader_refusals, "program_loader.refusals")
 {
 	struct program_args args = {.argv = {STR("no_such_program")}, .argc = 0};
-	struct user_load_plan *plan;
-	if (!status_ok(HEAP_NEW(struct user_load_plan, &plan, HEAP_OWNER_KERNEL))) {
-		KT_EXPECT(t, false);
+	struct user_load_plan *plan = new_plan();
+	KT_EXPECT(t, plan != NULL);
+	if (!plan)
 		return;
-	}
 	char why[96] = "";
 	KT_EXPECT(t, program_loader_plan(&args, plan, BYTES_OF(why)).err == E_INVAL);
 	args.argc = 1;

@@ -97,6 +97,17 @@ static struct archive_crate entry_of(const uint8_t *data, const char *name)
 	return archive_crate_at(&a, i);
 }
 
+/* A writable copy of the archive (the caller frees it), and crate
+ * `name`'s entry in it. */
+static uint8_t *archive_copy(const char *name, struct archive_crate *entry)
+{
+	uint8_t *data = malloc(archive_size);
+	memcpy(data, archive_data, archive_size);
+	if (entry)
+		*entry = entry_of(data, name);
+	return data;
+}
+
 /* Offset and size (within the image) of the first section named, or of
  * the first of type `type` when name is NULL. */
 static int find_section(const uint8_t *image, const char *name, uint32_t type, uint64_t *off,
@@ -245,9 +256,8 @@ static void test_relocation_against_symbol_0(void)
 {
 	struct fixture f;
 	struct linker_options opt = checked_options();
-	uint8_t *data = malloc(archive_size);
-	memcpy(data, archive_data, archive_size);
-	struct archive_crate hello = entry_of(data, "hello");
+	struct archive_crate hello;
+	uint8_t *data = archive_copy("hello", &hello);
 	uint8_t *image = data + hello.elf_off;
 	uint64_t off, size;
 	if (!find_section(image, NULL, SHT_RELA, &off, &size)) {
@@ -294,9 +304,8 @@ static void test_sections_too_large_to_lay_out(void)
 {
 	struct fixture f;
 	struct linker_options opt = checked_options();
-	uint8_t *data = malloc(archive_size);
-	memcpy(data, archive_data, archive_size);
-	struct archive_crate ev = entry_of(data, "evolution");
+	struct archive_crate ev;
+	uint8_t *data = archive_copy("evolution", &ev);
 	uint8_t *image = data + ev.elf_off;
 	struct elf64_ehdr eh;
 	memcpy(&eh, image, sizeof eh);
@@ -329,9 +338,8 @@ static void test_signature_mismatch(void)
 {
 	struct fixture f;
 	struct linker_options opt = checked_options();
-	uint8_t *data = malloc(archive_size);
-	memcpy(data, archive_data, archive_size);
-	struct archive_crate hello = entry_of(data, "hello");
+	struct archive_crate hello;
+	uint8_t *data = archive_copy("hello", &hello);
 	uint8_t *image = data + hello.elf_off;
 	/* hello's first import that another crate provides: say it has
 	 * another type (one digit of its digest). */
@@ -378,8 +386,7 @@ static void test_swap_keeps_the_interface(void)
 	teardown(&f);
 
 	/* Forced (mkimage push --force): an export nobody imports may go. */
-	uint8_t *forced = malloc(archive_size);
-	memcpy(forced, archive_data, archive_size);
+	uint8_t *forced = archive_copy(NULL, NULL);
 	{
 		struct archive a;
 		struct link_error ignored;
@@ -400,9 +407,8 @@ static void test_swap_keeps_the_interface(void)
 	teardown(&f);
 	free(forced);
 
-	uint8_t *data = malloc(archive_size);
-	memcpy(data, archive_data, archive_size);
-	struct archive_crate v2 = entry_of(data, "hello_v2");
+	struct archive_crate v2;
+	uint8_t *data = archive_copy("hello_v2", &v2);
 	uint8_t *image = data + v2.elf_off;
 	char *line = record_line(image, "def hello_main ");
 	if (!line) {
