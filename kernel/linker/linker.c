@@ -146,16 +146,22 @@ struct status linker_load_crate(struct linker *l, const char *name,
 	return run_request(l, id, NULL, false, err);
 }
 
-struct status linker_load_id(struct linker *l, uint32_t id, struct link_error *err)
+/* Load (or, with `prepare`, prepare) crate `id` and what it needs. */
+static struct status request_id(struct linker *l, uint32_t id, bool prepare, struct link_error *err)
 {
 	if (l->busy)
 		return busy(err);
 	struct archive_crate ac;
 	if (!linker_crate_entry(l, id, &ac))
 		return link_fail(err, E_NOENT, "", "no such crate");
-	if (l->slots[id].state == CRATE_LOADED)
-		return link_fail(err, E_EXIST, ac.name, "crate already loaded");
-	return run_request(l, id, NULL, false, err);
+	if (l->slots[id].state == CRATE_LOADED || (prepare && l->slots[id].state == CRATE_PREPARED))
+		return link_fail(err, E_EXIST, ac.name, prepare ? "already loaded or prepared" : "crate already loaded");
+	return run_request(l, id, NULL, prepare, err);
+}
+
+struct status linker_load_id(struct linker *l, uint32_t id, struct link_error *err)
+{
+	return request_id(l, id, false, err);
 }
 
 static struct status export_of(const struct linker *l, uint32_t id, const char *name,
@@ -292,14 +298,7 @@ void drop_crate(struct linker *l, uint32_t id, bool new_generation)
 
 struct status linker_prepare(struct linker *l, uint32_t new_id, struct link_error *err)
 {
-	if (l->busy)
-		return busy(err);
-	struct archive_crate ac;
-	if (!linker_crate_entry(l, new_id, &ac))
-		return link_fail(err, E_NOENT, "", "the crate to prepare does not exist");
-	if (l->slots[new_id].state != CRATE_ABSENT)
-		return link_fail(err, E_EXIST, ac.name, "already loaded or prepared");
-	return run_request(l, new_id, NULL, true, err);
+	return request_id(l, new_id, true, err);
 }
 
 struct status linker_unprepare(struct linker *l, uint32_t crate_id, struct link_error *err)
