@@ -289,6 +289,15 @@ static void handover_end(void)
 	handover.open = false;
 }
 
+/* Undo what prepare_new left: the plan, and NEW if it is prepared. */
+static void forget_preparation(struct linker *l, uint32_t new)
+{
+	struct link_error err;
+	linker_cancel_swap_plan(l);
+	if (linker_is_prepared(l, new))
+		(void)linker_unprepare(l, new, &err);
+}
+
 /* Prepare NEW and plan the swap (linker_prepare_swap) while OLD stays in
  * service. A crate that cannot be prepared apart (an import cycle) is
  * loaded and planned inside the window as before; a replacement that does
@@ -313,9 +322,7 @@ static struct status prepare_new(struct linker *l, const struct swap_plan *plan,
 		s = STATUS(E_NOENT);
 	}
 	if (!status_ok(s)) {
-		linker_cancel_swap_plan(l);
-		if (linker_is_prepared(l, new))
-			(void)linker_unprepare(l, new, &err);
+		forget_preparation(l, new);
 	}
 	return s;
 }
@@ -357,9 +364,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	}
 	uint64_t start = rdtsc();
 	if (holds) {
-		linker_cancel_swap_plan(l);
-		if (linker_is_prepared(l, new))
-			(void)linker_unprepare(l, new, &err);
+		forget_preparation(l, new);
 		cpu_irq_restore(irq);
 		explain(why, holds);
 		return STATUS(E_AGAIN);
@@ -392,9 +397,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	}
 	/* A refused save hook leaves NEW prepared and the plan made: nothing
 	 * of either stays. */
-	linker_cancel_swap_plan(l);
-	if (linker_is_prepared(l, new))
-		(void)linker_unprepare(l, new, &err);
+	forget_preparation(l, new);
 	handover_end();
 	crates_keep_interrupts_off(false);
 	if (status_ok(s) && linker_is_added(l, old))

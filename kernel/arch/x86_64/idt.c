@@ -99,6 +99,14 @@ void trap_set_abandon_handler(void (*abandon)(uint64_t vector)) { abandon_handle
 
 extern char __text_start[], __text_end[];
 
+[[noreturn]] static void halt_kernel(const char *why)
+{
+	kprintf("KERNEL HALTED: %s\n", why);
+	if (fatal_exits_qemu)
+		qemu_exit(QEMU_EXIT_FAILURE);
+	cpu_halt_forever();
+}
+
 /* Could fp be what kfault_try recorded? It resumes in the nano-core's
  * code, on the same stack as the fault and above it. A stack overrun that
  * zeroed or overwrote it fails this, and resuming it would be a jump to
@@ -193,27 +201,23 @@ void exception_dispatch(struct trap_frame *f)
 		return;
 	struct fault_point *fp = fault_point_current;
 
-	/* A double fault is recovered too: it is what a stack overflow under a
-	 * recovery point becomes, and the recovery point's frame lies higher
-	 * on the same stack, intact. */
+	/* Every way on reports the fault; what a swap's window held goes out
+	 * before it, and nothing after it is held (an unwind may leave the
+	 * window early). */
+	serial_hold(false);
+	report(f, cr2);
 	if (fp && !trap_fault_point_sound(fp, f->rsp)) {
-		serial_hold(false);
-		report(f, cr2);
 		kprintf("  its recovery point was overwritten (resume %p, stack %p): the task cannot be unwound; "
 			"ending it\n", (void *)fp->rip, (void *)fp->rsp);
 		fault_point_current = NULL;
 		if (abandon_handler)
 			abandon_handler(f->vector); /* does not return when it could end the task */
-		kprintf("KERNEL HALTED: a task that cannot be unwound, and none to end it\n");
-		if (fatal_exits_qemu)
-			qemu_exit(QEMU_EXIT_FAILURE);
-		cpu_halt_forever();
+		halt_kernel("a task that cannot be unwound, and none to end it");
 	}
+	/* A double fault is recovered too: it is what a stack overflow under a
+	 * recovery point becomes, and the recovery point's frame lies higher
+	 * on the same stack, intact. */
 	if (fp) {
-		/* The unwind may leave a swap's window early: what it held
-		 * goes out now, and nothing after it is held. */
-		serial_hold(false);
-		report(f, cr2);
 		kprintf("  recovered at the enclosing fault point\n");
 		fp->vector = f->vector;
 		fp->error_code = f->error_code;
@@ -232,11 +236,5 @@ void exception_dispatch(struct trap_frame *f)
 		f->rax = f->vector + 1;
 		return;
 	}
-
-	serial_hold(false); /* held output comes before the report */
-	report(f, cr2);
-	kprintf("KERNEL HALTED: unrecoverable exception in the nano-core\n");
-	if (fatal_exits_qemu)
-		qemu_exit(QEMU_EXIT_FAILURE);
-	cpu_halt_forever();
+	halt_kernel("unrecoverable exception in the nano-core");
 }
