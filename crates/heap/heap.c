@@ -15,70 +15,42 @@
 #include <theseus/alloc.h>
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
+#include <theseus/crates.h>
 #include "heap.h"
+#include "heap_records.h"
 #include "memory.h"
 
 CRATE("heap", "1.0.0", "typed kernel heap: size-class slabs per owner, large objects as mappings", "heap_init",
       "", "memory");
 
-#define MIN_SHIFT 4  /* 16-byte blocks */
-#define MAX_SHIFT 11 /* 2048-byte blocks */
-#define CLASS_COUNT (MAX_SHIFT - MIN_SHIFT + 1)
-#define LARGE CLASS_COUNT /* list index of large objects */
 #define SLAB_PAGES (HEAP_SLAB_BYTES / MEMORY_PAGE_SIZE)
-#define MAX_BLOCKS (HEAP_SLAB_BYTES >> MIN_SHIFT)
-#define INDEX_BUCKETS 512
 #define MAX_ALIGN MEMORY_PAGE_SIZE
+#define MIN_SHIFT HEAP_MIN_SHIFT
+#define CLASS_COUNT HEAP_CLASS_COUNT
+#define LARGE HEAP_LARGE
+#define INDEX_BUCKETS HEAP_INDEX_BUCKETS
 
-_Static_assert((1u << MAX_SHIFT) == HEAP_MAX_SMALL, "size classes end at HEAP_MAX_SMALL");
+_Static_assert((1u << HEAP_MAX_SHIFT) == HEAP_MAX_SMALL, "size classes end at HEAP_MAX_SMALL");
 
-struct owner_heap;
-
-struct slab {
-	struct mapping map;       /* the pages, held by the heap */
-	struct bytes bytes;       /* memory_bytes(&map), kept to save a look-up per block */
-	uint64_t address;         /* of bytes: the index key */
-	struct slab *next;        /* in the owner's list for this class */
-	struct slab *index_next;  /* in the index bucket */
-	struct owner_heap *owner;
-	uint32_t block_size;      /* the class; for a large object, the bytes asked for */
-	uint32_t capacity, used;  /* blocks */
-	bool large;
-	uint64_t taken[MAX_BLOCKS / 64];
-};
-
-struct owner_heap {
-	uint32_t owner;
-	struct owner_heap *next;
-	struct slab *slabs[CLASS_COUNT + 1]; /* per class, and [LARGE] */
-	uint64_t bytes_in_use, peak_bytes, objects, slab_bytes, failed, limit;
-};
-
+/* The size class of a small request: the smallest 2^(c + MIN_SHIFT) that
+ * holds it. */
 static unsigned class_of(size_t size)
 {
-	unsigned c = 0;
-	while (c < CLASS_COUNT && (1ull << (c + MIN_SHIFT)) < size)
-		c++;
-	return c;
+	if (size <= (1u << MIN_SHIFT))
+		return 0;
+	return (unsigned)(64 - __builtin_clzll((uint64_t)size - 1)) - MIN_SHIFT;
 }
 
 /* Descriptors are blocks of this class of the kernel owner. */
-#define DESCRIPTOR_CLASS (class_of(sizeof(struct slab)))
+#define DESCRIPTOR_CLASS (class_of(sizeof(struct heap_slab)))
 
-/* The heap's own state. The kernel owner's record and the first descriptor
- * are static because every other record and descriptor is allocated from
- * the heap itself; `spare` is one descriptor kept free so that the kernel's
- * descriptor class can always grow without needing a descriptor first. The
- * index is how a block's address leads back to its slab. About 4.5 KiB. */
-static struct {
-	struct owner_heap kernel;
-	struct owner_heap *others;
-	struct slab *index[INDEX_BUCKETS];
-	struct slab first_descriptor;
-	bool first_descriptor_used;
-	struct slab *spare;
-	uint64_t bytes_in_use, peak_bytes, objects, failed;
-} heap;
+/* The heap's own state, about 4.5 KiB; a live swap hands it over whole
+ * (heap_save, heap_migrate). */
+static struct heap_state heap;
+
+/* A slab's owner record: the kernel's is named by NULL, because its
+ * address changes with the version that holds it. */
+static struct heap_owner *owner_of(const struct heap_slab *s) { return s->owner ? s->owner : &heap.kernel; }
 
 static uint64_t pages_for(uint64_t bytes) { return (bytes + MEMORY_PAGE_SIZE - 1) / MEMORY_PAGE_SIZE; }
 
@@ -89,25 +61,25 @@ static size_t bucket_of(uint64_t address)
 	return (size_t)(((address / MEMORY_PAGE_SIZE) * 0x9E3779B97F4A7C15ull) >> 55) % INDEX_BUCKETS;
 }
 
-static void index_insert(struct slab *s)
+static void index_insert(struct heap_slab *s)
 {
 	size_t b = bucket_of(s->address);
 	s->index_next = heap.index[b];
 	heap.index[b] = s;
 }
 
-static void index_remove(struct slab *s)
+static void index_remove(struct heap_slab *s)
 {
-	struct slab **at = ARRAY_AT(heap.index, bucket_of(s->address));
+	struct heap_slab **at = ARRAY_AT(heap.index, bucket_of(s->address));
 	while (*at && *at != s)
 		at = &(*at)->index_next;
 	if (*at)
 		*at = s->index_next;
 }
 
-static struct slab *index_find(uint64_t address)
+static struct heap_slab *index_find(uint64_t address)
 {
-	for (struct slab *s = heap.index[bucket_of(address)]; s; s = s->index_next)
+	for (struct heap_slab *s = heap.index[bucket_of(address)]; s; s = s->index_next)
 		if (s->address == address)
 			return s;
 	return NULL;
@@ -115,22 +87,22 @@ static struct slab *index_find(uint64_t address)
 
 /* ---- owners -------------------------------------------------------------- */
 
-static struct owner_heap *owner_find(uint32_t owner)
+static struct heap_owner *owner_find(uint32_t owner)
 {
 	if (owner == HEAP_OWNER_KERNEL)
 		return &heap.kernel;
-	for (struct owner_heap *o = heap.others; o; o = o->next)
+	for (struct heap_owner *o = heap.others; o; o = o->next)
 		if (o->owner == owner)
 			return o;
 	return NULL;
 }
 
-static struct owner_heap *owner_get(uint32_t owner)
+static struct heap_owner *owner_get(uint32_t owner)
 {
-	struct owner_heap *o = owner_find(owner);
+	struct heap_owner *o = owner_find(owner);
 	if (o)
 		return o;
-	if (!status_ok(HEAP_NEW(struct owner_heap, &o, HEAP_OWNER_KERNEL)))
+	if (!status_ok(HEAP_NEW(struct heap_owner, &o, HEAP_OWNER_KERNEL)))
 		return NULL;
 	o->owner = owner;
 	o->next = heap.others;
@@ -138,7 +110,7 @@ static struct owner_heap *owner_get(uint32_t owner)
 	return o;
 }
 
-static void count_taken(struct owner_heap *o, uint64_t bytes)
+static void count_taken(struct heap_owner *o, uint64_t bytes)
 {
 	o->bytes_in_use += bytes;
 	o->objects++;
@@ -150,7 +122,7 @@ static void count_taken(struct owner_heap *o, uint64_t bytes)
 		heap.peak_bytes = heap.bytes_in_use;
 }
 
-static void count_given_back(struct owner_heap *o, uint64_t bytes)
+static void count_given_back(struct heap_owner *o, uint64_t bytes)
 {
 	o->bytes_in_use -= bytes;
 	o->objects--;
@@ -158,14 +130,14 @@ static void count_given_back(struct owner_heap *o, uint64_t bytes)
 	heap.objects--;
 }
 
-static bool over_limit(const struct owner_heap *o, uint64_t bytes)
+static bool over_limit(const struct heap_owner *o, uint64_t bytes)
 {
 	return o->limit && o->bytes_in_use + bytes > o->limit;
 }
 
 /* ---- slabs --------------------------------------------------------------- */
 
-static void slab_link(struct owner_heap *o, unsigned list, struct slab *s)
+static void slab_link(struct heap_owner *o, unsigned list, struct heap_slab *s)
 {
 	s->next = o->slabs[list];
 	o->slabs[list] = s;
@@ -173,9 +145,9 @@ static void slab_link(struct owner_heap *o, unsigned list, struct slab *s)
 	o->slab_bytes += s->bytes.len;
 }
 
-static void slab_unlink(struct owner_heap *o, unsigned list, struct slab *s)
+static void slab_unlink(struct heap_owner *o, unsigned list, struct heap_slab *s)
 {
-	struct slab **at = ARRAY_AT(o->slabs, list);
+	struct heap_slab **at = ARRAY_AT(o->slabs, list);
 	while (*at && *at != s)
 		at = &(*at)->next;
 	if (*at)
@@ -185,7 +157,7 @@ static void slab_unlink(struct owner_heap *o, unsigned list, struct slab *s)
 }
 
 /* Unmap an unlinked slab and free its descriptor. */
-static struct status slab_destroy(struct slab *s)
+static struct status slab_destroy(struct heap_slab *s)
 {
 	struct status unmapped = memory_unmap(&s->map);
 	struct status freed = HEAP_FREE(s);
@@ -195,10 +167,10 @@ static struct status slab_destroy(struct slab *s)
 /* A descriptor for a new slab of (o, list). The kernel's descriptor class
  * takes the spare (and refills it once the new slab is linked); everyone
  * else gets one from that class. */
-static struct status descriptor_for(struct owner_heap *o, unsigned list, struct slab **out)
+static struct status descriptor_for(struct heap_owner *o, unsigned list, struct heap_slab **out)
 {
 	if (o != &heap.kernel || list != DESCRIPTOR_CLASS)
-		return HEAP_NEW(struct slab, out, HEAP_OWNER_KERNEL);
+		return HEAP_NEW(struct heap_slab, out, HEAP_OWNER_KERNEL);
 	if (heap.spare) {
 		*out = heap.spare;
 		heap.spare = NULL;
@@ -208,11 +180,11 @@ static struct status descriptor_for(struct owner_heap *o, unsigned list, struct 
 	} else {
 		return STATUS(E_NOMEM); /* the spare could not be refilled */
 	}
-	**out = (struct slab){};
+	**out = (struct heap_slab){};
 	return STATUS_OK;
 }
 
-static void descriptor_unused(struct owner_heap *o, unsigned list, struct slab *d)
+static void descriptor_unused(struct heap_owner *o, unsigned list, struct heap_slab *d)
 {
 	if (o != &heap.kernel || list != DESCRIPTOR_CLASS) {
 		if (!status_ok(HEAP_FREE(d)))
@@ -225,9 +197,9 @@ static void descriptor_unused(struct owner_heap *o, unsigned list, struct slab *
 }
 
 /* A new empty slab of class c for o, linked first in its list. */
-static struct status slab_new(struct owner_heap *o, unsigned c, struct slab **out)
+static struct status slab_new(struct heap_owner *o, unsigned c, struct heap_slab **out)
 {
-	struct slab *s = NULL;
+	struct heap_slab *s = NULL;
 	struct status st = descriptor_for(o, c, &s);
 	if (!status_ok(st))
 		return st;
@@ -239,8 +211,9 @@ static struct status slab_new(struct owner_heap *o, unsigned c, struct slab **ou
 	s->map = m.value;
 	s->bytes = memory_bytes(&s->map);
 	s->address = heap_address_of(s->bytes.ptr);
-	s->owner = o;
-	s->block_size = 1u << (c + MIN_SHIFT);
+	s->owner = o == &heap.kernel ? NULL : o;
+	s->block_shift = c + MIN_SHIFT;
+	s->block_size = 1u << s->block_shift;
 	s->capacity = HEAP_SLAB_BYTES / s->block_size;
 	slab_link(o, c, s);
 	*out = s;
@@ -248,11 +221,11 @@ static struct status slab_new(struct owner_heap *o, unsigned c, struct slab **ou
 		/* Served from the slab just linked, which has room. Were it
 		 * to fail, the slab would stay linked and the next descriptor
 		 * slab would be refused: an error value, nothing worse. */
-		return HEAP_NEW(struct slab, &heap.spare, HEAP_OWNER_KERNEL);
+		return HEAP_NEW(struct heap_slab, &heap.spare, HEAP_OWNER_KERNEL);
 	return STATUS_OK;
 }
 
-static uint32_t take_block(struct slab *s)
+static uint32_t take_block(struct heap_slab *s)
 {
 	for (uint32_t w = 0; w < (s->capacity + 63) / 64; w++) {
 		uint64_t free_bits = ~s->taken[w];
@@ -276,12 +249,12 @@ static void zero(struct bytes b)
 
 static const struct bytes no_bytes = {};
 
-static struct heap_block_result alloc_small(struct owner_heap *o, unsigned c, size_t size)
+static struct heap_block_result alloc_small(struct heap_owner *o, unsigned c, size_t size)
 {
 	uint64_t block = 1ull << (c + MIN_SHIFT);
 	if (over_limit(o, block))
 		return (struct heap_block_result){E_NOMEM, no_bytes};
-	struct slab *s = o->slabs[c];
+	struct heap_slab *s = o->slabs[c];
 	while (s && s->used == s->capacity)
 		s = s->next;
 	if (!s) {
@@ -298,13 +271,13 @@ static struct heap_block_result alloc_small(struct owner_heap *o, unsigned c, si
 	return (struct heap_block_result){E_OK, b};
 }
 
-static struct heap_block_result alloc_large(struct owner_heap *o, size_t size)
+static struct heap_block_result alloc_large(struct heap_owner *o, size_t size)
 {
 	uint64_t pages = pages_for(size);
 	if (over_limit(o, pages * MEMORY_PAGE_SIZE))
 		return (struct heap_block_result){E_NOMEM, no_bytes};
-	struct slab *s = NULL;
-	struct status st = HEAP_NEW(struct slab, &s, HEAP_OWNER_KERNEL);
+	struct heap_slab *s = NULL;
+	struct status st = HEAP_NEW(struct heap_slab, &s, HEAP_OWNER_KERNEL);
 	if (!status_ok(st))
 		return (struct heap_block_result){st.err, no_bytes};
 	struct mapping_result m = memory_map(pages, MEMORY_READ_WRITE, MEMORY_OWNER_HEAP);
@@ -316,7 +289,7 @@ static struct heap_block_result alloc_large(struct owner_heap *o, size_t size)
 	s->map = m.value;
 	s->bytes = memory_bytes(&s->map); /* fresh pages: zeroed already */
 	s->address = heap_address_of(s->bytes.ptr);
-	s->owner = o;
+	s->owner = o == &heap.kernel ? NULL : o;
 	s->block_size = (uint32_t)size;
 	s->capacity = s->used = 1;
 	s->large = true;
@@ -333,7 +306,7 @@ CRATE_EXPORT struct heap_block_result heap_alloc(size_t size, size_t align, uint
 		return (struct heap_block_result){E_NOMEM, no_bytes};
 	bool irq = cpu_irq_save();
 	struct heap_block_result r = {E_NOMEM, no_bytes};
-	struct owner_heap *o = owner_get(owner);
+	struct heap_owner *o = owner_get(owner);
 	if (o) {
 		size_t need = size > align ? size : align;
 		r = need > HEAP_MAX_SMALL ? alloc_large(o, size) : alloc_small(o, class_of(need), size);
@@ -348,9 +321,9 @@ CRATE_EXPORT struct heap_block_result heap_alloc(size_t size, size_t align, uint
 
 /* The slab a block lies in: a large object's is found at its own address,
  * a small block's at its address rounded down to the slab size. */
-static struct slab *slab_of(uint64_t address)
+static struct heap_slab *slab_of(uint64_t address)
 {
-	struct slab *s = index_find(address);
+	struct heap_slab *s = index_find(address);
 	if (s)
 		return s;
 	return index_find(address & ~((uint64_t)HEAP_SLAB_BYTES - 1));
@@ -359,13 +332,13 @@ static struct slab *slab_of(uint64_t address)
 /* A slab left empty goes back to memory unless it is the only room its
  * owner has left in that class (so one object coming and going does not
  * map and unmap a slab each time). The kernel's descriptor slabs stay. */
-static struct status maybe_release(struct slab *s, unsigned c)
+static struct status maybe_release(struct heap_slab *s, unsigned c)
 {
-	struct owner_heap *o = s->owner;
+	struct heap_owner *o = owner_of(s);
 	if (s->used || (o == &heap.kernel && c == DESCRIPTOR_CLASS))
 		return STATUS_OK;
 	bool other_room = false;
-	for (struct slab *t = o->slabs[c]; t && !other_room; t = t->next)
+	for (struct heap_slab *t = o->slabs[c]; t && !other_room; t = t->next)
 		other_room = t != s && t->used < t->capacity;
 	if (!other_room)
 		return STATUS_OK;
@@ -373,9 +346,9 @@ static struct status maybe_release(struct slab *s, unsigned c)
 	return slab_destroy(s);
 }
 
-static struct status free_block(struct slab *s, uint64_t address, size_t size)
+static struct status free_block(struct heap_slab *s, uint64_t address, size_t size)
 {
-	struct owner_heap *o = s->owner;
+	struct heap_owner *o = owner_of(s);
 	if (s->large) {
 		if (address != s->address || size > s->block_size)
 			return STATUS(E_INVAL);
@@ -401,7 +374,7 @@ CRATE_EXPORT struct status heap_free(const void *block, size_t size)
 		return STATUS(E_INVAL);
 	uint64_t address = heap_address_of(block);
 	bool irq = cpu_irq_save();
-	struct slab *s = slab_of(address);
+	struct heap_slab *s = slab_of(address);
 	struct status st = s ? free_block(s, address, size) : STATUS(E_INVAL);
 	cpu_irq_restore(irq);
 	return st;
@@ -413,11 +386,11 @@ CRATE_EXPORT struct status heap_release_owner(uint32_t owner)
 		return STATUS(E_PERM);
 	struct status result = STATUS_OK;
 	bool irq = cpu_irq_save();
-	struct owner_heap *o = owner_find(owner);
+	struct heap_owner *o = owner_find(owner);
 	if (o) {
 		for (unsigned list = 0; list <= LARGE; list++) {
 			while (o->slabs[list]) {
-				struct slab *s = o->slabs[list];
+				struct heap_slab *s = o->slabs[list];
 				slab_unlink(o, list, s);
 				struct status st = slab_destroy(s);
 				if (!status_ok(st))
@@ -426,7 +399,7 @@ CRATE_EXPORT struct status heap_release_owner(uint32_t owner)
 		}
 		heap.bytes_in_use -= o->bytes_in_use;
 		heap.objects -= o->objects;
-		struct owner_heap **at = &heap.others;
+		struct heap_owner **at = &heap.others;
 		while (*at != o)
 			at = &(*at)->next;
 		*at = o->next;
@@ -443,14 +416,14 @@ CRATE_EXPORT struct status heap_set_limit(uint32_t owner, uint64_t bytes)
 	if (owner == HEAP_OWNER_KERNEL)
 		return STATUS(E_PERM); /* the heap's own records are the kernel's */
 	bool irq = cpu_irq_save();
-	struct owner_heap *o = owner_get(owner);
+	struct heap_owner *o = owner_get(owner);
 	if (o)
 		o->limit = bytes;
 	cpu_irq_restore(irq);
 	return o ? STATUS_OK : STATUS(E_NOMEM);
 }
 
-static struct heap_stats owner_figures(const struct owner_heap *o)
+static struct heap_stats owner_figures(const struct heap_owner *o)
 {
 	return (struct heap_stats){o->bytes_in_use, o->peak_bytes, o->objects, o->slab_bytes,
 				   o->failed,       o->limit,      1};
@@ -463,12 +436,12 @@ CRATE_EXPORT struct heap_stats heap_stats(uint32_t owner)
 	if (owner == HEAP_ALL_OWNERS) {
 		st = (struct heap_stats){heap.bytes_in_use, heap.peak_bytes, heap.objects, heap.kernel.slab_bytes,
 					 heap.failed,       0,               1};
-		for (const struct owner_heap *o = heap.others; o; o = o->next) {
+		for (const struct heap_owner *o = heap.others; o; o = o->next) {
 			st.slab_bytes += o->slab_bytes;
 			st.owners++;
 		}
 	} else {
-		const struct owner_heap *o = owner_find(owner);
+		const struct heap_owner *o = owner_find(owner);
 		if (o)
 			st = owner_figures(o);
 	}
@@ -476,19 +449,75 @@ CRATE_EXPORT struct heap_stats heap_stats(uint32_t owner)
 	return st;
 }
 
-/* A swap or a restart asks before replacing the heap. Its records hold
- * pointers into this instance (slabs to owners, the index to slabs), which
- * no other instance could take over, and a fresh heap would free every
- * live object under its holders: refused while any object lives. */
+/* ---- live update ----------------------------------------------------------
+ * A swap (to heap_v2 and back, or a restart) hands the heap's record over
+ * whole, with interrupts off from the save hook to the migrate hook: every
+ * slab, owner record and live object stays where it is, and the new
+ * version carries on from the same record. Only the first descriptor
+ * lives in this version's .bss; it moves into a heap object first. */
+
+/* Point whatever refers to `from` (its class list and its index bucket) at
+ * `to`, a copy of it. */
+static void relink_descriptor(struct heap_slab *from, struct heap_slab *to)
+{
+	for (struct heap_slab **at = ARRAY_AT(heap.kernel.slabs, DESCRIPTOR_CLASS); *at; at = &(*at)->next)
+		if (*at == from) {
+			*at = to;
+			break;
+		}
+	for (struct heap_slab **at = ARRAY_AT(heap.index, bucket_of(from->address)); *at; at = &(*at)->index_next)
+		if (*at == from) {
+			*at = to;
+			break;
+		}
+}
+
+/* Move the first descriptor into a heap object of the kernel owner, so that
+ * no record points into this version. The heap stays consistent whether
+ * or not the swap goes on. */
+static struct status rehome_first_descriptor(void)
+{
+	if (!heap.first_descriptor_used)
+		return STATUS_OK;
+	struct heap_slab *copy = NULL;
+	struct status st = HEAP_NEW(struct heap_slab, &copy, HEAP_OWNER_KERNEL);
+	if (!status_ok(st))
+		return st;
+	*copy = heap.first_descriptor;
+	relink_descriptor(&heap.first_descriptor, copy);
+	heap.first_descriptor = (struct heap_slab){};
+	heap.first_descriptor_used = false;
+	return STATUS_OK;
+}
+
 CRATE_EXPORT struct status heap_save(void)
 {
 	bool irq = cpu_irq_save();
-	uint64_t objects = heap.objects;
+	struct status st = rehome_first_descriptor();
+	if (status_ok(st))
+		st = HANDOVER_PUT_RECORD(struct heap_state, &heap, HEAP_RECORDS_FORMAT);
 	cpu_irq_restore(irq);
-	return objects ? STATUS(E_BUSY) : STATUS_OK;
+	return st;
+}
+
+/* The whole record, or nothing: a version that cannot read the handover
+ * refuses it, and the swap puts the old version back with it. */
+CRATE_EXPORT struct status heap_migrate(uint32_t from_major)
+{
+	(void)from_major; /* the record's own format says what it holds */
+	bool irq = cpu_irq_save();
+	struct status st = HANDOVER_GET_RECORD(struct heap_state, &heap, HEAP_RECORDS_FORMAT);
+	cpu_irq_restore(irq);
+	return st.err == E_NOENT ? STATUS_OK : st;
 }
 
 /* Named in the CRATE record. A fresh instance knows no slab: whatever an
- * unloaded earlier one still had mapped is given back first. */
+ * unloaded earlier one still had mapped is given back first - unless a
+ * swap is handing this one the record (heap_migrate follows). */
 struct status heap_init(void);
-struct status heap_init(void) { return memory_release_owner(MEMORY_OWNER_HEAP); }
+struct status heap_init(void)
+{
+	if (kernel_swap_handover_get((struct bytes){}).err == E_RANGE)
+		return STATUS_OK;
+	return memory_release_owner(MEMORY_OWNER_HEAP);
+}

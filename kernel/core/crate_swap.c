@@ -246,28 +246,45 @@ static struct status run_hook(struct linker *l, uint32_t id, const char *name, e
 /* The handover of the swap being applied (theseus/crates.h). Swaps run
  * with interrupts off, one at a time, so one is enough. */
 static struct {
-	bool open;   /* a save hook is running: put is allowed */
-	void *data;  /* kheap block of `len` bytes, or NULL */
+	bool open;      /* a save hook is running: put is allowed */
+	void *data;     /* kheap block of `len` bytes, or NULL */
 	size_t len;
+	char type[64];  /* a record's type name; "" for plain bytes */
+	uint32_t format;
 } handover;
 
-KERNEL_EXPORT struct status kernel_swap_handover_put(struct str data)
+static struct status handover_put(struct str data, const char *type, uint32_t format)
 {
 	if (!handover.open)
 		return STATUS(E_INVAL);
 	if (handover.data)
 		return STATUS(E_EXIST);
-	if (data.len == 0 || data.len > KERNEL_HANDOVER_MAX)
-		return STATUS(data.len ? E_RANGE : E_INVAL);
+	if (data.len > KERNEL_HANDOVER_MAX)
+		return STATUS(E_RANGE);
+	if (data.len == 0 || strlen(type) >= sizeof handover.type)
+		return STATUS(E_INVAL);
 	void *copy = kheap_alloc(data.len);
 	if (!copy)
 		return STATUS(E_NOMEM);
 	memcpy(copy, data.ptr, data.len);
 	handover.data = copy;
 	handover.len = data.len;
+	memcpy(handover.type, type, strlen(type) + 1);
+	handover.format = format;
 	return STATUS_OK;
 }
+
+KERNEL_EXPORT struct status kernel_swap_handover_put(struct str data) { return handover_put(data, "", 0); }
 KEXPORT(kernel_swap_handover_put);
+
+KERNEL_EXPORT struct status kernel_swap_handover_put_record_(const char *type, size_t size, uint32_t format,
+							     const void *record)
+{
+	if (!type[0])
+		return STATUS(E_INVAL);
+	return handover_put((struct str){record, size}, type, format);
+}
+KEXPORT(kernel_swap_handover_put_record_);
 
 KERNEL_EXPORT struct count_result kernel_swap_handover_get(struct bytes out)
 {
@@ -275,10 +292,24 @@ KERNEL_EXPORT struct count_result kernel_swap_handover_get(struct bytes out)
 		return (struct count_result){E_NOENT, 0};
 	if (out.len < handover.len)
 		return (struct count_result){E_RANGE, handover.len};
+	if (handover.type[0])
+		return (struct count_result){E_PERM, 0}; /* a record: only as its type */
 	memcpy(out.ptr, handover.data, handover.len);
 	return (struct count_result){E_OK, handover.len};
 }
 KEXPORT(kernel_swap_handover_get);
+
+KERNEL_EXPORT struct status kernel_swap_handover_get_record_(const char *type, size_t size, uint32_t format,
+							     void *record)
+{
+	if (!handover.data)
+		return STATUS(E_NOENT);
+	if (!type[0] || strcmp(type, handover.type) || size != handover.len || format != handover.format)
+		return STATUS(E_INVAL);
+	memcpy(record, handover.data, size);
+	return STATUS_OK;
+}
+KEXPORT(kernel_swap_handover_get_record_);
 
 static void handover_end(void)
 {
@@ -286,6 +317,8 @@ static void handover_end(void)
 		kheap_free(handover.data, handover.len);
 	handover.data = NULL;
 	handover.len = 0;
+	handover.type[0] = 0;
+	handover.format = 0;
 	handover.open = false;
 }
 

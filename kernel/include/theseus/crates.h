@@ -127,6 +127,36 @@ struct status kernel_swap_handover_put(struct str data);
  * handed over (no swap in progress, or none put); E_RANGE: out too small. */
 struct count_result kernel_swap_handover_get(struct bytes out);
 
+/* State that holds pointers (which BYTES_OF refuses) is handed over as a
+ * record of a named type, copied whole: OLD's save hook puts it, NEW's
+ * migrate hook takes it back only as the same type, of the same size and
+ * the same format number. The pointers in it stay valid because what they
+ * point to (heap objects, mappings) outlives both versions; the record
+ * must not point into OLD itself, whose .data and .bss go with it. Both
+ * versions declare the type in one shared header, and a change of its
+ * layout must change FORMAT.
+ *     struct status HANDOVER_PUT_RECORD(T, const T *record, uint32_t format)
+ *     struct status HANDOVER_GET_RECORD(T, T *record, uint32_t format)
+ * put: as kernel_swap_handover_put. get: E_NOENT as there; E_INVAL for a
+ * handover of another type, size or format (record unchanged). A plain
+ * kernel_swap_handover_get of a record is refused with E_PERM. */
+TRUSTED_ONLY struct status kernel_swap_handover_put_record_(STRING_LITERAL_ARG const char *type, size_t size,
+							     uint32_t format, const void *record);
+TRUSTED_ONLY struct status kernel_swap_handover_get_record_(STRING_LITERAL_ARG const char *type, size_t size,
+							     uint32_t format, void *record);
+#define HANDOVER_PUT_RECORD(T, record, format)                                              \
+	({                                                                                  \
+		_Static_assert(_Generic((record), T *: 1, const T *: 1, default: 0),        \
+			       "HANDOVER_PUT_RECORD(T, record, format): record must be a T *"); \
+		kernel_swap_handover_put_record_(#T, sizeof(T), (format), (record));        \
+	})
+#define HANDOVER_GET_RECORD(T, record, format)                                              \
+	({                                                                                  \
+		_Static_assert(_Generic((record), T *: 1, default: 0),                      \
+			       "HANDOVER_GET_RECORD(T, record, format): record must be a T *"); \
+		kernel_swap_handover_get_record_(#T, sizeof(T), (format), (record));        \
+	})
+
 /* One dependency: `from` imports `symbol` from `to`. */
 struct crate_edge {
 	char from[32];
