@@ -103,6 +103,9 @@ ROWS = [
         "Partly: both are small-object allocators. glibc malloc serves from a per-thread cache in "
         "user space; the heap crate accounts every block to an owner so it can be released when "
         "its task ends.", needs="crate heap", group="memory"),
+    Row("heap_v2.alloc_free", "Heap alloc+free of 32 B after a live swap to heap_v2", (LINUX, "heap.alloc_free"),
+        "Partly: as heap.alloc_free; heap_v2 holds preemption where heap turns interrupts off, and "
+        "hands out the block freed last.", needs="crate heap_v2", group="memory"),
     Row("frames.alloc_free", "Frame alloc+free (nano-core, 4 KiB)", None,
         "Floor under map+touch+unmap: the nano-core's bitmap frame allocator.", group="memory"),
     Row("kheap.alloc_free", "Nano-core heap alloc+free of 32 B", None,

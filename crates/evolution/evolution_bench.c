@@ -223,3 +223,31 @@ KBENCH(core_restarts, "restart")
 	for (size_t i = 0; i < sizeof core_crates / sizeof core_crates[0]; i++)
 		measure_restart(b, *ARRAY_AT(core_crates, i));
 }
+
+/* heap.alloc_free once heap_v2 serves: the same 32-byte allocation and
+ * free as the heap crate's own benchmark, after a live `swap heap
+ * heap_v2` (and swapped back after). The acceptance figure of heap_v2,
+ * beside glibc's malloc+free in the same run. */
+KBENCH(heap_v2_alloc_free, "heap_v2.alloc_free")
+{
+	struct crate_error why = {""};
+	if (!status_ok(evolution_swap(STR("heap"), STR("heap_v2"), &why))) {
+		kbench_skip_str(b, STR("heap_v2.alloc_free"), STR_FROM_CSTR_ARRAY(why.text));
+		return;
+	}
+	for (uint64_t i = 0; i < kbench_iterations(b); i++) {
+		uint64_t t0 = kbench_now();
+		for (unsigned k = 0; k < KBENCH_BATCH; k++) {
+			struct heap_block_result r = heap_alloc(32, 8, HEAP_OWNER_KERNEL);
+			if (r.err != E_OK || !status_ok(heap_free(r.value.ptr, 32))) {
+				kbench_fail(b, "heap_alloc(32) or heap_free failed under heap_v2");
+				break;
+			}
+		}
+		kbench_sample(b, kbench_now() - t0, KBENCH_BATCH);
+	}
+	kbench_note(b, "bytes", 32);
+	kbench_report(b, "heap_v2.alloc_free");
+	if (!status_ok(evolution_swap(STR("heap_v2"), STR("heap"), &why)))
+		kbench_fail(b, "swap heap_v2 heap failed after the benchmark");
+}

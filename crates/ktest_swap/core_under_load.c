@@ -99,7 +99,7 @@ static const struct step steps[] = {
 	{"restart", "memory", ""},    {"restart", "timer", ""},          {"restart", "state_store", ""},
 	{"restart", "pqueue", ""},    {"swap", "sched_rr", "sched_prio"}, {"swap", "sched_prio", "sched_rr"},
 	{"restart", "fmt", ""},       {"restart", "log", ""},            {"restart", "interrupts", ""},
-	{"restart", "heap", ""},
+	{"restart", "heap", ""},      {"swap", "heap", "heap_v2"},       {"swap", "heap_v2", "heap"},
 };
 
 KTEST(core_crates_replaced_under_load, "swap.core_crates_replaced_under_load")

@@ -246,6 +246,7 @@ static struct status run_hook(struct linker *l, uint32_t id, const char *name, e
 /* The handover of the swap being applied (theseus/crates.h). Swaps run
  * with interrupts off, one at a time, so one is enough. */
 static struct {
+	bool applying;  /* from the save hook to the end of the swap */
 	bool open;      /* a save hook is running: put is allowed */
 	void *data;     /* kheap block of `len` bytes, or NULL */
 	size_t len;
@@ -273,6 +274,9 @@ static struct status handover_put(struct str data, const char *type, uint32_t fo
 	handover.format = format;
 	return STATUS_OK;
 }
+
+KERNEL_EXPORT bool kernel_swap_in_progress(void) { return handover.applying; }
+KEXPORT(kernel_swap_in_progress);
 
 KERNEL_EXPORT struct status kernel_swap_handover_put(struct str data) { return handover_put(data, "", 0); }
 KEXPORT(kernel_swap_handover_put);
@@ -320,6 +324,7 @@ static void handover_end(void)
 	handover.type[0] = 0;
 	handover.format = 0;
 	handover.open = false;
+	handover.applying = false;
 }
 
 /* Undo what prepare_new left: the plan, and NEW if it is prepared. */
@@ -406,6 +411,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	 * under TCG each byte costs a host write. */
 	serial_hold(true);
 	crates_keep_interrupts_off(true);
+	handover.applying = true;
 	handover.open = true;
 	s = run_hook(l, old, plan->save_hook, FN_STATUS_VOID, 0, why);
 	handover.open = false;

@@ -145,8 +145,10 @@ bool protected_call(struct crate_call *c, struct fault_report *fault)
 {
 	struct fault_point fp;
 	c->faulted = false;
+	struct preemption_state was = preemption_now();
 	if (!kfault_try(&fp, call_thunk, c))
 		return true;
+	preemption_unwind(was);
 	record_unwound_fault(c, fault, &fp);
 	return false;
 }

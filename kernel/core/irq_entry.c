@@ -11,6 +11,7 @@
 #include "arch/x86_64/x86.h"
 #include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
+#include <theseus/preemption.h>
 
 static struct irq_entry_stats entry_stats;
 
@@ -51,13 +52,68 @@ static void watchdog_pet(void)
 		outb(IB700_START_PORT, IB700_TEN_SECONDS);
 }
 
+/* theseus/preemption.h: holds not yet released, interrupt dispatches in
+ * progress, and interrupts whose switch waits for the last release. */
+static struct cpu_preemption preemption;
+
+KERNEL_EXPORT struct cpu_preemption *kernel_preemption_record(void) { return &preemption; }
+KEXPORT(kernel_preemption_record);
+
+static void preempt_now(uint8_t vector)
+{
+	preemption.deferred = 0;
+	struct crate_call p = {.shape = FN_STATUS_VOID, .in_interrupt = true};
+	struct fault_report fault;
+	(void)service_call(KERNEL_SERVICE_PREEMPT, &p, &fault);
+	if (p.faulted)
+		report_fault("the preemption service", vector, &fault);
+}
+
+/* Is the switch to wait for a release? Not past PREEMPT_HOLD_LIMIT
+ * interrupts: a hold that long is a task looping inside one, and it is
+ * dropped rather than let that task keep the CPU. */
+static bool preemption_held(void)
+{
+	if (!preemption.holds)
+		return false;
+	if (preemption.deferred < PREEMPT_HOLD_LIMIT) {
+		preemption.deferred++;
+		return true;
+	}
+	entry_stats.holds_dropped++;
+	kprintf("irq: preemption held through %u interrupts: the hold is dropped\n", PREEMPT_HOLD_LIMIT);
+	preemption.holds = 0;
+	return false;
+}
+
+KERNEL_EXPORT void kernel_preempt_deferred(void)
+{
+	if (preemption.irq_depth)
+		return; /* the dispatch's end makes the switch */
+	bool irq = cpu_irq_save();
+	if (!preemption.holds && preemption.deferred)
+		preempt_now(0);
+	cpu_irq_restore(irq);
+}
+KEXPORT(kernel_preempt_deferred);
+
+void preemption_unwind(struct preemption_state was)
+{
+	preemption.holds = was.holds;
+	preemption.irq_depth = was.irq_depth;
+}
+
+struct preemption_state preemption_now(void) { return (struct preemption_state){preemption.holds, preemption.irq_depth}; }
+
 static void irq_dispatch(uint8_t vector)
 {
 	entry_stats.entered++;
 	watchdog_pet();
 	struct crate_call c = {.shape = FN_VOID_U8, .a = vector, .in_interrupt = true};
 	struct fault_report fault;
+	preemption.irq_depth++;
 	struct status st = service_call(KERNEL_SERVICE_IRQ_DISPATCH, &c, &fault);
+	preemption.irq_depth--;
 	if (c.faulted) {
 		entry_stats.dispatcher_faults++;
 		report_fault("the dispatcher", vector, &fault);
@@ -71,11 +127,11 @@ static void irq_dispatch(uint8_t vector)
 		entry_stats.unrouted++;
 	}
 	/* The switch a handler asked for happens here, out of the
-	 * dispatcher's frames. */
-	struct crate_call p = {.shape = FN_STATUS_VOID, .in_interrupt = true};
-	(void)service_call(KERNEL_SERVICE_PREEMPT, &p, &fault);
-	if (p.faulted)
-		report_fault("the preemption service", vector, &fault);
+	 * dispatcher's frames - or, while the interrupted task holds
+	 * preemption, when it releases the last hold. */
+	if (preemption_held())
+		return;
+	preempt_now(vector);
 }
 
 /* The in-service register of the 8259 at `command` (OCW3 "read ISR"). */

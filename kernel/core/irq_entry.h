@@ -22,6 +22,15 @@ void irq_entry_init(void);
  * the PICs still hold in service. Returns how many. */
 unsigned irq_entry_end_stale(void);
 
+/* Preemption holds (theseus/preemption.h) and interrupt nesting as they
+ * are now; a fault unwound out of a protected call puts them back, so the
+ * holds taken inside the abandoned call go with it. */
+struct preemption_state {
+	uint32_t holds, irq_depth;
+};
+struct preemption_state preemption_now(void);
+void preemption_unwind(struct preemption_state was);
+
 /* The dispatcher's symbol ("" when none): tests save and restore it. */
 const char *irq_dispatcher_symbol(void);
 

@@ -127,6 +127,10 @@ struct status kernel_swap_handover_put(struct str data);
  * handed over (no swap in progress, or none put); E_RANGE: out too small. */
 struct count_result kernel_swap_handover_get(struct bytes out);
 
+/* Is a swap being applied (from its save hook to its end)? How NEW's init
+ * tells a fresh restart (no handover, in a swap) from a plain load. */
+bool kernel_swap_in_progress(void);
+
 /* State that holds pointers (which BYTES_OF refuses) is handed over as a
  * record of a named type, copied whole: OLD's save hook puts it, NEW's
  * migrate hook takes it back only as the same type, of the same size and

@@ -58,6 +58,7 @@ struct irq_entry_stats {
 	uint64_t unrouted;          /* no dispatcher, or its crate not loaded */
 	uint64_t dispatcher_faults; /* the dispatcher raised an exception */
 	uint64_t handler_faults;    /* kernel_irq_handler_call saw an exception */
+	uint64_t holds_dropped;     /* preemption held past PREEMPT_HOLD_LIMIT (theseus/preemption.h) */
 };
 void kernel_irq_entry_stats(struct irq_entry_stats *out);
 
