@@ -1,6 +1,6 @@
 /* scrubber: patrol scrubbing of crate code (include/scrubber.h). Its state
- * is where the pass is; a fresh instance (a restart) starts a new pass with
- * the default period. */
+ * is the period and where the pass is; a swap or a restart hands both to
+ * the new instance, which goes on where the pass was. */
 #include <theseus/crate.h>
 #include <theseus/faults.h>
 #include "fmt.h"
@@ -8,10 +8,11 @@
 #include "log.h"
 #include "recovery.h"
 #include "scrubber.h"
+#include "state_store.h"
 #include "timer.h"
 
 CRATE("scrubber", "1.0.0", "patrol scrubbing: crate code rebuilt from its image, every period", "", "",
-      "fmt,interrupts,log,recovery,timer");
+      "fmt,interrupts,log,recovery,state_store,timer");
 
 #define TIMER_LINE 0
 
@@ -21,6 +22,37 @@ static struct {
 	uint32_t cursor;       /* in the pass: kernel_crate_repair_next's */
 	bool in_pass;
 } scrub;
+
+/* Across a swap or a restart the state moves through the state store:
+ * scrubber_save runs on the instance going out, scrubber_migrate on the
+ * one coming in, with interrupts off in between (docs/live-update.md). */
+#define HANDOVER_KEY "scrubber.handover"
+#define HANDOVER_FORMAT 1u
+struct scrubber_handover {
+	uint64_t period_ticks, next_pass, cursor, in_pass;
+};
+
+CRATE_EXPORT struct status scrubber_save(void)
+{
+	struct scrubber_handover h = {scrub.period_ticks, scrub.next_pass, scrub.cursor, scrub.in_pass};
+	return state_put(STR(HANDOVER_KEY), STR_OF_BYTES(BYTES_OF(h)), HANDOVER_FORMAT);
+}
+
+CRATE_EXPORT struct status scrubber_migrate(uint32_t from_major)
+{
+	(void)from_major; /* the handover's own format says what it holds */
+	struct scrubber_handover h = {};
+	struct state_get_result r = state_get(STR(HANDOVER_KEY), BYTES_OF(h));
+	if (r.err == E_NOENT)
+		return STATUS_OK; /* nothing handed over: a new pass, the default period */
+	if (r.err != E_OK || r.value.version != HANDOVER_FORMAT || r.value.len != sizeof h || h.cursor > UINT32_MAX)
+		return STATUS(E_INVAL);
+	scrub.period_ticks = h.period_ticks;
+	scrub.next_pass = h.next_pass;
+	scrub.cursor = (uint32_t)h.cursor;
+	scrub.in_pass = h.in_pass != 0;
+	return state_remove(STR(HANDOVER_KEY));
+}
 
 static void report(struct str crate, uint64_t changed)
 {

@@ -6,23 +6,52 @@
 #include "shell_internal.h"
 #include "task.h"
 
-static void echo_char(char c)
+/* The line being edited, with its prompt, and the console's byte count
+ * after the editor's own last write: a count that moved since means
+ * another task's output (a boot task's load line, a spawned task's
+ * greeting) landed in the line, which is then drawn again below it. */
+struct editor {
+	struct str prompt;
+	struct shell_line *line;
+	uint64_t console_at;
+};
+
+static void say(struct editor *e, struct str text)
+{
+	uint64_t before = kernel_console_written();
+	kernel_console_write(text);
+	uint64_t after = kernel_console_written();
+	/* Only ours if nothing came before it, nor with it. */
+	e->console_at = before == e->console_at && after - before == text.len ? after : UINT64_MAX;
+}
+
+static void redraw_if_interrupted(struct editor *e)
+{
+	if (kernel_console_written() == e->console_at)
+		return;
+	e->console_at = kernel_console_written();
+	say(e, STR("\n"));
+	say(e, e->prompt);
+	say(e, STR_FROM_ARRAY(e->line->text, e->line->len));
+}
+
+static void echo_char(struct editor *e, char c)
 {
 	char one[1] = {c};
-	kernel_console_write(STR_FROM_ARRAY(one, 1));
+	say(e, STR_FROM_ARRAY(one, 1));
 }
 
-static void erase_chars(size_t n)
+static void erase_chars(struct editor *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		kernel_console_write(STR("\b \b"));
+		say(e, STR("\b \b"));
 }
 
-static void replace_line(struct shell_line *line, const struct shell_line *with)
+static void replace_line(struct editor *e, const struct shell_line *with)
 {
-	erase_chars(line->len);
-	*line = *with;
-	kernel_console_write(STR_FROM_ARRAY(line->text, line->len));
+	erase_chars(e, e->line->len);
+	*e->line = *with;
+	say(e, STR_FROM_ARRAY(e->line->text, e->line->len));
 }
 
 void history_add(struct shell_history *history, const struct shell_line *line)
@@ -55,24 +84,27 @@ static char escape_key(void)
 	return c;
 }
 
-bool shell_read_line(struct shell_line *line, struct shell_history *history)
+bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_history *history)
 {
 	struct shell_line draft; /* what was being typed before browsing history */
 	size_t back = 0;         /* 0: the draft; k: the k-th most recent line */
 	line->len = 0;
 	draft.len = 0;
+	struct editor e = {prompt, line, kernel_console_written()};
+	say(&e, prompt);
 	for (;;) {
 		char c = 0;
 		if (!next_key(&c))
 			return false;
+		redraw_if_interrupted(&e);
 		if (c == '\r' || c == '\n') {
-			kernel_console_write(STR("\n"));
+			say(&e, STR("\n"));
 			return true;
 		}
 		if (c == 0x7f || c == 0x08) {
 			if (line->len) {
 				line->len--;
-				erase_chars(1);
+				erase_chars(&e, 1);
 			}
 			continue;
 		}
@@ -85,11 +117,11 @@ bool shell_read_line(struct shell_line *line, struct shell_history *history)
 				if (back == 0)
 					draft = *line;
 				back++;
-				replace_line(line, ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY));
+				replace_line(&e, ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY));
 			} else if (key == 'B' && back > 0) {
 				back--;
-				replace_line(line, back ? ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY)
-							: &draft);
+				replace_line(&e, back ? ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY)
+						      : &draft);
 			}
 			continue; /* other escape sequences are ignored */
 		}
@@ -97,6 +129,6 @@ bool shell_read_line(struct shell_line *line, struct shell_history *history)
 			continue;
 		line->text[line->len] = c;
 		line->len++;
-		echo_char(c);
+		echo_char(&e, c);
 	}
 }

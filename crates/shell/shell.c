@@ -215,8 +215,7 @@ CRATE_EXPORT struct status shell_session_main(struct str args)
 	struct shell_line line;
 	history->count = 0;
 	for (;;) {
-		out_str(STR(PROMPT));
-		if (!shell_read_line(&line, history)) {
+		if (!shell_read_line(STR(PROMPT), &line, history)) {
 			out_str(STR("\nshell: stepping aside for a new version\n"));
 			struct status freed = HEAP_FREE(history);
 			return status_ok(freed) ? STATUS(E_AGAIN) : freed;

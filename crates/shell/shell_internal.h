@@ -21,9 +21,11 @@ struct shell_history {
 	size_t count; /* lines ever entered */
 };
 
-/* Read a line with editing and history; false when a swap of the shell
- * is waiting for it to step aside (the line typed so far is dropped). */
-bool shell_read_line(struct shell_line *line, struct shell_history *history);
+/* Print the prompt and read a line with editing and history; false when
+ * a swap of the shell is waiting for it to step aside (the line typed so
+ * far is dropped). Other tasks' output that lands in the line makes it
+ * drawn again, prompt and all, on the next line. */
+bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_history *history);
 void history_add(struct shell_history *history, const struct shell_line *line);
 
 /* Output helpers. */

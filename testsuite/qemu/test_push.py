@@ -311,14 +311,14 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
 
 
 def test_a_crate_with_state_of_its_own_is_refused_without_a_migration_hook(session, tmp_path):
-    """scrubber keeps its figures in its own .bss and has no hooks to hand
-    them over: a swap would drop them, so the push is refused and the
-    scrubber runs on."""
-    obj = rebuilt_crate(str(tmp_path), "scrubber", {})
+    """task keeps its task table in its own .bss and has no hooks to hand
+    it over: a swap would drop it, so the push is refused and the task
+    crate runs on."""
+    obj = rebuilt_crate(str(tmp_path), "task", {})
     result = push(obj, session.socket)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.search(r"scrubber keeps \d+ bytes of state", result.stderr), result.stderr
-    assert "no scrubber_save/scrubber_migrate carries it over" in result.stderr
+    assert re.search(r"task keeps \d+ bytes of state", result.stderr), result.stderr
+    assert "no task_save/task_migrate carries it over" in result.stderr
     assert "nothing changed" in result.stderr
     assert "heap:" in session.type("mem")
     listing = session.type("crates")
