@@ -7,6 +7,8 @@
 #include <theseus/ktest.h>
 #include "evolution.h"
 #include "heap.h"
+#include "ktest_handover.h"
+#include <theseus/crates.h>
 
 #define OWNER 0x7E570002u /* no task has this id: a slab of its own */
 
@@ -55,4 +57,32 @@ KTEST(heap_versions_differ_and_take_over_live_objects, "heap.versions_differ_and
 	KT_EXPECT_MSG(t, status_ok(s), "swap heap_v2 heap: %s", STR_FROM_CSTR_ARRAY(why.text));
 	KT_EXPECT(t, *kept == 0x5AFE);
 	KT_EXPECT(t, status_ok(HEAP_FREE(kept)));
+}
+
+/* The typed record handover on its own, with a pointer in the record:
+ * each migrate hook checks the refusals (a plain read of the record, a
+ * size probe, another type of the same size, another format, a second put
+ * in the save hook) and fails the swap if one is missing. */
+KTEST(swap_hands_a_typed_record_over, "swap.hands_a_typed_record_over")
+{
+	struct crate_error why = {""};
+	struct status s = kernel_crate_load(STR("ktest_handover"), &why);
+	KT_EXPECT_MSG(t, status_ok(s) || s.err == E_EXIST, "%s", STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT(t, status_ok(handover_start(0xC0FFEE)));
+	/* Outside a save hook, nothing can be put. */
+	struct ktest_handover_state stray = {};
+	KT_EXPECT(t, HANDOVER_PUT_RECORD(struct ktest_handover_state, &stray, KTEST_HANDOVER_FORMAT).err == E_INVAL);
+	KT_EXPECT(t, HANDOVER_GET_RECORD(struct ktest_handover_state, &stray, KTEST_HANDOVER_FORMAT).err == E_NOENT);
+
+	s = evolution_swap(STR("ktest_handover"), STR("ktest_handover_v2"), &why);
+	KT_EXPECT_MSG(t, status_ok(s), "swap there: %s", STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT(t, handover_version() == 2);
+	KT_EXPECT(t, handover_value() == 0xC0FFEE && handover_swaps() == 1);
+	s = evolution_restart(STR("ktest_handover"), false, &why);
+	KT_EXPECT_MSG(t, status_ok(s), "restart: %s", STR_FROM_CSTR_ARRAY(why.text));
+	s = evolution_swap(STR("ktest_handover_v2"), STR("ktest_handover"), &why);
+	KT_EXPECT_MSG(t, status_ok(s), "swap back: %s", STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT(t, handover_version() == 1);
+	KT_EXPECT(t, handover_value() == 0xC0FFEE && handover_swaps() == 3);
+	KT_EXPECT(t, status_ok(handover_stop())); /* the crate stays: this one imports it */
 }

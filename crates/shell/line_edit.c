@@ -6,33 +6,37 @@
 #include "shell_internal.h"
 #include "task.h"
 
-/* The line being edited, with its prompt, and the console's byte count
- * after the editor's own last write: a count that moved since means
- * another task's output (a boot task's load line, a spawned task's
- * greeting) landed in the line, which is then drawn again below it. */
+/* What the editor prints, gathered and written at once: the prompt with
+ * the echo of every key already waiting (a line typed ahead, or pasted),
+ * so that another task's output (a boot task's load line, a spawned
+ * task's greeting) cannot land inside it. It goes out before the editor
+ * waits for a key, and at the end of the line. */
+#define ECHO_MAX 512
+
 struct editor {
-	struct str prompt;
 	struct shell_line *line;
-	uint64_t console_at;
+	char out[ECHO_MAX];
+	size_t len;
 };
+
+static void flush(struct editor *e)
+{
+	if (e->len)
+		kernel_console_write(STR_FROM_ARRAY(e->out, e->len));
+	e->len = 0;
+}
 
 static void say(struct editor *e, struct str text)
 {
-	uint64_t before = kernel_console_written();
-	kernel_console_write(text);
-	uint64_t after = kernel_console_written();
-	/* Only ours if nothing came before it, nor with it. */
-	e->console_at = before == e->console_at && after - before == text.len ? after : UINT64_MAX;
-}
-
-static void redraw_if_interrupted(struct editor *e)
-{
-	if (kernel_console_written() == e->console_at)
+	if (text.len > ECHO_MAX - e->len)
+		flush(e);
+	if (text.len > ECHO_MAX) {
+		kernel_console_write(text);
 		return;
-	e->console_at = kernel_console_written();
-	say(e, STR("\n"));
-	say(e, e->prompt);
-	say(e, STR_FROM_ARRAY(e->line->text, e->line->len));
+	}
+	for (size_t i = 0; i < text.len; i++)
+		*ARRAY_AT(e->out, e->len + i) = str_at(text, i);
+	e->len += text.len;
 }
 
 static void echo_char(struct editor *e, char c)
@@ -63,11 +67,13 @@ void history_add(struct shell_history *history, const struct shell_line *line)
 }
 
 /* The next key, or false when a swap of this crate waits for the shell
- * to step aside. Sleeps a tick while no key is waiting, so other tasks
- * get the CPU. */
-static bool next_key(char *c)
+ * to step aside. What the editor has to print goes out first when no key
+ * is waiting; then it sleeps a tick at a time, so other tasks get the
+ * CPU. */
+static bool next_key(struct editor *e, char *c)
 {
 	while (!kernel_console_try_read_char(c)) {
+		flush(e);
 		if (evolution_swap_pending())
 			return false;
 		task_sleep_ticks(1);
@@ -76,11 +82,13 @@ static bool next_key(char *c)
 }
 
 /* The rest of an escape sequence: it follows at once, no swap check. */
-static char escape_key(void)
+static char escape_key(struct editor *e)
 {
 	char c = 0;
-	while (!kernel_console_try_read_char(&c))
+	while (!kernel_console_try_read_char(&c)) {
+		flush(e);
 		task_sleep_ticks(1);
+	}
 	return c;
 }
 
@@ -90,15 +98,17 @@ bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_hi
 	size_t back = 0;         /* 0: the draft; k: the k-th most recent line */
 	line->len = 0;
 	draft.len = 0;
-	struct editor e = {prompt, line, kernel_console_written()};
+	struct editor e;
+	e.line = line;
+	e.len = 0;
 	say(&e, prompt);
 	for (;;) {
 		char c = 0;
-		if (!next_key(&c))
+		if (!next_key(&e, &c))
 			return false;
-		redraw_if_interrupted(&e);
 		if (c == '\r' || c == '\n') {
 			say(&e, STR("\n"));
+			flush(&e);
 			return true;
 		}
 		if (c == 0x7f || c == 0x08) {
@@ -109,9 +119,9 @@ bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_hi
 			continue;
 		}
 		if (c == 0x1b) {
-			if (escape_key() != '[')
+			if (escape_key(&e) != '[')
 				continue;
-			char key = escape_key();
+			char key = escape_key(&e);
 			size_t stored = history->count < SHELL_HISTORY ? history->count : SHELL_HISTORY;
 			if (key == 'A' && back < stored) {
 				if (back == 0)

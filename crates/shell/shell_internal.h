@@ -23,8 +23,8 @@ struct shell_history {
 
 /* Print the prompt and read a line with editing and history; false when
  * a swap of the shell is waiting for it to step aside (the line typed so
- * far is dropped). Other tasks' output that lands in the line makes it
- * drawn again, prompt and all, on the next line. */
+ * far is dropped). The prompt and the echo of keys typed ahead go out in
+ * one console write, which no other task's output can cut. */
 bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_history *history);
 void history_add(struct shell_history *history, const struct shell_line *line);
 

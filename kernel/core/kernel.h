@@ -22,8 +22,6 @@
 void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
-/* Bytes given to serial_write since boot (held ones included). */
-uint64_t serial_written(void);
 /* Hold console output back (on), or send what was held and stop (off). */
 void serial_hold(bool on);
 bool serial_try_getc(char *out);

@@ -20,9 +20,6 @@ KERNEL_EXPORT void kernel_console_write(struct str text)
 }
 KEXPORT(kernel_console_write);
 
-KERNEL_EXPORT uint64_t kernel_console_written(void) { return serial_written(); }
-KEXPORT(kernel_console_written);
-
 /* The name of an error value, "E_NOMEM" etc. (kernel/linker/error.c). */
 KEXPORT(kerr_name);
 

@@ -66,14 +66,9 @@ void serial_hold(bool on)
  * goes out, so a task switch cannot put another task's line inside it (a
  * test record cut by a crate's load line). kprintf and the console write
  * at most a few hundred bytes at a time; QEMU's UART takes each at once. */
-static uint64_t written;
-
-uint64_t serial_written(void) { return written; }
-
 void serial_write(const char *s, size_t n)
 {
 	bool irq = cpu_irq_save();
-	written += n;
 	if (holding && n <= HELD_MAX - held_len) {
 		memcpy(held + held_len, s, n);
 		held_len += n;

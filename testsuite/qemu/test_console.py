@@ -607,29 +607,6 @@ def test_timer_interrupts_reach_their_handlers_under_the_shell():
     assert "0 unrouted" in table
 
 
-def test_output_of_another_task_in_the_typed_line_redraws_it():
-    """A line another task prints while a command is being typed (here the
-    scrubber's repair of an injected fault, which comes on a timer) does
-    not garble the command: the line editor draws the prompt and what was
-    typed so far again below it, and the command runs as typed."""
-    g = launch.Guest(launch.qemu_command(KERNEL, ARCHIVE))
-    try:
-        assert g.read_until(lambda buf: launch.PROMPT in buf, 60) == "match", g.output
-        for command in ("sleep 200", "load hello", "inject hello hello_main"):
-            prompts = g.output.count(launch.PROMPT)
-            assert g.send(command.encode() + b"\n")
-            assert g.read_until(lambda buf: buf.count(launch.PROMPT) > prompts, 60) == "match", g.output
-        assert g.send(b"ech")
-        assert g.read_until(lambda buf: b"code differed from its image; repaired" in buf, 60) == "match", g.output
-        assert g.send(b"o typed around it\n")
-        assert g.read_until(lambda buf: buf.endswith(b"typed around it\r\n" + launch.PROMPT), 60) == "match", g.output
-    finally:
-        g.kill()
-    out = g.output.decode(errors="replace").replace("\r", "")
-    repaired = out.index("[scrubber] warning:")
-    assert "\ntheseus> echo typed around it\ntyped around it\n" in out[repaired:], out[-800:]
-
-
 def test_line_editing_backspace_and_history():
     up = "\x1b[A"
     code, out = console("echo abX\x7fc", "echo second", up + up, up + "\x7f\x7fZ")
