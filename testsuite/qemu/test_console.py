@@ -366,6 +366,31 @@ def test_restarting_the_core_crates_keeps_the_system_running():
     assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
 
 
+def test_evolve_all_under_the_workload_loses_nothing():
+    """Issue 16's acceptance, as far as it holds: with the self-checking
+    workload running (allocations, a channel, a sleeper), `evolve all`
+    replaces every crate it can and back; the workload then reports no
+    message lost, duplicated or reordered, no block corrupted, refused or
+    leaked, no task stuck (a missed wake-up), and time never ran back; the
+    shell still answers. The crates refused are named with their reason."""
+    code, out = console("run workload start", "sleep 200", "evolve all", "run workload status",
+                        "run workload stop", "uptime")
+    assert code == 0
+    assert "[workload] info: started:" in out
+    assert "[workload] info: verdict ok: 0 lost, 0 duplicated, 0 corrupt, 0 refused, 0 leaked, 0 stuck, 0 ran back" \
+        in out, out[-3000:]
+    ran = re.search(r"\[workload\] info: ran: (\d+) blocks, (\d+) of (\d+) messages received, (\d+) wake-ups", out)
+    assert ran, out[-2000:]
+    blocks, received, sent, wakeups = map(int, ran.groups())
+    assert blocks > 100 and sent > 100 and received == sent and wakeups > 100, ran.group(0)
+    replaced = re.search(r"evolve: (\d+) of (\d+) crates replaced and back", out)
+    assert replaced and int(replaced.group(1)) >= 15, replaced and replaced.group(0)
+    for crate in ("heap", "memory", "timer", "interrupts", "state_store", "fmt", "log", "sched_rr"):
+        assert re.search(rf"evolve {crate}: ok, ", out), crate
+    assert re.search(r"^up \d+\.\d+ s, ", out, re.M)
+    assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
+
+
 def test_the_heap_is_swapped_live_to_heap_v2_and_back():
     """The heap hands its whole record (every slab and live object) to
     heap_v2 and back while the shell and a spawned task hold objects in it;

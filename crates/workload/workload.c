@@ -1,0 +1,261 @@
+/* workload: see include/workload.h. Its state is the run in progress:
+ * what the tasks saw, read by `stop` once they have ended. */
+#include <theseus/alloc.h>
+#include <theseus/cpu.h>
+#include <theseus/crate.h>
+#include "channel.h"
+#include "fmt.h"
+#include "heap.h"
+#include "log.h"
+#include "task.h"
+#include "timer.h"
+#include "workload.h"
+
+CRATE("workload", "1.0.0", "a self-checking load: allocations, a channel, a sleeper; a verdict at the end", "", "",
+      "channel,fmt,heap,log,task,timer");
+
+#define ALLOCATORS 2
+#define TASKS (ALLOCATORS + 3)
+#define STOP_WAIT_TICKS 2000 /* for every task to end once told to */
+#define BLOCK_TAG 0xB10C000000000000ull
+
+static struct {
+	bool running;
+	volatile bool stop;
+	task_id ids[TASKS];
+	volatile bool ended[TASKS];
+	uint64_t blocks[ALLOCATORS], corrupt, refused, left_on_heap;
+	uint64_t sent, received, lost, duplicated, send_errors;
+	uint64_t wakeups, time_ran_back;
+	uint64_t start_tsc, start_ticks;
+	struct channel pipe;
+} run;
+
+static void end_task(uint64_t slot, int64_t code)
+{
+	*ARRAY_AT(run.ended, slot) = true;
+	task_exit(code);
+}
+
+static void allocator(uint64_t which)
+{
+	uint64_t *count = ARRAY_AT(run.blocks, which);
+	while (!run.stop) {
+		uint64_t *block = NULL;
+		if (!status_ok(HEAP_NEW(uint64_t, &block, task_current()))) {
+			run.refused++;
+			task_sleep_ticks(1);
+			continue;
+		}
+		*block = BLOCK_TAG | *count;
+		task_yield();
+		if (*block != (BLOCK_TAG | *count))
+			run.corrupt++;
+		if (!status_ok(HEAP_FREE(block)))
+			run.corrupt++;
+		*count += 1;
+	}
+	run.left_on_heap += heap_stats(task_current()).objects;
+	end_task(which, 0);
+}
+
+static void producer(uint64_t slot)
+{
+	for (uint64_t seq = 1; !run.stop; seq++) {
+		if (!status_ok(channel_send(&run.pipe, STR_OF_BYTES(BYTES_OF(seq))))) {
+			run.send_errors++;
+			break;
+		}
+		run.sent = seq;
+		if (seq % 8 == 0)
+			task_sleep_ticks(1);
+	}
+	channel_close(&run.pipe);
+	end_task(slot, 0);
+}
+
+static void consumer(uint64_t slot)
+{
+	uint64_t expect = 1, seq = 0;
+	size_t len = 0;
+	while (status_ok(channel_recv(&run.pipe, BYTES_OF(seq), &len))) {
+		if (len != sizeof seq || seq < expect) {
+			run.duplicated++;
+			continue;
+		}
+		run.lost += seq - expect;
+		expect = seq + 1;
+		run.received++;
+	}
+	end_task(slot, 0);
+}
+
+static void sleeper(uint64_t slot)
+{
+	uint64_t last = timer_ticks();
+	while (!run.stop) {
+		task_sleep_ticks(1);
+		uint64_t now = timer_ticks();
+		run.time_ran_back += now < last;
+		last = now;
+		run.wakeups++;
+	}
+	end_task(slot, 0);
+}
+
+static void say(enum log_level level, const struct fmt_line *line) { log_line(level, STR("workload"), line); }
+
+static struct status start(void)
+{
+	if (run.running) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("already running (run workload stop ends it)"));
+		say(LOG_ERROR, &line);
+		return STATUS(E_EXIST);
+	}
+	run = (typeof(run)){};
+	struct status s = channel_init(&run.pipe, CHANNEL_ASYNC, 4);
+	if (!status_ok(s))
+		return s;
+	task_entry_fn entries[TASKS] = {allocator, allocator, producer, consumer, sleeper};
+	run.start_tsc = cpu_timestamp();
+	run.start_ticks = timer_ticks();
+	for (uint64_t i = 0; i < TASKS; i++) {
+		struct str name = i < ALLOCATORS        ? STR("wl_allocator")
+				  : i == ALLOCATORS     ? STR("wl_producer")
+				  : i == ALLOCATORS + 1 ? STR("wl_consumer")
+							: STR("wl_sleeper");
+		struct task_result r = task_spawn(name, *ARRAY_AT(entries, i), i, 0);
+		if (r.err != E_OK) {
+			run.stop = true; /* the ones started end at their next check */
+			channel_close(&run.pipe);
+			return STATUS(r.err);
+		}
+		*ARRAY_AT(run.ids, i) = r.value;
+	}
+	run.running = true;
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("started: 2 allocators, a producer and a consumer on a channel, a sleeper"));
+	say(LOG_INFO, &line);
+	return STATUS_OK;
+}
+
+static uint64_t blocks(void) { return run.blocks[0] + run.blocks[1]; }
+
+static void figures(struct fmt_line *line)
+{
+	fmt_u64(line, blocks());
+	fmt_str(line, STR(" blocks, "));
+	fmt_u64(line, run.received);
+	fmt_str(line, STR(" of "));
+	fmt_u64(line, run.sent);
+	fmt_str(line, STR(" messages received, "));
+	fmt_u64(line, run.wakeups);
+	fmt_str(line, STR(" wake-ups"));
+}
+
+static struct status status(void)
+{
+	struct fmt_line line;
+	fmt_clear(&line);
+	if (!run.running) {
+		fmt_str(&line, STR("not running (run workload start)"));
+		say(LOG_INFO, &line);
+		return STATUS_OK;
+	}
+	fmt_str(&line, STR("running: "));
+	figures(&line);
+	say(LOG_INFO, &line);
+	return STATUS_OK;
+}
+
+static void count(struct fmt_line *line, uint64_t n, struct str what)
+{
+	fmt_str(line, STR(", "));
+	fmt_u64(line, n);
+	fmt_char(line, ' ');
+	fmt_str(line, what);
+}
+
+static struct status stop(void)
+{
+	if (!run.running) {
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR("not running (run workload start)"));
+		say(LOG_ERROR, &line);
+		return STATUS(E_NOENT);
+	}
+	run.stop = true;
+	/* A task that never ends here missed a wake-up (or is stuck): it is
+	 * killed, and counted. */
+	uint64_t stuck = 0;
+	for (int tick = 0; tick < STOP_WAIT_TICKS; tick++) {
+		bool all = true;
+		for (size_t i = 0; i < TASKS; i++)
+			all &= *ARRAY_AT(run.ended, i);
+		if (all)
+			break;
+		task_sleep_ticks(1);
+	}
+	for (size_t i = 0; i < TASKS; i++) {
+		task_id id = *ARRAY_AT(run.ids, i);
+		int64_t code = -1;
+		if (*ARRAY_AT(run.ended, i)) {
+			stuck += !status_ok(task_join(id, &code)) || code != 0;
+			continue;
+		}
+		stuck++;
+		struct status killed = task_kill(id);
+		if (!status_ok(killed) && killed.err != E_NOENT)
+			stuck++; /* still there: counted twice */
+	}
+	if (!*ARRAY_AT(run.ended, ALLOCATORS))
+		channel_close(&run.pipe);
+	uint64_t tsc_hz = timer_tsc_hz(), hz = timer_hz();
+	uint64_t ticks = timer_ticks() - run.start_ticks;
+	uint64_t expected = tsc_hz ? (cpu_timestamp() - run.start_tsc) / (tsc_hz / (hz ? hz : 1)) : 0;
+	run.running = false;
+
+	bool ok = stuck == 0 && run.lost == 0 && run.duplicated == 0 && run.send_errors == 0 && run.corrupt == 0 &&
+		  run.refused == 0 && run.left_on_heap == 0 && run.time_ran_back == 0 && run.received == run.sent;
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("ran: "));
+	figures(&line);
+	fmt_str(&line, STR("; ticks: "));
+	fmt_u64(&line, ticks);
+	fmt_str(&line, STR(" counted, "));
+	fmt_u64(&line, expected);
+	fmt_str(&line, STR(" elapsed by the TSC"));
+	say(LOG_INFO, &line);
+	fmt_clear(&line);
+	fmt_str(&line, ok ? STR("verdict ok: ") : STR("verdict FAILED: "));
+	fmt_u64(&line, run.lost);
+	fmt_str(&line, STR(" lost"));
+	count(&line, run.duplicated, STR("duplicated"));
+	count(&line, run.corrupt, STR("corrupt"));
+	count(&line, run.refused, STR("refused"));
+	count(&line, run.left_on_heap, STR("leaked"));
+	count(&line, stuck, STR("stuck"));
+	count(&line, run.time_ran_back, STR("ran back"));
+	say(ok ? LOG_INFO : LOG_ERROR, &line);
+	return ok ? STATUS_OK : STATUS(E_INVAL);
+}
+
+CRATE_EXPORT struct status workload_main(struct str args)
+{
+	if (str_eq(args, STR("start")))
+		return start();
+	if (str_eq(args, STR("stop")))
+		return stop();
+	if (str_eq(args, STR("status")))
+		return status();
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("usage: run workload start | stop | status"));
+	say(LOG_ERROR, &line);
+	return STATUS(E_INVAL);
+}
