@@ -9,6 +9,8 @@
 #include "arch/x86_64/x86.h"
 #include "arch/x86_64/trap.h"
 #include <theseus/cpu.h>
+#include <theseus/context.h>
+#include <theseus/preemption.h>
 #include <theseus/services.h>
 
 #define FOREIGN_VECTOR 0xF0 /* no PIC line maps to it */
@@ -210,4 +212,47 @@ KTEST(irq_legacy_pics_masked_at_boot, "irq.legacy_pics_masked_at_boot")
 	if (id != LINKER_NO_CRATE && status_ok(linker_crate_stats(l, id, &st)) && (st.loaded || st.generation != 1))
 		return;
 	KT_EXPECT_MSG(t, inb(0x21) == 0xFF && inb(0xA1) == 0xFF, "masks %02x %02x", inb(0x21), inb(0xA1));
+}
+
+/* A task holding preemption defers the switch of every interrupt, up to
+ * PREEMPT_HOLD_LIMIT; one more and the hold is dropped and counted, and a
+ * release after that does not wrap the count. */
+KTEST(irq_preemption_hold_is_bounded, "irq.preemption_hold_is_bounded")
+{
+	struct cpu_preemption *p = kernel_preemption_record();
+	struct irq_entry_stats before, after;
+	bool enabled = cpu_irq_save();
+	kernel_irq_entry_stats(&before);
+	preempt_hold(p);
+	for (unsigned i = 0; i < PREEMPT_HOLD_LIMIT; i++)
+		raise_vector(FOREIGN_VECTOR);
+	uint32_t held = p->holds, deferred = p->deferred;
+	raise_vector(FOREIGN_VECTOR);
+	kernel_irq_entry_stats(&after);
+	uint32_t holds_after_limit = p->holds, deferred_after_limit = p->deferred;
+	preempt_release(p);
+	uint32_t holds_after_release = p->holds;
+	cpu_irq_restore(enabled);
+	KT_EXPECT_MSG(t, held == 1 && deferred == PREEMPT_HOLD_LIMIT, "holds %u, deferred %u", held, deferred);
+	KT_EXPECT_MSG(t, holds_after_limit == 0 && deferred_after_limit == 0, "holds %u, deferred %u",
+		      holds_after_limit, deferred_after_limit);
+	KT_EXPECT(t, after.holds_dropped == before.holds_dropped + 1);
+	KT_EXPECT(t, holds_after_release == 0);
+}
+
+static void hold_and_fault(uint64_t unused)
+{
+	(void)unused;
+	preempt_hold(kernel_preemption_record());
+	__builtin_trap();
+}
+
+/* A hold taken in a call that faults goes with the call. */
+KTEST(irq_preemption_hold_of_a_faulted_call_is_dropped, "irq.preemption_hold_of_a_faulted_call_is_dropped")
+{
+	struct cpu_preemption *p = kernel_preemption_record();
+	uint32_t before = p->holds;
+	struct fault_report report;
+	KT_EXPECT(t, kernel_run_protected(hold_and_fault, 0, &report).err == E_FAULT);
+	KT_EXPECT_MSG(t, p->holds == before, "holds %u, were %u", p->holds, before);
 }
