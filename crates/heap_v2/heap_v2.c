@@ -3,8 +3,9 @@
  *
  * Two differences from version 1. A call holds preemption instead of
  * turning interrupts off (theseus/preemption.h): other tasks still cannot
- * run inside the heap, and under QEMU's TCG the pair costs two memory
- * increments where cli/sti ends a translation block. Interrupt handlers do
+ * run inside the heap, and the pair costs a few memory accesses where
+ * cli/sti flushes the pipeline (and, under QEMU's TCG, ends a translation
+ * block). Interrupt handlers do
  * run while a task is inside, so one that calls the heap then is refused
  * with E_AGAIN instead of finding the records half-changed; a handler that
  * calls it while no task is inside is served as before. And the block

@@ -15,9 +15,11 @@
  *
  * heap.c and heap_v2.c each include this once, after defining how a call
  * keeps every other one out of the records (struct heap_guard, with
- * heap_enter and heap_leave) and whether the block freed last is the
- * next one handed out (HEAP_REUSE_LAST). Both keep the records of
- * heap_records.h, so a live swap either way hands them over whole. */
+ * heap_enter and heap_leave), what heap_init does first
+ * (HEAP_INIT_FIRST), whether the block freed last is the next one handed
+ * out (HEAP_REUSE_LAST), and the names of both versions. Both keep the
+ * records of heap_records.h, so a live swap either way hands them over
+ * whole. */
 #ifndef CRATE_HEAP_ALLOCATOR_H
 #define CRATE_HEAP_ALLOCATOR_H
 
@@ -27,8 +29,9 @@
 #include "heap_records.h"
 #include "memory.h"
 
-#if !defined(HEAP_REUSE_LAST) || !defined(HEAP_THIS_VERSION) || !defined(HEAP_OTHER_VERSION)
-#error "define HEAP_REUSE_LAST, HEAP_THIS_VERSION, HEAP_OTHER_VERSION (and heap_enter, heap_leave) first"
+#if !defined(HEAP_REUSE_LAST) || !defined(HEAP_INIT_FIRST) || !defined(HEAP_THIS_VERSION) || \
+	!defined(HEAP_OTHER_VERSION)
+#error "define HEAP_REUSE_LAST, HEAP_INIT_FIRST, HEAP_THIS_VERSION, HEAP_OTHER_VERSION (and heap_enter, heap_leave) first"
 #endif
 
 #define SLAB_PAGES (HEAP_SLAB_BYTES / MEMORY_PAGE_SIZE)
@@ -528,7 +531,7 @@ CRATE_EXPORT struct status heap_save(void)
 		return STATUS(E_AGAIN);
 	struct status st = rehome_first_descriptor();
 	if (status_ok(st))
-		st = HANDOVER_PUT_RECORD(struct heap_state, &heap, HEAP_RECORDS_FORMAT);
+		st = HANDOVER_PUT_RECORD(struct heap_state, &heap, HEAP_RECORDS_CHECK);
 	heap_leave(g);
 	return st;
 }
@@ -541,7 +544,7 @@ CRATE_EXPORT struct status heap_migrate(uint32_t from_major)
 	struct heap_guard g = heap_enter();
 	if (!g.entered)
 		return STATUS(E_AGAIN);
-	struct status st = HANDOVER_GET_RECORD(struct heap_state, &heap, HEAP_RECORDS_FORMAT);
+	struct status st = HANDOVER_GET_RECORD(struct heap_state, &heap, HEAP_RECORDS_CHECK);
 	heap_leave(g);
 	return st.err == E_NOENT ? STATUS_OK : st;
 }

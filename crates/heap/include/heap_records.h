@@ -71,4 +71,13 @@ struct heap_state {
 	uint64_t bytes_in_use, peak_bytes, objects, failed;
 };
 
+/* What a swap checks the record against: the format number, and a
+ * fingerprint of the layouts, so that two builds which changed a layout
+ * but forgot the number still refuse each other's record. */
+#define HEAP_RECORDS_LAYOUT                                                                        \
+	((uint32_t)(sizeof(struct heap_slab) * 7919u + __builtin_offsetof(struct heap_slab, taken) * 104729u + \
+		    __builtin_offsetof(struct heap_slab, owner) * 31u + sizeof(struct heap_owner) * 65537u +   \
+		    __builtin_offsetof(struct heap_owner, slabs) * 257u + __builtin_offsetof(struct heap_state, spare) * 17u))
+#define HEAP_RECORDS_CHECK (HEAP_RECORDS_FORMAT ^ (HEAP_RECORDS_LAYOUT << 8))
+
 #endif
