@@ -64,6 +64,8 @@ FAULT_SIGNS = ("fault: exception", " faulted", "EXCEPTION ", "irq: ", "] error: 
 CRASH_SIGNS = ("KERNEL HALTED", "falling back to the nano-core's own console")
 OUTCOMES = ["not triggered", "recovered", "degraded", "hung", "crashed"]
 TICKS = re.compile(r"up [0-9.]+ s, (\d+) timer ticks")
+SESSION_REPLACED = "the console session ended"
+SESSION_REST_TIMEOUT = 10
 
 
 def log(msg):
@@ -107,6 +109,18 @@ class Run:
             return None
         ok = self.wait_prompt(seen, timeout)
         text = self.guest.output[start:].decode(errors="replace").replace("\r", "")
+        if ok and SESSION_REPLACED in text:
+            # The fault ended the console session while it read this line:
+            # the keys it had read went with it, and the new session reads
+            # the rest as a line of its own, with a prompt of its own. Wait
+            # for that one too, so that the next line's answer is its own.
+            # (The line counts as missing: its work was lost to the fault.)
+            # None may come (the fault hit after the whole line was read):
+            # waiting out the timeout then is no hang.
+            how = self.guest.read_until(lambda b: b.count(launch.PROMPT) > seen + 1, SESSION_REST_TIMEOUT)
+            if how == "exit":
+                self.state = "exited"
+            text = self.guest.output[start:].decode(errors="replace").replace("\r", "")
         self.answers.append((line, text))
         return text if ok else None
 
