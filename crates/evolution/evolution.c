@@ -2,6 +2,7 @@
  * the nano-core's mechanism: handles on crates and the one swap primitive
  * that applies a plan when the crate to replace is quiescent. */
 #include <theseus/alloc.h>
+#include <theseus/console.h>
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
@@ -256,18 +257,115 @@ __attribute__((noinline)) static struct status apply_when_quiescent(struct swap_
 	return s;
 }
 
-/* The figures of one replacement: request to done, and the window. */
+/* The figures of one replacement: request to done, and the window; or
+ * that it was left to the helper below. */
 struct swap_figures {
 	uint64_t cycles;
 	uint64_t window;
+	bool deferred;
 };
 
+/* A replacement of the crate its caller runs in (`restart shell` typed at
+ * the shell) cannot wait in the caller, which would never leave the crate.
+ * A helper task waits instead, while the caller returns and steps aside
+ * (the shell's read loop asks evolution_swap_pending); it records the
+ * outcome in the history and says it on the console. One at a time. */
+static struct {
+	struct swap_plan plan;
+	char old_name[32], new_name[32];
+	enum replacement how;
+	size_t waiting_entry; /* announced before the caller returns */
+	bool busy;
+} deferred;
+
+static struct str how_said(enum replacement how)
+{
+	return how == REPLACE_RESTART	    ? STR(" (restarted)")
+	       : how == REPLACE_RESTART_FRESH ? STR(" (restarted fresh)")
+					      : STR_EMPTY;
+}
+
+static void drop_unused(const struct crate_handle *h, struct crate_error *why);
+
+static void replace_for_the_caller(uint64_t unused)
+{
+	(void)unused;
+	struct crate_error why = {""};
+	uint64_t start = cpu_timestamp();
+	struct status s = apply_when_quiescent(&deferred.plan, &why);
+	struct str old = STR_FROM_CSTR_ARRAY(deferred.old_name), new_crate = STR_FROM_CSTR_ARRAY(deferred.new_name);
+	wait_end(deferred.waiting_entry);
+	log_swap(old, new_crate, how_said(deferred.how), s.err, cpu_timestamp() - start);
+	if (!status_ok(s) && deferred.how != REPLACE_SWAP)
+		drop_unused(&deferred.plan.new_crate, &why);
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("evolution: "));
+	fmt_str(&line, old);
+	fmt_str(&line, status_ok(s) ? STR(" replaced by ") : STR(" not replaced by "));
+	fmt_str(&line, new_crate);
+	fmt_str(&line, STR(" once its caller stepped aside: "));
+	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
+	kernel_console_write(fmt_view(&line));
+	kernel_console_write(STR("\n")); /* apart: a long reason fills the line */
+	deferred.busy = false;
+	task_exit(0);
+}
+
+__attribute__((noinline)) static struct status defer(const struct swap_plan *plan, enum replacement how,
+						     struct crate_error *why)
+{
+	if (deferred.busy) {
+		say_str(why, STR("the calling context is executing in it, and a replacement already waits for "
+				 "its caller"));
+		return STATUS(E_BUSY);
+	}
+	struct crate_summary about;
+	if (!status_ok(kernel_crate_describe(&plan->old_crate, &about)))
+		return STATUS(E_STALE);
+	FILL(deferred.old_name, STR_FROM_CSTR_ARRAY(about.name));
+	if (!status_ok(kernel_crate_describe(&plan->new_crate, &about)))
+		return STATUS(E_STALE);
+	FILL(deferred.new_name, STR_FROM_CSTR_ARRAY(about.name));
+	deferred.plan = *plan;
+	deferred.how = how;
+	deferred.busy = true;
+	/* Announced now, so that the caller steps aside as soon as it can,
+	 * not once the helper first runs. */
+	deferred.waiting_entry = wait_begin(&plan->old_crate);
+	struct task_result helper = task_spawn(STR("evolution_helper"), replace_for_the_caller, 0, 0);
+	if (helper.err != E_OK) {
+		wait_end(deferred.waiting_entry);
+		deferred.busy = false;
+		say_str(why, STR("the calling context is executing in it, and no helper task could start"));
+		return STATUS(helper.err);
+	}
+	say_str(why, STR("the calling context is executing in it: a helper task replaces it once the caller steps "
+			 "aside"));
+	return STATUS(E_AGAIN);
+}
+
+/* Can the caller step aside from OLD, where it runs? Only from a crate
+ * nobody imports: one a task entered as its entry (the shell's session,
+ * an application), not one every task passes through (task). */
+static bool caller_can_step_aside(const struct crate_handle *old)
+{
+	struct crate_summary about;
+	return kernel_crate_on_stack(old) && status_ok(kernel_crate_describe(old, &about)) &&
+	       about.dependent_crates == 0;
+}
+
 static struct status swap_to(struct crate_handle *old, struct crate_handle *new, enum replacement how,
-			     struct crate_error *why, struct swap_figures *fig)
+			     bool may_defer, struct crate_error *why, struct swap_figures *fig)
 {
 	struct swap_plan plan = {.old_crate = *old, .new_crate = *new};
 	uint64_t start = cpu_timestamp();
 	struct status s = plan_hooks(&plan, how, why);
+	if (status_ok(s) && may_defer && caller_can_step_aside(old)) {
+		s = defer(&plan, how, why);
+		fig->deferred = s.err == E_AGAIN;
+		return s;
+	}
 	if (status_ok(s))
 		s = apply_when_quiescent(&plan, why);
 	fig->cycles = cpu_timestamp() - start;
@@ -319,15 +417,16 @@ CRATE_EXPORT struct status evolution_swap(struct str old, struct str new_crate, 
 		}
 	}
 	if (status_ok(s))
-		s = swap_to(&from, &to, REPLACE_SWAP, why, &fig);
-	log_swap(old, new_crate, STR_EMPTY, s.err, fig.cycles);
+		s = swap_to(&from, &to, REPLACE_SWAP, true, why, &fig);
+	if (!fig.deferred)
+		log_swap(old, new_crate, STR_EMPTY, s.err, fig.cycles);
 	return s;
 }
 
 /* evolution_restart, with its figures: the benchmark's way in
  * (evolution_internal.h). */
-struct status evolution_restart_measured(struct str crate, bool fresh, struct crate_error *why, uint64_t *cycles,
-					 uint64_t *window)
+struct status evolution_restart_measured(struct str crate, bool fresh, bool may_defer, struct crate_error *why,
+					 uint64_t *cycles, uint64_t *window)
 {
 	struct crate_handle loaded, copy;
 	struct crate_summary summary;
@@ -337,9 +436,11 @@ struct status evolution_restart_measured(struct str crate, bool fresh, struct cr
 		s = kernel_crate_add_copy(&loaded, &copy, why);
 	if (!status_ok(s))
 		return s;
-	s = swap_to(&loaded, &copy, fresh ? REPLACE_RESTART_FRESH : REPLACE_RESTART, why, &fig);
+	s = swap_to(&loaded, &copy, fresh ? REPLACE_RESTART_FRESH : REPLACE_RESTART, may_defer, why, &fig);
+	if (fig.deferred)
+		return s; /* the helper logs it, and drops the copy if it fails */
 	log_swap(STR_FROM_CSTR_ARRAY(summary.name), STR_FROM_CSTR_ARRAY(summary.name),
-		 fresh ? STR(" (restarted fresh)") : STR(" (restarted)"), s.err, fig.cycles);
+		 how_said(fresh ? REPLACE_RESTART_FRESH : REPLACE_RESTART), s.err, fig.cycles);
 	if (!status_ok(s))
 		drop_unused(&copy, why);
 	*cycles = fig.cycles;
@@ -350,7 +451,7 @@ struct status evolution_restart_measured(struct str crate, bool fresh, struct cr
 CRATE_EXPORT struct status evolution_restart(struct str crate, bool fresh, struct crate_error *why)
 {
 	uint64_t cycles, window;
-	return evolution_restart_measured(crate, fresh, why, &cycles, &window);
+	return evolution_restart_measured(crate, fresh, true, why, &cycles, &window);
 }
 
 /* The archive's alternative of the crate called `name` (a crate that
@@ -391,6 +492,12 @@ CRATE_EXPORT struct status evolution_evolve(struct str crate, struct crate_error
 	struct status s = find_loaded(crate, &loaded, &running, why);
 	if (!status_ok(s))
 		return s;
+	/* Not left to a helper: the helper could not replace the caller
+	 * while `evolve all` goes on in it (`restart` and `swap` can). */
+	if (caller_can_step_aside(&loaded)) {
+		say_str(why, STR("the calling context is executing in it"));
+		return STATUS(E_BUSY);
+	}
 	char other[32];
 	alternative_for(&running, BYTES_OF(other));
 	struct str name = STR_FROM_CSTR_ARRAY(running.name), to = STR_FROM_CSTR_ARRAY(other);
@@ -459,7 +566,8 @@ CRATE_EXPORT struct status evolution_push(struct str image, struct push_report *
 		FILL(out->old_crate, STR_FROM_CSTR_ARRAY(running.name));
 		FILL(out->old_version, STR_FROM_CSTR_ARRAY(running.version));
 		struct swap_figures fig = {};
-		s = swap_to(&old, &pushed, REPLACE_SWAP, &out->why, &fig);
+		/* Not left to a helper: the receiver's loop never steps aside. */
+		s = swap_to(&old, &pushed, REPLACE_SWAP, false, &out->why, &fig);
 		out->cycles = fig.cycles;
 		log_swap(STR_FROM_CSTR_ARRAY(running.name), STR_FROM_CSTR_ARRAY(incoming.name), STR(" (pushed)"), s.err,
 			 fig.cycles);

@@ -197,7 +197,7 @@ static void measure_restart(struct kbench_ctx *b, struct str crate)
 	uint64_t totals[RESTART_ROUNDS_MAX];
 	for (uint64_t i = 0; i < rounds; i++) {
 		uint64_t cycles = 0, window = 0;
-		struct status s = evolution_restart_measured(crate, false, &why, &cycles, &window);
+		struct status s = evolution_restart_measured(crate, false, false, &why, &cycles, &window);
 		if (!status_ok(s)) {
 			kbench_skip_str(b, STR_FROM_CSTR_ARRAY(window_name), STR_FROM_CSTR_ARRAY(why.text));
 			return;

@@ -67,18 +67,21 @@ void history_add(struct shell_history *history, const struct shell_line *line)
 }
 
 /* The next key, or false when a swap of this crate waits for the shell
- * to step aside. What the editor has to print goes out first when no key
- * is waiting; then it sleeps a tick at a time, so other tasks get the
- * CPU. */
+ * to step aside - only between lines, so that no line is cut in two (the
+ * keys read would go with this session, the rest to the next one as a
+ * command of its own), and before the prompt goes out. What the editor
+ * has to print goes out first when no key is waiting; then it sleeps a
+ * tick at a time, so other tasks get the CPU. */
 static bool next_key(struct editor *e, char *c)
 {
-	while (!kernel_console_try_read_char(c)) {
-		flush(e);
-		if (evolution_swap_pending())
+	for (;;) {
+		if (e->line->len == 0 && evolution_swap_pending())
 			return false;
+		if (kernel_console_try_read_char(c))
+			return true;
+		flush(e);
 		task_sleep_ticks(1);
 	}
-	return true;
 }
 
 /* The rest of an escape sequence: it follows at once, no swap check. */

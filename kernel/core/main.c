@@ -51,11 +51,17 @@ static void wait_for_entry_swap(const char *entry)
 		return;
 	for (int ticks = 0; ticks < 1000; ticks += 10) {
 		service_sleep(10);
-		if (!status_ok(linker_resolve_loaded(l, entry, &now)) || now.crate_id != before.crate_id ||
-		    now.generation != before.generation)
+		struct status s = linker_resolve_loaded(l, entry, &now);
+		if (s.err == E_BUSY)
+			continue; /* the swap is preparing its new version */
+		if (!status_ok(s) || now.crate_id != before.crate_id || now.generation != before.generation)
 			return;
 	}
 }
+
+/* A request of another task (the swap still ending, a load) holds the
+ * linker: the entry is tried again a little later, for about a second. */
+#define ENTRY_BUSY_TRIES 100
 
 /* How often in a row the entry may fault before the nano-core gives up
  * on it and opens its own console. */
@@ -69,9 +75,16 @@ static void wait_for_entry_swap(const char *entry)
 static void run_entry(const char *entry)
 {
 	struct link_error err = {.code = E_OK};
-	unsigned faults = 0;
+	unsigned faults = 0, busy = 0;
 	struct status s = crates_run_entry(entry, &err);
 	for (;;) {
+		if (!status_ok(s) && err.code == E_BUSY && ++busy <= ENTRY_BUSY_TRIES) {
+			service_sleep(10);
+			err.code = E_OK;
+			s = crates_run_entry(entry, &err);
+			continue;
+		}
+		busy = 0;
 		if (s.err == E_AGAIN) {
 			wait_for_entry_swap(entry);
 			kprintf("boot: restarting the entry %s after a swap\n", entry);

@@ -230,7 +230,12 @@ def test_swap_replaces_an_application_without_reboot():
     assert "swapped hello -> hello_v2 (swapped in " in out
     assert "[hello] info: Hello from hello 2.0.0 with 2 arguments" in out
     assert "swap hello_v2: crate nosuch: no such crate in the archive (E_NOENT)" in out
-    assert "swap shell: the calling context is executing in it" in out
+    # The shell runs the command: a helper waits for it to step aside,
+    # finds that fmt does not serve the shell's interface, and says so; the
+    # shell starts again as it was.
+    assert "swap shell: the calling context is executing in it: a helper task replaces it" in out
+    assert "evolution: shell not replaced by fmt once its caller stepped aside: crate fmt: symbol shell_main: " \
+        "missing from the replacement" in out
     listing = out.split("theseus> crates --all", 1)[1]
     assert "\nhello        1.0.0   (in archive)" in listing
     assert "\nhello_v2     2.0.0" in listing
@@ -282,7 +287,8 @@ def test_an_injected_fault_is_contained_and_a_restart_mends_the_crate():
     assert "inject hello: hello does not export nosuch" in out
     assert "usage: inject CRATE SYMBOL" in out
     assert "restart nosuch: not loaded" in out
-    assert "restart shell: the calling context is executing in it" in out
+    assert "restart shell: the calling context is executing in it: a helper task replaces it" in out
+    assert "evolution: shell replaced by shell once its caller stepped aside: swapped in " in out
     assert "\nalive\n" in out
 
 
@@ -389,6 +395,27 @@ def test_evolve_all_under_the_workload_loses_nothing():
         assert re.search(rf"evolve {crate}: ok, ", out), crate
     assert re.search(r"^up \d+\.\d+ s, ", out, re.M)
     assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
+
+
+def test_the_shell_replaces_itself_between_two_lines():
+    """`restart shell` and `swap shell shell` typed at the shell: the shell
+    runs the command, so a helper task waits for it to step aside, which
+    it does between lines (no line is cut: the next command typed goes
+    whole to the new session); the history records it. Crates every task
+    runs through (task) are refused at once, as before."""
+    code, out = console("restart shell", "echo first after", "swap shell shell", "echo second after",
+                        "restart --fresh task", "history", "echo alive")
+    assert code == 0
+    assert out.count("shell: stepping aside for a new version") == 2
+    assert out.count("evolution: shell replaced by shell once its caller stepped aside: swapped in ") == 2
+    assert out.count("boot: restarting the entry shell_main after a swap") == 2
+    assert "\nfirst after\n" in out and "\nsecond after\n" in out
+    assert "unknown command" not in out
+    assert "restart task: the calling context is executing in it\n" in out, out[-1500:]
+    history = out.split("theseus> history", 1)[1]
+    assert "swap shell -> shell (restarted): done in " in history
+    assert "swap shell -> shell: done in " in history
+    assert "\nalive\n" in out
 
 
 def test_the_heap_is_swapped_live_to_heap_v2_and_back():
