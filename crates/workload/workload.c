@@ -103,17 +103,12 @@ static void sleeper(uint64_t slot)
 	end_task(slot, 0);
 }
 
-static void say(enum log_level level, const struct fmt_line *line) { log_line(level, STR("workload"), line); }
+/* ---- the interface for code (workload.h) ---------------------------------- */
 
-static struct status start(void)
+CRATE_EXPORT struct status workload_start(void)
 {
-	if (run.running) {
-		struct fmt_line line;
-		fmt_clear(&line);
-		fmt_str(&line, STR("already running (run workload stop ends it)"));
-		say(LOG_ERROR, &line);
+	if (run.running)
 		return STATUS(E_EXIST);
-	}
 	run = (typeof(run)){};
 	struct status s = channel_init(&run.pipe, CHANNEL_ASYNC, 4);
 	if (!status_ok(s))
@@ -135,59 +130,47 @@ static struct status start(void)
 		*ARRAY_AT(run.ids, i) = r.value;
 	}
 	run.running = true;
-	struct fmt_line line;
-	fmt_clear(&line);
-	fmt_str(&line, STR("started: 2 allocators, a producer and a consumer on a channel, a sleeper"));
-	say(LOG_INFO, &line);
 	return STATUS_OK;
 }
 
-static uint64_t blocks(void) { return run.blocks[0] + run.blocks[1]; }
-
-static void figures(struct fmt_line *line)
+/* What the tasks saw so far (the stop's own counts stay 0 here). */
+static struct workload_figures figures_now(void)
 {
-	fmt_u64(line, blocks());
-	fmt_str(line, STR(" blocks, "));
-	fmt_u64(line, run.received);
-	fmt_str(line, STR(" of "));
-	fmt_u64(line, run.sent);
-	fmt_str(line, STR(" messages received, "));
-	fmt_u64(line, run.wakeups);
-	fmt_str(line, STR(" wake-ups"));
+	return (struct workload_figures){
+		.blocks = run.blocks[0] + run.blocks[1],
+		.sent = run.sent,
+		.received = run.received,
+		.wakeups = run.wakeups,
+		.lost = run.lost,
+		.duplicated = run.duplicated,
+		.send_errors = run.send_errors,
+		.corrupt = run.corrupt,
+		.refused = run.refused,
+		.leaked = run.left_on_heap,
+		.ran_back = run.time_ran_back,
+	};
 }
 
-static struct status status(void)
+CRATE_EXPORT struct status workload_progress(struct workload_figures *out)
 {
-	struct fmt_line line;
-	fmt_clear(&line);
-	if (!run.running) {
-		fmt_str(&line, STR("not running (run workload start)"));
-		say(LOG_INFO, &line);
-		return STATUS_OK;
-	}
-	fmt_str(&line, STR("running: "));
-	figures(&line);
-	say(LOG_INFO, &line);
-	return STATUS_OK;
-}
-
-static void count(struct fmt_line *line, uint64_t n, struct str what)
-{
-	fmt_str(line, STR(", "));
-	fmt_u64(line, n);
-	fmt_char(line, ' ');
-	fmt_str(line, what);
-}
-
-static struct status stop(void)
-{
-	if (!run.running) {
-		struct fmt_line line;
-		fmt_clear(&line);
-		fmt_str(&line, STR("not running (run workload start)"));
-		say(LOG_ERROR, &line);
+	*out = (struct workload_figures){};
+	if (!run.running)
 		return STATUS(E_NOENT);
-	}
+	*out = figures_now();
+	return STATUS_OK;
+}
+
+CRATE_EXPORT bool workload_verdict_ok(const struct workload_figures *f)
+{
+	return f->stuck == 0 && f->lost == 0 && f->duplicated == 0 && f->send_errors == 0 && f->corrupt == 0 &&
+	       f->refused == 0 && f->leaked == 0 && f->ran_back == 0 && f->received == f->sent;
+}
+
+CRATE_EXPORT struct status workload_stop(struct workload_figures *out)
+{
+	*out = (struct workload_figures){};
+	if (!run.running)
+		return STATUS(E_NOENT);
 	run.stop = true;
 	/* A task that never ends here missed a wake-up (or is stuck): it is
 	 * killed, and counted. */
@@ -215,34 +198,102 @@ static struct status stop(void)
 	if (!*ARRAY_AT(run.ended, ALLOCATORS))
 		channel_close(&run.pipe);
 	uint64_t tsc_hz = timer_tsc_hz(), hz = timer_hz();
-	uint64_t ticks = timer_ticks() - run.start_ticks;
-	uint64_t expected = tsc_hz ? (cpu_timestamp() - run.start_tsc) / (tsc_hz / (hz ? hz : 1)) : 0;
+	*out = figures_now();
+	out->stuck = stuck;
+	out->ticks = timer_ticks() - run.start_ticks;
+	out->ticks_by_tsc = tsc_hz ? (cpu_timestamp() - run.start_tsc) / (tsc_hz / (hz ? hz : 1)) : 0;
 	run.running = false;
+	return workload_verdict_ok(out) ? STATUS_OK : STATUS(E_INVAL);
+}
 
-	bool ok = stuck == 0 && run.lost == 0 && run.duplicated == 0 && run.send_errors == 0 && run.corrupt == 0 &&
-		  run.refused == 0 && run.left_on_heap == 0 && run.time_ran_back == 0 && run.received == run.sent;
+/* ---- the application: run workload start | status | stop ----------------- */
+
+static void say(enum log_level level, const struct fmt_line *line) { log_line(level, STR("workload"), line); }
+
+static void say_text(enum log_level level, struct str text)
+{
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, text);
+	say(level, &line);
+}
+
+static void work_done(struct fmt_line *line, const struct workload_figures *f)
+{
+	fmt_u64(line, f->blocks);
+	fmt_str(line, STR(" blocks, "));
+	fmt_u64(line, f->received);
+	fmt_str(line, STR(" of "));
+	fmt_u64(line, f->sent);
+	fmt_str(line, STR(" messages received, "));
+	fmt_u64(line, f->wakeups);
+	fmt_str(line, STR(" wake-ups"));
+}
+
+static void count(struct fmt_line *line, uint64_t n, struct str what)
+{
+	fmt_str(line, STR(", "));
+	fmt_u64(line, n);
+	fmt_char(line, ' ');
+	fmt_str(line, what);
+}
+
+static struct status start(void)
+{
+	struct status s = workload_start();
+	if (s.err == E_EXIST)
+		say_text(LOG_ERROR, STR("already running (run workload stop ends it)"));
+	else if (status_ok(s))
+		say_text(LOG_INFO, STR("started: 2 allocators, a producer and a consumer on a channel, a sleeper"));
+	return s;
+}
+
+static struct status status(void)
+{
+	struct workload_figures f;
+	if (!status_ok(workload_progress(&f))) {
+		say_text(LOG_INFO, STR("not running (run workload start)"));
+		return STATUS_OK;
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("running: "));
+	work_done(&line, &f);
+	say(LOG_INFO, &line);
+	return STATUS_OK;
+}
+
+static struct status stop(void)
+{
+	struct workload_figures f;
+	struct status s = workload_stop(&f);
+	if (s.err == E_NOENT) {
+		say_text(LOG_ERROR, STR("not running (run workload start)"));
+		return s;
+	}
+	bool ok = status_ok(s);
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, STR("ran: "));
-	figures(&line);
+	work_done(&line, &f);
 	fmt_str(&line, STR("; ticks: "));
-	fmt_u64(&line, ticks);
+	fmt_u64(&line, f.ticks);
 	fmt_str(&line, STR(" counted, "));
-	fmt_u64(&line, expected);
+	fmt_u64(&line, f.ticks_by_tsc);
 	fmt_str(&line, STR(" elapsed by the TSC"));
 	say(LOG_INFO, &line);
 	fmt_clear(&line);
 	fmt_str(&line, ok ? STR("verdict ok: ") : STR("verdict FAILED: "));
-	fmt_u64(&line, run.lost);
+	fmt_u64(&line, f.lost);
 	fmt_str(&line, STR(" lost"));
-	count(&line, run.duplicated, STR("duplicated"));
-	count(&line, run.corrupt, STR("corrupt"));
-	count(&line, run.refused, STR("refused"));
-	count(&line, run.left_on_heap, STR("leaked"));
-	count(&line, stuck, STR("stuck"));
-	count(&line, run.time_ran_back, STR("ran back"));
+	count(&line, f.duplicated, STR("duplicated"));
+	count(&line, f.corrupt, STR("corrupt"));
+	count(&line, f.refused, STR("refused"));
+	count(&line, f.leaked, STR("leaked"));
+	count(&line, f.stuck, STR("stuck"));
+	count(&line, f.ran_back, STR("ran back"));
 	say(ok ? LOG_INFO : LOG_ERROR, &line);
-	return ok ? STATUS_OK : STATUS(E_INVAL);
+	return s;
 }
 
 CRATE_EXPORT struct status workload_main(struct str args)
@@ -253,9 +304,6 @@ CRATE_EXPORT struct status workload_main(struct str args)
 		return stop();
 	if (str_eq(args, STR("status")))
 		return status();
-	struct fmt_line line;
-	fmt_clear(&line);
-	fmt_str(&line, STR("usage: run workload start | stop | status"));
-	say(LOG_ERROR, &line);
+	say_text(LOG_ERROR, STR("usage: run workload start | stop | status"));
 	return STATUS(E_INVAL);
 }

@@ -20,10 +20,30 @@
 #ifndef CRATE_WORKLOAD_H
 #define CRATE_WORKLOAD_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <theseus/result.h>
 #include <theseus/slice.h>
 
 /* args: "start", "stop" or "status". */
 struct status workload_main(struct str args);
+
+/* The same for code (the in-kernel test swap.core_crates_replaced_under_load). */
+struct workload_figures {
+	uint64_t blocks, sent, received, wakeups;            /* the work done */
+	uint64_t lost, duplicated, send_errors, corrupt;     /* what went wrong */
+	uint64_t refused, leaked, stuck, ran_back;
+	uint64_t ticks, ticks_by_tsc;                        /* workload_stop only */
+};
+/* Start the tasks. E_EXIST: running already. */
+struct status workload_start(void);
+/* The figures so far. E_NOENT: not running. */
+struct status workload_progress(struct workload_figures *out);
+/* End the tasks and fill *out: E_OK when the verdict is ok, E_INVAL when
+ * not, E_NOENT when nothing runs. */
+struct status workload_stop(struct workload_figures *out);
+/* Nothing lost, duplicated, corrupt, refused, leaked or stuck, every
+ * message received, time never ran back. */
+bool workload_verdict_ok(const struct workload_figures *f);
 
 #endif
