@@ -51,10 +51,8 @@ static void wait_for_entry_swap(const char *entry)
 		return;
 	for (int ticks = 0; ticks < 1000; ticks += 10) {
 		service_sleep(10);
-		struct status s = linker_resolve_loaded(l, entry, &now);
-		if (s.err == E_BUSY)
-			continue; /* the swap is preparing its new version */
-		if (!status_ok(s) || now.crate_id != before.crate_id || now.generation != before.generation)
+		if (!status_ok(linker_resolve_loaded(l, entry, &now)) || now.crate_id != before.crate_id ||
+		    now.generation != before.generation)
 			return;
 	}
 }
@@ -78,14 +76,11 @@ static void run_entry(const char *entry)
 	unsigned faults = 0, busy = 0;
 	struct status s = crates_run_entry(entry, &err);
 	for (;;) {
-		if (!status_ok(s) && err.code == E_BUSY && ++busy <= ENTRY_BUSY_TRIES) {
+		bool linker_busy = !status_ok(s) && err.code == E_BUSY;
+		busy = linker_busy ? busy + 1 : 0;
+		if (linker_busy && busy <= ENTRY_BUSY_TRIES) {
 			service_sleep(10);
-			err.code = E_OK;
-			s = crates_run_entry(entry, &err);
-			continue;
-		}
-		busy = 0;
-		if (s.err == E_AGAIN) {
+		} else if (s.err == E_AGAIN) {
 			wait_for_entry_swap(entry);
 			kprintf("boot: restarting the entry %s after a swap\n", entry);
 		} else if (s.err == E_FAULT && ++faults <= ENTRY_FAULTS_MAX) {
@@ -93,6 +88,7 @@ static void run_entry(const char *entry)
 		} else {
 			break;
 		}
+		err.code = E_OK;
 		s = crates_run_entry(entry, &err);
 	}
 	if (s.err == E_FAULT) {
