@@ -1,4 +1,8 @@
 #include "bench_support.h"
+#include "core/service_calls.h"
+#include <theseus/cpu.h>
+
+#define IDLE_WAIT_TICKS 1000
 
 bench_log_fn bench_quiet_linker(struct linker *l)
 {
@@ -8,6 +12,17 @@ bench_log_fn bench_quiet_linker(struct linker *l)
 }
 
 void bench_restore_linker(struct linker *l, bench_log_fn log) { l->env.log = log; }
+
+bool bench_linker_idle(struct linker *l)
+{
+	bool irq = cpu_irq_save();
+	for (int tick = 0; l->busy && tick < IDLE_WAIT_TICKS; tick++) {
+		cpu_irq_restore(irq);
+		service_sleep(1);
+		irq = cpu_irq_save();
+	}
+	return irq;
+}
 
 bool bench_get(struct kbench_ctx *b, struct linker *l, const char *figure, const char *crate,
 	       const char *symbol, struct linker_symbol *out)

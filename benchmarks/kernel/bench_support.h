@@ -15,6 +15,13 @@ typedef void (*bench_log_fn)(void *ctx, const char *const *pieces, size_t count)
 bench_log_fn bench_quiet_linker(struct linker *l);
 void bench_restore_linker(struct linker *l, bench_log_fn log);
 
+/* The linker is shared with the running system: a boot task loads its
+ * crate whenever it first runs (the recovery crate's scrubber), and a
+ * benchmark's own request then finds it busy. Returns with interrupts off
+ * (give the result to cpu_irq_restore) once no request is in progress, so
+ * that none starts before the caller's own; waits about a second at most. */
+bool bench_linker_idle(struct linker *l);
+
 /* Resolve `symbol` for the benchmark of `figure`, loading its crate on
  * demand and holding it (drop with bench_put). When no crate of the
  * archive exports it, reports `KBENCH SKIP figure not measured yet: needs

@@ -31,7 +31,7 @@ static bool swap_quietly(struct linker *l, struct swap_pair *p, uint64_t *cycles
 {
 	struct link_error err;
 	uint32_t new_id;
-	bool irq = cpu_irq_save();
+	bool irq = bench_linker_idle(l);
 	uint64_t t0 = kbench_now();
 	struct status s = linker_swap(l, p->from_id, p->to, &new_id, &err);
 	*cycles = kbench_now() - t0;
@@ -53,6 +53,21 @@ static bool swap_once(struct kbench_ctx *b, struct linker *l, struct swap_pair *
 	return false;
 }
 
+/* linker_load_crate once no other task's request holds the linker. The
+ * load itself runs with interrupts on (inits may need them), so a task can
+ * still start a request just before it: then it waits and tries again. */
+#define LOAD_TRIES 3
+static struct status load_crate(struct linker *l, const char *name, uint32_t *id, struct link_error *err)
+{
+	struct status s;
+	for (int tries = 1;; tries++) {
+		cpu_irq_restore(bench_linker_idle(l));
+		s = linker_load_crate(l, name, id, err);
+		if (s.err != E_BUSY || tries == LOAD_TRIES)
+			return s;
+	}
+}
+
 /* Crates that import from `old_name`: each other crate is loaded beside it
  * once, and kept in the list when that gave the old crate dependents.
  * Alternatives are left out (they replace, not use). */
@@ -66,9 +81,9 @@ static unsigned find_dependents(struct linker *l, const char *old_name, uint32_t
 		crates_unload_unused(l);
 		uint32_t id, dep;
 		struct link_error err;
-		if (!status_ok(linker_load_crate(l, old_name, &id, &err)))
+		if (!status_ok(load_crate(l, old_name, &id, &err)))
 			return n;
-		if (status_ok(linker_load_crate(l, ac.name, &dep, &err)) && dependent_relocations(l, id))
+		if (status_ok(load_crate(l, ac.name, &dep, &err)) && dependent_relocations(l, id))
 			out[n++] = c;
 	}
 	crates_unload_unused(l);
@@ -84,13 +99,13 @@ static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old
 	unsigned dependent_count = find_dependents(l, old_name, dependents, 16);
 	uint32_t id;
 	struct link_error err;
-	if (!status_ok(linker_load_crate(l, old_name, &id, &err))) {
+	if (!status_ok(load_crate(l, old_name, &id, &err))) {
 		kbench_skip(b, forward, "the crate does not load");
 		return;
 	}
 	for (unsigned i = 0; i < dependent_count; i++) {
 		uint32_t dep;
-		(void)linker_load_crate(l, archive_crate_at(&l->archive, dependents[i]).name, &dep, &err);
+		(void)load_crate(l, archive_crate_at(&l->archive, dependents[i]).name, &dep, &err);
 	}
 	uint32_t patched = dependent_relocations(l, id);
 	uint64_t new_bytes = archive_crate_at(&l->archive, archive_find_crate(&l->archive, new_name)).elf_size;
