@@ -17,6 +17,7 @@ struct heap_guard {
 static struct heap_guard heap_enter(void) { return (struct heap_guard){true, cpu_irq_save()}; }
 static void heap_leave(struct heap_guard g) { cpu_irq_restore(g.irq); }
 
+#define HEAP_FAST_PATHS 0
 #define HEAP_REUSE_LAST 0
 #define HEAP_INIT_FIRST() ((void)0)
 #define HEAP_THIS_VERSION "heap"

@@ -17,10 +17,6 @@
 CRATE("heap_v2", "2.0.0", "typed kernel heap, faster: preemption held instead of interrupts off, last freed first",
       "heap_init", "heap", "memory");
 
-/* Calls inside the heap now (nested ones count: the heap allocates its own
- * records), and the interrupt depth of the first. Not carried over in a
- * swap, which finds the heap quiescent: both are 0 then. */
-static volatile uint32_t inside, inside_depth;
 /* The nano-core's preemption record, fetched at init. */
 static struct cpu_preemption *preemption;
 
@@ -29,26 +25,40 @@ struct heap_guard {
 	bool held;
 };
 
+/* A task's call holds preemption, so no other task runs inside the heap.
+ * An interrupt handler's call cannot be preempted (handlers do not nest),
+ * so it takes no hold; it is refused while a task holds preemption, since
+ * that task may be inside the heap with its records half-changed. */
 static struct heap_guard heap_enter(void)
 {
-	uint32_t depth = preempt_irq_depth(preemption);
-	if (inside && depth != inside_depth)
-		return (struct heap_guard){false, false}; /* a handler, while a task is inside */
-	if (!depth)
-		preempt_hold(preemption);
-	if (inside == 0)
-		inside_depth = depth;
-	inside = inside + 1;
-	return (struct heap_guard){true, depth == 0};
+	struct cpu_preemption *p = preemption;
+	if (preempt_irq_depth(p) == 0) {
+		preempt_hold(p);
+		return (struct heap_guard){true, true};
+	}
+	return (struct heap_guard){p->holds == 0, false};
 }
 
 static void heap_leave(struct heap_guard g)
 {
-	inside = inside - 1;
 	if (g.held)
 		preempt_release(preemption);
 }
 
+/* The guard of the short paths (HEAP_FAST_PATHS): a task's call only; a
+ * handler's goes the general way. */
+static bool heap_enter_short(void)
+{
+	struct cpu_preemption *p = preemption;
+	if (preempt_irq_depth(p))
+		return false;
+	preempt_hold(p);
+	return true;
+}
+
+static void heap_leave_short(void) { preempt_release(preemption); }
+
+#define HEAP_FAST_PATHS 1
 #define HEAP_REUSE_LAST 1
 #define HEAP_INIT_FIRST() (preemption = kernel_preemption_record())
 #define HEAP_THIS_VERSION "heap_v2"

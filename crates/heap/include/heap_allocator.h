@@ -17,7 +17,9 @@
  * keeps every other one out of the records (struct heap_guard, with
  * heap_enter and heap_leave), what heap_init does first
  * (HEAP_INIT_FIRST), whether the block freed last is the next one handed
- * out (HEAP_REUSE_LAST), and the names of both versions. Both keep the
+ * out (HEAP_REUSE_LAST), whether the common calls take the short paths
+ * below (HEAP_FAST_PATHS, with the guard heap_enter_short and
+ * heap_leave_short), and the names of both versions. Both keep the
  * records of heap_records.h, so a live swap either way hands them over
  * whole. */
 #ifndef CRATE_HEAP_ALLOCATOR_H
@@ -29,9 +31,9 @@
 #include "heap_records.h"
 #include "memory.h"
 
-#if !defined(HEAP_REUSE_LAST) || !defined(HEAP_INIT_FIRST) || !defined(HEAP_THIS_VERSION) || \
-	!defined(HEAP_OTHER_VERSION)
-#error "define HEAP_REUSE_LAST, HEAP_INIT_FIRST, HEAP_THIS_VERSION, HEAP_OTHER_VERSION (and heap_enter, heap_leave) first"
+#if !defined(HEAP_REUSE_LAST) || !defined(HEAP_FAST_PATHS) || !defined(HEAP_INIT_FIRST) || \
+	!defined(HEAP_THIS_VERSION) || !defined(HEAP_OTHER_VERSION)
+#error "define HEAP_REUSE_LAST, HEAP_FAST_PATHS, HEAP_INIT_FIRST, HEAP_THIS_VERSION, HEAP_OTHER_VERSION (and heap_enter, heap_leave) first"
 #endif
 
 #define SLAB_PAGES (HEAP_SLAB_BYTES / MEMORY_PAGE_SIZE)
@@ -316,7 +318,45 @@ static struct heap_block_result alloc_large(struct heap_owner *o, size_t size)
 	return (struct heap_block_result){E_OK, bytes_carve(s->bytes, 0, size)};
 }
 
-CRATE_EXPORT struct heap_block_result heap_alloc(size_t size, size_t align, uint32_t owner)
+#if HEAP_FAST_PATHS
+/* ---- the short paths ------------------------------------------------------
+ * The common calls: a small block for the kernel owner, with at most
+ * 16-byte alignment, from the first slab of its class; and the free of a
+ * small block whose slab is not left empty, or is the first of its class.
+ * The same records and the same checks as the general path, without its
+ * walks and re-checks; anything else, and every error, goes on to the
+ * general path, which answers as version 1 does. */
+
+/* 1, 2, 4, 8 or 16: a block of any class is aligned to all of them. */
+static bool short_alignment(size_t align) { return align <= 16 && ((0x10116u >> align) & 1); }
+
+/* Only with the guard entered, for 1 <= size <= HEAP_MAX_SMALL. The
+ * block, or an empty view: not served here. */
+static struct bytes alloc_short(size_t size)
+{
+	struct heap_owner *o = &heap.kernel;
+	struct heap_slab *s = o->slabs[class_of(size)];
+	if (!s || s->used == s->capacity || o->limit)
+		return no_bytes;
+	/* The block freed last, if it is free (take_block's first try);
+	 * what comes and goes finds it so. */
+	uint32_t i = s->next_free;
+	uint64_t bit = 1ull << (i % 64);
+	uint64_t *word = ARRAY_AT(s->taken, (i / 64) % (HEAP_MAX_BLOCKS / 64));
+	if (i >= s->capacity || *word & bit)
+		return no_bytes; /* the general path looks for a free block */
+	*word |= bit;
+	s->used++;
+	s->next_free = UINT32_MAX;
+	struct bytes whole = bytes_carve(s->bytes, (size_t)i << s->block_shift, s->block_size);
+	bytes_zero_block(whole);
+	count_taken(o, s->block_size);
+	return bytes_carve(whole, 0, size);
+}
+#endif
+
+/* Every request the short path does not serve, and every error. */
+__attribute__((noinline)) static struct heap_block_result alloc_general(size_t size, size_t align, uint32_t owner)
 {
 	/* A power of two: written with ctz, which is one instruction, where
 	 * clang makes `align & (align - 1)` a popcount and, with no POPCNT in
@@ -342,6 +382,19 @@ CRATE_EXPORT struct heap_block_result heap_alloc(size_t size, size_t align, uint
 	return r;
 }
 
+CRATE_EXPORT struct heap_block_result heap_alloc(size_t size, size_t align, uint32_t owner)
+{
+#if HEAP_FAST_PATHS
+	if (owner == HEAP_OWNER_KERNEL && size - 1 < HEAP_MAX_SMALL && short_alignment(align) && heap_enter_short()) {
+		struct bytes b = alloc_short(size);
+		heap_leave_short();
+		if (b.len)
+			return (struct heap_block_result){E_OK, b};
+	}
+#endif
+	return alloc_general(size, align, owner);
+}
+
 /* The slab a block lies in: a large object's is found at its own address,
  * a small block's at its address rounded down to the slab size. */
 static struct heap_slab *slab_of(uint64_t address)
@@ -354,21 +407,36 @@ static struct heap_slab *slab_of(uint64_t address)
 	return index_find(address);
 }
 
-/* A slab left empty goes back to memory unless it is the only room its
- * owner has left in that class (so one object coming and going does not
- * map and unmap a slab each time). The kernel's descriptor slabs stay. */
+/* A slab left empty goes back to memory unless it is the first of its
+ * class list (where allocations look first) or the only room its owner
+ * has left in that class; kept for that, it moves to the front. So one
+ * object coming and going does not map and unmap a slab each time, and an
+ * owner keeps at most one empty slab per class: the first. The kernel's
+ * descriptor slabs stay. */
 static struct status maybe_release(struct heap_slab *s, unsigned c)
 {
 	struct heap_owner *o = owner_of(s);
-	if (s->used || (o == &heap.kernel && c == DESCRIPTOR_CLASS))
+	struct heap_slab **head = ARRAY_AT(o->slabs, c);
+	if (s->used || *head == s || (o == &heap.kernel && c == DESCRIPTOR_CLASS))
 		return STATUS_OK;
+	struct heap_slab **at = NULL;
 	bool other_room = false;
-	for (struct heap_slab *t = o->slabs[c]; t && !other_room; t = t->next)
-		other_room = t != s && t->used < t->capacity;
-	if (!other_room)
-		return STATUS_OK;
-	slab_unlink(o, c, s);
-	return slab_destroy(s);
+	for (struct heap_slab **t = head; *t && !other_room; t = &(*t)->next) {
+		if (*t == s)
+			at = t;
+		else
+			other_room = (*t)->used < (*t)->capacity;
+	}
+	if (other_room) {
+		slab_unlink(o, c, s);
+		return slab_destroy(s);
+	}
+	if (at) { /* to the front */
+		*at = s->next;
+		s->next = *head;
+		*head = s;
+	}
+	return STATUS_OK;
 }
 
 static struct status free_block(struct heap_slab *s, uint64_t address, size_t size)
@@ -394,7 +462,35 @@ static struct status free_block(struct heap_slab *s, uint64_t address, size_t si
 	return s->used ? STATUS_OK : maybe_release(s, s->block_shift - MIN_SHIFT);
 }
 
-CRATE_EXPORT struct status heap_free(const void *block, size_t size)
+#if HEAP_FAST_PATHS
+/* Only with the guard entered. False: the general path decides (a large
+ * object, a slab left empty that may go back, or an error). */
+static bool free_short(uint64_t address, size_t size)
+{
+	struct heap_slab *s = index_find(address & ~((uint64_t)HEAP_SLAB_BYTES - 1));
+	if (!s || s->large)
+		return false;
+	uint64_t offset = address - s->address;
+	if (size - 1 >= s->block_size || offset & (s->block_size - 1))
+		return false; /* size 0 wraps round: refused too */
+	uint64_t i = offset >> s->block_shift;
+	if (i >= s->capacity)
+		return false;
+	uint64_t *word = ARRAY_AT(s->taken, i / 64);
+	uint64_t bit = 1ull << (i % 64);
+	struct heap_owner *o = owner_of(s);
+	if (!(*word & bit) || (s->used == 1 && o->slabs[s->block_shift - MIN_SHIFT] != s))
+		return false;
+	*word &= ~bit;
+	s->used--;
+	s->next_free = (uint32_t)i;
+	count_given_back(o, s->block_size);
+	return true;
+}
+#endif
+
+/* Every free the short path does not take, and every error. */
+__attribute__((noinline)) static struct status free_general(const void *block, size_t size)
 {
 	if (!block || size == 0)
 		return STATUS(E_INVAL);
@@ -406,6 +502,19 @@ CRATE_EXPORT struct status heap_free(const void *block, size_t size)
 	struct status st = s ? free_block(s, address, size) : STATUS(E_INVAL);
 	heap_leave(g);
 	return st;
+}
+
+CRATE_EXPORT struct status heap_free(const void *block, size_t size)
+{
+#if HEAP_FAST_PATHS
+	if (block && heap_enter_short()) {
+		bool done = free_short(heap_address_of(block), size);
+		heap_leave_short();
+		if (done)
+			return STATUS_OK;
+	}
+#endif
+	return free_general(block, size);
 }
 
 CRATE_EXPORT struct status heap_release_owner(uint32_t owner)
