@@ -64,8 +64,10 @@ def main():
         crate["state_carried"] = how_carried(crate)
         symbols = ", ".join(s["name"] if isinstance(s, dict) else str(s)
                             for s in crate.get("state_symbols", []))
+        scratch = crate.get("scratch_bytes", 0)
         print(f"state-spill: {crate['name']:<16} {crate['state_bytes']:>7} bytes  {crate['state_carried']}"
-              + (f"  ({symbols})" if symbols else ""))
+              + (f"  ({symbols})" if symbols else "")
+              + (f"; {scratch} bytes of test scratch, not state" if scratch else ""))
     with open(args.spill_json, "w") as f:
         json.dump(report, f, indent=1)
     print(proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else "objcheck: done")

@@ -13,7 +13,9 @@
  * imports (undefined); every import must be a public export of another crate
  * or of the nano-core; forbidden sections (TLS, constructors/destructors) are
  * rejected; mutable static state (bytes of writable allocated sections and the
- * symbols in them) is reported: the state-spill report.
+ * symbols in them) is reported: the state-spill report. A crate's test
+ * scratch (section SCRATCH_SECTION, theseus/ktest.h's KTEST_SCRATCH) is
+ * counted apart: it is not state, as the runtime linker counts it.
  *
  * Exit status: 0 clean, 1 violations found, 2 bad input or usage.
  *
@@ -40,6 +42,8 @@
 
 enum { EXIT_CLEAN = 0, EXIT_VIOLATIONS = 1, EXIT_BAD_INPUT = 2 };
 
+#define SCRATCH_SECTION ".bss.ktest_scratch" /* KTEST_SCRATCH_SECTION, LINKER_SCRATCH_SECTION */
+
 struct section {
 	const char *name; /* from libObject */
 	uint32_t type;
@@ -48,7 +52,8 @@ struct section {
 	uint64_t offset;   /* in the file (bounds-checked unless SHT_NOBITS) */
 	uint32_t link, info;
 	uint64_t entsize;
-	bool writable_state; /* SHF_ALLOC and SHF_WRITE */
+	bool writable_state; /* SHF_ALLOC and SHF_WRITE, and not test scratch */
+	bool test_scratch;   /* SCRATCH_SECTION: statics of tests and benchmarks */
 };
 
 struct symbol {
@@ -73,6 +78,7 @@ struct module {
 	struct symbol *symbols; /* symtab order; index 0 is the null symbol */
 	size_t symbol_count;
 	uint64_t state_bytes;
+	uint64_t scratch_bytes; /* writable, but test scratch: not state */
 	uint64_t memory_bytes;  /* every allocated section: what loading it takes */
 	size_t object_size;     /* the bytes before a stamp trailer, if any */
 	enum stamp_verdict stamp;
@@ -300,11 +306,13 @@ static void load_module(struct module *m)
 		s->link = raw.sh[n].sh_link;
 		s->info = raw.sh[n].sh_info;
 		s->entsize = raw.sh[n].sh_entsize;
-		s->writable_state = (s->flags & SHF_ALLOC) && (s->flags & SHF_WRITE);
 		if (s->size != raw.sh[n].sh_size)
 			fatal_input("section %zu: libObject and the header table disagree on its size", n);
 		if (!s->name)
 			s->name = "";
+		bool writable = (s->flags & SHF_ALLOC) && (s->flags & SHF_WRITE);
+		s->test_scratch = writable && strcmp(s->name, SCRATCH_SECTION) == 0;
+		s->writable_state = writable && !s->test_scratch;
 	}
 	LLVMDisposeSectionIterator(si);
 	if (n != m->section_count)
@@ -700,6 +708,8 @@ static void check_crate(struct module *m)
 				  m->sections[i].name, why);
 		if (m->sections[i].writable_state)
 			m->state_bytes += m->sections[i].size;
+		if (m->sections[i].test_scratch)
+			m->scratch_bytes += m->sections[i].size;
 	}
 	for (size_t k = 1; k < m->symbol_count; k++) {
 		const struct symbol *s = &m->symbols[k];
@@ -784,6 +794,8 @@ static void print_crate_text(const struct module *m)
 	printf("\n");
 
 	printf("  state: %llu bytes\n", (unsigned long long)m->state_bytes);
+	if (m->scratch_bytes)
+		printf("  test scratch: %llu bytes (not state)\n", (unsigned long long)m->scratch_bytes);
 	for (size_t i = 1; i < m->section_count; i++)
 		if (m->sections[i].writable_state && m->sections[i].size)
 			printf("    section %-28s %8llu bytes\n", m->sections[i].name,
@@ -839,8 +851,8 @@ static void write_json(void)
 			fprintf(json_out, ", \"weak\": %s}", m->symbols[k].bind == STB_WEAK ? "true" : "false");
 			first = false;
 		}
-		fprintf(json_out, "],\n     \"state_bytes\": %llu, \"state_sections\": [",
-			(unsigned long long)m->state_bytes);
+		fprintf(json_out, "],\n     \"state_bytes\": %llu, \"scratch_bytes\": %llu, \"state_sections\": [",
+			(unsigned long long)m->state_bytes, (unsigned long long)m->scratch_bytes);
 		first = true;
 		for (size_t s = 1; s < m->section_count; s++)
 			if (m->sections[s].writable_state && m->sections[s].size) {

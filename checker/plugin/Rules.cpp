@@ -12,6 +12,7 @@
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
 
 using namespace clang;
 
@@ -783,10 +784,36 @@ public:
     if (VD->isFileVarDecl() || VD->hasExternalStorage())
       checkTrustedRedeclaration(VD);
     checkSymbolRename(VD);
+    checkTestScratch(VD);
     return true;
   }
 
 private:
+  // KTEST_SCRATCH (theseus/ktest.h) puts a static in a section that swaps
+  // neither carry nor count: only the statics of a crate's test and
+  // benchmark files may be there, or a crate could hide its state from a
+  // swap.  Judged by the file the declaration is written in.
+  void checkTestScratch(const VarDecl *VD) {
+    const auto *SA = VD->getAttr<SectionAttr>();
+    if (!SA || SA->getName() != ".bss.ktest_scratch")
+      return;
+    SourceLocation Written = S.SM.getExpansionLoc(VD->getLocation());
+    llvm::StringRef File = llvm::sys::path::filename(S.SM.getFilename(Written));
+    if (S.isTrustedLoc(Written))
+      return;
+    if (!File.ends_with("_test.c") && !File.ends_with("_bench.c"))
+      S.report(Rule::TestScratch, VD->getLocation(),
+               "'" + VD->getNameAsString() + "' is KTEST_SCRATCH in '" +
+                   File.str() +
+                   "': scratch is for the statics of *_test.c and *_bench.c "
+                   "files, which swaps neither carry nor count");
+    else if (VD->hasExternalStorage() || VD->isExternallyVisible())
+      S.report(Rule::TestScratch, VD->getLocation(),
+               "'" + VD->getNameAsString() +
+                   "' is KTEST_SCRATCH but not static: scratch stays in the "
+                   "file that declares it");
+  }
+
   std::string quote(QualType T) const {
     return "'" + T.getAsString(Ctx.getPrintingPolicy()) + "'";
   }

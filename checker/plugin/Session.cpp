@@ -91,9 +91,13 @@ const RuleInfo RuleTable[] = {
     {"restricted",
      "only crates named for this operation, with a reason, in "
      "checker/operations.txt may use it; ask the crate that owns it"},
+    {"test-scratch",
+     "keep state the crate needs in its own statics (a swap carries them "
+     "through save and migrate hooks); KTEST_SCRATCH is for the statics "
+     "of *_test.c and *_bench.c files only"},
 };
 static_assert(sizeof RuleTable / sizeof RuleTable[0] ==
-                  static_cast<unsigned>(Rule::Restricted) + 1,
+                  static_cast<unsigned>(Rule::TestScratch) + 1,
               "one RuleTable entry per Rule");
 } // namespace
 

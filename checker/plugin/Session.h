@@ -50,6 +50,7 @@ enum class Rule : unsigned {
   TrustedRedeclaration,
   Halting,
   Restricted,
+  TestScratch,
 };
 
 const char *ruleId(Rule R);

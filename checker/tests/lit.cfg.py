@@ -104,6 +104,7 @@ config.substitutions += [
     ('%clang', clang),
     ('%objcheck', objcheck),
     ('%ld_lld', os.path.join(llvm_bin, 'ld.lld')),
+    ('%readobj', os.path.join(llvm_bin, 'llvm-readobj')),
     ('%kernel_include', kernel_include),
     ('%trusted', trusted),
     ('%inputs', inputs),

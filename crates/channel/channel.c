@@ -17,6 +17,7 @@ CRATE_EXPORT struct status channel_init(struct channel *c, enum channel_kind kin
 	c->sent = 0;
 	c->taken = 0;
 	c->closed = false;
+	c->events = 0;
 	waitq_init(&c->senders);
 	waitq_init(&c->receivers);
 	return STATUS_OK;
@@ -31,6 +32,7 @@ static uint64_t enqueue(struct channel *c, struct str message)
 	m->len = message.len;
 	c->count++;
 	c->sent++;
+	c->events++;
 	(void)waitq_wake_one(&c->receivers);
 	return c->sent;
 }
@@ -46,69 +48,48 @@ static struct status dequeue(struct channel *c, struct bytes out, size_t *len)
 	c->head = (c->head + 1) % CHANNEL_CAPACITY_MAX;
 	c->count--;
 	c->taken++;
+	c->events++;
 	/* Senders wait for room, and rendezvous senders for this very take. */
 	(void)waitq_wake_all(&c->senders);
 	return STATUS_OK;
 }
 
-static struct status send(struct channel *c, struct str message, bool block)
+/* Every call here returns at once: a blocking send or receive
+ * (channel.h) waits in the task crate, on the channel's queues, and calls
+ * again. So no task ever waits inside this crate, which a swap therefore
+ * always finds quiescent; and the channel itself is all client memory. */
+
+CRATE_EXPORT struct status channel_post(struct channel *c, struct str message, uint64_t *ticket)
 {
 	if (message.len > CHANNEL_MSG_MAX)
 		return STATUS(E_RANGE);
 	bool irq = cpu_irq_save();
-	struct status s = STATUS_OK;
-	while (!c->closed && c->count >= c->capacity && s.err == E_OK) {
-		if (!block) {
-			cpu_irq_restore(irq);
-			return STATUS(E_BUSY);
-		}
-		s = waitq_wait(&c->senders);
-	}
-	if (s.err == E_OK && c->closed)
-		s = STATUS(E_PERM);
-	if (s.err == E_OK) {
-		uint64_t ticket = enqueue(c, message);
-		while (c->kind == CHANNEL_RENDEZVOUS && block && c->taken < ticket && !c->closed && s.err == E_OK)
-			s = waitq_wait(&c->senders);
-	}
-	cpu_irq_restore(irq);
-	return s;
-}
-
-static struct status recv(struct channel *c, struct bytes out, size_t *len, bool block)
-{
-	bool irq = cpu_irq_save();
-	struct status s = STATUS_OK;
-	while (c->count == 0 && !c->closed && s.err == E_OK) {
-		if (!block) {
-			cpu_irq_restore(irq);
-			return STATUS(E_BUSY);
-		}
-		s = waitq_wait(&c->receivers);
-	}
+	struct status s = c->closed ? STATUS(E_PERM) : c->count >= c->capacity ? STATUS(E_BUSY) : STATUS_OK;
 	if (s.err == E_OK)
-		s = c->count ? dequeue(c, out, len) : STATUS(E_NOENT);
+		*ticket = enqueue(c, message);
 	cpu_irq_restore(irq);
 	return s;
 }
 
-CRATE_EXPORT struct status channel_send(struct channel *c, struct str message) { return send(c, message, true); }
-CRATE_EXPORT struct status channel_try_send(struct channel *c, struct str message) { return send(c, message, false); }
-
-CRATE_EXPORT struct status channel_recv(struct channel *c, struct bytes out, size_t *len)
+CRATE_EXPORT struct status channel_try_send(struct channel *c, struct str message)
 {
-	return recv(c, out, len, true);
+	uint64_t ticket = 0;
+	return channel_post(c, message, &ticket);
 }
 
 CRATE_EXPORT struct status channel_try_recv(struct channel *c, struct bytes out, size_t *len)
 {
-	return recv(c, out, len, false);
+	bool irq = cpu_irq_save();
+	struct status s = c->count ? dequeue(c, out, len) : c->closed ? STATUS(E_NOENT) : STATUS(E_BUSY);
+	cpu_irq_restore(irq);
+	return s;
 }
 
 CRATE_EXPORT void channel_close(struct channel *c)
 {
 	bool irq = cpu_irq_save();
 	c->closed = true;
+	c->events++;
 	(void)waitq_wake_all(&c->senders);
 	(void)waitq_wake_all(&c->receivers);
 	cpu_irq_restore(irq);

@@ -4,10 +4,11 @@
  *   channel.roundtrip_async       two channels, rendezvous or asynchronous
  *                                 (capacity 4) */
 #include <theseus/kbench.h>
+#include <theseus/ktest.h> /* KTEST_SCRATCH */
 #include "channel.h"
 #include "task.h"
 
-static struct channel to_echo, from_echo;
+static KTEST_SCRATCH struct channel to_echo, from_echo;
 
 /* Sends back every message until the channel is closed. */
 static void echo_task(uint64_t unused)

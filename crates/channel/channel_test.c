@@ -10,7 +10,7 @@ struct point {
 CHANNEL_OF(point_chan, struct point)
 
 /* The channels the helper tasks use live here, owned by the tests. */
-static struct channel shared;
+static KTEST_SCRATCH struct channel shared;
 
 static void send_three_points(uint64_t first)
 {

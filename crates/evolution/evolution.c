@@ -169,7 +169,7 @@ __attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan
 	bool saves = save.name[0] && kernel_crate_has_export(&plan->old_crate, STR_FROM_CSTR_ARRAY(save.name));
 	bool migrates = migrate.name[0] &&
 			kernel_crate_has_export(&plan->new_crate, STR_FROM_CSTR_ARRAY(migrate.name));
-	uint64_t state = old.data_bytes + old.bss_bytes;
+	uint64_t state = old.data_bytes + old.bss_bytes - old.scratch_bytes;
 	bool carried = how == REPLACE_SWAP ? saves && migrates : how == REPLACE_RESTART ? saves : true;
 	if (state && !carried) {
 		struct fmt_line line;

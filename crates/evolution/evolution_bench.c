@@ -205,7 +205,7 @@ static void measure_restart(struct kbench_ctx *b, struct str crate)
 		kbench_sample(b, window, 1);
 		*ARRAY_AT(totals, i) = cycles;
 	}
-	uint64_t state = before.data_bytes + before.bss_bytes;
+	uint64_t state = before.data_bytes + before.bss_bytes - before.scratch_bytes;
 	kbench_note(b, "state_bytes", state);
 	kbench_note(b, "dependent_crates", before.dependent_crates);
 	kbench_report_str(b, STR_FROM_CSTR_ARRAY(window_name));

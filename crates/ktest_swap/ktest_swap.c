@@ -10,7 +10,7 @@
 #include "task.h"
 
 CRATE("ktest_swap", "1.0.0", "test crate: live swap with tasks inside the swapped crate", "", "",
-      "ktest_spin,ktest_handover,task,memory,evolution,heap,workload");
+      "ktest_spin,ktest_handover,task,memory,evolution,heap,workload,channel");
 
 static volatile bool keep_spinning;
 

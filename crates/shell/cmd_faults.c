@@ -6,6 +6,17 @@
 #include "recovery.h"
 #include "shell_internal.h"
 
+/* Does the crate serving `name` keep state of its own (.data/.bss other
+ * than test scratch)? Asked after a restart, of the new instance. */
+static bool keeps_state(struct str name)
+{
+	struct crate_handle h;
+	struct crate_summary about;
+	struct crate_error why;
+	return !status_ok(kernel_crate_find(name, &h, &why)) || !status_ok(kernel_crate_describe(&h, &about)) ||
+	       about.data_bytes + about.bss_bytes > about.scratch_bytes;
+}
+
 void cmd_restart(struct str args)
 {
 	bool fresh = str_eq(word_at(args, 0), STR("--fresh"));
@@ -25,8 +36,9 @@ void cmd_restart(struct str args)
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(": "));
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
-	fmt_str(&line, fresh ? STR(" (a fresh instance: its own data anew, init run again)")
-			     : STR(" (a fresh instance: init run again, its state carried by its hooks)"));
+	fmt_str(&line, fresh            ? STR(" (a fresh instance: its own data anew, init run again)")
+		       : keeps_state(crate) ? STR(" (a fresh instance: init run again, its state carried by its hooks)")
+					    : STR(" (a fresh instance: init run again; it keeps no state)"));
 	out_line(&line);
 }
 

@@ -635,6 +635,14 @@ CRATE_EXPORT struct status waitq_wait(struct waitq *q)
 	return STATUS_OK;
 }
 
+CRATE_EXPORT struct status waitq_wait_unchanged(struct waitq *q, const volatile uint64_t *word, uint64_t seen)
+{
+	bool irq = cpu_irq_save();
+	struct status s = *word == seen ? waitq_wait(q) : STATUS_OK;
+	cpu_irq_restore(irq);
+	return s;
+}
+
 /* A length past the array is corrupt (code that ran corrupt wrote it):
  * only the waiters the array can list exist. Without this, waking all of
  * them looped over the bad length with interrupts off. */

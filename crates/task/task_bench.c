@@ -9,6 +9,7 @@
  *                         the kernel task, two switches each
  *                         (partner_turns shows the partner ran) */
 #include <theseus/kbench.h>
+#include <theseus/ktest.h> /* KTEST_SCRATCH */
 #include "task.h"
 
 static void exit_at_once(uint64_t code) { task_exit((int64_t)code); }
@@ -28,8 +29,8 @@ KBENCH(task_spawn_exit, "task.spawn_exit")
 	kbench_report(b, "task.spawn_exit");
 }
 
-static volatile bool partner_stop;
-static volatile uint64_t partner_turns;
+static KTEST_SCRATCH volatile bool partner_stop;
+static KTEST_SCRATCH volatile uint64_t partner_turns;
 
 static void yield_partner(uint64_t unused)
 {

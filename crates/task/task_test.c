@@ -11,7 +11,7 @@
 #define BUSY 8
 
 /* Each busy task bumps its own counter: the evidence that it ran. */
-static volatile uint64_t counters[BUSY];
+static KTEST_SCRATCH volatile uint64_t counters[BUSY];
 
 static void busy_loop(uint64_t i)
 {
@@ -138,7 +138,7 @@ KTEST(tasks_kill_errors, "tasks.kill_errors")
 /* Strong references to crate `name` (kernel_crate_list), or UINT32_MAX. */
 static uint32_t refs_of(struct str name)
 {
-	static struct crate_summary list[64];
+	static KTEST_SCRATCH struct crate_summary list[64];
 	size_t n = kernel_crate_list(list, 64);
 	for (size_t i = 0; i < n && i < 64; i++)
 		if (list[i].loaded && str_eq(STR_FROM_CSTR_ARRAY(list[i].name), name))

@@ -536,6 +536,7 @@ struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
 	out->rodata_size = c->size_of_kind[REGION_RODATA];
 	out->data_size = c->size_of_kind[REGION_DATA];
 	out->bss_size = c->size_of_kind[REGION_BSS];
+	out->scratch_size = c->scratch_size;
 	out->got_size = c->got.size;
 	out->section_count = c->section_count;
 	out->reloc_count = c->reloc_count;

@@ -27,6 +27,9 @@
 #define LINKER_NO_CRATE UINT32_MAX
 #define LINKER_KERNEL_CRATE (UINT32_MAX - 1) /* target of nano-core symbols */
 #define LINKER_NO_SECTION UINT32_MAX
+/* The bss section of a crate's test scratch (theseus/ktest.h's
+ * KTEST_SCRATCH): counted apart, since it is not the crate's state. */
+#define LINKER_SCRATCH_SECTION ".bss.ktest_scratch"
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -370,6 +373,7 @@ struct linker_crate_stats {
 	/* The rest only for a loaded crate (zero otherwise). */
 	bool unchecked;             /* loaded without a valid stamp (developer mode) */
 	uint64_t text_size, rodata_size, data_size, bss_size, got_size;
+	uint64_t scratch_size;      /* of bss_size: test scratch, not state (LINKER_SCRATCH_SECTION) */
 	uint32_t section_count;
 	uint32_t reloc_count;
 	uint32_t refcount;

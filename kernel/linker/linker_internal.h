@@ -216,6 +216,7 @@ struct loaded_crate {
 	uint64_t load_time;         /* env->now() delta for the whole request
 	                               share of this crate (place+link+init) */
 	uint64_t size_of_kind[REGION_KIND_COUNT];
+	uint64_t scratch_size; /* of the bss: sections named LINKER_SCRATCH_SECTION */
 	bool mapped_event_sent;     /* env->crate_event heard of its mapping */
 	/* The crate's type signatures (its theseus_safec section), indexed;
 	 * empty for a crate loaded unchecked in developer mode. */

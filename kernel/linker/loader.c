@@ -450,6 +450,8 @@ static struct status place_sections(struct linker *l, struct loaded_crate *c,
 		s->vaddr = r->vaddr + off;
 		s->write = r->write + off;
 		c->size_of_kind[s->kind] += s->size;
+		if (s->kind == REGION_BSS && strcmp(s->name, LINKER_SCRATCH_SECTION) == 0)
+			c->scratch_size += s->size;
 		elf_view_shdr(v, s->shndx, &sh);
 		if (sh.sh_type != SHT_NOBITS)
 			memcpy(s->write, v->image + sh.sh_offset, (size_t)s->size);

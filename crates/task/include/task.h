@@ -76,6 +76,14 @@ void waitq_init(struct waitq *q);
  * condition was checked under the same disabled section); they are
  * disabled again on return. E_NOMEM when the queue is full. */
 struct status waitq_wait(struct waitq *q);
+/* Block the caller on q unless *word has changed from `seen` (interrupts
+ * need not be off): the look and the block are one step here, so a change
+ * made between the caller's own look and this call, which changes *word
+ * before it wakes q, is not missed; the call then returns at once. How
+ * code that may not disable interrupts blocks, e.g. a channel's endpoints
+ * (channel.h): no frame of the crate whose state it waits on stays on the
+ * waiter's stack, so that crate can be replaced while tasks wait. */
+struct status waitq_wait_unchanged(struct waitq *q, const volatile uint64_t *word, uint64_t seen);
 /* Wake the longest waiter / every waiter; returns how many woke. */
 uint32_t waitq_wake_one(struct waitq *q);
 uint32_t waitq_wake_all(struct waitq *q);

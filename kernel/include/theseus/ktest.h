@@ -16,6 +16,21 @@
 #include <stdint.h>
 #include <theseus/slice.h>
 
+/* A static that a crate's in-kernel tests or benchmarks share with the
+ * tasks they start (a task's argument is a number, not a pointer):
+ *
+ *   static KTEST_SCRATCH struct channel shared;
+ *
+ * It is scratch, not the crate's state: a swap or restart neither carries
+ * it nor counts it, so a crate whose only statics are scratch is
+ * stateless (the linker and the state-spill report count it apart, as
+ * section KTEST_SCRATCH_SECTION). The checker accepts it only in a crate's
+ * test and benchmark files (*_test.c, *_bench.c: rule test-scratch), so
+ * a crate cannot hide its state from a swap this way. A test that runs
+ * across a swap of its own crate cannot rely on it. */
+#define KTEST_SCRATCH_SECTION ".bss.ktest_scratch"
+#define KTEST_SCRATCH __attribute__((section(KTEST_SCRATCH_SECTION)))
+
 struct ktest_ctx {
 	bool failed;
 	char message[160];
