@@ -492,15 +492,18 @@ CRATE_EXPORT struct status evolution_evolve(struct str crate, struct crate_error
 	struct status s = find_loaded(crate, &loaded, &running, why);
 	if (!status_ok(s))
 		return s;
-	/* Not left to a helper: the helper could not replace the caller
-	 * while `evolve all` goes on in it (`restart` and `swap` can). */
-	if (caller_can_step_aside(&loaded)) {
-		say_str(why, STR("the calling context is executing in it"));
-		return STATUS(E_BUSY);
-	}
 	char other[32];
 	alternative_for(&running, BYTES_OF(other));
 	struct str name = STR_FROM_CSTR_ARRAY(running.name), to = STR_FROM_CSTR_ARRAY(other);
+	/* The caller runs in it (the shell that types `evolve all`): a
+	 * restart is left to a helper, which makes it once the caller steps
+	 * aside, after this command (E_AGAIN). A swap there and back is two
+	 * replacements, which one step aside cannot take. */
+	bool in_caller = caller_can_step_aside(&loaded);
+	if (in_caller && to.len) {
+		say_str(why, STR("the calling context is executing in it, and a swap there and back cannot wait for it"));
+		return STATUS(E_BUSY);
+	}
 	if (!to.len)
 		return evolution_restart(name, false, why);
 	uint64_t start = cpu_timestamp();

@@ -420,23 +420,26 @@ void cmd_evolve(struct str args)
 		for (; n < MAX_CRATES && word_at(args, n).len; n++)
 			bytes_fill_cstr(BYTES_OF(ARRAY_AT(table->of, n)->name), word_at(args, n));
 	}
-	size_t done = 0;
+	size_t done = 0, deferred = 0;
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
 		struct str name = STR_FROM_CSTR_ARRAY(ARRAY_AT(table->of, i)->name);
 		struct crate_error why = {""};
 		struct status s = evolution_evolve(name, &why);
+		/* E_AGAIN: left to a helper until this command ends (the shell). */
+		bool later = s.err == E_AGAIN;
 		struct fmt_line line;
 		fmt_clear(&line);
 		fmt_str(&line, STR("evolve "));
 		fmt_str(&line, name);
-		fmt_str(&line, status_ok(s) ? STR(": ok, ") : STR(": "));
-		if (!status_ok(s)) {
+		fmt_str(&line, status_ok(s) ? STR(": ok, ") : later ? STR(": deferred, ") : STR(": "));
+		if (!status_ok(s) && !later) {
 			fmt_str(&line, KERR_STR(s.err));
 			fmt_str(&line, STR(", "));
 		}
 		FMT_CSTR(&line, why.text);
 		out_line(&line);
 		done += status_ok(s);
+		deferred += later;
 	}
 	struct fmt_line line;
 	fmt_clear(&line);
@@ -445,6 +448,11 @@ void cmd_evolve(struct str args)
 	fmt_str(&line, STR(" of "));
 	fmt_u64(&line, n);
 	fmt_str(&line, STR(" crates replaced and back"));
+	if (deferred) {
+		fmt_str(&line, STR(", "));
+		fmt_u64(&line, deferred);
+		fmt_str(&line, STR(" more once this command ends (the helper says when)"));
+	}
 	out_line(&line);
 	give_back(HEAP_FREE(table), STR("evolve"));
 }

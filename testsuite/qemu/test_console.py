@@ -393,6 +393,8 @@ def test_evolve_all_under_the_workload_loses_nothing():
     assert replaced and int(replaced.group(1)) >= 16, replaced and replaced.group(0)
     for crate in ("heap", "memory", "timer", "interrupts", "state_store", "fmt", "log", "sched_rr", "channel"):
         assert re.search(rf"evolve {crate}: ok, ", out), crate
+    assert "evolve shell: deferred, " in out
+    assert "evolution: shell replaced by shell once its caller stepped aside: swapped in " in out
     assert re.search(r"^up \d+\.\d+ s, ", out, re.M)
     assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
 
@@ -574,7 +576,12 @@ def test_evolve_all_replaces_what_it_can_and_says_why_not_for_the_rest():
     assert "evolve counter: E_INVAL, to counter_v2, but not back: counter_migrate(2) failed" in out
     # The heap's whole record goes to heap_v2 and back, live objects and all.
     assert "evolve heap: ok, to heap_v2 and back in " in out
-    assert "evolve shell: E_BUSY, the calling context is executing in it" in out
+    # The shell runs the command: a helper restarts it once it steps aside,
+    # at its next prompt, and says so; the next commands reach the new one.
+    assert "evolve shell: deferred, the calling context is executing in it: a helper task replaces it once " \
+        "the caller steps aside" in out
+    assert re.search(r"evolve: \d+ of \d+ crates replaced and back, 1 more once this command ends", out)
+    assert "evolution: shell replaced by shell once its caller stepped aside: swapped in " in out
     assert "evolve task: E_PERM, task keeps " in out
     assert re.search(r"evolve: \d+ of \d+ crates replaced and back", out)
     assert "counter 2.0.0: run 2 (1 since the upgrade)" in out
