@@ -399,10 +399,16 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 			return s;
 		irq = cpu_irq_save();
 		holds = not_quiescent(l, old, buf, sizeof buf);
+		if (holds)
+			forget_preparation(l, new);
 	}
+	/* Not prepared when OLD was busy at the first look: the linker's one
+	 * plan may then be another swap's, made by a task this one preempted
+	 * between its preparation and its window (a helper retrying a
+	 * deferred restart of the shell while `evolve all` swaps timer), and
+	 * is not this call's to cancel. */
 	uint64_t start = rdtsc();
 	if (holds) {
-		forget_preparation(l, new);
 		cpu_irq_restore(irq);
 		explain(why, holds);
 		return STATUS(E_AGAIN);
