@@ -65,6 +65,7 @@ CRASH_SIGNS = ("KERNEL HALTED", "falling back to the nano-core's own console")
 OUTCOMES = ["not triggered", "recovered", "degraded", "hung", "crashed"]
 TICKS = re.compile(r"up [0-9.]+ s, (\d+) timer ticks")
 SESSION_REPLACED = "the console session ended"
+CUT_LINE_DROPPED = "shell: dropped the rest of the cut line"
 SESSION_REST_TIMEOUT = 10
 
 
@@ -109,10 +110,11 @@ class Run:
             return None
         ok = self.wait_prompt(seen, timeout)
         text = self.guest.output[start:].decode(errors="replace").replace("\r", "")
-        if ok and SESSION_REPLACED in text:
-            # The fault ended the console session while it read this line:
-            # the keys it had read went with it, and the new session reads
-            # the rest as a line of its own, with a prompt of its own. Wait
+        if ok and SESSION_REPLACED in text and CUT_LINE_DROPPED not in text:
+            # The fault ended the console session while it read this line,
+            # and the shell did not drop the rest (it drops it when the
+            # console says a line was open): the new session may read the
+            # rest as a line of its own, with a prompt of its own. Wait
             # for that one too, so that the next line's answer is its own.
             # (The line counts as missing: its work was lost to the fault.)
             # None may come (the fault hit after the whole line was read):

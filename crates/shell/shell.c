@@ -306,6 +306,43 @@ static void settle_boot_tasks(void)
 		out_str(STR("shell: could not free the task list\n"));
 }
 
+/* A session that ended by a fault or a kill may have been reading a
+ * line: its keys went with it, and the rest, still to come, would run in
+ * the next session as a command of its own ("unload X" cut after "un"
+ * would load X). The rest is dropped, up to its end of line, and said.
+ * Only when the console says a line is open: a session that died before
+ * it read a key of the line leaves the whole line to the next one. */
+#define DROPPED_SHOWN 48
+
+static void drop_rest_of_cut_line(void)
+{
+	if (!kernel_console_line_open())
+		return;
+	out_str(STR("shell: the session was reading a line: the rest of it, up to Enter, is dropped\n"));
+	char shown[DROPPED_SHOWN];
+	size_t n = 0, dropped = 0;
+	char c = 0;
+	for (;;) {
+		if (!kernel_console_try_read_char(&c)) {
+			task_sleep_ticks(1);
+			continue;
+		}
+		if (c == '\r' || c == '\n')
+			break;
+		dropped++;
+		if (n < DROPPED_SHOWN && c >= ' ' && c < 0x7f)
+			*ARRAY_AT(shown, n++) = c;
+	}
+	struct fmt_line line;
+	fmt_clear(&line);
+	fmt_str(&line, STR("shell: dropped the rest of the cut line ("));
+	fmt_u64(&line, dropped);
+	fmt_str(&line, dropped == 1 ? STR(" key): \"") : STR(" keys): \""));
+	fmt_str(&line, STR_FROM_ARRAY(shown, n));
+	fmt_str(&line, n < dropped ? STR("...\"") : STR("\""));
+	out_line(&line);
+}
+
 CRATE_EXPORT struct status shell_main(void)
 {
 	out_str(STR("Theseus shell. Type help for the commands.\n"));
@@ -340,6 +377,7 @@ CRATE_EXPORT struct status shell_main(void)
 			fmt_i64(&line, code);
 		fmt_str(&line, STR("); starting a new one"));
 		out_line(&line);
+		drop_rest_of_cut_line();
 		backoff = task_ticks() - started < QUICK_END_TICKS
 				  ? (backoff ? (backoff * 2 < BACKOFF_MAX_TICKS ? backoff * 2 : BACKOFF_MAX_TICKS) : 10)
 				  : 0;

@@ -57,5 +57,18 @@ KERNEL_EXPORT void kernel_power_off(void)
 }
 KEXPORT(kernel_power_off);
 
-KERNEL_EXPORT bool kernel_console_try_read_char(char *out) { return serial_try_getc(out); }
+/* Set as each character is read, so that it holds whatever ends the
+ * reader: no window between reading an end of line and noting it. */
+static bool console_line_open;
+
+KERNEL_EXPORT bool kernel_console_try_read_char(char *out)
+{
+	if (!serial_try_getc(out))
+		return false;
+	console_line_open = *out != '\r' && *out != '\n';
+	return true;
+}
 KEXPORT(kernel_console_try_read_char);
+
+KERNEL_EXPORT bool kernel_console_line_open(void) { return console_line_open; }
+KEXPORT(kernel_console_line_open);

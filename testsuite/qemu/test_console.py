@@ -102,6 +102,46 @@ def test_spawn_swap_spawn_shows_both_versions():
         c.close()
 
 
+def test_a_line_cut_by_the_end_of_its_session_is_dropped_not_run():
+    """A console session that ends (a fault, a kill) while it reads a line
+    takes the keys it read with it. The rest of that line must not run in
+    the next session as a command of its own ("unload hello" cut after
+    "un" would be "load hello"): the shell drops it up to Enter and says
+    so. A line the dead session never began is left whole to the next."""
+    ended = "shell: the console session ended (killed); starting a new one"
+
+    def new_session_prompt(c, nth):
+        """Until the nth new session has printed its prompt."""
+        how = c.guest.read_until(
+            lambda buf: buf.count(ended.encode()) >= nth and b"theseus> " in buf.rsplit(ended.encode(), 1)[1],
+            60)
+        assert how == "match", c.output()
+
+    c = launch.Console(launch.qemu_command(KERNEL, ARCHIVE))
+    try:
+        c.wait_for("theseus> ")
+        c.type(SETTLE)
+        c.type("spawn faulty kill-session")  # kills the session 500 ticks on
+        assert c.guest.send(b"un")  # half a line, then the session dies
+        c.wait_for(ended)
+        c.wait_for("the rest of it, up to Enter, is dropped")
+        assert c.guest.send(b"load hello\n")
+        c.wait_for('shell: dropped the rest of the cut line (10 keys): "load hello"')
+        new_session_prompt(c, 1)
+        out = c.type("crates")
+        assert "\nhello " not in out, out  # "load hello" never ran
+        # A session killed at its prompt, before a key of the next line:
+        # nothing is dropped, and the line typed after it runs.
+        c.type("spawn faulty kill-session")
+        new_session_prompt(c, 2)
+        answer = c.type("uptime")
+        assert re.search(r"^up \d+\.\d+ s, ", answer, re.M), answer
+        assert c.output().count("is dropped") == 1
+        assert "unknown command" not in c.output()
+    finally:
+        c.close()
+
+
 def test_a_swap_prints_its_lines_in_order_after_its_window():
     # Output is held while a swap has interrupts off, then sent in order.
     code, out = console("load hello", "swap hello hello_v2", "restart timer", "uptime")

@@ -13,6 +13,11 @@
  *   run faulty spin-irqs-off
  *                         the same loop with interrupts off: no tick
  *                         reaches it; the lockup watchdog's NMI ends it
+ *   spawn faulty kill-session
+ *                         FAULTY_KILL_DELAY_TICKS later, kills the shell's
+ *                         console session wherever it is (reading a line,
+ *                         say): a session ended from outside, at a time a
+ *                         test picks
  *   run faulty            prints how many times it ran (in its own .bss:
  *                         a restart starts the count again) */
 #ifndef CRATE_FAULTY_H
@@ -20,6 +25,8 @@
 
 #include <theseus/result.h>
 #include <theseus/slice.h>
+
+#define FAULTY_KILL_DELAY_TICKS 500
 
 struct status faulty_main(struct str args);
 
