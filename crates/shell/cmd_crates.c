@@ -416,6 +416,14 @@ void cmd_evolve(struct str args)
 			if (c.loaded)
 				*ARRAY_AT(table->of, n++) = c;
 		}
+		/* The shell last: its restart waits for this command to end, and
+		 * no other replacement then runs beside the one it waits for. */
+		for (size_t i = 0; i + 1 < n && i + 1 < MAX_CRATES; i++)
+			if (str_eq(STR_FROM_CSTR_ARRAY(ARRAY_AT(table->of, i)->name), STR("shell"))) {
+				struct crate_summary shell = *ARRAY_AT(table->of, i);
+				*ARRAY_AT(table->of, i) = *ARRAY_AT(table->of, i + 1);
+				*ARRAY_AT(table->of, i + 1) = shell;
+			}
 	} else {
 		for (; n < MAX_CRATES && word_at(args, n).len; n++)
 			bytes_fill_cstr(BYTES_OF(ARRAY_AT(table->of, n)->name), word_at(args, n));

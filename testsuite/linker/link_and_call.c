@@ -251,6 +251,22 @@ int main(int argc, char **argv)
 	          "a stale plan is made again in the swap: every importer follows back to beta", "%s got %ld",
 	          err.reason, got_read ? got_read() : -1);
 
+	/* A plan cancelled while its NEW stays prepared (the kernel cancels
+	 * the linker's one plan when a swap it prepared finds OLD busy): the
+	 * swap finishes the prepared crate and makes the plan in its window. */
+	uint32_t beta_now = linker_crate_by_name(&l, "beta");
+	st = linker_prepare_swap(&l, beta_now, alt_id, &err);
+	linker_cancel_swap_plan(&l);
+	tap_check(status_ok(st) && linker_is_prepared(&l, alt_id) && !l.ahead,
+	          "a cancelled plan leaves its NEW prepared", "%s", err.reason);
+	st = linker_swap_to(&l, beta_now, alt_id, &err);
+	tap_check(status_ok(st) && sum() == 105 && apply(2, 3, 4) == 107 && got_read() == 75 && !linker_is_prepared(&l, alt_id),
+	          "the swap to a prepared crate without a plan plans in its window: every importer follows",
+	          "%s sum %d", err.reason, sum());
+	st = linker_swap_to(&l, alt_id, beta_id, &err);
+	tap_check(status_ok(st) && sum() == 15 && apply(2, 3, 4) == 7 && got_read() == 12, "and back to beta",
+	          "%s", err.reason);
+
 	/* A crate in an import cycle with what its request loads cannot be
 	 * prepared apart: cyc_b's init would run before cyc_a's. */
 	uint32_t cyc_a = linker_crate_by_name(&l, "cyc_a");
