@@ -252,7 +252,45 @@ struct status linker_resolve_loaded(struct linker *l, const char *name,
 	return export_of(l, id, name, out, &err);
 }
 
-struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_error *err)
+/* A crate, other than `id` and the crates of `group` (NULL: none), with a
+ * relocation that still targets `id` or the group. Unloading trusts the
+ * dependents lists; this scan checks them, so that a lost record refuses
+ * the unload instead of leaving a field that points into freed memory,
+ * which the next call through it would run as code. */
+static const struct loaded_crate *still_linked_to(const struct linker *l, uint32_t id, const uint8_t *group,
+                                                  uint32_t *reloc)
+{
+	for (uint32_t s = 0; s < l->slot_count; s++) {
+		const struct loaded_crate *u = l->slots[s].crate;
+		if (!u || s == id || (group && group[s]))
+			continue;
+		for (uint32_t r = 0; r < u->reloc_count; r++) {
+			uint32_t t = u->relocs[r].target_crate;
+			if (t == id || (group && t < l->slot_count && group[t])) {
+				*reloc = r;
+				return u;
+			}
+		}
+	}
+	return NULL;
+}
+
+static struct status refuse_still_linked(struct linker *l, const struct loaded_crate *c,
+                                         const struct loaded_crate *user, uint32_t reloc, struct link_error *err)
+{
+	struct status st = link_fail(err, E_BUSY, c->name, "crate is still linked from crate ");
+	link_error_append(err, user->name);
+	link_error_append(err, ", which no dependency record shows (kept loaded)");
+	link_error_set_symbol(err, linker_symbol_name(user, user->relocs[reloc].symbol));
+	const char *pieces[4] = {"linker: kept ", c->name, ": still linked from ", user->name};
+	if (l->env.log)
+		l->env.log(l->env.ctx, pieces, 4);
+	return st;
+}
+
+/* linker_unload of one crate, the crates of `group` (NULL: none) going
+ * with it (linker_unload_cycle). */
+static struct status unload_one(struct linker *l, uint32_t crate_id, const uint8_t *group, struct link_error *err)
 {
 	if (l->busy)
 		return busy(err);
@@ -273,11 +311,20 @@ struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_err
 		link_error_set_symbol(err, linker_symbol_name(user, user->relocs[d->reloc].symbol));
 		return st;
 	}
+	uint32_t r = 0;
+	const struct loaded_crate *user = still_linked_to(l, crate_id, group, &r);
+	if (user)
+		return refuse_still_linked(l, c, user, r, err);
 	const char *pieces[2] = {"linker: unloaded ", c->name};
 	if (l->env.log)
 		l->env.log(l->env.ctx, pieces, 2);
 	drop_crate(l, crate_id, true);
 	return STATUS_OK;
+}
+
+struct status linker_unload(struct linker *l, uint32_t crate_id, struct link_error *err)
+{
+	return unload_one(l, crate_id, NULL, err);
 }
 
 void drop_crate(struct linker *l, uint32_t id, bool new_generation)
@@ -383,13 +430,21 @@ struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t 
 			members[n++] = d;
 		}
 	}
+	/* A link from outside the group that no record shows: refused before
+	 * any edge is dropped (unload_one says which). */
+	for (uint32_t k = 0; k < n && status_ok(st); k++) {
+		uint32_t r = 0;
+		const struct loaded_crate *user = still_linked_to(l, members[k], in_group, &r);
+		if (user)
+			st = refuse_still_linked(l, l->slots[members[k]].crate, user, r, err);
+	}
 	if (!status_ok(st))
 		goto out;
 	/* Drop the group's edges among themselves, then each goes alone. */
 	for (uint32_t k = 0; k < n; k++)
 		remove_reverse_edges(l, members[k]);
 	for (uint32_t k = 0; k < n && status_ok(st); k++) {
-		st = linker_unload(l, members[k], err);
+		st = unload_one(l, members[k], in_group, err);
 		if (status_ok(st) && count)
 			(*count)++;
 	}

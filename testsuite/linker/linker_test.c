@@ -383,6 +383,20 @@ static void test_graph_and_unload(void)
 	st = linker_unload(&f.l, beta, &f.err);
 	tap_check(st.err == E_BUSY && strstr(f.err.reason, "alpha"), "unload beta refused: alpha depends on it",
 	          "%s", fmt(&f.err));
+	/* Lost dependency records (a bug elsewhere would lose them): alpha's
+	 * relocations into beta still keep beta loaded, alone or in a cycle
+	 * unload, instead of leaving alpha's fields pointing into freed memory. */
+	struct loaded_crate *b = (struct loaded_crate *)linker_crate(&f.l, beta);
+	uint32_t kept_count = b->dependent_count;
+	b->dependent_count = 0;
+	st = linker_unload(&f.l, beta, &f.err);
+	tap_check(st.err == E_BUSY && strstr(f.err.reason, "still linked from crate alpha") && is_loaded(&f, "beta"),
+	          "unload beta refused while alpha's relocations target it, records or not", "%s", fmt(&f.err));
+	st = linker_unload_cycle(&f.l, beta, NULL, &f.err);
+	tap_check(st.err == E_BUSY && strstr(f.err.reason, "still linked from crate alpha") && is_loaded(&f, "beta") &&
+	                  b->dependent_count == 0,
+	          "... and so is its cycle unload, before any record is dropped", "%s", fmt(&f.err));
+	b->dependent_count = kept_count;
 
 	st = linker_ref_get(&f.l, alpha);
 	struct status busy = linker_unload(&f.l, alpha, &f.err);
