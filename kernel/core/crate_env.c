@@ -304,7 +304,12 @@ void crates_unload_unused(struct linker *l)
 		for (uint32_t id = linker_next_loaded(l, LINKER_NO_CRATE); id != LINKER_NO_CRATE;
 		     id = linker_next_loaded(l, id)) {
 			struct link_error err;
-			if (status_ok(linker_unload_cycle(l, id, NULL, &err))) {
+			/* As kernel_crate_unload: no handler may call into a crate
+			 * (and take a reference to it) while it goes. */
+			bool irq = cpu_irq_save();
+			bool gone = status_ok(linker_unload_cycle(l, id, NULL, &err));
+			cpu_irq_restore(irq);
+			if (gone) {
 				progress = true;
 				break;
 			}

@@ -448,6 +448,19 @@ struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t 
 		if (status_ok(st) && count)
 			(*count)++;
 	}
+	/* Stopped half-way (a strong reference taken meanwhile: an interrupt
+	 * handler's call into a member, when the caller left interrupts on):
+	 * the members still loaded get their edges back, or what they import
+	 * could go while they still link to it. */
+	for (uint32_t k = 0; k < n && !status_ok(st); k++) {
+		struct loaded_crate *c = l->slots[members[k]].crate;
+		for (uint32_t i = 0; c && l->slots[members[k]].state == CRATE_LOADED && i < c->reloc_count; i++) {
+			uint32_t t = c->relocs[i].target_crate;
+			struct link_error ignored;
+			if (t < l->slot_count && l->slots[t].crate)
+				(void)add_reverse_edge(l, c, i, &ignored);
+		}
+	}
 out:
 	meta_free_array(l, in_group, l->slot_count, 1);
 	meta_free_array(l, seen, l->slot_count, 1);
