@@ -266,6 +266,10 @@ struct status linker_prepare_swap(struct linker *l, uint32_t old_id, uint32_t ne
 			return st;
 		prepared_here = true;
 	}
+	/* Busy while the plan is made: the kernel makes it with interrupts
+	 * on, and another task's request meanwhile (a load that grows OLD's
+	 * dependents, a cancel, another plan) would change what it reads. */
+	l->busy = 1;
 	swap_ahead_drop(l);
 	struct loaded_crate *old = l->slots[old_id].crate, *new = l->slots[new_id].crate;
 	struct swap_patch *patches;
@@ -277,10 +281,12 @@ struct status linker_prepare_swap(struct linker *l, uint32_t old_id, uint32_t ne
 		meta_free_array(l, patches, patches ? old->dependent_count : 0, sizeof(*patches));
 		if (prepared_here)
 			drop_crate(l, new_id, false);
+		l->busy = 0;
 		return st;
 	}
 	*a = (struct swap_ahead){old_id, new_id, l->edges_version, old->dependent_count, patches};
 	l->ahead = a;
+	l->busy = 0;
 	return STATUS_OK;
 }
 
