@@ -3,6 +3,7 @@
  * PIT channel 2 in a few short windows. */
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
+#include <theseus/crates.h>
 #include <theseus/portio.h>
 #include "fmt.h"
 #include "interrupts.h"
@@ -231,6 +232,10 @@ struct status timer_init(void)
 	port_out8(PIT_CHANNEL0, (uint8_t)(PIT_DIVISOR >> 8));
 	if (!handed_over)
 		report_ready(); /* a swap's new version has its figures from timer_migrate */
-	cpu_irq_enable();
+	/* At boot this starts the tick. Inside a swap's window interrupts
+	 * stay off: the tick waiting would switch tasks there, with OLD's
+	 * state handed over and the importers not yet re-pointed. */
+	if (!kernel_swap_in_progress())
+		cpu_irq_enable();
 	return STATUS_OK;
 }

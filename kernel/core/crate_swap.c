@@ -11,6 +11,7 @@
 #include "stack_walk.h"
 #include "arch/x86_64/x86.h"
 #include <theseus/cpu.h>
+#include <theseus/preemption.h>
 
 static struct status make_handle(struct linker *l, uint32_t id, struct crate_handle *out,
 				 struct crate_error *why)
@@ -414,7 +415,12 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 		return STATUS(E_AGAIN);
 	}
 	/* What the window prints (load lines, an init's) waits for its end:
-	 * under TCG each byte costs a host write. */
+	 * under TCG each byte costs a host write. And no task switch in it,
+	 * even if an init turns interrupts on: a tick then waits for the
+	 * window's end (another task running there found the linker's plan
+	 * half used, and OLD's state already handed over). */
+	struct cpu_preemption *preemption = kernel_preemption_record();
+	preempt_hold(preemption);
 	serial_hold(true);
 	crates_keep_interrupts_off(true);
 	handover.applying = true;
@@ -450,6 +456,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	plan->cycles = rdtsc() - start;
 	cpu_irq_restore(irq);
 	serial_hold(false);
+	preempt_release(preemption);
 	return s;
 }
 KEXPORT(kernel_crate_swap_apply);
