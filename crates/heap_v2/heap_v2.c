@@ -26,27 +26,8 @@ struct heap_guard {
 };
 
 /* A task's call holds preemption, so no other task runs inside the heap.
- * An interrupt handler's call cannot be preempted (handlers do not nest),
- * so it takes no hold; it is refused while a task holds preemption, since
- * that task may be inside the heap with its records half-changed. */
-static struct heap_guard heap_enter(void)
-{
-	struct cpu_preemption *p = preemption;
-	if (preempt_irq_depth(p) == 0) {
-		preempt_hold(p);
-		return (struct heap_guard){true, true};
-	}
-	return (struct heap_guard){p->holds == 0, false};
-}
-
-static void heap_leave(struct heap_guard g)
-{
-	if (g.held)
-		preempt_release(preemption);
-}
-
-/* The guard of the short paths (HEAP_FAST_PATHS): a task's call only; a
- * handler's goes the general way. */
+ * False for an interrupt handler's call: the guard of the short paths
+ * (HEAP_FAST_PATHS) then leaves it to the general way. */
 static bool heap_enter_short(void)
 {
 	struct cpu_preemption *p = preemption;
@@ -57,6 +38,23 @@ static bool heap_enter_short(void)
 }
 
 static void heap_leave_short(void) { preempt_release(preemption); }
+
+/* A handler's call cannot be preempted (handlers do not nest), so it
+ * takes no hold; it is refused while a task holds preemption, since that
+ * task may be inside the heap with its records half-changed. */
+static struct heap_guard heap_enter(void)
+{
+	if (heap_enter_short())
+		return (struct heap_guard){true, true};
+	return (struct heap_guard){preemption->holds == 0, false};
+}
+
+static void heap_leave(struct heap_guard g)
+{
+	if (g.held)
+		heap_leave_short();
+}
+
 
 #define HEAP_FAST_PATHS 1
 #define HEAP_REUSE_LAST 1

@@ -238,19 +238,31 @@ static struct status slab_new(struct heap_owner *o, unsigned c, struct heap_slab
 	return STATUS_OK;
 }
 
+/* The block freed last, still warm in the cache, if it is free: taken,
+ * its index returned; UINT32_MAX otherwise. (HEAP_REUSE_LAST) */
+static uint32_t take_freed_last(struct heap_slab *s)
+{
+	uint32_t i = s->next_free;
+	if (i >= s->capacity)
+		return UINT32_MAX;
+	uint64_t bit = 1ull << (i % 64);
+	/* i < capacity, so the word is in range; the % says so to the
+	 * compiler, which then drops the bounds check from this hot path. */
+	uint64_t *word = ARRAY_AT(s->taken, (i / 64) % (HEAP_MAX_BLOCKS / 64));
+	if (*word & bit)
+		return UINT32_MAX;
+	*word |= bit;
+	s->used++;
+	s->next_free = UINT32_MAX;
+	return i;
+}
+
 static uint32_t take_block(struct heap_slab *s)
 {
-	if (HEAP_REUSE_LAST && s->next_free < s->capacity) {
-		/* The block freed last, still warm in the cache, if it is free. */
-		uint32_t i = s->next_free;
-		uint64_t bit = 1ull << (i % 64);
-		uint64_t *word = ARRAY_AT(s->taken, i / 64);
-		s->next_free = UINT32_MAX;
-		if (!(*word & bit)) {
-			*word |= bit;
-			s->used++;
+	if (HEAP_REUSE_LAST) {
+		uint32_t i = take_freed_last(s);
+		if (i != UINT32_MAX)
 			return i;
-		}
 	}
 	for (uint32_t w = 0; w < (s->capacity + 63) / 64; w++) {
 		uint64_t free_bits = ~s->taken[w];
@@ -338,16 +350,11 @@ static struct bytes alloc_short(size_t size)
 	struct heap_slab *s = o->slabs[class_of(size)];
 	if (!s || s->used == s->capacity || o->limit)
 		return no_bytes;
-	/* The block freed last, if it is free (take_block's first try);
-	 * what comes and goes finds it so. */
-	uint32_t i = s->next_free;
-	uint64_t bit = 1ull << (i % 64);
-	uint64_t *word = ARRAY_AT(s->taken, (i / 64) % (HEAP_MAX_BLOCKS / 64));
-	if (i >= s->capacity || *word & bit)
-		return no_bytes; /* the general path looks for a free block */
-	*word |= bit;
-	s->used++;
-	s->next_free = UINT32_MAX;
+	/* What comes and goes finds the block freed last; any other search
+	 * is the general path's. */
+	uint32_t i = take_freed_last(s);
+	if (i == UINT32_MAX)
+		return no_bytes;
 	struct bytes whole = bytes_carve(s->bytes, (size_t)i << s->block_shift, s->block_size);
 	bytes_zero_block(whole);
 	count_taken(o, s->block_size);
@@ -439,6 +446,29 @@ static struct status maybe_release(struct heap_slab *s, unsigned c)
 	return STATUS_OK;
 }
 
+/* The index of the live small block of s at `address` that a free of
+ * `size` bytes gives back, or UINT32_MAX: none (never given out, freed
+ * already, a pointer into a block, more bytes than it holds, or 0). */
+static uint32_t live_block_index(const struct heap_slab *s, uint64_t address, size_t size)
+{
+	uint64_t offset = address - s->address;
+	if (size - 1 >= s->block_size || offset & (s->block_size - 1))
+		return UINT32_MAX; /* size 0 wraps round */
+	uint64_t i = offset >> s->block_shift;
+	if (i >= s->capacity || !(*ARRAY_AT(s->taken, (i / 64) % (HEAP_MAX_BLOCKS / 64)) & (1ull << (i % 64))))
+		return UINT32_MAX; /* (the % as in take_freed_last) */
+	return (uint32_t)i;
+}
+
+/* Give back block i of s, a live_block_index; o is owner_of(s). */
+static void give_back_block(struct heap_owner *o, struct heap_slab *s, uint32_t i)
+{
+	*ARRAY_AT(s->taken, (i / 64) % (HEAP_MAX_BLOCKS / 64)) &= ~(1ull << (i % 64));
+	s->used--;
+	s->next_free = i;
+	count_given_back(o, s->block_size);
+}
+
 static struct status free_block(struct heap_slab *s, uint64_t address, size_t size)
 {
 	struct heap_owner *o = owner_of(s);
@@ -449,16 +479,10 @@ static struct status free_block(struct heap_slab *s, uint64_t address, size_t si
 		slab_unlink(o, LARGE, s);
 		return slab_destroy(s);
 	}
-	uint64_t offset = address - s->address;
-	if (size > s->block_size || offset & (s->block_size - 1))
+	uint32_t i = live_block_index(s, address, size);
+	if (i == UINT32_MAX)
 		return STATUS(E_INVAL);
-	uint64_t i = offset >> s->block_shift;
-	if (i >= s->capacity || !(s->taken[i / 64] & (1ull << (i % 64))))
-		return STATUS(E_INVAL); /* never given out, or freed already */
-	s->taken[i / 64] &= ~(1ull << (i % 64));
-	s->used--;
-	s->next_free = (uint32_t)i;
-	count_given_back(o, s->block_size);
+	give_back_block(o, s, i);
 	return s->used ? STATUS_OK : maybe_release(s, s->block_shift - MIN_SHIFT);
 }
 
@@ -470,21 +494,11 @@ static bool free_short(uint64_t address, size_t size)
 	struct heap_slab *s = index_find(address & ~((uint64_t)HEAP_SLAB_BYTES - 1));
 	if (!s || s->large)
 		return false;
-	uint64_t offset = address - s->address;
-	if (size - 1 >= s->block_size || offset & (s->block_size - 1))
-		return false; /* size 0 wraps round: refused too */
-	uint64_t i = offset >> s->block_shift;
-	if (i >= s->capacity)
-		return false;
-	uint64_t *word = ARRAY_AT(s->taken, i / 64);
-	uint64_t bit = 1ull << (i % 64);
+	uint32_t i = live_block_index(s, address, size);
 	struct heap_owner *o = owner_of(s);
-	if (!(*word & bit) || (s->used == 1 && o->slabs[s->block_shift - MIN_SHIFT] != s))
+	if (i == UINT32_MAX || (s->used == 1 && o->slabs[s->block_shift - MIN_SHIFT] != s))
 		return false;
-	*word &= ~bit;
-	s->used--;
-	s->next_free = (uint32_t)i;
-	count_given_back(o, s->block_size);
+	give_back_block(o, s, i);
 	return true;
 }
 #endif
