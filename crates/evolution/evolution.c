@@ -169,7 +169,7 @@ __attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan
 	bool saves = save.name[0] && kernel_crate_has_export(&plan->old_crate, STR_FROM_CSTR_ARRAY(save.name));
 	bool migrates = migrate.name[0] &&
 			kernel_crate_has_export(&plan->new_crate, STR_FROM_CSTR_ARRAY(migrate.name));
-	uint64_t state = old.data_bytes + old.bss_bytes - old.scratch_bytes;
+	uint64_t state = old.state_bytes;
 	bool carried = how == REPLACE_SWAP ? saves && migrates : how == REPLACE_RESTART ? saves : true;
 	if (state && !carried) {
 		struct fmt_line line;
@@ -499,8 +499,7 @@ CRATE_EXPORT struct status evolution_evolve(struct str crate, struct crate_error
 	 * restart is left to a helper, which makes it once the caller steps
 	 * aside, after this command (E_AGAIN). A swap there and back is two
 	 * replacements, which one step aside cannot take. */
-	bool in_caller = caller_can_step_aside(&loaded);
-	if (in_caller && to.len) {
+	if (to.len && caller_can_step_aside(&loaded)) {
 		say_str(why, STR("the calling context is executing in it, and a swap there and back cannot wait for it"));
 		return STATUS(E_BUSY);
 	}

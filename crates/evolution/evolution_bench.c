@@ -205,13 +205,12 @@ static void measure_restart(struct kbench_ctx *b, struct str crate)
 		kbench_sample(b, window, 1);
 		*ARRAY_AT(totals, i) = cycles;
 	}
-	uint64_t state = before.data_bytes + before.bss_bytes - before.scratch_bytes;
-	kbench_note(b, "state_bytes", state);
+	kbench_note(b, "state_bytes", before.state_bytes);
 	kbench_note(b, "dependent_crates", before.dependent_crates);
 	kbench_report_str(b, STR_FROM_CSTR_ARRAY(window_name));
 	for (uint64_t i = 0; i < rounds; i++)
 		kbench_sample(b, *ARRAY_AT(totals, i), 1);
-	kbench_note(b, "state_bytes", state);
+	kbench_note(b, "state_bytes", before.state_bytes);
 	kbench_report_str(b, STR_FROM_CSTR_ARRAY(total_name));
 }
 

@@ -6,15 +6,15 @@
 #include "recovery.h"
 #include "shell_internal.h"
 
-/* Does the crate serving `name` keep state of its own (.data/.bss other
- * than test scratch)? Asked after a restart, of the new instance. */
+/* Does the crate serving `name` keep state of its own? Asked after a
+ * restart, of the new instance. */
 static bool keeps_state(struct str name)
 {
 	struct crate_handle h;
 	struct crate_summary about;
 	struct crate_error why;
 	return !status_ok(kernel_crate_find(name, &h, &why)) || !status_ok(kernel_crate_describe(&h, &about)) ||
-	       about.data_bytes + about.bss_bytes > about.scratch_bytes;
+	       about.state_bytes != 0;
 }
 
 void cmd_restart(struct str args)

@@ -76,7 +76,7 @@ bool crate_summarize(struct linker *l, uint32_t id, struct crate_summary *s)
 	s->rodata_bytes = st.rodata_size + st.got_size;
 	s->data_bytes = st.data_size;
 	s->bss_bytes = st.bss_size;
-	s->scratch_bytes = st.scratch_size;
+	s->state_bytes = st.data_size + st.bss_size - st.scratch_size;
 	s->sections = st.section_count;
 	s->relocations = st.reloc_count;
 	s->refcount = st.refcount;

@@ -454,7 +454,9 @@ struct status linker_unload_cycle(struct linker *l, uint32_t crate_id, uint32_t 
 	 * could go while they still link to it. */
 	for (uint32_t k = 0; k < n && !status_ok(st); k++) {
 		struct loaded_crate *c = l->slots[members[k]].crate;
-		for (uint32_t i = 0; c && l->slots[members[k]].state == CRATE_LOADED && i < c->reloc_count; i++) {
+		if (!c || l->slots[members[k]].state != CRATE_LOADED)
+			continue;
+		for (uint32_t i = 0; i < c->reloc_count; i++) {
 			uint32_t t = c->relocs[i].target_crate;
 			struct link_error ignored;
 			if (t < l->slot_count && l->slots[t].crate)

@@ -33,7 +33,7 @@ struct crate_summary {
 	uint32_t swaps;          /* live swaps it took part in, as OLD or NEW */
 	uint64_t image_bytes;    /* its ELF object in the archive */
 	uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes;
-	uint64_t scratch_bytes;  /* of bss_bytes: test scratch (KTEST_SCRATCH), not state */
+	uint64_t state_bytes;    /* of data_bytes + bss_bytes, its own state: test scratch (KTEST_SCRATCH) left out */
 	uint32_t sections, relocations;
 	uint32_t refcount, dependent_crates;
 	uint64_t load_cycles;
