@@ -89,8 +89,8 @@ class Run:
         self.answers = []
         self.state = "running"  # running, exited, timeout
 
-    def wait_prompt(self, seen, timeout):
-        how = self.guest.read_until(lambda b: b.count(launch.PROMPT) > seen, timeout)
+    def wait_prompt(self, seen, timeout, answered=None):
+        how = self.guest.read_until(answered or (lambda b: b.count(launch.PROMPT) > seen), timeout)
         if how == "exit":
             self.state = "exited"
         elif how == "timeout":
@@ -104,11 +104,19 @@ class Run:
         if self.state != "running":
             return None
         seen = self.guest.output.count(launch.PROMPT)
+        since = max(self.guest.output.rfind(launch.PROMPT), 0)
         start = len(self.guest.output)
         if not self.guest.send(line.encode() + b"\n"):
             self.state = "exited"
             return None
-        ok = self.wait_prompt(seen, timeout)
+        # The echo of this line and a prompt after it, or any new prompt
+        # once the session was replaced (its echo went with the old one).
+        ok = self.wait_prompt(seen, timeout, lambda b: launch.answered(b, line.encode(), since) or
+                              (SESSION_REPLACED.encode() in b[start:] and b.count(launch.PROMPT) > seen))
+        if not ok and self.state == "timeout" and self.guest.output.count(launch.PROMPT) > seen:
+            # A prompt came, though not after the line's whole echo (a
+            # fault cut into it): the answer is what there is.
+            self.state, ok = "running", True
         text = self.guest.output[start:].decode(errors="replace").replace("\r", "")
         if ok and SESSION_REPLACED in text and CUT_LINE_DROPPED not in text:
             # The fault ended the console session while it read this line,

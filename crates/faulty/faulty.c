@@ -59,6 +59,8 @@ CRATE_EXPORT struct status faulty_main(struct str args)
 		struct status s = kill_named(STR("shell_session"));
 		if (!status_ok(s))
 			return s;
+	} else if (str_eq(args, STR("late"))) {
+		task_sleep_ticks(FAULTY_KILL_DELAY_TICKS);
 	} else if (str_eq(args, STR("spin"))) {
 		/* What a flipped loop bound looks like from outside: a loop in
 		 * this very function that never ends. */

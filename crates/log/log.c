@@ -40,6 +40,10 @@ CRATE_EXPORT void log_write(enum log_level level, struct str origin, struct str 
 {
 	struct fmt_line line;
 	log_format(&line, level, origin, message);
+	/* A message starts a line of its own, not the tail of a prompt or of
+	 * a half-typed command (the line editor draws that again below). */
+	if (!kernel_console_mark().line_start)
+		kernel_console_write(STR("\n"));
 	kernel_console_write(fmt_view(&line));
 }
 

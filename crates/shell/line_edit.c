@@ -15,21 +15,47 @@
 
 struct editor {
 	struct shell_line *line;
+	struct str prompt;
 	char out[ECHO_MAX];
 	size_t len;
+	bool shown;       /* the prompt has gone out */
+	bool stale;       /* another writer came between the editor's writes */
+	uint64_t written; /* the console's count after the editor's last write */
 };
+
+/* The console's count before and after the write tells whether another
+ * writer came since the editor's last write or around this one: then
+ * the line is marked stale, and the next check draws it again. */
+static void write_out(struct editor *e)
+{
+	uint64_t before = kernel_console_mark().written;
+	kernel_console_write(STR_FROM_ARRAY(e->out, e->len));
+	uint64_t after = kernel_console_mark().written;
+	e->stale |= (e->shown && before != e->written) || after != before + e->len;
+	e->written = after;
+	e->shown = true;
+	e->len = 0;
+}
+
+static bool written_over(const struct editor *e)
+{
+	return e->shown && (e->stale || kernel_console_mark().written != e->written);
+}
+
+static void redraw_if_written_over(struct editor *e);
 
 static void flush(struct editor *e)
 {
-	if (e->len)
-		kernel_console_write(STR_FROM_ARRAY(e->out, e->len));
-	e->len = 0;
+	if (written_over(e))
+		redraw_if_written_over(e); /* writes the line whole, this included */
+	else if (e->len)
+		write_out(e);
 }
 
 static void say(struct editor *e, struct str text)
 {
 	if (text.len > ECHO_MAX - e->len)
-		flush(e);
+		write_out(e); /* mid-edit: a redraw waits for the next key */
 	if (text.len > ECHO_MAX) {
 		kernel_console_write(text);
 		return;
@@ -37,6 +63,25 @@ static void say(struct editor *e, struct str text)
 	for (size_t i = 0; i < text.len; i++)
 		*ARRAY_AT(e->out, e->len + i) = str_at(text, i);
 	e->len += text.len;
+}
+
+/* Another task wrote since the editor last did (a boot task's load line,
+ * a spawned task's greeting, a log line): the line being typed is cut or
+ * scrolled away, so it is drawn again, whole, below what came. Keys
+ * typed ahead arrive one by one (the UART holds one byte at a time), and
+ * the editor sleeps a tick between them, so this window is real. */
+static void redraw_if_written_over(struct editor *e)
+{
+	if (!written_over(e))
+		return;
+	e->len = 0; /* what was still to print is in the line drawn below */
+	e->shown = false; /* this write starts the count afresh */
+	e->stale = false;
+	if (!kernel_console_mark().line_start)
+		say(e, STR("\n"));
+	say(e, e->prompt);
+	say(e, STR_FROM_ARRAY(e->line->text, e->line->len));
+	write_out(e);
 }
 
 static void echo_char(struct editor *e, char c)
@@ -79,6 +124,7 @@ static bool next_key(struct editor *e, char *c)
 			return false;
 		if (kernel_console_try_read_char(c))
 			return true;
+		redraw_if_written_over(e);
 		flush(e);
 		task_sleep_ticks(1);
 	}
@@ -89,6 +135,7 @@ static char escape_key(struct editor *e)
 {
 	char c = 0;
 	while (!kernel_console_try_read_char(&c)) {
+		redraw_if_written_over(e);
 		flush(e);
 		task_sleep_ticks(1);
 	}
@@ -103,12 +150,17 @@ bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_hi
 	draft.len = 0;
 	struct editor e;
 	e.line = line;
+	e.prompt = prompt;
 	e.len = 0;
+	e.shown = false;
+	e.stale = false;
+	e.written = 0;
 	say(&e, prompt);
 	for (;;) {
 		char c = 0;
 		if (!next_key(&e, &c))
 			return false;
+		redraw_if_written_over(&e);
 		if (c == '\r' || c == '\n') {
 			say(&e, STR("\n"));
 			flush(&e);

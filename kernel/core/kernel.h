@@ -10,6 +10,7 @@
 
 #include "arch/x86_64/boot_layout.h"
 #include "lib/klib.h"
+#include <theseus/console.h>
 #include <theseus/result.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -24,6 +25,8 @@ void serial_putc(char c);
 void serial_write(const char *s, size_t n);
 /* Hold console output back (on), or send what was held and stop (off). */
 void serial_hold(bool on);
+/* How much output the console has taken, and whether it ended a line. */
+struct console_mark serial_output_mark(void);
 bool serial_try_getc(char *out);
 char serial_getc(void);
 bool serial_loopback_selftest(const char *bytes, size_t n);

@@ -20,6 +20,9 @@ KERNEL_EXPORT void kernel_console_write(struct str text)
 }
 KEXPORT(kernel_console_write);
 
+KERNEL_EXPORT struct console_mark kernel_console_mark(void) { return serial_output_mark(); }
+KEXPORT(kernel_console_mark);
+
 /* The name of an error value, "E_NOMEM" etc. (kernel/linker/error.c). */
 KEXPORT(kerr_name);
 

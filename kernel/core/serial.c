@@ -2,6 +2,7 @@
  * it, so output never depends on interrupts being set up. */
 #include "kernel.h"
 #include "arch/x86_64/x86.h"
+#include <theseus/console.h>
 #include <theseus/cpu.h>
 #include <theseus/uart16550.h>
 
@@ -28,7 +29,7 @@ static void uart_put_raw(char c)
 	outb(COM1 + UART_DATA, (uint8_t)c);
 }
 
-void serial_putc(char c)
+static void put_char(char c)
 {
 	if (c == '\n')
 		uart_put_raw('\r');
@@ -38,7 +39,37 @@ void serial_putc(char c)
 static void put_all(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		serial_putc(s[i]);
+		put_char(s[i]);
+}
+
+/* Every byte accepted for the console (sent or held), and whether the
+ * last one ended a line: a line editor compares marks to see whether
+ * another writer came between two of its writes. */
+static uint64_t bytes_accepted;
+static bool at_line_start = true;
+
+static void note_accepted(const char *s, size_t n)
+{
+	if (n == 0)
+		return;
+	bytes_accepted += n;
+	at_line_start = s[n - 1] == '\n';
+}
+
+struct console_mark serial_output_mark(void)
+{
+	bool irq = cpu_irq_save();
+	struct console_mark mark = {bytes_accepted, at_line_start};
+	cpu_irq_restore(irq);
+	return mark;
+}
+
+void serial_putc(char c)
+{
+	bool irq = cpu_irq_save();
+	note_accepted(&c, 1);
+	put_char(c);
+	cpu_irq_restore(irq);
 }
 
 /* Output held back (serial_hold): every byte to QEMU's UART is a host
@@ -69,6 +100,7 @@ void serial_hold(bool on)
 void serial_write(const char *s, size_t n)
 {
 	bool irq = cpu_irq_save();
+	note_accepted(s, n);
 	if (holding && n <= HELD_MAX - held_len) {
 		memcpy(held + held_len, s, n);
 		held_len += n;

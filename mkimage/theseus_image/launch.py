@@ -39,6 +39,24 @@ from .children import die_with_parent
 EXIT_SUCCESS = (0x10 << 1) | 1
 EXIT_FAILURE = (0x11 << 1) | 1
 PROMPT = b"theseus> "
+# The shell's line length (SHELL_LINE_MAX less its end): a longer line's
+# echo is cut, so it cannot be looked for whole.
+LINE_ECHOED_WHOLE = 127
+
+
+def answered(buf, line, since):
+    """Has the line typed after the prompt at `since` been answered: its
+    echo seen whole and a prompt after it? The shell draws a line again
+    below output another task wrote into it, and so prints a prompt more;
+    counting prompts alone would take that one for the answer. Lines whose
+    echo is not their text (control keys, overlong) fall back to that."""
+    text = line.rstrip(b"\r\n")
+    if len(text) > LINE_ECHOED_WHOLE or any(c < 0x20 or c == 0x7F for c in text):
+        return buf.count(PROMPT, since) > 1
+    end = buf.find(PROMPT + text + b"\r\n", since)
+    return end >= 0 and buf.find(PROMPT, end + len(PROMPT) + len(text)) >= 0
+
+
 # The kernel command-line word that starts the push receiver task.
 PUSH_SPAWN = "spawn=live_update"
 # sizeof(struct sockaddr_un.sun_path) on Linux, the NUL included.
@@ -210,17 +228,16 @@ def feed_console(cmd, lines, boot_timeout=60, command_timeout=30, out=None):
     """Type each line after a prompt. Returns (exit code for the user, output)."""
     g = Guest(cmd)
     g.echo = out
-    prompts = lambda buf: buf.count(PROMPT)  # noqa: E731
-    seen = 0
-    how = g.read_until(lambda buf: prompts(buf) > seen, boot_timeout)
+    how = g.read_until(lambda buf: PROMPT in buf, boot_timeout)
     for line in lines:
         if how != "match":
             break
-        seen = prompts(g.output)
-        if not g.send(line.rstrip("\r\n").encode() + b"\n"):
+        typed = line.rstrip("\r\n").encode()
+        since = max(g.output.rfind(PROMPT), 0)
+        if not g.send(typed + b"\n"):
             how = "exit"
             break
-        how = g.read_until(lambda buf: prompts(buf) > seen, command_timeout)
+        how = g.read_until(lambda buf: answered(buf, typed, since), command_timeout)
     code = 0
     if how == "match":
         g.kill()  # input done and answered: end the session
@@ -255,9 +272,9 @@ class Console:
 
     def type(self, line, timeout=60):
         """Type line after the prompt; its answer (the output after it)."""
-        seen = self.guest.output.count(PROMPT)
+        since = max(self.guest.output.rfind(PROMPT), 0)
         assert self.guest.send(line.encode() + b"\n"), f"QEMU ended before {line!r}:\n{self.output()}"
-        how = self.guest.read_until(lambda buf: buf.count(PROMPT) > seen, timeout)
+        how = self.guest.read_until(lambda buf: answered(buf, line.encode(), since), timeout)
         assert how == "match", f"no prompt after {line!r} ({how}):\n{self.output()}"
         return self.output().rsplit(PROMPT.decode() + line, 1)[-1]
 

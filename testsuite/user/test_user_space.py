@@ -244,9 +244,9 @@ def test_killing_the_task_of_a_running_program_frees_the_process():
     g = launch.Guest(launch.qemu_command(KERNEL, ARCHIVE, ""))
     try:
         def type_line(line):
-            seen = g.output.count(launch.PROMPT)
+            since = g.output.rfind(launch.PROMPT)
             assert g.send(line.encode() + b"\n")
-            assert g.read_until(lambda buf: buf.count(launch.PROMPT) > seen, 60) == "match", g.output
+            assert g.read_until(lambda buf: launch.answered(buf, line.encode(), since), 60) == "match", g.output
             return g.output.decode(errors="replace").replace("\r", "")
 
         assert g.read_until(lambda buf: launch.PROMPT in buf, 60) == "match", g.output

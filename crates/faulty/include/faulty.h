@@ -18,6 +18,8 @@
  *                         console session wherever it is (reading a line,
  *                         say): a session ended from outside, at a time a
  *                         test picks
+ *   spawn faulty late     FAULTY_KILL_DELAY_TICKS later, prints its line:
+ *                         output from another task while a line is typed
  *   run faulty            prints how many times it ran (in its own .bss:
  *                         a restart starts the count again) */
 #ifndef CRATE_FAULTY_H
