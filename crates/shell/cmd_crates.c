@@ -72,8 +72,17 @@ void cmd_crates(struct str args)
 	 * for crates loaded unchecked. */
 	if (kernel_crates_developer_mode())
 		out_str(STR("developer mode: crates without a valid stamp of this build are loaded, marked [UNCHECKED]\n"));
+	/* The name column fits the longest name shown. */
+	size_t name_width = 12;
+	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
+		struct str name = STR_FROM_CSTR_ARRAY(ARRAY_AT(table->of, i)->name);
+		if ((ARRAY_AT(table->of, i)->loaded || all) && name.len > name_width)
+			name_width = name.len;
+	}
 	fmt_clear(&line);
-	fmt_str(&line, STR("name         version  text    data+bss refs deps swaps load-cycles loaded for"));
+	fmt_str(&line, STR("name"));
+	fmt_column(&line, 0, name_width);
+	fmt_str(&line, STR("version text    data+bss refs deps swaps load-cycles loaded for"));
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
 		const struct crate_summary *c = ARRAY_AT(table->of, i);
@@ -81,7 +90,7 @@ void cmd_crates(struct str args)
 			continue;
 		fmt_clear(&line);
 		FMT_CSTR(&line, c->name);
-		fmt_column(&line, 0, 12);
+		fmt_column(&line, 0, name_width);
 		size_t col = line.len;
 		FMT_CSTR(&line, c->version);
 		fmt_column(&line, col, 7);

@@ -36,8 +36,9 @@ void cmd_restart(struct str args)
 	fmt_str(&line, crate);
 	fmt_str(&line, STR(": "));
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
+	/* The why says which hooks carried the state, if any did. */
 	fmt_str(&line, fresh            ? STR(" (a fresh instance: its own data anew, init run again)")
-		       : keeps_state(crate) ? STR(" (a fresh instance: init run again, its state carried by its hooks)")
+		       : keeps_state(crate) ? STR(" (a fresh instance: init run again)")
 					    : STR(" (a fresh instance: init run again; it keeps no state)"));
 	out_line(&line);
 }

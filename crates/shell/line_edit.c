@@ -142,10 +142,27 @@ static char escape_key(struct editor *e)
 	return c;
 }
 
+/* A line longer than the shell holds is not run cut short (a command
+ * with its last argument clipped could do something else than asked):
+ * it is said so and comes back empty. */
+static void refuse_overlong(struct shell_line *line, size_t over)
+{
+	struct fmt_line text;
+	fmt_clear(&text);
+	fmt_str(&text, STR("shell: the line is too long ("));
+	fmt_u64(&text, SHELL_LINE_MAX + over);
+	fmt_str(&text, STR(" characters, at most "));
+	fmt_u64(&text, SHELL_LINE_MAX);
+	fmt_str(&text, STR("): not run\n"));
+	kernel_console_write(fmt_view(&text));
+	line->len = 0;
+}
+
 bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_history *history)
 {
 	struct shell_line draft; /* what was being typed before browsing history */
 	size_t back = 0;         /* 0: the draft; k: the k-th most recent line */
+	size_t over = 0;         /* keys typed past SHELL_LINE_MAX */
 	line->len = 0;
 	draft.len = 0;
 	struct editor e;
@@ -164,10 +181,14 @@ bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_hi
 		if (c == '\r' || c == '\n') {
 			say(&e, STR("\n"));
 			flush(&e);
+			if (over)
+				refuse_overlong(line, over);
 			return true;
 		}
 		if (c == 0x7f || c == 0x08) {
-			if (line->len) {
+			if (over) {
+				over--;
+			} else if (line->len) {
 				line->len--;
 				erase_chars(&e, 1);
 			}
@@ -182,16 +203,22 @@ bool shell_read_line(struct str prompt, struct shell_line *line, struct shell_hi
 				if (back == 0)
 					draft = *line;
 				back++;
+				over = 0;
 				replace_line(&e, ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY));
 			} else if (key == 'B' && back > 0) {
 				back--;
+				over = 0;
 				replace_line(&e, back ? ARRAY_AT(history->lines, (history->count - back) % SHELL_HISTORY)
 						      : &draft);
 			}
 			continue; /* other escape sequences are ignored */
 		}
-		if ((unsigned char)c < 0x20 || line->len >= SHELL_LINE_MAX)
+		if ((unsigned char)c < 0x20)
 			continue;
+		if (line->len >= SHELL_LINE_MAX) {
+			over++; /* not echoed: the line shows where it was cut */
+			continue;
+		}
 		line->text[line->len] = c;
 		line->len++;
 		echo_char(&e, c);

@@ -60,18 +60,25 @@ KERNEL_EXPORT void kernel_power_off(void)
 }
 KEXPORT(kernel_power_off);
 
-/* Set as each character is read, so that it holds whatever ends the
- * reader: no window between reading an end of line and noting it. */
-static bool console_line_open;
+/* Keys of the line being typed, counted as each character is read, so
+ * that the count holds whatever ends the reader: no window between
+ * reading a key and noting it. A backspace takes one back (typed and
+ * all rubbed out is no open line); an end of line closes it. */
+static uint64_t console_line_keys;
 
 KERNEL_EXPORT bool kernel_console_try_read_char(char *out)
 {
 	if (!serial_try_getc(out))
 		return false;
-	console_line_open = *out != '\r' && *out != '\n';
+	if (*out == '\r' || *out == '\n')
+		console_line_keys = 0;
+	else if (*out == 0x7f || *out == 0x08)
+		console_line_keys -= console_line_keys > 0;
+	else
+		console_line_keys++;
 	return true;
 }
 KEXPORT(kernel_console_try_read_char);
 
-KERNEL_EXPORT bool kernel_console_line_open(void) { return console_line_open; }
+KERNEL_EXPORT bool kernel_console_line_open(void) { return console_line_keys > 0; }
 KEXPORT(kernel_console_line_open);

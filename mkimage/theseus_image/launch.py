@@ -39,9 +39,9 @@ from .children import die_with_parent
 EXIT_SUCCESS = (0x10 << 1) | 1
 EXIT_FAILURE = (0x11 << 1) | 1
 PROMPT = b"theseus> "
-# The shell's line length (SHELL_LINE_MAX less its end): a longer line's
-# echo is cut, so it cannot be looked for whole.
-LINE_ECHOED_WHOLE = 127
+# The shell's line length (SHELL_LINE_MAX): a longer line's echo is cut
+# (and the line refused), so it cannot be looked for whole.
+LINE_ECHOED_WHOLE = 128
 
 
 def answered(buf, line, since):

@@ -137,9 +137,28 @@ def test_a_line_cut_by_the_end_of_its_session_is_dropped_not_run():
         answer = c.type("uptime")
         assert re.search(r"^up \d+\.\d+ s, ", answer, re.M), answer
         assert c.output().count("is dropped") == 1
+        # Keys typed and all rubbed out leave no line open: nothing of the
+        # next line is dropped.
+        c.type("spawn faulty kill-session")
+        assert c.guest.send(b"ab\x7f\x7f")
+        new_session_prompt(c, 3)
+        answer = c.type("echo kept")
+        assert answer.startswith("\nkept\n"), answer
+        assert c.output().count("is dropped") == 1
         assert "unknown command" not in c.output()
     finally:
         c.close()
+
+
+def test_an_overlong_line_is_refused_not_run_cut_short():
+    """A line longer than the shell holds would run clipped (its last
+    argument cut): it is refused, and the next line runs."""
+    code, out = console("echo " + "y" * 200, "echo " + "z" * 123, "echo ok")
+    assert code == 0
+    assert "shell: the line is too long (205 characters, at most 128): not run" in out
+    assert "\n" + "y" * 123 + "\n" not in out  # the cut line never ran
+    assert "\n" + "z" * 123 + "\n" in out  # 128 characters: whole, and run
+    assert "\nok\n" in out
 
 
 def test_a_line_written_over_by_another_task_is_drawn_again_below():
@@ -299,8 +318,8 @@ def test_swap_replaces_an_application_without_reboot():
     assert "evolution: shell not replaced by fmt once its caller stepped aside: crate fmt: symbol shell_main: " \
         "missing from the replacement" in out
     listing = out.split("theseus> crates --all", 1)[1]
-    assert "\nhello        1.0.0   (in archive)" in listing
-    assert "\nhello_v2     2.0.0" in listing
+    assert re.search(r"^hello +1\.0\.0   \(in archive\)$", listing, re.M), listing
+    assert re.search(r"^hello_v2 +2\.0\.0 ", listing, re.M), listing
 
 
 def test_history_and_swap_counts():

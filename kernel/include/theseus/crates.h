@@ -210,8 +210,9 @@ struct status kernel_call_app(struct str symbol, struct str args, struct crate_e
 /* A character from the console if one is waiting (never blocks: a
  * reader sleeps between polls, as the shell does, so other tasks run). */
 bool kernel_console_try_read_char(char *out);
-/* Is a line open on the console: a character other than an end of line
- * read since the last end of line ('\r' or '\n')? The shell asks it when
+/* Is a line open on the console: keys other than an end of line read
+ * since the last end of line ('\r' or '\n'), and not all rubbed out by
+ * backspaces (0x7f, 0x08)? The shell asks it when
  * a console session ended by a fault or a kill, to drop the rest of the
  * line that session was reading rather than run it as a command. */
 bool kernel_console_line_open(void);
