@@ -107,12 +107,25 @@ static void env_free_meta(void *ctx, void *ptr, size_t size)
 	kheap_free(ptr, size);
 }
 
+/* One linker line, in one console write (no task's output inside it),
+ * begun on a line of its own (not after a prompt or a half-typed
+ * command, which the shell then draws again below). A line longer than
+ * the buffer ends in "...". */
 static void env_log(void *ctx, const char *const *pieces, size_t count)
 {
 	(void)ctx;
-	for (size_t i = 0; i < count; i++)
-		kprintf("%s", pieces[i]);
-	kprintf("\n");
+	char line[512];
+	size_t n = serial_output_mark().line_start ? 0 : 1;
+	line[0] = '\n';
+	for (size_t i = 0; i < count; i++) {
+		size_t len = strlen(pieces[i]), room = sizeof line - 1 - n;
+		memcpy(line + n, pieces[i], len < room ? len : room);
+		n += len < room ? len : room;
+	}
+	if (n == sizeof line - 1)
+		memcpy(line + n - 3, "...", 3);
+	line[n++] = '\n';
+	serial_write(line, n);
 }
 
 static uint64_t env_now(void *ctx)
