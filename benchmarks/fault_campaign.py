@@ -46,7 +46,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "mkimage"))
 import gdb_remote  # noqa: E402
-from theseus_image import accel, launch  # noqa: E402
+from theseus_image import accel, argtypes, launch  # noqa: E402
 
 # The workload and what each line must print in a healthy system.
 WORKLOAD = [
@@ -371,9 +371,9 @@ def main(argv=None):
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--initrd", required=True)
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "faults"))
-    ap.add_argument("--random", type=int, default=500, help="random bit flips (default 500)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2)))
+    ap.add_argument("--random", type=argtypes.non_negative_int, default=500, help="random bit flips (default 500)")
+    ap.add_argument("--seed", type=argtypes.non_negative_int, default=1)
+    ap.add_argument("--jobs", type=argtypes.positive_int, default=max(1, (os.cpu_count() or 2)))
     ap.add_argument("--append", default="", help="kernel command-line words (e.g. recover=none)")
     ap.add_argument("--smoke", action="store_true", help="a few of each model (what the test suite runs)")
     ap.add_argument("--tap", action="store_true", help="TAP on standard output (the test suite)")

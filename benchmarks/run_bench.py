@@ -36,7 +36,7 @@ sys.path.insert(0, os.path.join(ROOT, "mkimage"))
 import bench_lines  # noqa: E402
 import figures  # noqa: E402
 from theseus_image.progress import Progress  # noqa: E402
-from theseus_image import accel, launch  # noqa: E402
+from theseus_image import accel, argtypes, launch  # noqa: E402
 import linux_guest  # noqa: E402
 import report  # noqa: E402
 
@@ -474,12 +474,12 @@ def main(argv=None):
     ap.add_argument("--linux-cache", help="where the Linux guest is cached (default OUT/linux)")
     ap.add_argument("--smoke", action="store_true", help="one short iteration of everything, one boot")
     ap.add_argument("--icount", action="store_true", help="-icount shift=0,sleep=off (TCG): TSC counts instructions")
-    ap.add_argument("--boots", type=int, help="boots for the boot figures (default 5, smoke 1)")
-    ap.add_argument("--iters", type=int, help="iterations per figure (default 1000, smoke 5)")
+    ap.add_argument("--boots", type=argtypes.positive_int, help="boots for the boot figures (default 5, smoke 1)")
+    ap.add_argument("--iters", type=argtypes.positive_int, help="iterations per figure (default 1000, smoke 5)")
     ap.add_argument("--accel", choices=accel.REQUESTS,
                     help=f"default: ${accel.ENV_REQUEST}, else auto (KVM if a probe boot shows it works)")
     ap.add_argument("--memory", default="256M")
-    ap.add_argument("--timeout", type=float, help="seconds per benchmark boot (default from --iters)")
+    ap.add_argument("--timeout", type=argtypes.seconds, help="seconds per benchmark boot (default from --iters)")
     ap.add_argument("--no-linux", action="store_true", help="skip the Linux baseline")
     ap.add_argument("--tap", action="store_true", help="TAP on stdout (the meson 'bench' suite)")
     args = ap.parse_args(argv)

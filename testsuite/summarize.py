@@ -41,6 +41,10 @@ def main(path):
     try:
         with open(path) as f:
             entries = [json.loads(l) for l in f if l.strip()]
+    except FileNotFoundError:
+        print(f"summarize: no test log at {path}: meson test did not run (its error is above)", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
     except OSError as e:
         print(f"summarize: cannot read {path}: {e.strerror}", file=sys.stderr)
         print("0 passed, 1 failed")

@@ -6,6 +6,7 @@ import os
 import sys
 
 from . import archive as archive_format
+from . import argtypes
 from . import attest
 from . import iso
 from . import push as push_crate
@@ -346,16 +347,6 @@ def cmd_push(args):
     return EXIT_PUSH_REFUSED
 
 
-def _seconds(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"invalid timeout '{text}' (seconds, more than 0)")
-    return value
-
-
 def _cmdline(text):
     if "\n" in text or "\r" in text:
         raise argparse.ArgumentTypeError("the command line must be one line")
@@ -474,7 +465,7 @@ def _parser():
     push.add_argument("--socket", required=True, metavar="PATH",
                       help="the UNIX socket of the guest's push serial line "
                            "(QEMU chardev, guest COM2)")
-    push.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+    push.add_argument("--timeout", type=argtypes.seconds, default=60.0, metavar="SECONDS",
                       help="time for the whole exchange (default 60)")
     push.add_argument("--force", action="store_true",
                       help="let a lower version replace the running crate (a "

@@ -33,6 +33,7 @@ import sys
 import time
 
 from . import accel as accelerator
+from . import argtypes
 from .children import die_with_parent
 
 # The kernel writes (code) to isa-debug-exit; QEMU exits with (code << 1) | 1.
@@ -341,7 +342,7 @@ def main(argv=None):
     r.add_argument("--memory", default="256M")
     r.add_argument("--accel", choices=accelerator.REQUESTS,
                    help=f"default: ${accelerator.ENV_REQUEST}, else auto (KVM if a probe boot shows it works)")
-    r.add_argument("--command-timeout", type=float, default=30)
+    r.add_argument("--command-timeout", type=argtypes.seconds, default=30)
     r.add_argument("--push-socket", metavar="PATH", default="",
                    help="COM2 listens on this UNIX socket for `mkimage push` "
                         "(and the kernel starts live_update); empty: none")

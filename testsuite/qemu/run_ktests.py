@@ -14,7 +14,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "mkimage"))
-from theseus_image import launch  # noqa: E402
+from theseus_image import argtypes, launch  # noqa: E402
 
 LINE = re.compile(r"^KTEST (BEGIN|CRATE|RUN|PASS|FAIL|END|LIST) ?(\S*) ?(.*)$")
 
@@ -39,8 +39,8 @@ def main(argv=None):
     ap.add_argument("--select", default="all", help="test=... selector: all, names, prefixes with *")
     ap.add_argument("--append", default="", help="more kernel command-line words")
     ap.add_argument("--memory", default="256M")
-    ap.add_argument("--timeout", type=float, default=120, help="seconds per boot")
-    ap.add_argument("--max-boots", type=int, default=20)
+    ap.add_argument("--timeout", type=argtypes.seconds, default=120, help="seconds per boot")
+    ap.add_argument("--max-boots", type=argtypes.positive_int, default=20)
     args = ap.parse_args(argv)
 
     mem_mb = int(args.memory.rstrip("M"))
