@@ -166,6 +166,15 @@ __attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan
 		return STATUS(E_STALE);
 	}
 	struct hook save = hook_name(&old, STR("save")), migrate = hook_name(&new, STR("migrate"));
+	/* FAMILY_share instead of FAMILY_save: OLD keeps its state where the
+	 * new version reaches it too and hands over a reference, so its code
+	 * may run on for the tasks inside it (the task crate: every task
+	 * switched out is inside it). The swap then retires OLD rather than
+	 * wait for them to leave. */
+	struct hook share = hook_name(&old, STR("share"));
+	bool shares = share.name[0] && kernel_crate_has_export(&plan->old_crate, STR_FROM_CSTR_ARRAY(share.name));
+	if (shares)
+		save = share;
 	bool saves = save.name[0] && kernel_crate_has_export(&plan->old_crate, STR_FROM_CSTR_ARRAY(save.name));
 	bool migrates = migrate.name[0] &&
 			kernel_crate_has_export(&plan->new_crate, STR_FROM_CSTR_ARRAY(migrate.name));
@@ -189,8 +198,22 @@ __attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan
 		say(why, &line);
 		return STATUS(E_PERM);
 	}
+	if (shares && !migrates) {
+		/* Shared state nobody takes over would be lost with OLD. */
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(new.name));
+		fmt_str(&line, STR(" has no "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(migrate.name));
+		fmt_str(&line, STR(" to take over what "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(share.name));
+		fmt_str(&line, STR(" shares"));
+		say(why, &line);
+		return STATUS(E_PERM);
+	}
 	FILL(plan->save_hook, saves ? STR_FROM_CSTR_ARRAY(save.name) : STR_EMPTY);
 	FILL(plan->migrate_hook, migrates ? STR_FROM_CSTR_ARRAY(migrate.name) : STR_EMPTY);
+	plan->retire_old = shares;
 	plan->migrate_arg = major_version(&old);
 	return STATUS_OK;
 }
@@ -216,7 +239,11 @@ static void wait_end(size_t entry)
 /* Apply the plan once OLD is quiescent, a tick at a time. */
 __attribute__((noinline)) static struct status apply_when_quiescent(struct swap_plan *plan, struct crate_error *why)
 {
-	size_t entry = wait_begin(&plan->old_crate);
+	/* Announced to code that runs for good inside OLD, so that it steps
+	 * aside; not for a crate to retire, which nobody need leave (every
+	 * task is inside the task crate: the console session would step
+	 * aside for nothing). */
+	size_t entry = plan->retire_old ? WAITING_MAX : wait_begin(&plan->old_crate);
 	struct status s = STATUS(E_AGAIN);
 	struct crate_error holds = {""};
 	for (int attempt = 0; attempt <= QUIESCENCE_TRIES && s.err == E_AGAIN; attempt++) {
@@ -233,10 +260,12 @@ __attribute__((noinline)) static struct status apply_when_quiescent(struct swap_
 		fmt_u64(&line, plan->cycles);
 		fmt_str(&line, STR(" cycles with interrupts off"));
 		if (plan->save_hook[0] && plan->migrate_hook[0]) {
-			fmt_str(&line, STR("; state handed over by "));
+			fmt_str(&line, plan->retire_old ? STR("; state shared (") : STR("; state handed over by "));
 			fmt_str(&line, STR_FROM_CSTR_ARRAY(plan->save_hook));
-			fmt_str(&line, STR(" and "));
+			fmt_str(&line, plan->retire_old ? STR(", ") : STR(" and "));
 			fmt_str(&line, STR_FROM_CSTR_ARRAY(plan->migrate_hook));
+			if (plan->retire_old)
+				fmt_str(&line, STR("); the old version retired"));
 		}
 		say(why, &line);
 		return s;
@@ -360,6 +389,8 @@ static struct status swap_to(struct crate_handle *old, struct crate_handle *new,
 {
 	struct swap_plan plan = {.old_crate = *old, .new_crate = *new};
 	uint64_t start = cpu_timestamp();
+	/* Versions retired by earlier swaps go once nothing runs in them. */
+	(void)kernel_crate_reap_retired();
 	struct status s = plan_hooks(&plan, how, why);
 	if (status_ok(s) && may_defer && caller_can_step_aside(old)) {
 		s = defer(&plan, how, why);

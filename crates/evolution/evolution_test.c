@@ -36,12 +36,16 @@ KTEST(evolution_swap_there_and_back_is_recorded, "evolution.swap_there_and_back_
 
 KTEST(evolution_refuses_to_drop_a_crates_own_state, "evolution.refuses_to_drop_a_crates_own_state")
 {
-	/* task keeps its tasks in .data/.bss and has no task_save/task_migrate. */
+	/* workload keeps its figures in .data/.bss and has no
+	 * workload_save/workload_migrate. */
 	struct crate_error why = {""};
-	struct status s = evolution_swap(STR("task"), STR("task"), &why);
-	KT_EXPECT_MSG(t, s.err == E_PERM, "swap task task: %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT_MSG(t, status_ok(kernel_crate_load(STR("workload"), &why)), "%s", STR_FROM_CSTR_ARRAY(why.text));
+	struct status s = evolution_swap(STR("workload"), STR("workload"), &why);
+	KT_EXPECT_MSG(t, s.err == E_PERM, "swap workload workload: %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
 	struct str text = STR_FROM_CSTR_ARRAY(why.text);
-	KT_EXPECT_MSG(t, text.len > 20 && str_eq(str_sub(text, 0, 11), STR("task keeps ")), "%s", STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT_MSG(t, text.len > 20 && str_eq(str_sub(text, 0, 15), STR("workload keeps ")), "%s",
+		      STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT_MSG(t, status_ok(kernel_crate_unload(STR("workload"), &why)), "%s", STR_FROM_CSTR_ARRAY(why.text));
 }
 
 KTEST(evolution_bad_names_are_errors, "evolution.bad_names_are_errors")

@@ -65,6 +65,8 @@ void cmd_crates(struct str args)
 		out_str(STR("crates: out of memory\n"));
 		return;
 	}
+	/* Versions retired by live swaps go once nothing runs in them. */
+	(void)kernel_crate_reap_retired();
 	size_t n = kernel_crate_list(table->of, MAX_CRATES);
 	bool all = has_flag(args, STR("--all"));
 	struct fmt_line line;
@@ -76,7 +78,8 @@ void cmd_crates(struct str args)
 	size_t name_width = 12;
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
 		struct str name = STR_FROM_CSTR_ARRAY(ARRAY_AT(table->of, i)->name);
-		if ((ARRAY_AT(table->of, i)->loaded || all) && name.len > name_width)
+		const struct crate_summary *c = ARRAY_AT(table->of, i);
+		if ((c->loaded || c->retired || all) && name.len > name_width)
 			name_width = name.len;
 	}
 	fmt_clear(&line);
@@ -86,7 +89,7 @@ void cmd_crates(struct str args)
 	out_line(&line);
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
 		const struct crate_summary *c = ARRAY_AT(table->of, i);
-		if (!c->loaded && !all)
+		if (!c->loaded && !c->retired && !all)
 			continue;
 		fmt_clear(&line);
 		FMT_CSTR(&line, c->name);
@@ -94,7 +97,7 @@ void cmd_crates(struct str args)
 		size_t col = line.len;
 		FMT_CSTR(&line, c->version);
 		fmt_column(&line, col, 7);
-		if (!c->loaded) {
+		if (!c->loaded && !c->retired) {
 			fmt_str(&line, c->pushed ? STR("(pushed, not loaded)")
 					: c->alternative ? STR("(in archive, alternative)") : STR("(in archive)"));
 			out_line(&line);
@@ -125,6 +128,8 @@ void cmd_crates(struct str args)
 			fmt_str(&line, STR(" [restarted]"));
 		if (c->unchecked)
 			fmt_str(&line, STR(" [UNCHECKED]"));
+		if (c->retired)
+			fmt_str(&line, STR(" [retired: tasks still run in it]"));
 		out_line(&line);
 	}
 	give_back(HEAP_FREE(table), STR("crates"));

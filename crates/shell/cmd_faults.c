@@ -37,9 +37,10 @@ void cmd_restart(struct str args)
 	fmt_str(&line, STR(": "));
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
 	/* The why says which hooks carried the state, if any did. */
-	fmt_str(&line, fresh            ? STR(" (a fresh instance: its own data anew, init run again)")
-		       : keeps_state(crate) ? STR(" (a fresh instance: init run again)")
-					    : STR(" (a fresh instance: init run again; it keeps no state)"));
+	if (fresh)
+		fmt_str(&line, STR(" (a fresh instance: its own data anew, init run again)"));
+	else if (!keeps_state(crate))
+		fmt_str(&line, STR(" (a fresh instance: init run again; it keeps no state)"));
 	out_line(&line);
 }
 

@@ -44,6 +44,8 @@ struct task {
 	size_t args_len;
 };
 
+#define ENDED_KEPT 16
+
 struct task_table {
 	struct task slots[TASK_MAX];
 	uint32_t generation[TASK_MAX];
@@ -64,20 +66,43 @@ struct task_table {
 	bool queues_suspect;
 	uint64_t queues_failed_at;
 	uint32_t round_robin_next;
+	/* The last tasks to end, with their codes: an ended task's slot may
+	 * be taken by the next spawn before its joiner looks (the console
+	 * session's supervisor wakes only every 50 ticks). */
+	struct ended {
+		task_id id;
+		int64_t code;
+	} ended[ENDED_KEPT];
+	uint32_t ended_next;
 };
 
 #define QUEUE_RETRY_TICKS 100
 
-static struct task_table T;
+/* The table lives on the heap, not in this crate's .bss, and this is only
+ * a reference to it: a new version takes the table over by reference
+ * (task_share, task_migrate), and this version's code, which tasks
+ * switched out inside it resume, goes on using the same table until they
+ * have returned out of it (the swap retires this version instead of
+ * unloading it). So two versions' code may run on it in turn, each with
+ * interrupts off while it touches it: they must agree on its layout
+ * (TASK_SHARE_FORMAT) and on what its fields mean. */
+static struct task_table *T;
+
+/* What a new version takes over: the table, by reference. */
+struct task_share {
+	struct task_table *table;
+	uint64_t table_bytes;
+};
+#define TASK_SHARE_FORMAT 1
 
 static uint32_t slot_of(task_id id) { return id & 0xff; }
 
 static struct task *task_by_id(task_id id)
 {
 	uint32_t s = slot_of(id);
-	if (id == 0 || s >= TASK_MAX || T.slots[s].id != id || T.slots[s].state == TASK_FREE)
+	if (id == 0 || s >= TASK_MAX || T->slots[s].id != id || T->slots[s].state == TASK_FREE)
 		return NULL;
-	return ARRAY_AT(T.slots, s);
+	return ARRAY_AT(T->slots, s);
 }
 
 /* src into the char array dst views, cut to fit, NUL-terminated. */
@@ -91,10 +116,10 @@ static void copy_name(struct bytes dst, struct str src)
 
 static void queues_failed(struct str why)
 {
-	T.queues_failed_at = T.now;
-	if (T.queues_suspect)
+	T->queues_failed_at = T->now;
+	if (T->queues_suspect)
 		return;
-	T.queues_suspect = true;
+	T->queues_suspect = true;
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, STR("the run queues failed ("));
@@ -108,7 +133,7 @@ static void queues_failed(struct str why)
  * to be trusted. (While it is not, a ready slot is all it takes.) */
 static void ready_push(uint32_t slot, int64_t priority)
 {
-	if (!T.queues_suspect && !status_ok(pq_push(&T.ready, slot, priority)))
+	if (!T->queues_suspect && !status_ok(pq_push(&T->ready, slot, priority)))
 		queues_failed(STR("a ready task could not be queued"));
 }
 
@@ -124,30 +149,30 @@ static struct {
 static void pop_ready(uint64_t unused)
 {
 	(void)unused;
-	q.found = pq_pop(&T.ready, sched_policy_before, &q.item);
+	q.found = pq_pop(&T->ready, sched_policy_before, &q.item);
 }
 
 static void pop_due_sleeper(uint64_t unused)
 {
 	(void)unused;
-	q.found = pq_peek(&T.sleeping, pq_smallest_key, &q.item) && (uint64_t)q.item.key <= T.now;
-	q.consistent = !q.found || pq_remove(&T.sleeping, q.item.id);
+	q.found = pq_peek(&T->sleeping, pq_smallest_key, &q.item) && (uint64_t)q.item.key <= T->now;
+	q.consistent = !q.found || pq_remove(&T->sleeping, q.item.id);
 }
 
 /* Both queues again from the slots, and a check that they hold them. */
 static void rebuild_queues(uint64_t unused)
 {
 	(void)unused;
-	pq_init(&T.ready);
-	pq_init(&T.sleeping);
+	pq_init(&T->ready);
+	pq_init(&T->sleeping);
 	q.consistent = true;
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		const struct task *t = ARRAY_AT(T.slots, s);
-		if (t->state == TASK_READY && s != T.idle)
-			q.consistent &= status_ok(pq_push(&T.ready, s, t->priority)) && pq_contains(&T.ready, s);
+		const struct task *t = ARRAY_AT(T->slots, s);
+		if (t->state == TASK_READY && s != T->idle)
+			q.consistent &= status_ok(pq_push(&T->ready, s, t->priority)) && pq_contains(&T->ready, s);
 		else if (t->state == TASK_SLEEPING)
-			q.consistent &= status_ok(pq_push(&T.sleeping, s, (int64_t)t->wake_at)) &&
-					pq_contains(&T.sleeping, s);
+			q.consistent &= status_ok(pq_push(&T->sleeping, s, (int64_t)t->wake_at)) &&
+					pq_contains(&T->sleeping, s);
 	}
 }
 
@@ -159,13 +184,13 @@ static bool run_protected(task_entry_fn fn)
 
 static void retry_queues(void)
 {
-	if (!T.queues_suspect || T.now - T.queues_failed_at < QUEUE_RETRY_TICKS)
+	if (!T->queues_suspect || T->now - T->queues_failed_at < QUEUE_RETRY_TICKS)
 		return;
 	if (run_protected(rebuild_queues) && q.consistent) {
-		T.queues_suspect = false;
+		T->queues_suspect = false;
 		log_write(LOG_INFO, STR("task"), STR("run queues rebuilt: the scheduling policy is back"));
 	} else {
-		T.queues_failed_at = T.now;
+		T->queues_failed_at = T->now;
 	}
 }
 
@@ -173,19 +198,19 @@ static void retry_queues(void)
 static uint32_t round_robin(void)
 {
 	for (uint32_t i = 0; i < TASK_MAX; i++) {
-		uint32_t s = (T.round_robin_next + i) % TASK_MAX;
-		if (s != T.idle && T.slots[s].state == TASK_READY) {
-			T.round_robin_next = s + 1;
+		uint32_t s = (T->round_robin_next + i) % TASK_MAX;
+		if (s != T->idle && T->slots[s].state == TASK_READY) {
+			T->round_robin_next = s + 1;
 			return s;
 		}
 	}
-	return T.idle;
+	return T->idle;
 }
 
 static bool some_task_ready(void)
 {
 	for (uint32_t s = 0; s < TASK_MAX; s++)
-		if (s != T.idle && T.slots[s].state == TASK_READY)
+		if (s != T->idle && T->slots[s].state == TASK_READY)
 			return true;
 	return false;
 }
@@ -194,19 +219,19 @@ static bool some_task_ready(void)
 static uint32_t pick_next(void)
 {
 	retry_queues();
-	if (!T.queues_suspect) {
+	if (!T->queues_suspect) {
 		q.found = false;
 		if (!run_protected(pop_ready))
 			queues_failed(STR("the policy or the queue faulted"));
-		else if (q.found && (q.item.id >= TASK_MAX || q.item.id == T.idle ||
-				     T.slots[q.item.id].state != TASK_READY))
+		else if (q.found && (q.item.id >= TASK_MAX || q.item.id == T->idle ||
+				     T->slots[q.item.id].state != TASK_READY))
 			queues_failed(STR("it gave a task that is not ready"));
 		else if (q.found)
 			return q.item.id;
 		else if (some_task_ready())
 			queues_failed(STR("it lost a ready task"));
 		else
-			return T.idle;
+			return T->idle;
 	}
 	return round_robin();
 }
@@ -215,8 +240,8 @@ static uint32_t pick_next(void)
 static void reap_exited(void)
 {
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		struct task *t = ARRAY_AT(T.slots, s);
-		if (!t->reap_pending || s == T.current)
+		struct task *t = ARRAY_AT(T->slots, s);
+		if (!t->reap_pending || s == T->current)
 			continue;
 		t->reap_pending = false;
 		if (t->has_stack)
@@ -232,32 +257,32 @@ static void reap_exited(void)
 /* Pick the next task and switch to it. Interrupts must be off. */
 static void schedule(void)
 {
-	struct task *cur = ARRAY_AT(T.slots, T.current);
+	struct task *cur = ARRAY_AT(T->slots, T->current);
 	if (cur->state == TASK_RUNNING) {
 		cur->state = TASK_READY;
-		if (T.current != T.idle)
-			ready_push(T.current, cur->priority);
+		if (T->current != T->idle)
+			ready_push(T->current, cur->priority);
 	}
 	uint32_t to = pick_next();
-	T.slice = 0;
-	T.preempt_pending = false;
-	struct task *t = ARRAY_AT(T.slots, to);
+	T->slice = 0;
+	T->preempt_pending = false;
+	struct task *t = ARRAY_AT(T->slots, to);
 	t->state = TASK_RUNNING;
-	if (to == T.current) {
+	if (to == T->current) {
 		reap_exited();
 		return;
 	}
 	t->switches++;
-	uint32_t from = T.current;
-	T.current = to;
-	kernel_context_switch(&ARRAY_AT(T.slots, from)->context, &t->context);
+	uint32_t from = T->current;
+	T->current = to;
+	kernel_context_switch(&ARRAY_AT(T->slots, from)->context, &t->context);
 	/* Running again, possibly much later, on our own stack. */
 	reap_exited();
 }
 
 static void wake(uint32_t slot)
 {
-	struct task *t = ARRAY_AT(T.slots, slot);
+	struct task *t = ARRAY_AT(T->slots, slot);
 	if (t->state == TASK_SLEEPING) {
 		t->state = TASK_READY;
 		ready_push(slot, t->priority);
@@ -266,7 +291,7 @@ static void wake(uint32_t slot)
 
 static void wake_sleepers(void)
 {
-	for (uint32_t n = 0; !T.queues_suspect && n < TASK_MAX; n++) {
+	for (uint32_t n = 0; !T->queues_suspect && n < TASK_MAX; n++) {
 		q.found = false;
 		if (!run_protected(pop_due_sleeper))
 			queues_failed(STR("the sleep queue faulted"));
@@ -277,31 +302,31 @@ static void wake_sleepers(void)
 		else
 			wake(q.item.id);
 	}
-	for (uint32_t s = 0; T.queues_suspect && s < TASK_MAX; s++)
-		if (T.slots[s].state == TASK_SLEEPING && T.slots[s].wake_at <= T.now)
+	for (uint32_t s = 0; T->queues_suspect && s < TASK_MAX; s++)
+		if (T->slots[s].state == TASK_SLEEPING && T->slots[s].wake_at <= T->now)
 			wake(s);
 }
 
 CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
 {
 	(void)irq_line;
-	if (!T.started)
+	if (!T->started)
 		return;
-	T.now++;
-	T.slots[T.current].ticks++;
+	T->now++;
+	T->slots[T->current].ticks++;
 	wake_sleepers();
-	T.slice++;
+	T->slice++;
 	/* The switch waits for task_preempt, which the nano-core calls once
 	 * the interrupt's dispatch has returned: no task stays switched out
 	 * inside the interrupts crate. */
-	if (T.slice >= TASK_TIMESLICE_TICKS || T.current == T.idle)
-		T.preempt_pending = true;
+	if (T->slice >= TASK_TIMESLICE_TICKS || T->current == T->idle)
+		T->preempt_pending = true;
 }
 
 CRATE_EXPORT struct status task_preempt(void)
 {
-	if (T.started && T.preempt_pending) {
-		T.preempt_pending = false;
+	if (T->started && T->preempt_pending) {
+		T->preempt_pending = false;
 		schedule();
 	}
 	return STATUS_OK;
@@ -310,16 +335,38 @@ CRATE_EXPORT struct status task_preempt(void)
 static void wake_exit_waiters(uint64_t unused)
 {
 	(void)unused;
-	(void)waitq_wake_all(&T.exits);
+	(void)waitq_wake_all(&T->exits);
+}
+
+/* Kept for a joiner that comes after the slot was taken again. */
+static void note_ended(const struct task *t)
+{
+	struct ended *e = ARRAY_AT(T->ended, T->ended_next % ENDED_KEPT);
+	e->id = t->id;
+	e->code = t->exit_code;
+	T->ended_next++;
+}
+
+static bool ended_code(task_id id, int64_t *code)
+{
+	for (uint32_t i = 0; i < ENDED_KEPT; i++) {
+		const struct ended *e = ARRAY_AT(T->ended, i);
+		if (e->id == id && id != 0) {
+			*code = e->code;
+			return true;
+		}
+	}
+	return false;
 }
 
 static void end_current(int64_t code)
 {
 	(void)cpu_irq_save();
-	struct task *cur = ARRAY_AT(T.slots, T.current);
+	struct task *cur = ARRAY_AT(T->slots, T->current);
 	cur->state = TASK_EXITED;
 	cur->exit_code = code;
 	cur->reap_pending = true;
+	note_ended(cur);
 	/* Under a recovery point, as every call on this path: a task's exit
 	 * must not take the system down (corrupt code here once looped with
 	 * interrupts off until the lockup watchdog's NMI, with nowhere to
@@ -341,12 +388,12 @@ static void task_start(uint64_t slot)
 	bool irq = cpu_irq_save();
 	reap_exited();
 	cpu_irq_restore(irq);
-	struct task *t = ARRAY_AT(T.slots, slot);
+	struct task *t = ARRAY_AT(T->slots, slot);
 	struct fault_report report;
 	struct status s = kernel_run_protected(t->entry, t->arg, &report);
 	/* Nothing stands in for the idle task: whatever stopped its loop, it
 	 * starts again (with interrupts on, as it began). */
-	while (slot == T.idle) {
+	while (slot == T->idle) {
 		log_write(LOG_ERROR, STR("task"), STR("the idle loop faulted; it starts again"));
 		cpu_irq_enable();
 		s = kernel_run_protected(t->entry, t->arg, &report);
@@ -371,7 +418,9 @@ static void task_start(uint64_t slot)
 static void idle_loop(uint64_t unused)
 {
 	(void)unused;
-	for (;;)
+	/* Until a new version's idle task stands in for this one (a live
+	 * swap of this crate): then it ends, and so leaves this version. */
+	while (T->current == T->idle)
 		cpu_wait_for_interrupt();
 }
 
@@ -380,16 +429,16 @@ static struct task_result new_task(struct str name, task_entry_fn entry, uint64_
 {
 	bool irq = cpu_irq_save();
 	uint32_t s = 0;
-	while (s < TASK_MAX && T.slots[s].state != TASK_FREE &&
-	       !(T.slots[s].state == TASK_EXITED && !T.slots[s].reap_pending))
+	while (s < TASK_MAX && T->slots[s].state != TASK_FREE &&
+	       !(T->slots[s].state == TASK_EXITED && !T->slots[s].reap_pending))
 		s++;
 	if (s == TASK_MAX) {
 		cpu_irq_restore(irq);
 		return (struct task_result){E_NOMEM, 0};
 	}
-	T.generation[s] += 1;
-	task_id id = (T.generation[s] << 8) | s;
-	struct task *t = ARRAY_AT(T.slots, s);
+	T->generation[s] += 1;
+	task_id id = (T->generation[s] << 8) | s;
+	struct task *t = ARRAY_AT(T->slots, s);
 	t->state = TASK_BLOCKED; /* reserved while we set it up */
 	cpu_irq_restore(irq);
 
@@ -436,7 +485,7 @@ CRATE_EXPORT struct task_result task_spawn(struct str name, task_entry_fn entry,
 
 static void app_entry(uint64_t slot)
 {
-	struct task *t = ARRAY_AT(T.slots, slot);
+	struct task *t = ARRAY_AT(T->slots, slot);
 	struct crate_error why;
 	why.text[0] = '\0';
 	struct fmt_line symbol;
@@ -463,7 +512,7 @@ CRATE_EXPORT struct task_result task_spawn_app(struct str app, struct str args, 
 	if (r.err != E_OK)
 		return r;
 	bool irq = cpu_irq_save();
-	struct task *t = ARRAY_AT(T.slots, slot_of(r.value));
+	struct task *t = ARRAY_AT(T->slots, slot_of(r.value));
 	copy_name(BYTES_OF(t->app), app);
 	for (size_t i = 0; i < args.len; i++)
 		t->args[i] = str_at(args, i);
@@ -475,7 +524,7 @@ CRATE_EXPORT struct task_result task_spawn_app(struct str app, struct str args, 
 	return r;
 }
 
-CRATE_EXPORT task_id task_current(void) { return T.slots[T.current].id; }
+CRATE_EXPORT task_id task_current(void) { return T->slots[T->current].id; }
 
 CRATE_EXPORT void task_yield(void)
 {
@@ -487,10 +536,10 @@ CRATE_EXPORT void task_yield(void)
 CRATE_EXPORT void task_sleep_ticks(uint64_t ticks)
 {
 	bool irq = cpu_irq_save();
-	struct task *cur = ARRAY_AT(T.slots, T.current);
-	if (T.current != T.idle) {
-		cur->wake_at = T.now + ticks;
-		if (!T.queues_suspect && !status_ok(pq_push(&T.sleeping, T.current, (int64_t)cur->wake_at)))
+	struct task *cur = ARRAY_AT(T->slots, T->current);
+	if (T->current != T->idle) {
+		cur->wake_at = T->now + ticks;
+		if (!T->queues_suspect && !status_ok(pq_push(&T->sleeping, T->current, (int64_t)cur->wake_at)))
 			queues_failed(STR("a sleeping task could not be queued"));
 		cur->state = TASK_SLEEPING;
 		schedule();
@@ -498,14 +547,18 @@ CRATE_EXPORT void task_sleep_ticks(uint64_t ticks)
 	cpu_irq_restore(irq);
 }
 
-CRATE_EXPORT uint64_t task_ticks(void) { return T.now; }
+CRATE_EXPORT uint64_t task_ticks(void) { return T->now; }
 
 CRATE_EXPORT struct status task_join(task_id id, int64_t *exit_code)
 {
 	bool irq = cpu_irq_save();
 	for (;;) {
 		struct task *t = task_by_id(id);
-		if (!t || t == ARRAY_AT(T.slots, T.current)) {
+		if (!t && ended_code(id, exit_code)) {
+			cpu_irq_restore(irq);
+			return STATUS_OK; /* it ended, and its slot is taken again */
+		}
+		if (!t || t == ARRAY_AT(T->slots, T->current)) {
 			cpu_irq_restore(irq);
 			return STATUS(t ? E_INVAL : E_NOENT);
 		}
@@ -514,7 +567,7 @@ CRATE_EXPORT struct status task_join(task_id id, int64_t *exit_code)
 			cpu_irq_restore(irq);
 			return STATUS_OK;
 		}
-		struct status s = waitq_wait(&T.exits);
+		struct status s = waitq_wait(&T->exits);
 		if (!status_ok(s)) {
 			cpu_irq_restore(irq);
 			return s;
@@ -530,23 +583,24 @@ CRATE_EXPORT struct status task_kill(task_id id)
 	struct task *t = task_by_id(id);
 	/* Neither the idle task nor the boot task (slot 0, where the entry
 	 * supervises the console) may go: nothing would stand in for them. */
-	bool essential = slot_of(id) == T.idle || slot_of(id) == 0;
+	bool essential = slot_of(id) == T->idle || slot_of(id) == 0;
 	if (!t || t->state == TASK_EXITED || essential) {
 		cpu_irq_restore(irq);
 		return STATUS(t && essential ? E_PERM : E_NOENT);
 	}
-	if (slot_of(id) == T.current)
+	if (slot_of(id) == T->current)
 		end_current(TASK_KILLED);
-	if (t->state == TASK_READY && !T.queues_suspect)
-		pq_remove(&T.ready, slot_of(id));
-	else if (t->state == TASK_SLEEPING && !T.queues_suspect)
-		pq_remove(&T.sleeping, slot_of(id));
+	if (t->state == TASK_READY && !T->queues_suspect)
+		pq_remove(&T->ready, slot_of(id));
+	else if (t->state == TASK_SLEEPING && !T->queues_suspect)
+		pq_remove(&T->sleeping, slot_of(id));
 	else if (t->state == TASK_BLOCKED && t->blocked_on)
 		waitq_remove(t->blocked_on, slot_of(id));
 	t->state = TASK_EXITED;
 	t->exit_code = TASK_KILLED;
 	t->reap_pending = true;
-	(void)waitq_wake_all(&T.exits);
+	note_ended(t);
+	(void)waitq_wake_all(&T->exits);
 	reap_exited();
 	cpu_irq_restore(irq);
 	return STATUS_OK;
@@ -557,7 +611,7 @@ CRATE_EXPORT void task_list(struct task_list *out)
 	bool irq = cpu_irq_save();
 	size_t n = 0;
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		const struct task *t = ARRAY_AT(T.slots, s);
+		const struct task *t = ARRAY_AT(T->slots, s);
 		if (t->state == TASK_FREE || (t->state == TASK_EXITED && !t->reap_pending && t->id == 0))
 			continue;
 		if (n < TASK_MAX) {
@@ -580,9 +634,9 @@ CRATE_EXPORT void task_list(struct task_list *out)
 CRATE_EXPORT bool task_stacks_refer_to(uint64_t lo, uint64_t hi)
 {
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		const struct task *t = ARRAY_AT(T.slots, s);
+		const struct task *t = ARRAY_AT(T->slots, s);
 		/* An ended task never runs again: what its stack says is dead. */
-		if (s == T.current || t->state == TASK_FREE || t->state == TASK_EXITED)
+		if (s == T->current || t->state == TASK_FREE || t->state == TASK_EXITED)
 			continue;
 		/* Slot 0 is the boot context: its stack is the nano-core's. */
 		struct bytes stack = s == 0 ? kernel_boot_stack() : memory_bytes(&t->stack);
@@ -623,11 +677,11 @@ static void waitq_remove(struct waitq *q, task_id slot)
 
 CRATE_EXPORT struct status waitq_wait(struct waitq *q)
 {
-	if (q->len >= WAITQ_MAX || T.current == T.idle)
+	if (q->len >= WAITQ_MAX || T->current == T->idle)
 		return STATUS(E_NOMEM);
-	q->waiters[q->len] = T.current;
+	q->waiters[q->len] = T->current;
 	q->len++;
-	struct task *cur = ARRAY_AT(T.slots, T.current);
+	struct task *cur = ARRAY_AT(T->slots, T->current);
 	cur->state = TASK_BLOCKED;
 	cur->blocked_on = q;
 	schedule();
@@ -654,7 +708,7 @@ static void waitq_clamp(struct waitq *q)
 
 static void make_ready(uint32_t slot)
 {
-	struct task *t = ARRAY_AT(T.slots, slot);
+	struct task *t = ARRAY_AT(T->slots, slot);
 	if (t->state != TASK_BLOCKED)
 		return;
 	t->state = TASK_READY;
@@ -702,14 +756,14 @@ CRATE_EXPORT uint32_t waitq_wake_all(struct waitq *q)
 CRATE_EXPORT void task_abandon_current(uint64_t vector)
 {
 	(void)vector;
-	if (!T.started || T.current == 0)
+	if (!T->started || T->current == 0)
 		return;
-	if (T.current == T.idle) {
+	if (T->current == T->idle) {
 		struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
 		if (idle.err != E_OK)
 			return;
-		T.idle = slot_of(idle.value);
-		T.slots[T.idle].state = TASK_READY;
+		T->idle = slot_of(idle.value);
+		T->slots[T->idle].state = TASK_READY;
 	}
 	end_current(TASK_KILLED);
 }
@@ -717,19 +771,26 @@ CRATE_EXPORT void task_abandon_current(uint64_t vector)
 struct status task_init(void);
 struct status task_init(void)
 {
-	pq_init(&T.ready);
-	pq_init(&T.sleeping);
-	waitq_init(&T.exits);
+	/* A new version, in a live swap's window: the table and everything
+	 * registered come from the version it replaces (task_migrate). */
+	if (kernel_swap_in_progress())
+		return STATUS_OK;
+	struct status made = HEAP_NEW(struct task_table, &T, HEAP_OWNER_KERNEL);
+	if (!status_ok(made))
+		return made;
+	pq_init(&T->ready);
+	pq_init(&T->sleeping);
+	waitq_init(&T->exits);
 	/* Whoever loaded us (the shell, on the boot stack) becomes task 1. */
-	T.generation[0] = 1;
-	T.slots[0] = (struct task){.id = (1u << 8) | 0, .state = TASK_RUNNING, .priority = 0};
-	copy_name(BYTES_OF(T.slots[0].name), STR("kernel"));
-	T.current = 0;
+	T->generation[0] = 1;
+	T->slots[0] = (struct task){.id = (1u << 8) | 0, .state = TASK_RUNNING, .priority = 0};
+	copy_name(BYTES_OF(T->slots[0].name), STR("kernel"));
+	T->current = 0;
 	struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
 	if (idle.err != E_OK)
 		return STATUS(idle.err);
-	T.idle = slot_of(idle.value);
-	T.slots[T.idle].state = TASK_READY;
+	T->idle = slot_of(idle.value);
+	T->slots[T->idle].state = TASK_READY;
 	/* Preemption needs a running tick: importing the timer loads it (its
 	 * init starts the PIT and enables interrupts). */
 	if (timer_hz() == 0)
@@ -745,6 +806,47 @@ struct status task_init(void)
 		s = kernel_service_register(KERNEL_SERVICE_ABANDON, STR("task_abandon_current"));
 	if (!status_ok(s))
 		return s;
-	T.started = true;
+	T->started = true;
 	return interrupts_register(TIMER_IRQ_LINE, STR("task_on_timer_tick"));
+}
+
+/* ---- live replacement ---- */
+
+/* The save hook of a live swap (interrupts off): the table, by
+ * reference. The evolution crate takes a `_share` hook to mean that this
+ * version's code may run on beside the new one. */
+CRATE_EXPORT struct status task_share(void)
+{
+	struct task_share share = {T, sizeof(struct task_table)};
+	return HANDOVER_PUT_RECORD(struct task_share, &share, TASK_SHARE_FORMAT);
+}
+
+/* The new version takes the table over. The tasks, their queues and the
+ * registrations (timer handler, nano-core services: all by name) stay as
+ * they are; only the idle task, which never returns out of this crate by
+ * itself, is replaced by one of this version: the old one ends when it
+ * next runs. A table of another layout is refused, and the swap undone. */
+CRATE_EXPORT struct status task_migrate(uint32_t from_major)
+{
+	(void)from_major; /* the record's format says what it holds */
+	struct task_share share = {};
+	struct status s = HANDOVER_GET_RECORD(struct task_share, &share, TASK_SHARE_FORMAT);
+	if (!status_ok(s))
+		return s;
+	if (share.table_bytes != sizeof(struct task_table) || !share.table)
+		return STATUS(E_INVAL);
+	T = share.table;
+	uint32_t old_idle = T->idle;
+	struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
+	if (idle.err != E_OK)
+		return STATUS(idle.err);
+	bool irq = cpu_irq_save();
+	T->idle = slot_of(idle.value);
+	T->slots[T->idle].state = TASK_READY;
+	/* The old idle task runs as any task now, to its end. */
+	struct task *old = ARRAY_AT(T->slots, old_idle);
+	if (old->state == TASK_READY)
+		ready_push(old_idle, old->priority);
+	cpu_irq_restore(irq);
+	return STATUS_OK;
 }

@@ -69,6 +69,24 @@ KTEST(tasks_spawn_join_exit_code, "tasks.spawn_join_exit_code")
 	KT_EXPECT(t, task_join(0x7f00ff, &code).err == E_NOENT);
 }
 
+KTEST(tasks_join_after_the_slot_was_taken_again, "tasks.join_after_the_slot_was_taken_again")
+{
+	/* A task ends; before anyone joins it, the next spawn takes its slot
+	 * (the first free or ended one): the join still gets its code. */
+	struct task_result first = task_spawn(STR("exit9"), exit_with, 9, 0);
+	KT_EXPECT(t, first.err == E_OK);
+	task_sleep_ticks(2); /* it runs and ends */
+	struct task_result second = task_spawn(STR("exit3"), exit_with, 3, 0);
+	KT_EXPECT(t, second.err == E_OK);
+	KT_EXPECT_MSG(t, (second.value & 0xff) == (first.value & 0xff), "slot %lu, then %lu", first.value & 0xff,
+		      second.value & 0xff);
+	int64_t code = 0;
+	KT_EXPECT(t, status_ok(task_join(first.value, &code)));
+	KT_EXPECT_MSG(t, code == 9, "exit code %ld", code);
+	KT_EXPECT(t, status_ok(task_join(second.value, &code)));
+	KT_EXPECT_MSG(t, code == 3, "exit code %ld", code);
+}
+
 KTEST(tasks_sleep_wakes_after_ticks, "tasks.sleep_wakes_after_ticks")
 {
 	uint64_t start = task_ticks();

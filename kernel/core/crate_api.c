@@ -69,7 +69,8 @@ bool crate_summarize(struct linker *l, uint32_t id, struct crate_summary *s)
 	s->generation = st.generation;
 	s->swaps = st.swaps;
 	s->loaded = st.loaded;
-	if (!st.loaded)
+	s->retired = st.retired;
+	if (!st.loaded && !st.retired)
 		return true;
 	s->unchecked = st.unchecked;
 	s->text_bytes = st.text_size;
@@ -89,7 +90,9 @@ bool crate_summarize(struct linker *l, uint32_t id, struct crate_summary *s)
 	} else {
 		/* The crate that needed it may have gone since (unloaded, swapped). */
 		ksnprintf(s->loaded_for, sizeof s->loaded_for, "%s%s for %s", by,
-			  linker_is_loaded(l, st.reason_crate) ? "" : " (gone)",
+			  linker_is_loaded(l, st.reason_crate)    ? ""
+			  : linker_is_retired(l, st.reason_crate) ? " (retired)"
+								  : " (gone)",
 			  st.reason_symbol ? st.reason_symbol : "?");
 	}
 	return true;
@@ -132,7 +135,7 @@ KEXPORT(kernel_crate_load);
 static void forget_unloaded_added(struct linker *l)
 {
 	for (uint32_t i = l->archive.crate_count; i < l->slot_count; i++)
-		if (linker_is_added(l, i) && !linker_is_loaded(l, i))
+		if (linker_is_added(l, i) && !linker_is_loaded(l, i) && !linker_is_retired(l, i))
 			(void)linker_forget_pushed(l, i);
 }
 

@@ -192,12 +192,15 @@ static void ask_stacks(void *ctx, uint64_t lo, uint64_t hi)
 		t->found = c.truth;
 }
 
-/* What keeps OLD from being replaced right now, or NULL. Interrupts off. */
-static const char *not_quiescent(struct linker *l, uint32_t old, char *buf, size_t cap)
+/* What keeps OLD from being replaced right now, or NULL. Interrupts off.
+ * A crate to retire needs only the linker: its tasks run on in it. */
+static const char *not_quiescent(struct linker *l, uint32_t old, bool retire, char *buf, size_t cap)
 {
 	struct linker_crate_stats st;
 	if (l->busy)
 		return "the linker is busy with another request";
+	if (retire)
+		return NULL;
 	if (status_ok(linker_crate_stats(l, old, &st)) && st.refcount) {
 		ksnprintf(buf, cap, "%u strong references to it remain", st.refcount);
 		return buf;
@@ -380,7 +383,8 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 		explain(why, "not loaded");
 		return STATUS(E_NOENT);
 	}
-	if (on_stack(l, old)) {
+	bool retire = plan->retire_old;
+	if (on_stack(l, old) && !retire) {
 		explain(why, "the calling context is executing in it");
 		return STATUS(E_BUSY);
 	}
@@ -388,7 +392,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	 * re-linking; inits that turn them on have them turned off again. */
 	bool irq = cpu_irq_save();
 	char buf[80];
-	const char *holds = not_quiescent(l, old, buf, sizeof buf);
+	const char *holds = not_quiescent(l, old, retire, buf, sizeof buf);
 	struct link_error err;
 	if (!holds) {
 		/* NEW's load and the swap's plan are no part of the window:
@@ -399,7 +403,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 		if (!status_ok(s))
 			return s;
 		irq = cpu_irq_save();
-		holds = not_quiescent(l, old, buf, sizeof buf);
+		holds = not_quiescent(l, old, retire, buf, sizeof buf);
 		if (holds)
 			forget_preparation(l, new);
 	}
@@ -428,7 +432,7 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	s = run_hook(l, old, plan->save_hook, FN_STATUS_VOID, 0, why);
 	handover.open = false;
 	if (status_ok(s)) {
-		s = linker_swap_to(l, old, new, &err);
+		s = retire ? linker_swap_retiring(l, old, new, &err) : linker_swap_to(l, old, new, &err);
 		if (!status_ok(s))
 			explain_link(why, &err);
 	}
@@ -437,7 +441,8 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 		s = run_hook(l, new, plan->migrate_hook, FN_STATUS_U32, plan->migrate_arg, why);
 		/* Back to OLD, a fresh instance of it: what was handed over is
 		 * offered to its own migrate hook, if it has one. */
-		bool undone = !status_ok(s) && status_ok(linker_swap_to(l, new, old, &err));
+		bool undone = !status_ok(s) && (!retire || status_ok(linker_unretire(l, old, &err))) &&
+			      status_ok(linker_swap_to(l, new, old, &err));
 		if (undone && plan->migrate_hook[0] && linker_export_address(l, old, plan->migrate_hook, true, &(uint64_t){0}))
 			(void)run_hook(l, old, plan->migrate_hook, FN_STATUS_U32, plan->migrate_arg, NULL);
 		if (!status_ok(s) && why) {
@@ -460,3 +465,27 @@ KERNEL_EXPORT struct status kernel_crate_swap_apply(struct swap_plan *plan, stru
 	return s;
 }
 KEXPORT(kernel_crate_swap_apply);
+
+/* A retired crate goes once nothing runs in it. Each is checked with
+ * interrupts off, as a swap checks OLD, so no task can enter it (none
+ * can: nothing binds to it) or leave a reference between the check and
+ * the unload. */
+KERNEL_EXPORT size_t kernel_crate_reap_retired(void)
+{
+	struct linker *l = crates_linker();
+	size_t gone = 0;
+	for (uint32_t id = l ? linker_next_retired(l, LINKER_NO_CRATE) : LINKER_NO_CRATE; id != LINKER_NO_CRATE;
+	     id = linker_next_retired(l, id)) {
+		bool irq = cpu_irq_save();
+		char buf[80];
+		struct link_error err;
+		bool unused = !on_stack(l, id) && !not_quiescent(l, id, false, buf, sizeof buf);
+		bool unloaded = unused && status_ok(linker_unload(l, id, &err));
+		if (unloaded && linker_is_added(l, id))
+			(void)linker_forget_pushed(l, id);
+		cpu_irq_restore(irq);
+		gone += unloaded;
+	}
+	return gone;
+}
+KEXPORT(kernel_crate_reap_retired);

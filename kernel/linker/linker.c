@@ -143,6 +143,8 @@ struct status linker_load_crate(struct linker *l, const char *name,
 		*crate_id = id;
 	if (l->slots[id].state == CRATE_LOADED)
 		return link_fail(err, E_EXIST, name, "crate already loaded");
+	if (l->slots[id].state == CRATE_RETIRED)
+		return link_fail(err, E_BUSY, name, "a retired version of it still runs (it goes once no task runs in it)");
 	return run_request(l, id, NULL, false, err);
 }
 
@@ -156,6 +158,8 @@ static struct status request_id(struct linker *l, uint32_t id, bool prepare, str
 		return link_fail(err, E_NOENT, "", "no such crate");
 	if (l->slots[id].state == CRATE_LOADED || (prepare && l->slots[id].state == CRATE_PREPARED))
 		return link_fail(err, E_EXIST, ac.name, prepare ? "already loaded or prepared" : "crate already loaded");
+	if (l->slots[id].state == CRATE_RETIRED)
+		return link_fail(err, E_BUSY, ac.name, "a retired version of it still runs (it goes once no task runs in it)");
 	return run_request(l, id, NULL, prepare, err);
 }
 
@@ -200,16 +204,18 @@ uint32_t import_provider(const struct linker *l, const char *name, uint32_t *nam
 {
 	uint32_t off = UINT32_MAX;
 	uint32_t id = archive_find_provider(&l->archive, name, &off);
-	/* A crate prepared for a swap serves nobody yet: look past it too. */
-	if (id == ARCHIVE_NO_CRATE || l->slots[id].state == CRATE_ABSENT || l->slots[id].state == CRATE_PREPARED) {
+	/* A crate prepared for a swap serves nobody yet, and a retired one
+	 * nobody new: look past them too. */
+	if (id == ARCHIVE_NO_CRATE || l->slots[id].state == CRATE_ABSENT || l->slots[id].state == CRATE_PREPARED ||
+	    l->slots[id].state == CRATE_RETIRED) {
 		uint32_t alt = archive_find_exporter_if(&l->archive, name, crate_is_loaded, l, &off);
 		if (alt == ARCHIVE_NO_CRATE)
 			alt = pushed_exporter(l, name);
 		if (alt != ARCHIVE_NO_CRATE)
 			id = alt;
 	}
-	if (id != ARCHIVE_NO_CRATE && l->slots[id].state == CRATE_PREPARED)
-		id = ARCHIVE_NO_CRATE; /* until its swap: only a load of something else was asked */
+	if (id != ARCHIVE_NO_CRATE && (l->slots[id].state == CRATE_PREPARED || l->slots[id].state == CRATE_RETIRED))
+		id = ARCHIVE_NO_CRATE; /* until its swap, or its unload: only a load of something else was asked */
 	if (name_off)
 		*name_off = off;
 	return id;
@@ -294,7 +300,7 @@ static struct status unload_one(struct linker *l, uint32_t crate_id, const uint8
 {
 	if (l->busy)
 		return busy(err);
-	if (crate_id >= l->slot_count || l->slots[crate_id].state != CRATE_LOADED)
+	if (crate_id >= l->slot_count || !crate_is_placed(l->slots[crate_id].state))
 		return link_fail(err, E_NOENT, "", "crate not loaded");
 	struct crate_slot *slot = &l->slots[crate_id];
 	struct loaded_crate *c = slot->crate;
@@ -315,7 +321,7 @@ static struct status unload_one(struct linker *l, uint32_t crate_id, const uint8
 	const struct loaded_crate *user = still_linked_to(l, crate_id, group, &r);
 	if (user)
 		return refuse_still_linked(l, c, user, r, err);
-	const char *pieces[2] = {"linker: unloaded ", c->name};
+	const char *pieces[2] = {slot->state == CRATE_RETIRED ? "linker: unloaded retired " : "linker: unloaded ", c->name};
 	if (l->env.log)
 		l->env.log(l->env.ctx, pieces, 2);
 	drop_crate(l, crate_id, true);
@@ -479,6 +485,28 @@ static struct loaded_crate *loaded(const struct linker *l, uint32_t id)
 	return l->slots[id].crate;
 }
 
+/* Loaded or retired: its code may run, so its references count, its text
+ * is walked for quiescence and its figures are shown. */
+static struct loaded_crate *placed(const struct linker *l, uint32_t id)
+{
+	if (id >= l->slot_count || !crate_is_placed(l->slots[id].state))
+		return NULL;
+	return l->slots[id].crate;
+}
+
+bool linker_is_retired(const struct linker *l, uint32_t crate_id)
+{
+	return crate_id < l->slot_count && l->slots[crate_id].state == CRATE_RETIRED;
+}
+
+uint32_t linker_next_retired(const struct linker *l, uint32_t after)
+{
+	for (uint32_t i = after == LINKER_NO_CRATE ? 0 : after + 1; i < l->slot_count; i++)
+		if (l->slots[i].state == CRATE_RETIRED)
+			return i;
+	return LINKER_NO_CRATE;
+}
+
 struct status linker_ref_get(struct linker *l, uint32_t crate_id)
 {
 	struct loaded_crate *c = loaded(l, crate_id);
@@ -492,7 +520,8 @@ struct status linker_ref_get(struct linker *l, uint32_t crate_id)
 
 struct status linker_ref_put(struct linker *l, uint32_t crate_id)
 {
-	struct loaded_crate *c = loaded(l, crate_id);
+	/* A reference taken before its crate retired is given back to it. */
+	struct loaded_crate *c = placed(l, crate_id);
 	if (!c)
 		return STATUS(E_NOENT);
 	if (c->refcount == 0)
@@ -597,10 +626,11 @@ struct status linker_crate_stats(const struct linker *l, uint32_t crate_id,
 	out->generation = slot->generation;
 	out->swaps = slot->swaps;
 	out->reason_crate = LINKER_NO_CRATE;
-	const struct loaded_crate *c = loaded(l, crate_id);
+	const struct loaded_crate *c = placed(l, crate_id);
 	if (!c)
 		return STATUS_OK;
-	out->loaded = true;
+	out->loaded = slot->state == CRATE_LOADED;
+	out->retired = slot->state == CRATE_RETIRED;
 	out->unchecked = c->unchecked;
 	out->text_size = c->size_of_kind[REGION_TEXT];
 	out->rodata_size = c->size_of_kind[REGION_RODATA];
@@ -674,14 +704,14 @@ void linker_for_each_export(const struct linker *l, uint32_t crate_id,
 
 bool linker_text_contains(const struct linker *l, uint32_t crate_id, uint64_t address)
 {
-	const struct loaded_crate *c = loaded(l, crate_id);
+	const struct loaded_crate *c = placed(l, crate_id);
 	return c && in_text(c, address);
 }
 
 void linker_for_each_text(const struct linker *l, uint32_t crate_id,
                           linker_range_fn fn, void *ctx)
 {
-	const struct loaded_crate *c = loaded(l, crate_id);
+	const struct loaded_crate *c = placed(l, crate_id);
 	for (uint32_t i = 0; c && i < c->region_count; i++) {
 		const struct linker_region *r = &c->regions[i];
 		if (r->kind == REGION_TEXT)

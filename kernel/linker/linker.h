@@ -177,6 +177,21 @@ void linker_cancel_swap_plan(struct linker *l);
 /* Forget a prepared crate that is not swapped in (E_NOENT if none). */
 struct status linker_unprepare(struct linker *l, uint32_t crate_id, struct link_error *err);
 bool linker_is_prepared(const struct linker *l, uint32_t crate_id);
+/* linker_swap_to for an OLD that tasks may still execute in, or hold
+ * strong references to: the importers are re-linked to NEW as by
+ * linker_swap_to, but OLD is retired, not unloaded. It stays placed and
+ * linked (a swap of what it imports re-links it too), so the tasks
+ * inside it run on until they return out of it; no request binds to it
+ * any more, and a load of its name finds NEW. linker_unload takes it once
+ * nothing runs in it (the caller's to establish, as for a swap).
+ * Sound only for a crate whose code may go on running beside its
+ * successor: one that keeps its state where both versions reach it. */
+struct status linker_swap_retiring(struct linker *l, uint32_t old_id, uint32_t new_id,
+                                   struct link_error *err);
+/* Put retired crate `crate_id` back in service, to be swapped back in
+ * (a retiring swap undone: its successor's migration failed). E_NOENT
+ * when it is not retired. */
+struct status linker_unretire(struct linker *l, uint32_t crate_id, struct link_error *err);
 /* linker_swap_to with NEW named: the boot archive's crate of that name. */
 struct status linker_swap(struct linker *l, uint32_t old_id, const char *new_name,
                           uint32_t *new_id, struct link_error *err);
@@ -347,6 +362,9 @@ void linker_named_ref_unresolve(struct linker_named_ref *ref);
 bool linker_is_loaded(const struct linker *l, uint32_t crate_id);
 /* Iterate loaded crates: start with LINKER_NO_CRATE; LINKER_NO_CRATE ends. */
 uint32_t linker_next_loaded(const struct linker *l, uint32_t after);
+/* Retired crates (linker_swap_retiring), iterated the same way. */
+bool linker_is_retired(const struct linker *l, uint32_t crate_id);
+uint32_t linker_next_retired(const struct linker *l, uint32_t after);
 /* The loaded crate called `name` (a pushed one included); else the boot
  * archive's crate of that name; else LINKER_NO_CRATE. */
 uint32_t linker_crate_by_name(const struct linker *l, const char *name);
@@ -368,9 +386,10 @@ struct linker_crate_stats {
 	const char *name;
 	const char *version;
 	bool loaded;
+	bool retired;               /* replaced while tasks ran in it (linker_swap_retiring) */
 	uint32_t generation;
 	uint32_t swaps;             /* live swaps it took part in */
-	/* The rest only for a loaded crate (zero otherwise). */
+	/* The rest only for a loaded or retired crate (zero otherwise). */
 	bool unchecked;             /* loaded without a valid stamp (developer mode) */
 	uint64_t text_size, rodata_size, data_size, bss_size, got_size;
 	uint64_t scratch_size;      /* of bss_size: test scratch, not state (LINKER_SCRATCH_SECTION) */
@@ -396,9 +415,9 @@ bool linker_export_address(const struct linker *l, uint32_t crate_id, const char
 typedef void (*linker_export_fn)(void *ctx, const char *name, uint64_t address);
 void linker_for_each_export(const struct linker *l, uint32_t crate_id,
                             linker_export_fn fn, void *ctx);
-/* Is `address` in the code of loaded crate `crate_id`? */
+/* Is `address` in the code of loaded (or retired) crate `crate_id`? */
 bool linker_text_contains(const struct linker *l, uint32_t crate_id, uint64_t address);
-/* Each code range [lo, hi) of loaded crate `crate_id`. */
+/* Each code range [lo, hi) of loaded (or retired) crate `crate_id`. */
 typedef void (*linker_range_fn)(void *ctx, uint64_t lo, uint64_t hi);
 void linker_for_each_text(const struct linker *l, uint32_t crate_id,
                           linker_range_fn fn, void *ctx);

@@ -181,7 +181,16 @@ enum crate_state {
 	CRATE_LINKING, /* placed and being linked by a request in progress */
 	CRATE_LOADED,  /* published */
 	CRATE_PREPARED, /* placed, linked and protected for a swap; init not run, not published */
+	CRATE_RETIRED, /* replaced while tasks still ran in it (linker_swap_retiring): placed and
+			* linked, its imports kept up to date, but serving nobody new; unloaded once
+			* nothing runs in it */
 };
+
+/* Placed and linked, serving or retired: its code may run. */
+static inline bool crate_is_placed(enum crate_state state)
+{
+	return state == CRATE_LOADED || state == CRATE_RETIRED;
+}
 
 struct loaded_crate {
 	uint32_t id;

@@ -290,9 +290,10 @@ struct status linker_prepare_swap(struct linker *l, uint32_t old_id, uint32_t ne
 	return STATUS_OK;
 }
 
-/* Write the planned fields, move the records to NEW, drop OLD. */
+/* Write the planned fields, move the records to NEW, drop OLD (or, with
+ * `retire`, leave it placed and serving nobody new). */
 static struct status commit_swap(struct linker *l, uint32_t old_id, uint32_t new_id, struct swap_patch *patches,
-                                 uint32_t n, struct link_error *err)
+                                 uint32_t n, bool retire, struct link_error *err)
 {
 	struct loaded_crate *old = l->slots[old_id].crate;
 	struct status st = STATUS_OK;
@@ -317,10 +318,26 @@ static struct status commit_swap(struct linker *l, uint32_t old_id, uint32_t new
 	l->edges_version++;
 	l->slots[old_id].swaps++;
 	l->slots[new_id].swaps++;
-	return linker_unload(l, old_id, err);
+	if (!retire)
+		return linker_unload(l, old_id, err);
+	l->slots[old_id].state = CRATE_RETIRED;
+	const char *pieces[3] = {"linker: retired ", old->name, " (tasks run on in it; it goes once none does)"};
+	if (l->env.log)
+		l->env.log(l->env.ctx, pieces, 3);
+	return STATUS_OK;
 }
 
-struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
+struct status linker_unretire(struct linker *l, uint32_t crate_id, struct link_error *err)
+{
+	if (l->busy)
+		return link_fail(err, E_BUSY, "", "linker busy: a request is in progress");
+	if (crate_id >= l->slot_count || l->slots[crate_id].state != CRATE_RETIRED)
+		return link_fail(err, E_NOENT, "", "the crate is not retired");
+	l->slots[crate_id].state = CRATE_LOADED;
+	return STATUS_OK;
+}
+
+static struct status swap_to(struct linker *l, uint32_t old_id, uint32_t new_id, bool retire,
                              struct link_error *err)
 {
 	if (l->busy)
@@ -330,7 +347,7 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 	if (old_id >= l->slot_count || l->slots[old_id].state != CRATE_LOADED)
 		return link_fail(err, E_NOENT, "", "the crate to replace is not loaded");
 	struct loaded_crate *old = l->slots[old_id].crate;
-	if (old->refcount) {
+	if (old->refcount && !retire) {
 		struct status st = link_fail(err, E_BUSY, old->name, "crate has strong references: ");
 		link_error_append_u64(err, old->refcount, 0);
 		return st;
@@ -364,11 +381,21 @@ struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id,
 	}
 	swap_ahead_drop(l);
 	if (status_ok(st)) {
-		st = commit_swap(l, old_id, new_id, patches, n, err);
+		st = commit_swap(l, old_id, new_id, patches, n, retire, err);
 	} else if (loaded_here) {
 		struct link_error ignored;
 		(void)linker_unload(l, new_id, &ignored);
 	}
 	meta_free_array(l, patches, patches ? n : 0, sizeof(*patches));
 	return st;
+}
+
+struct status linker_swap_to(struct linker *l, uint32_t old_id, uint32_t new_id, struct link_error *err)
+{
+	return swap_to(l, old_id, new_id, false, err);
+}
+
+struct status linker_swap_retiring(struct linker *l, uint32_t old_id, uint32_t new_id, struct link_error *err)
+{
+	return swap_to(l, old_id, new_id, true, err);
 }

@@ -311,18 +311,41 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
 
 
 def test_a_crate_with_state_of_its_own_is_refused_without_a_migration_hook(session, tmp_path):
-    """task keeps its task table in its own .bss and has no hooks to hand
-    it over: a swap would drop it, so the push is refused and the task
-    crate runs on."""
-    obj = rebuilt_crate(str(tmp_path), "task", {})
+    """evolution keeps its swap history in its own .bss and has no hooks to
+    hand it over: a swap would drop it, so the push is refused and the
+    evolution crate runs on."""
+    obj = rebuilt_crate(str(tmp_path), "evolution", {})
     result = push(obj, session.socket)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.search(r"task keeps \d+ bytes of state", result.stderr), result.stderr
-    assert "no task_save/task_migrate carries it over" in result.stderr
+    assert re.search(r"evolution keeps \d+ bytes of state", result.stderr), result.stderr
+    assert "no evolution_save/evolution_migrate carries it over" in result.stderr
     assert "nothing changed" in result.stderr
     assert "heap:" in session.type("mem")
     listing = session.type("crates")
     assert "[pushed]" not in listing
+
+
+def test_a_rebuilt_task_crate_takes_over_while_every_task_is_inside_the_old(session, tmp_path):
+    """Every switched-out task is inside the task crate, so it is never
+    quiescent. It shares its table (task_share, task_migrate): the new
+    version serves every call from then on, the old one is retired, and
+    the tasks inside it run on there until they return out of it. The
+    push receiver itself is one of them."""
+    session.type("spawn hello")
+    obj = rebuilt_crate(str(tmp_path), "task", {"task.c": [('CRATE("task", "1.0.0"', 'CRATE("task", "1.0.1"')]})
+    result = push(obj, session.socket)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "task 1.0.1 replaced task 1.0.0 in " in result.stdout
+    listing = session.type("crates")
+    assert re.search(r"^task +1\.0\.1 .*\[pushed\]", listing, re.M), listing
+    assert re.search(r"^task +1\.0\.0 .*\[retired: tasks still run in it\]", listing, re.M), listing
+    # The new version schedules: tasks spawn, sleep, end; the tick goes on.
+    before = uptime_ticks(session.type("uptime"))
+    assert "Hello from hello 1.0.0" in session.type("spawn hello") + session.type("sleep 50")
+    assert uptime_ticks(session.type("uptime")) >= before + 50
+    tasks = session.type("tasks")
+    assert re.search(r"^\d+ +idle +ready", tasks, re.M), tasks  # this version's idle task
+    assert "live_update" in tasks
 
 
 def uptime_ticks(text):

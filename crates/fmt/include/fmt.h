@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <theseus/slice.h>
 
-#define FMT_LINE_MAX 256
+#define FMT_LINE_MAX 160
 
 struct fmt_line {
 	char text[FMT_LINE_MAX];

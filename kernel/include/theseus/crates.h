@@ -23,6 +23,7 @@ struct crate_summary {
 	char version[16];
 	char description[96];
 	bool loaded;
+	bool retired;            /* replaced while tasks ran in it; goes once none does (figures as if loaded) */
 	bool alternative;
 	char alternative_of[32]; /* the crate it may replace, or "" */
 	bool pushed;             /* came from the host at run time (kernel_crate_add_pushed) */
@@ -101,6 +102,12 @@ struct swap_plan {
 	char save_hook[64];     /* export of OLD, `struct status fn(void)`, run first ("": none) */
 	char migrate_hook[64];  /* export of NEW, `struct status fn(uint32_t)`, run last ("": none) */
 	uint32_t migrate_arg;
+	/* OLD's code may go on running beside NEW (its state lives where
+	 * both reach it: the save hook hands over a reference to it): the
+	 * swap does not wait for tasks to leave OLD or for its strong
+	 * references, and OLD is retired instead of unloaded, to go once
+	 * nothing runs in it (kernel_crate_reap_retired). */
+	bool retire_old;
 	uint64_t cycles;        /* out: the interrupts-off window */
 };
 /* Apply the plan now if OLD is quiescent: no task executes in it (the
@@ -113,6 +120,11 @@ struct swap_plan {
  * migrate hook swaps OLD back. Crate inits that turn interrupts on have
  * them turned off again until the end. */
 RESTRICTED_OPERATION struct status kernel_crate_swap_apply(struct swap_plan *plan, struct crate_error *why);
+
+/* Unload every retired crate nothing runs in any more: no task executes
+ * in it (the stacks service, the caller's own stack included) and nobody
+ * holds a strong reference to it. Returns how many went. */
+size_t kernel_crate_reap_retired(void);
 
 /* The swap's handover: bytes OLD's save hook leaves for NEW's init and
  * migrate hook, for state too large for the state store (the memory
