@@ -307,10 +307,18 @@ class TasksCommand(gdb.Command):
         for objfile in gdb.objfiles():
             if os.path.abspath(objfile.filename) != os.path.abspath(crate.symbols):
                 continue
-            symbol = objfile.lookup_static_symbol("T")
+            # The table lives on the heap; the crate keeps its address three
+            # times (a flipped bit in one is outvoted): the two that agree.
+            symbol = objfile.lookup_static_symbol("table_ref")
             if symbol is not None:
-                return symbol.value()
-        raise TheseusError("the task crate's symbols have no task table T (another task crate?)")
+                refs = symbol.value()
+                copies = [refs[k] for k in range(3)]
+                addresses = [int(c) for c in copies]
+                agreed = next((c for c, a in zip(copies, addresses) if addresses.count(a) >= 2), copies[0])
+                if int(agreed) == 0:
+                    raise TheseusError("the task crate has no task table yet (its init has not run)")
+                return agreed.dereference()
+        raise TheseusError("the task crate's symbols have no task table reference table_ref (another task crate?)")
 
 
 class DepsCommand(gdb.Command):
