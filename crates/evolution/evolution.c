@@ -6,11 +6,13 @@
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
 #include <theseus/crates.h>
+#include <theseus/shared_ref.h>
 #include "evolution_internal.h"
 #include "fmt.h"
 #include "task.h"
 
-CRATE("evolution", "1.0.0", "live evolution policy: swap, restart, push, history", "", "", "fmt,heap,task");
+CRATE("evolution", "1.0.0", "live evolution policy: swap, restart, push, history", "evolution_init", "",
+      "fmt,heap,task");
 
 /* How long a swap waits for every task to leave OLD and every strong
  * reference to it to go: tries, each after letting the others run for a
@@ -18,18 +20,50 @@ CRATE("evolution", "1.0.0", "live evolution policy: swap, restart, push, history
 #define QUIESCENCE_TRIES 500
 #define WAITING_MAX 8
 
+/* The kinds of replacement (plan_hooks says what each must carry). */
+enum replacement {
+	REPLACE_SWAP,          /* another version, or a pushed one */
+	REPLACE_RESTART,       /* a fresh copy, keeping what must survive */
+	REPLACE_RESTART_FRESH, /* a fresh copy, its own data anew */
+};
+
 /* This crate's state: the history the shell shows (it outlives every
- * crate it talks about, though not a restart of this one), and the swaps
- * waiting for quiescence, one entry each, which code that runs for good
- * inside a crate asks about to step aside. */
-static struct {
-	struct swap_record ring[SWAP_HISTORY_MAX];
-	uint64_t total;
-} history;
-static struct {
-	struct crate_handle crate;
-	bool used;
-} waiting[WAITING_MAX];
+ * crate it talks about, and every version of this one); the swaps waiting
+ * for quiescence, one entry each, which code that runs for good inside a
+ * crate asks about to step aside; and the replacement a helper task makes
+ * for a caller that runs in the crate replaced (below). It lives on the
+ * heap and is shared with the next version of this crate (evolution_share,
+ * evolution_migrate): a replacement of this crate is asked for from inside
+ * it, so the old version's code runs on (the caller returns through it)
+ * beside the new one, on the same state. */
+struct evolution_state {
+	struct {
+		struct swap_record ring[SWAP_HISTORY_MAX];
+		uint64_t total;
+	} history;
+	struct {
+		struct crate_handle crate;
+		bool used;
+	} waiting[WAITING_MAX];
+	struct {
+		struct swap_plan plan;
+		char old_name[32], new_name[32];
+		enum replacement how;
+		size_t waiting_entry; /* announced before the caller returns */
+		bool busy;
+	} deferred;
+};
+
+SHARED_REF(struct evolution_state, shared)
+
+#define S (shared())
+
+/* What the next version takes over: the state, by reference. */
+struct evolution_share {
+	struct evolution_state *state;
+	uint64_t state_bytes;
+};
+#define EVOLUTION_SHARE_FORMAT 1
 
 static void say(struct crate_error *why, const struct fmt_line *line)
 {
@@ -49,7 +83,7 @@ static void say_str(struct crate_error *why, struct str text)
 
 static void log_swap(struct str old, struct str new_crate, struct str how, enum kerr result, uint64_t cycles)
 {
-	struct swap_record *r = ARRAY_AT(history.ring, history.total % SWAP_HISTORY_MAX);
+	struct swap_record *r = ARRAY_AT(S->history.ring, S->history.total % SWAP_HISTORY_MAX);
 	struct fmt_line name;
 	fmt_clear(&name);
 	fmt_str(&name, new_crate);
@@ -59,22 +93,22 @@ static void log_swap(struct str old, struct str new_crate, struct str how, enum 
 	r->result = result;
 	r->cycles = cycles;
 	r->at_cycles = cpu_timestamp();
-	history.total += 1;
+	S->history.total += 1;
 }
 
 CRATE_EXPORT void evolution_history(struct swap_history *out)
 {
-	uint64_t n = history.total < SWAP_HISTORY_MAX ? history.total : SWAP_HISTORY_MAX;
+	uint64_t n = S->history.total < SWAP_HISTORY_MAX ? S->history.total : SWAP_HISTORY_MAX;
 	for (uint64_t i = 0; i < n; i++)
-		*ARRAY_AT(out->records, i) = *ARRAY_AT(history.ring, (history.total - n + i) % SWAP_HISTORY_MAX);
+		*ARRAY_AT(out->records, i) = *ARRAY_AT(S->history.ring, (S->history.total - n + i) % SWAP_HISTORY_MAX);
 	out->count = n;
-	out->total = history.total;
+	out->total = S->history.total;
 }
 
 CRATE_EXPORT bool evolution_swap_pending(void)
 {
 	for (size_t i = 0; i < WAITING_MAX; i++)
-		if (waiting[i].used && kernel_crate_on_stack(&waiting[i].crate))
+		if (S->waiting[i].used && kernel_crate_on_stack(&S->waiting[i].crate))
 			return true;
 	return false;
 }
@@ -147,11 +181,6 @@ static struct hook hook_name(const struct crate_summary *c, struct str kind)
  * fault, or `restart --fresh`) is not checked, and even then the hooks
  * run: what a crate hands over is what no instance of it may lose
  * (memory's record of every mapping, the state store's entries). */
-enum replacement {
-	REPLACE_SWAP,          /* another version, or a pushed one */
-	REPLACE_RESTART,       /* a fresh copy, keeping what must survive */
-	REPLACE_RESTART_FRESH, /* a fresh copy, its own data anew */
-};
 
 /* Out of line (as is the wait below): the two summaries and the lines
  * need not stay on the stack while the swap runs. A restart after a fault
@@ -221,9 +250,9 @@ __attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan
 static size_t wait_begin(const struct crate_handle *crate)
 {
 	for (size_t i = 0; i < WAITING_MAX; i++) {
-		if (!waiting[i].used) {
-			waiting[i].crate = *crate;
-			waiting[i].used = true;
+		if (!S->waiting[i].used) {
+			S->waiting[i].crate = *crate;
+			S->waiting[i].used = true;
 			return i;
 		}
 	}
@@ -233,7 +262,7 @@ static size_t wait_begin(const struct crate_handle *crate)
 static void wait_end(size_t entry)
 {
 	if (entry < WAITING_MAX)
-		waiting[entry].used = false;
+		S->waiting[entry].used = false;
 }
 
 /* Apply the plan once OLD is quiescent, a tick at a time. */
@@ -298,14 +327,8 @@ struct swap_figures {
  * the shell) cannot wait in the caller, which would never leave the crate.
  * A helper task waits instead, while the caller returns and steps aside
  * (the shell's read loop asks evolution_swap_pending); it records the
- * outcome in the history and says it on the console. One at a time. */
-static struct {
-	struct swap_plan plan;
-	char old_name[32], new_name[32];
-	enum replacement how;
-	size_t waiting_entry; /* announced before the caller returns */
-	bool busy;
-} deferred;
+ * outcome in the history and says it on the console. One at a time
+ * (S->deferred). */
 
 static struct str how_said(enum replacement how)
 {
@@ -321,12 +344,12 @@ static void replace_for_the_caller(uint64_t unused)
 	(void)unused;
 	struct crate_error why = {""};
 	uint64_t start = cpu_timestamp();
-	struct status s = apply_when_quiescent(&deferred.plan, &why);
-	struct str old = STR_FROM_CSTR_ARRAY(deferred.old_name), new_crate = STR_FROM_CSTR_ARRAY(deferred.new_name);
-	wait_end(deferred.waiting_entry);
-	log_swap(old, new_crate, how_said(deferred.how), s.err, cpu_timestamp() - start);
-	if (!status_ok(s) && deferred.how != REPLACE_SWAP)
-		drop_unused(&deferred.plan.new_crate, &why);
+	struct status s = apply_when_quiescent(&S->deferred.plan, &why);
+	struct str old = STR_FROM_CSTR_ARRAY(S->deferred.old_name), new_crate = STR_FROM_CSTR_ARRAY(S->deferred.new_name);
+	wait_end(S->deferred.waiting_entry);
+	log_swap(old, new_crate, how_said(S->deferred.how), s.err, cpu_timestamp() - start);
+	if (!status_ok(s) && S->deferred.how != REPLACE_SWAP)
+		drop_unused(&S->deferred.plan.new_crate, &why);
 	struct fmt_line line;
 	fmt_clear(&line);
 	fmt_str(&line, STR("evolution: "));
@@ -337,14 +360,14 @@ static void replace_for_the_caller(uint64_t unused)
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
 	kernel_console_write(fmt_view(&line));
 	kernel_console_write(STR("\n")); /* apart: a long reason fills the line */
-	deferred.busy = false;
+	S->deferred.busy = false;
 	task_exit(0);
 }
 
 __attribute__((noinline)) static struct status defer(const struct swap_plan *plan, enum replacement how,
 						     struct crate_error *why)
 {
-	if (deferred.busy) {
+	if (S->deferred.busy) {
 		say_str(why, STR("the calling context is executing in it, and a replacement already waits for "
 				 "its caller"));
 		return STATUS(E_BUSY);
@@ -352,20 +375,20 @@ __attribute__((noinline)) static struct status defer(const struct swap_plan *pla
 	struct crate_summary about;
 	if (!status_ok(kernel_crate_describe(&plan->old_crate, &about)))
 		return STATUS(E_STALE);
-	FILL(deferred.old_name, STR_FROM_CSTR_ARRAY(about.name));
+	FILL(S->deferred.old_name, STR_FROM_CSTR_ARRAY(about.name));
 	if (!status_ok(kernel_crate_describe(&plan->new_crate, &about)))
 		return STATUS(E_STALE);
-	FILL(deferred.new_name, STR_FROM_CSTR_ARRAY(about.name));
-	deferred.plan = *plan;
-	deferred.how = how;
-	deferred.busy = true;
+	FILL(S->deferred.new_name, STR_FROM_CSTR_ARRAY(about.name));
+	S->deferred.plan = *plan;
+	S->deferred.how = how;
+	S->deferred.busy = true;
 	/* Announced now, so that the caller steps aside as soon as it can,
 	 * not once the helper first runs. */
-	deferred.waiting_entry = wait_begin(&plan->old_crate);
+	S->deferred.waiting_entry = wait_begin(&plan->old_crate);
 	struct task_result helper = task_spawn(STR("evolution_helper"), replace_for_the_caller, 0, 0);
 	if (helper.err != E_OK) {
-		wait_end(deferred.waiting_entry);
-		deferred.busy = false;
+		wait_end(S->deferred.waiting_entry);
+		S->deferred.busy = false;
 		say_str(why, STR("the calling context is executing in it, and no helper task could start"));
 		return STATUS(helper.err);
 	}
@@ -620,4 +643,43 @@ CRATE_EXPORT struct status evolution_push(struct str image, struct push_report *
 	if (!status_ok(s))
 		drop_unused(&pushed, &out->why);
 	return s;
+}
+
+/* ---- this crate's own replacement ---- */
+
+struct status evolution_init(void);
+struct status evolution_init(void)
+{
+	/* A new version, in a live swap's window: the state comes from the
+	 * version it replaces (evolution_migrate). */
+	if (kernel_swap_in_progress())
+		return STATUS_OK;
+	struct evolution_state *state = NULL;
+	struct status s = HEAP_NEW(struct evolution_state, &state, HEAP_OWNER_KERNEL);
+	if (status_ok(s))
+		shared_set(state);
+	return s;
+}
+
+/* The save hook when this crate is replaced (interrupts off): the state,
+ * by reference. The `_share` hook tells plan_hooks (this crate's own
+ * policy, in whichever version runs it) that the old version's code may
+ * run on: the caller asking for the replacement returns through it. */
+CRATE_EXPORT struct status evolution_share(void)
+{
+	struct evolution_share share = {S, sizeof(struct evolution_state)};
+	return HANDOVER_PUT_RECORD(struct evolution_share, &share, EVOLUTION_SHARE_FORMAT);
+}
+
+CRATE_EXPORT struct status evolution_migrate(uint32_t from_major)
+{
+	(void)from_major; /* the record's format says what it holds */
+	struct evolution_share share = {};
+	struct status s = HANDOVER_GET_RECORD(struct evolution_share, &share, EVOLUTION_SHARE_FORMAT);
+	if (!status_ok(s))
+		return s;
+	if (share.state_bytes != sizeof(struct evolution_state) || !share.state)
+		return STATUS(E_INVAL);
+	shared_set(share.state);
+	return STATUS_OK;
 }

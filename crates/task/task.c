@@ -9,6 +9,7 @@
 #include <theseus/crate.h>
 #include <theseus/crates.h>
 #include <theseus/services.h>
+#include <theseus/shared_ref.h>
 #include "heap.h"
 #include "interrupts.h"
 #include "log.h"
@@ -86,30 +87,7 @@ struct task_table {
  * unloading it). So two versions' code may run on it in turn, each with
  * interrupts off while it touches it: they must agree on its layout
  * (TASK_SHARE_FORMAT) and on what its fields mean. */
-static struct task_table *table_ref[3];
-
-/* The reference is kept three times: every task operation goes through
- * it, and a flipped bit in it (the fault campaign flips bits of crate
- * data) would take scheduling down at once. The two copies that agree
- * win, and the third is mended. */
-static struct task_table *table(void)
-{
-	struct task_table *a = table_ref[0], *b = table_ref[1], *c = table_ref[2];
-	if (a == b && b == c)
-		return a;
-	struct task_table *agreed = a == b || a == c ? a : b;
-	table_ref[0] = agreed;
-	table_ref[1] = agreed;
-	table_ref[2] = agreed;
-	return agreed;
-}
-
-static void set_table(struct task_table *t)
-{
-	table_ref[0] = t;
-	table_ref[1] = t;
-	table_ref[2] = t;
-}
+SHARED_REF(struct task_table, table)
 
 #define T (table())
 
@@ -804,7 +782,7 @@ struct status task_init(void)
 	struct status made = HEAP_NEW(struct task_table, &made_table, HEAP_OWNER_KERNEL);
 	if (!status_ok(made))
 		return made;
-	set_table(made_table);
+	table_set(made_table);
 	pq_init(&T->ready);
 	pq_init(&T->sleeping);
 	waitq_init(&T->exits);
@@ -862,7 +840,7 @@ CRATE_EXPORT struct status task_migrate(uint32_t from_major)
 		return s;
 	if (share.table_bytes != sizeof(struct task_table) || !share.table)
 		return STATUS(E_INVAL);
-	set_table(share.table);
+	table_set(share.table);
 	uint32_t old_idle = T->idle;
 	struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
 	if (idle.err != E_OK)

@@ -311,14 +311,15 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
 
 
 def test_a_crate_with_state_of_its_own_is_refused_without_a_migration_hook(session, tmp_path):
-    """evolution keeps its swap history in its own .bss and has no hooks to
-    hand it over: a swap would drop it, so the push is refused and the
-    evolution crate runs on."""
-    obj = rebuilt_crate(str(tmp_path), "evolution", {})
+    """workload keeps its figures in its own .bss and has no hooks to hand
+    them over: a swap would drop them, so the push is refused and the
+    workload crate runs on."""
+    session.type("load workload")
+    obj = rebuilt_crate(str(tmp_path), "workload", {})
     result = push(obj, session.socket)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.search(r"evolution keeps \d+ bytes of state", result.stderr), result.stderr
-    assert "no evolution_save/evolution_migrate carries it over" in result.stderr
+    assert re.search(r"workload keeps \d+ bytes of state", result.stderr), result.stderr
+    assert "no workload_save/workload_migrate carries it over" in result.stderr
     assert "nothing changed" in result.stderr
     assert "heap:" in session.type("mem")
     listing = session.type("crates")
