@@ -414,6 +414,7 @@ static struct status swap_to(struct crate_handle *old, struct crate_handle *new,
 	uint64_t start = cpu_timestamp();
 	/* Versions retired by earlier swaps go once nothing runs in them. */
 	(void)kernel_crate_reap_retired();
+	shared_mend();
 	struct status s = plan_hooks(&plan, how, why);
 	if (status_ok(s) && may_defer && caller_can_step_aside(old)) {
 		s = defer(&plan, how, why);

@@ -136,7 +136,8 @@ static void queues_failed(struct str why)
  * to be trusted. (While it is not, a ready slot is all it takes.) */
 static void ready_push(uint32_t slot, int64_t priority)
 {
-	if (!T->queues_suspect && !status_ok(pq_push(&T->ready, slot, priority)))
+	struct task_table *const tt = T;
+	if (!tt->queues_suspect && !status_ok(pq_push(&tt->ready, slot, priority)))
 		queues_failed(STR("a ready task could not be queued"));
 }
 
@@ -151,8 +152,9 @@ static struct {
 
 static void pop_ready(uint64_t unused)
 {
+	struct task_table *const tt = T;
 	(void)unused;
-	q.found = pq_pop(&T->ready, sched_policy_before, &q.item);
+	q.found = pq_pop(&tt->ready, sched_policy_before, &q.item);
 }
 
 static void pop_due_sleeper(uint64_t unused)
@@ -187,33 +189,36 @@ static bool run_protected(task_entry_fn fn)
 
 static void retry_queues(void)
 {
-	if (!T->queues_suspect || T->now - T->queues_failed_at < QUEUE_RETRY_TICKS)
+	struct task_table *const tt = T;
+	if (!tt->queues_suspect || tt->now - tt->queues_failed_at < QUEUE_RETRY_TICKS)
 		return;
 	if (run_protected(rebuild_queues) && q.consistent) {
-		T->queues_suspect = false;
+		tt->queues_suspect = false;
 		log_write(LOG_INFO, STR("task"), STR("run queues rebuilt: the scheduling policy is back"));
 	} else {
-		T->queues_failed_at = T->now;
+		tt->queues_failed_at = tt->now;
 	}
 }
 
 /* The always-present minimal policy: the next ready slot after the last. */
 static uint32_t round_robin(void)
 {
+	struct task_table *const tt = T;
 	for (uint32_t i = 0; i < TASK_MAX; i++) {
-		uint32_t s = (T->round_robin_next + i) % TASK_MAX;
-		if (s != T->idle && T->slots[s].state == TASK_READY) {
-			T->round_robin_next = s + 1;
+		uint32_t s = (tt->round_robin_next + i) % TASK_MAX;
+		if (s != tt->idle && tt->slots[s].state == TASK_READY) {
+			tt->round_robin_next = s + 1;
 			return s;
 		}
 	}
-	return T->idle;
+	return tt->idle;
 }
 
 static bool some_task_ready(void)
 {
+	struct task_table *const tt = T;
 	for (uint32_t s = 0; s < TASK_MAX; s++)
-		if (s != T->idle && T->slots[s].state == TASK_READY)
+		if (s != tt->idle && tt->slots[s].state == TASK_READY)
 			return true;
 	return false;
 }
@@ -221,20 +226,21 @@ static bool some_task_ready(void)
 /* The next task to run: the policy's choice, checked against the slots. */
 static uint32_t pick_next(void)
 {
+	struct task_table *const tt = T;
 	retry_queues();
-	if (!T->queues_suspect) {
+	if (!tt->queues_suspect) {
 		q.found = false;
 		if (!run_protected(pop_ready))
 			queues_failed(STR("the policy or the queue faulted"));
-		else if (q.found && (q.item.id >= TASK_MAX || q.item.id == T->idle ||
-				     T->slots[q.item.id].state != TASK_READY))
+		else if (q.found && (q.item.id >= TASK_MAX || q.item.id == tt->idle ||
+				     tt->slots[q.item.id].state != TASK_READY))
 			queues_failed(STR("it gave a task that is not ready"));
 		else if (q.found)
 			return q.item.id;
 		else if (some_task_ready())
 			queues_failed(STR("it lost a ready task"));
 		else
-			return T->idle;
+			return tt->idle;
 	}
 	return round_robin();
 }
@@ -242,9 +248,10 @@ static uint32_t pick_next(void)
 /* Release what ended tasks owned. Never the running task's own stack. */
 static void reap_exited(void)
 {
+	struct task_table *const tt = T;
 	for (uint32_t s = 0; s < TASK_MAX; s++) {
-		struct task *t = ARRAY_AT(T->slots, s);
-		if (!t->reap_pending || s == T->current)
+		struct task *t = ARRAY_AT(tt->slots, s);
+		if (!t->reap_pending || s == tt->current)
 			continue;
 		t->reap_pending = false;
 		if (t->has_stack)
@@ -260,32 +267,34 @@ static void reap_exited(void)
 /* Pick the next task and switch to it. Interrupts must be off. */
 static void schedule(void)
 {
-	struct task *cur = ARRAY_AT(T->slots, T->current);
+	struct task_table *const tt = T;
+	struct task *cur = ARRAY_AT(tt->slots, tt->current);
 	if (cur->state == TASK_RUNNING) {
 		cur->state = TASK_READY;
-		if (T->current != T->idle)
-			ready_push(T->current, cur->priority);
+		if (tt->current != tt->idle)
+			ready_push(tt->current, cur->priority);
 	}
 	uint32_t to = pick_next();
-	T->slice = 0;
-	T->preempt_pending = false;
-	struct task *t = ARRAY_AT(T->slots, to);
+	tt->slice = 0;
+	tt->preempt_pending = false;
+	struct task *t = ARRAY_AT(tt->slots, to);
 	t->state = TASK_RUNNING;
-	if (to == T->current) {
+	if (to == tt->current) {
 		reap_exited();
 		return;
 	}
 	t->switches++;
-	uint32_t from = T->current;
-	T->current = to;
-	kernel_context_switch(&ARRAY_AT(T->slots, from)->context, &t->context);
+	uint32_t from = tt->current;
+	tt->current = to;
+	kernel_context_switch(&ARRAY_AT(tt->slots, from)->context, &t->context);
 	/* Running again, possibly much later, on our own stack. */
 	reap_exited();
 }
 
 static void wake(uint32_t slot)
 {
-	struct task *t = ARRAY_AT(T->slots, slot);
+	struct task_table *const tt = T;
+	struct task *t = ARRAY_AT(tt->slots, slot);
 	if (t->state == TASK_SLEEPING) {
 		t->state = TASK_READY;
 		ready_push(slot, t->priority);
@@ -294,7 +303,8 @@ static void wake(uint32_t slot)
 
 static void wake_sleepers(void)
 {
-	for (uint32_t n = 0; !T->queues_suspect && n < TASK_MAX; n++) {
+	struct task_table *const tt = T;
+	for (uint32_t n = 0; !tt->queues_suspect && n < TASK_MAX; n++) {
 		q.found = false;
 		if (!run_protected(pop_due_sleeper))
 			queues_failed(STR("the sleep queue faulted"));
@@ -305,31 +315,34 @@ static void wake_sleepers(void)
 		else
 			wake(q.item.id);
 	}
-	for (uint32_t s = 0; T->queues_suspect && s < TASK_MAX; s++)
-		if (T->slots[s].state == TASK_SLEEPING && T->slots[s].wake_at <= T->now)
+	for (uint32_t s = 0; tt->queues_suspect && s < TASK_MAX; s++)
+		if (tt->slots[s].state == TASK_SLEEPING && tt->slots[s].wake_at <= tt->now)
 			wake(s);
 }
 
 CRATE_EXPORT void task_on_timer_tick(uint8_t irq_line)
 {
+	struct task_table *const tt = T;
 	(void)irq_line;
-	if (!T->started)
+	if (!tt->started)
 		return;
-	T->now++;
-	T->slots[T->current].ticks++;
+	table_mend();
+	tt->now++;
+	tt->slots[tt->current].ticks++;
 	wake_sleepers();
-	T->slice++;
+	tt->slice++;
 	/* The switch waits for task_preempt, which the nano-core calls once
 	 * the interrupt's dispatch has returned: no task stays switched out
 	 * inside the interrupts crate. */
-	if (T->slice >= TASK_TIMESLICE_TICKS || T->current == T->idle)
-		T->preempt_pending = true;
+	if (tt->slice >= TASK_TIMESLICE_TICKS || tt->current == tt->idle)
+		tt->preempt_pending = true;
 }
 
 CRATE_EXPORT struct status task_preempt(void)
 {
-	if (T->started && T->preempt_pending) {
-		T->preempt_pending = false;
+	struct task_table *const tt = T;
+	if (tt->started && tt->preempt_pending) {
+		tt->preempt_pending = false;
 		schedule();
 	}
 	return STATUS_OK;
@@ -527,7 +540,7 @@ CRATE_EXPORT struct task_result task_spawn_app(struct str app, struct str args, 
 	return r;
 }
 
-CRATE_EXPORT task_id task_current(void) { return T->slots[T->current].id; }
+CRATE_EXPORT task_id task_current(void) { struct task_table *const tt = T; return tt->slots[tt->current].id; }
 
 CRATE_EXPORT void task_yield(void)
 {
@@ -538,11 +551,12 @@ CRATE_EXPORT void task_yield(void)
 
 CRATE_EXPORT void task_sleep_ticks(uint64_t ticks)
 {
+	struct task_table *const tt = T;
 	bool irq = cpu_irq_save();
-	struct task *cur = ARRAY_AT(T->slots, T->current);
-	if (T->current != T->idle) {
-		cur->wake_at = T->now + ticks;
-		if (!T->queues_suspect && !status_ok(pq_push(&T->sleeping, T->current, (int64_t)cur->wake_at)))
+	struct task *cur = ARRAY_AT(tt->slots, tt->current);
+	if (tt->current != tt->idle) {
+		cur->wake_at = tt->now + ticks;
+		if (!tt->queues_suspect && !status_ok(pq_push(&tt->sleeping, tt->current, (int64_t)cur->wake_at)))
 			queues_failed(STR("a sleeping task could not be queued"));
 		cur->state = TASK_SLEEPING;
 		schedule();
@@ -680,11 +694,12 @@ static void waitq_remove(struct waitq *q, task_id slot)
 
 CRATE_EXPORT struct status waitq_wait(struct waitq *q)
 {
-	if (q->len >= WAITQ_MAX || T->current == T->idle)
+	struct task_table *const tt = T;
+	if (q->len >= WAITQ_MAX || tt->current == tt->idle)
 		return STATUS(E_NOMEM);
-	q->waiters[q->len] = T->current;
+	q->waiters[q->len] = tt->current;
 	q->len++;
-	struct task *cur = ARRAY_AT(T->slots, T->current);
+	struct task *cur = ARRAY_AT(tt->slots, tt->current);
 	cur->state = TASK_BLOCKED;
 	cur->blocked_on = q;
 	schedule();
@@ -711,7 +726,8 @@ static void waitq_clamp(struct waitq *q)
 
 static void make_ready(uint32_t slot)
 {
-	struct task *t = ARRAY_AT(T->slots, slot);
+	struct task_table *const tt = T;
+	struct task *t = ARRAY_AT(tt->slots, slot);
 	if (t->state != TASK_BLOCKED)
 		return;
 	t->state = TASK_READY;
