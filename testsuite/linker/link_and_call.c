@@ -267,6 +267,39 @@ int main(int argc, char **argv)
 	tap_check(status_ok(st) && sum() == 15 && apply(2, 3, 4) == 7 && got_read() == 12, "and back to beta",
 	          "%s", err.reason);
 
+	/* A retiring swap: beta held by a strong reference (a task inside
+	 * it, in the kernel) is replaced all the same, and stays placed. */
+	beta_now = linker_crate_by_name(&l, "beta");
+	tap_check(status_ok(linker_ref_get(&l, beta_now)) && linker_swap_to(&l, beta_now, alt_id, &err).err == E_BUSY,
+	          "a plain swap refuses a crate with a strong reference", "%s", err.reason);
+	long retired_regions = h.live_regions;
+	st = linker_swap_retiring(&l, beta_now, alt_id, &err);
+	tap_check(status_ok(st) && sum() == 105 && apply(2, 3, 4) == 107 && got_read() == 75,
+	          "a retiring swap re-links every importer to alt_beta", "%s", err.reason);
+	struct linker_crate_stats beta_stats;
+	tap_check(linker_is_retired(&l, beta_now) && !linker_is_loaded(&l, beta_now) && !linker_crate(&l, beta_now) &&
+	                  linker_next_retired(&l, LINKER_NO_CRATE) == beta_now && h.live_regions > retired_regions &&
+	                  status_ok(linker_crate_stats(&l, beta_now, &beta_stats)) && beta_stats.retired &&
+	                  !beta_stats.loaded && beta_stats.refcount == 1 && beta_stats.text_size > 0,
+	          "beta is retired: placed (its figures shown), not loaded", "");
+	tap_check(status_ok(linker_resolve(&l, "beta_add", 0, &strong, &err)) && strong.crate_id == alt_id,
+	          "names resolve to alt_beta, never to the retired beta", "%s", err.reason);
+	tap_check(linker_load_id(&l, beta_now, &err).err == E_BUSY && strstr(err.reason, "retired"),
+	          "a load of the retired crate is refused", "%s", err.reason);
+	tap_check(status_ok(linker_ref_put(&l, beta_now)), "the reference taken before is given back to it", "");
+	st = linker_unretire(&l, beta_now, &err);
+	if (status_ok(st))
+		st = linker_swap_to(&l, alt_id, beta_now, &err);
+	tap_check(status_ok(st) && linker_is_loaded(&l, beta_now) && sum() == 15 && got_read() == 12,
+	          "unretired and swapped back: beta serves again", "%s", err.reason);
+	st = linker_swap_retiring(&l, beta_now, alt_id, &err);
+	if (status_ok(st))
+		st = linker_unload(&l, beta_now, &err);
+	tap_check(status_ok(st) && !linker_is_retired(&l, beta_now) && !linker_crate(&l, beta_now) && sum() == 105,
+	          "a retired crate is unloaded once nothing runs in it", "%s", err.reason);
+	st = linker_swap_to(&l, alt_id, beta_id, &err);
+	tap_check(status_ok(st) && sum() == 15, "and beta loaded again in its place", "%s", err.reason);
+
 	/* A crate in an import cycle with what its request loads cannot be
 	 * prepared apart: cyc_b's init would run before cyc_a's. */
 	uint32_t cyc_a = linker_crate_by_name(&l, "cyc_a");
