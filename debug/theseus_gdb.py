@@ -301,7 +301,8 @@ class TasksCommand(gdb.Command):
 
     @staticmethod
     def task_table():
-        crate = next((c for c in THESEUS.crates.values() if c.name == "task" and c.symbols), None)
+        # task or its alternative task_v2: both reach the one shared table.
+        crate = next((c for c in THESEUS.crates.values() if c.name in ("task", "task_v2") and c.symbols), None)
         if crate is None:
             raise TheseusError("the task crate is not loaded (or gdb has no symbols for it): theseus sync")
         for objfile in gdb.objfiles():

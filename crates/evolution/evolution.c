@@ -471,8 +471,23 @@ CRATE_EXPORT struct status evolution_swap(struct str old, struct str new_crate, 
 			say(why, &line);
 		}
 	}
+	/* The archive's instance of NEW may be retired, tasks still running
+	 * in it (`swap task task_v2` and back): a fresh instance serves. */
+	struct crate_summary target;
+	bool copied = false;
+	if (status_ok(s) && status_ok(kernel_crate_describe(&to, &target)) && target.retired) {
+		struct crate_handle copy;
+		s = kernel_crate_add_copy(&to, &copy, why);
+		copied = status_ok(s);
+		if (copied)
+			to = copy;
+	}
 	if (status_ok(s))
 		s = swap_to(&from, &to, REPLACE_SWAP, true, why, &fig);
+	if (copied && !status_ok(s) && !fig.deferred) {
+		struct crate_error ignored;
+		drop_unused(&to, &ignored);
+	}
 	if (!fig.deferred)
 		log_swap(old, new_crate, STR_EMPTY, s.err, fig.cycles);
 	return s;

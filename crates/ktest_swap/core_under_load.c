@@ -28,7 +28,8 @@ static const struct step steps[] = {
 	{"restart", "heap", ""},      {"swap", "heap", "heap_v2"},       {"swap", "heap_v2", "heap"},
 	/* Every workload task is switched out inside task: its table is
 	 * shared with the new version and the old one retired. */
-	{"restart", "task", ""},      {"restart", "channel", ""},
+	{"restart", "task", ""},      {"swap", "task", "task_v2"},       {"swap", "task_v2", "task"},
+	{"restart", "channel", ""},
 };
 
 KTEST(core_crates_replaced_under_load, "swap.core_crates_replaced_under_load")

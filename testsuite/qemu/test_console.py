@@ -668,8 +668,9 @@ def test_evolve_all_replaces_what_it_can_and_says_why_not_for_the_rest():
     assert re.search(r"evolve: \d+ of \d+ crates replaced and back, 1 more once this command ends", out)
     assert "evolution: shell replaced by shell once its caller stepped aside: swapped in " in out
     # Every task is inside the task crate: it is not waited for but
-    # retired, its table shared with the new version.
-    assert re.search(r"evolve task: ok, swapped in \d+ cycles with interrupts off; state shared", out), out
+    # retired, its table shared with task_v2, and again on the way back.
+    assert "evolve task: ok, to task_v2 and back in " in out, out
+    assert out.count("linker: retired task") >= 2, out
     assert re.search(r"evolve: \d+ of \d+ crates replaced and back", out)
     assert "counter 2.0.0: run 2 (1 since the upgrade)" in out
     assert out.count("Hello from hello 1.0.0") == 2
@@ -677,6 +678,30 @@ def test_evolve_all_replaces_what_it_can_and_says_why_not_for_the_rest():
     assert len(ticks) == 2 and ticks[1] >= ticks[0] + 20, ticks
     assert "evolve nosuch: E_NOENT, not loaded" in out
     assert "usage: evolve all | evolve CRATE..." in out
+    assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
+
+
+def test_the_task_crate_is_swapped_while_every_task_is_inside_it():
+    """`swap task task_v2` with the workload running: every task is inside
+    task, so the old version is retired, not waited for, and each task
+    moves to version 2 when it next returns out of the crate; `tasks`
+    shows version 2's state names. And back. The workload loses nothing."""
+    code, out = console("run workload start", "sleep 100", "swap task task_v2", "tasks", "crates", "sleep 100",
+                        "swap task_v2 task", "tasks", "sleep 100", "run workload stop", "kill 999999", "crates")
+    assert code == 0
+    assert re.search(r"swapped task -> task_v2 \(swapped in \d+ cycles with interrupts off; state shared "
+                     r"\(task_share, task_migrate\); the old version retired\)", out), out
+    v2_tasks = out.split("theseus> tasks", 1)[1].split("theseus> ", 1)[0]
+    assert re.search(r"^\d+ +wl_allocator +(runnable|running|sleeping) ", v2_tasks, re.M), v2_tasks
+    assert re.search(r"^\d+ +idle +(runnable|running) ", v2_tasks, re.M), v2_tasks  # version 2's idle task
+    listing = out.split("theseus> crates", 1)[1].split("theseus> ", 1)[0]
+    assert re.search(r"^task +1\.0\.0 .*\[retired: tasks still run in it\]$", listing, re.M), listing
+    assert re.search(r"^task_v2 +2\.0\.0 ", listing, re.M), listing
+    assert re.search(r"swapped task_v2 -> task \(swapped in \d+ cycles", out), out
+    v1_tasks = out.split("theseus> tasks", 2)[2].split("theseus> ", 1)[0]
+    assert re.search(r"^\d+ +idle +(ready|running) ", v1_tasks, re.M), v1_tasks
+    assert "verdict ok: 0 lost, 0 duplicated, 0 corrupt, 0 refused, 0 leaked, 0 stuck, 0 ran back" in out, out
+    assert "kill: no such task" in out
     assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
 
 
