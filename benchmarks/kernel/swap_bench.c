@@ -114,7 +114,21 @@ static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old
 	/* The bare primitive carries no state: a pair whose new crate refuses
 	 * to start beside the old one (heap_v2 beside heap: its start would
 	 * free the slabs) is measured by the evolution crate's swap_request
-	 * and restart figures instead, with its hooks. */
+	 * and restart figures instead, with its hooks. So is a crate that
+	 * shares its state with its successor (FAMILY_share: task, whose
+	 * table every task runs on): swapped bare, the new one would start a
+	 * table of its own under the running tasks, so it is not tried. */
+	char share[80];
+	uint64_t hook;
+	ksnprintf(share, sizeof share, "%s_share", old_name);
+	if (linker_export_address(l, id, share, true, &hook)) {
+		char why[160];
+		ksnprintf(why, sizeof why, "%s shares its state with its successor (%s): swapped only with its hooks "
+			  "(swap_request.%s_to_%s)", old_name, share, old_name, new_name);
+		kbench_skip(b, forward, why);
+		kbench_skip(b, backward, why);
+		return;
+	}
 	{
 		struct swap_pair trial = {old_name, new_name, id};
 		uint64_t unused;

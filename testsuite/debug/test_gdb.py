@@ -82,7 +82,7 @@ def test_a_pending_breakpoint_is_hit_in_the_crate_and_follows_a_swap(workdir):
     assert re.search(r"^#0 +hello_main \(.*\) at \S*crates/hello/hello\.c:\d+$", first, re.M), first
     # ... called through the nano-core's application call from the task crate.
     assert re.search(r"in kernel_call_app \(.*\) at \S*kernel/core/crate_calls\.c:\d+", first), first
-    assert re.search(r"in app_entry \(.*\) at \S*crates/task/task\.c:\d+", first), first
+    assert re.search(r"in app_entry \(.*\) at \S*crates/task/include/task_core\.h:\d+", first), first
     # The commands read kernel state.
     assert re.search(r"^ +\d+ +\d+  hello +1\.0\.0 +0x[0-9a-f]+ +\S+/hello\.o$", first, re.M), first
     assert re.search(r"^\* +\d+ running +hello ", first, re.M), first

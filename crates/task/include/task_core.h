@@ -26,14 +26,13 @@
 #include "task.h"
 #include "timer.h"
 
+/* Each crate's own file (task.c, task_v2.c) names it with CRATE(...). */
 #ifdef TASK_V2
-CRATE("task_v2", "2.0.0", "kernel tasks, version 2: shorter time slices, states named as scheduled", "task_init",
-      "task", "fmt,pqueue,sched_rr,memory,heap,interrupts,timer,log");
 #define SLICE_TICKS (TASK_TIMESLICE_TICKS / 2)
+#define THIS_CRATE "task_v2"
 #else
-CRATE("task", "1.0.0", "kernel tasks: spawn, switch, preempt, block, exit; policy in sched_*", "task_init", "",
-      "fmt,pqueue,sched_rr,memory,heap,interrupts,timer,log");
 #define SLICE_TICKS TASK_TIMESLICE_TICKS
+#define THIS_CRATE "task"
 #endif
 
 #define APP_NAME_MAX 40
@@ -816,6 +815,15 @@ struct status task_init(void)
 	 * registered come from the version it replaces (task_migrate). */
 	if (kernel_swap_in_progress())
 		return STATUS_OK;
+	/* Loaded beside a running version (`load task_v2`): a second table
+	 * would hold a second idle task nobody schedules. Refused. */
+	struct crate_handle serving;
+	struct crate_summary about;
+	struct crate_error why;
+	if (status_ok(kernel_crate_find(STR("task"), &serving, &why)) &&
+	    status_ok(kernel_crate_describe(&serving, &about)) && about.loaded &&
+	    !str_eq(STR_FROM_CSTR_ARRAY(about.name), STR(THIS_CRATE)))
+		return STATUS(E_BUSY);
 	struct task_table *made_table = NULL;
 	struct status made = HEAP_NEW(struct task_table, &made_table, HEAP_OWNER_KERNEL);
 	if (!status_ok(made))
