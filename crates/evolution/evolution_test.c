@@ -36,16 +36,16 @@ KTEST(evolution_swap_there_and_back_is_recorded, "evolution.swap_there_and_back_
 
 KTEST(evolution_refuses_to_drop_a_crates_own_state, "evolution.refuses_to_drop_a_crates_own_state")
 {
-	/* workload keeps its figures in .data/.bss and has no
-	 * workload_save/workload_migrate. */
+	/* faulty keeps its run count in .data/.bss and has no
+	 * faulty_save/faulty_migrate. */
 	struct crate_error why = {""};
-	KT_EXPECT_MSG(t, status_ok(kernel_crate_load(STR("workload"), &why)), "%s", STR_FROM_CSTR_ARRAY(why.text));
-	struct status s = evolution_swap(STR("workload"), STR("workload"), &why);
-	KT_EXPECT_MSG(t, s.err == E_PERM, "swap workload workload: %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT_MSG(t, status_ok(kernel_crate_load(STR("faulty"), &why)), "%s", STR_FROM_CSTR_ARRAY(why.text));
+	struct status s = evolution_swap(STR("faulty"), STR("faulty"), &why);
+	KT_EXPECT_MSG(t, s.err == E_PERM, "swap faulty faulty: %d (%s)", s.err, STR_FROM_CSTR_ARRAY(why.text));
 	struct str text = STR_FROM_CSTR_ARRAY(why.text);
-	KT_EXPECT_MSG(t, text.len > 20 && str_eq(str_sub(text, 0, 15), STR("workload keeps ")), "%s",
+	KT_EXPECT_MSG(t, text.len > 20 && str_eq(str_sub(text, 0, 13), STR("faulty keeps ")), "%s",
 		      STR_FROM_CSTR_ARRAY(why.text));
-	KT_EXPECT_MSG(t, status_ok(kernel_crate_unload(STR("workload"), &why)), "%s", STR_FROM_CSTR_ARRAY(why.text));
+	KT_EXPECT_MSG(t, status_ok(kernel_crate_unload(STR("faulty"), &why)), "%s", STR_FROM_CSTR_ARRAY(why.text));
 }
 
 KTEST(evolution_bad_names_are_errors, "evolution.bad_names_are_errors")

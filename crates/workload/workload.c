@@ -1,8 +1,14 @@
 /* workload: see include/workload.h. Its state is the run in progress:
- * what the tasks saw, read by `stop` once they have ended. */
+ * what the tasks saw, read by `stop` once they have ended. It lives on the
+ * heap and is shared with the next version (workload_share,
+ * workload_migrate): the workload's tasks loop in this crate for good, so
+ * a replacement retires this version and they run on in it, on the same
+ * record the new version reads. */
 #include <theseus/alloc.h>
 #include <theseus/cpu.h>
 #include <theseus/crate.h>
+#include <theseus/crates.h>
+#include <theseus/shared_ref.h>
 #include "channel.h"
 #include "fmt.h"
 #include "heap.h"
@@ -11,15 +17,15 @@
 #include "timer.h"
 #include "workload.h"
 
-CRATE("workload", "1.0.0", "a self-checking load: allocations, a channel, a sleeper; a verdict at the end", "", "",
-      "channel,fmt,heap,log,task,timer");
+CRATE("workload", "1.0.0", "a self-checking load: allocations, a channel, a sleeper; a verdict at the end",
+      "workload_init", "", "channel,fmt,heap,log,task,timer");
 
 #define ALLOCATORS 2
 #define TASKS (ALLOCATORS + 3)
 #define STOP_WAIT_TICKS 2000 /* for every task to end once told to */
 #define BLOCK_TAG 0xB10C000000000000ull
 
-static struct {
+struct workload_run {
 	bool running;
 	volatile bool stop;
 	task_id ids[TASKS];
@@ -29,7 +35,18 @@ static struct {
 	uint64_t wakeups, time_ran_back;
 	uint64_t start_tsc, start_ticks;
 	struct channel pipe;
-} run;
+};
+
+SHARED_REF(struct workload_run, shared)
+
+#define run (*shared())
+
+/* What the next version takes over: the run, by reference. */
+struct workload_share {
+	struct workload_run *record;
+	uint64_t record_bytes;
+};
+#define WORKLOAD_SHARE_FORMAT 1
 
 static void end_task(uint64_t slot, int64_t code)
 {
@@ -306,4 +323,38 @@ CRATE_EXPORT struct status workload_main(struct str args)
 		return status();
 	say_text(LOG_ERROR, STR("usage: run workload start | stop | status"));
 	return STATUS(E_INVAL);
+}
+
+/* ---- this crate's replacement ---- */
+
+struct status workload_init(void);
+struct status workload_init(void)
+{
+	/* In a swap's window the run comes from the version replaced. */
+	if (kernel_swap_in_progress())
+		return STATUS_OK;
+	struct workload_run *fresh = NULL;
+	struct status s = HEAP_NEW(struct workload_run, &fresh, HEAP_OWNER_KERNEL);
+	if (status_ok(s))
+		shared_set(fresh);
+	return s;
+}
+
+CRATE_EXPORT struct status workload_share(void)
+{
+	struct workload_share share = {&run, sizeof(struct workload_run)};
+	return HANDOVER_PUT_RECORD(struct workload_share, &share, WORKLOAD_SHARE_FORMAT);
+}
+
+CRATE_EXPORT struct status workload_migrate(uint32_t from_major)
+{
+	(void)from_major; /* the record's format says what it holds */
+	struct workload_share share = {};
+	struct status s = HANDOVER_GET_RECORD(struct workload_share, &share, WORKLOAD_SHARE_FORMAT);
+	if (!status_ok(s))
+		return s;
+	if (share.record_bytes != sizeof(struct workload_run) || !share.record)
+		return STATUS(E_INVAL);
+	shared_set(share.record);
+	return STATUS_OK;
 }

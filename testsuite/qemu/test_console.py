@@ -472,8 +472,11 @@ def test_evolve_all_under_the_workload_loses_nothing():
     assert blocks > 100 and sent > 100 and received == sent and wakeups > 100, ran.group(0)
     replaced = re.search(r"evolve: (\d+) of (\d+) crates replaced and back", out)
     assert replaced and int(replaced.group(1)) >= 16, replaced and replaced.group(0)
-    for crate in ("heap", "memory", "timer", "interrupts", "state_store", "fmt", "log", "sched_rr", "channel"):
+    for crate in ("heap", "memory", "timer", "interrupts", "state_store", "fmt", "log", "sched_rr", "channel",
+                  "task", "evolution", "workload"):
         assert re.search(rf"evolve {crate}: ok, ", out), crate
+    # Every crate but the shell (deferred) is replaced: none refused.
+    assert not re.search(r"^evolve \w+: E_", out, re.M), out
     assert "evolve shell: deferred, " in out
     assert "evolution: shell replaced by shell once its caller stepped aside: swapped in " in out
     assert re.search(r"^up \d+\.\d+ s, ", out, re.M)

@@ -311,15 +311,15 @@ def test_a_script_pushes_between_the_lines_it_feeds_to_launch_run(tmp_path):
 
 
 def test_a_crate_with_state_of_its_own_is_refused_without_a_migration_hook(session, tmp_path):
-    """workload keeps its figures in its own .bss and has no hooks to hand
-    them over: a swap would drop them, so the push is refused and the
-    workload crate runs on."""
-    session.type("load workload")
-    obj = rebuilt_crate(str(tmp_path), "workload", {})
+    """faulty keeps its run count in its own .bss and has no hooks to hand
+    it over: a swap would drop it, so the push is refused and the faulty
+    crate runs on."""
+    session.type("load faulty")
+    obj = rebuilt_crate(str(tmp_path), "faulty", {})
     result = push(obj, session.socket)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.search(r"workload keeps \d+ bytes of state", result.stderr), result.stderr
-    assert "no workload_save/workload_migrate carries it over" in result.stderr
+    assert re.search(r"faulty keeps \d+ bytes of state", result.stderr), result.stderr
+    assert "no faulty_save/faulty_migrate carries it over" in result.stderr
     assert "nothing changed" in result.stderr
     assert "heap:" in session.type("mem")
     listing = session.type("crates")
