@@ -8,7 +8,13 @@
  * with one line, `push: ok ...` or `push: error ...`.
  *
  * Keeps no state between frames: the buffer of one frame is the task's,
- * freed before the next. */
+ * freed before the next. Its task never returns by itself, so a new
+ * version takes over as a task-crate version does: this one is retired
+ * (live_update_share), and the loop, between two frames, sees that and
+ * steps out (E_AGAIN); the task crate calls live_update_main again, in
+ * the new version, which goes on listening where this one stopped
+ * (live_update_migrate: COM2 is set up already, and its bytes are not
+ * thrown away). A push of live_update itself is taken that way. */
 #include <theseus/alloc.h>
 #include <theseus/console.h>
 #include <theseus/crate.h>
@@ -23,6 +29,18 @@
 
 CRATE("live_update", "1.0.0", "receives crates pushed from the host on COM2 and swaps them in", "", "",
       "evolution,fmt,heap,task,timer");
+
+/* Set by live_update_migrate: the receiver was listening in the version
+ * replaced, so this one takes over COM2 as it is. */
+static bool taking_over;
+/* The receiver's loop runs (in this version). */
+static bool listening;
+
+/* What the next version is told: that COM2 is set up and listened to. */
+struct live_update_share {
+	bool listening;
+};
+#define LIVE_UPDATE_SHARE_FORMAT 1
 
 
 #define HEADER "THESEUS-PUSH 1 "
@@ -230,19 +248,50 @@ static void receive_frame(void)
 CRATE_EXPORT struct status live_update_main(struct str args)
 {
 	(void)args;
-	if (!com2_present()) {
-		kernel_console_write(STR("live_update: no COM2 here, nothing to listen on\n"));
-		return STATUS(E_NOENT);
+	if (taking_over) {
+		taking_over = false;
+		kernel_console_write(STR("live_update: the new version listens on COM2\n"));
+	} else {
+		if (!com2_present()) {
+			kernel_console_write(STR("live_update: no COM2 here, nothing to listen on\n"));
+			return STATUS(E_NOENT);
+		}
+		com2_init();
+		while (com2_ready()) /* whatever came before we listened */
+			(void)port_in8(COM2 + UART_DATA);
+		com2_write(STR("live_update: ready\n"));
+		kernel_console_write(STR("live_update: listening on COM2\n"));
 	}
-	com2_init();
-	while (com2_ready()) /* whatever came before we listened */
-		(void)port_in8(COM2 + UART_DATA);
-	com2_write(STR("live_update: ready\n"));
-	kernel_console_write(STR("live_update: listening on COM2\n"));
+	listening = true;
 	for (;;) {
+		/* Between two frames: a version that was replaced steps out. */
+		if (kernel_crate_caller_retired())
+			return STATUS(E_AGAIN);
 		if (com2_ready())
 			receive_frame();
 		else
 			task_sleep_ticks(IDLE_POLL_TICKS);
 	}
+}
+
+/* A replacement of this crate: its receiver loop runs on in this version
+ * until it next looks (above), so this version is retired, not waited
+ * for. */
+CRATE_EXPORT struct status live_update_share(void)
+{
+	struct live_update_share share = {listening};
+	return HANDOVER_PUT_RECORD(struct live_update_share, &share, LIVE_UPDATE_SHARE_FORMAT);
+}
+
+CRATE_EXPORT struct status live_update_migrate(uint32_t from_major)
+{
+	(void)from_major;
+	struct live_update_share share = {};
+	struct status s = HANDOVER_GET_RECORD(struct live_update_share, &share, LIVE_UPDATE_SHARE_FORMAT);
+	if (s.err == E_NOENT)
+		return STATUS_OK; /* nothing listened: the receiver starts afresh */
+	if (!status_ok(s))
+		return s;
+	taking_over = share.listening;
+	return STATUS_OK;
 }

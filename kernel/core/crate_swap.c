@@ -489,3 +489,15 @@ KERNEL_EXPORT size_t kernel_crate_reap_retired(void)
 	return gone;
 }
 KEXPORT(kernel_crate_reap_retired);
+
+KERNEL_EXPORT bool kernel_crate_caller_retired(void)
+{
+	struct linker *l = crates_linker();
+	uint64_t caller = (uint64_t)__builtin_return_address(0);
+	for (uint32_t id = l ? linker_next_retired(l, LINKER_NO_CRATE) : LINKER_NO_CRATE; id != LINKER_NO_CRATE;
+	     id = linker_next_retired(l, id))
+		if (linker_text_contains(l, id, caller))
+			return true;
+	return false;
+}
+KEXPORT(kernel_crate_caller_retired);

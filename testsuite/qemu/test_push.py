@@ -349,6 +349,28 @@ def test_a_rebuilt_task_crate_takes_over_while_every_task_is_inside_the_old(sess
     assert "live_update" in tasks
 
 
+def test_the_push_receiver_takes_a_new_version_of_itself(session, tmp_path):
+    """live_update runs the push that replaces it: its task never leaves
+    the crate, so the old version is retired, its loop steps out between
+    two frames (kernel_crate_caller_retired) and the task crate enters the
+    new version, which listens on as the old one did: the next push is
+    its, and the retired version goes."""
+    obj = rebuilt_crate(str(tmp_path), "live_update",
+                        {"live_update.c": [('CRATE("live_update", "1.0.0"', 'CRATE("live_update", "1.0.1"')]})
+    result = push(obj, session.socket)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "live_update 1.0.1 replaced live_update 1.0.0 in " in result.stdout
+    session.wait_for("live_update: the new version listens on COM2")
+    hello = rebuilt_hello(str(tmp_path), "Received by the new receiver", "1.0.6")
+    result = push(hello, session.socket)
+    assert result.returncode == 0, result.stdout + result.stderr
+    session.spawn_and_see("spawn hello", "Received by the new receiver")
+    listing = session.type("crates")
+    assert re.search(r"^live_update +1\.0\.1 .*\[pushed\]$", listing, re.M), listing
+    assert "[retired" not in listing, listing  # the old receiver left it, and it went
+    assert session.output().count("live_update: listening on COM2") == 1  # COM2 not set up again
+
+
 def uptime_ticks(text):
     """The tick count of the last `uptime` answer in text."""
     line = [l for l in text.splitlines() if l.startswith("up ")][-1]

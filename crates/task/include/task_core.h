@@ -521,7 +521,24 @@ static void app_entry(uint64_t slot)
 	fmt_clear(&symbol);
 	fmt_str(&symbol, STR_FROM_CSTR_ARRAY(t->app));
 	fmt_str(&symbol, STR("_main"));
-	struct status s = kernel_call_app(fmt_view(&symbol), STR_FROM_ARRAY(t->args, t->args_len), &why);
+	struct status s;
+	for (;;) {
+		struct crate_handle serving;
+		struct crate_error unused;
+		bool known = status_ok(kernel_crate_find(STR_FROM_CSTR_ARRAY(t->app), &serving, &unused));
+		s = kernel_call_app(fmt_view(&symbol), STR_FROM_ARRAY(t->args, t->args_len), &why);
+		/* An application that never returns by itself (a receiver's
+		 * loop) steps out with E_AGAIN once its crate was replaced and
+		 * retired under it (kernel_crate_caller_retired): it is entered
+		 * again, in the version that serves now. Any other E_AGAIN (the
+		 * console session stepping aside for a swap of the shell, whose
+		 * crate is still in service) ends the task as before. */
+		struct crate_summary about;
+		bool replaced = known && (!status_ok(kernel_crate_describe(&serving, &about)) || about.retired);
+		if (s.err != E_AGAIN || !replaced)
+			break;
+		why.text[0] = '\0';
+	}
 	if (s.err != E_OK && why.text[0]) {
 		struct fmt_line line;
 		fmt_clear(&line);

@@ -126,6 +126,12 @@ RESTRICTED_OPERATION struct status kernel_crate_swap_apply(struct swap_plan *pla
  * holds a strong reference to it. Returns how many went. */
 size_t kernel_crate_reap_retired(void);
 
+/* Is the code that calls this in a retired crate? A loop that never
+ * returns out of its crate (a receiver task's) asks it at a safe point
+ * and returns E_AGAIN when it is: the task crate then calls the
+ * application's entry again, which the new version serves. */
+bool kernel_crate_caller_retired(void);
+
 /* The swap's handover: bytes OLD's save hook leaves for NEW's init and
  * migrate hook, for state too large for the state store (the memory
  * crate's registry of every mapping). It exists from the save hook to the
