@@ -176,9 +176,13 @@ void fault_describe(const struct fault_report *f, char *buf, size_t cap)
 	int n = ksnprintf(buf, cap, "exception %lu (%s)", f->vector, exception_name(f->vector));
 	if (n < 0 || (size_t)n >= cap)
 		return;
+	const char *name;
+	uint64_t offset;
 	if (f->crate[0])
 		ksnprintf(buf + n, cap - (size_t)n, " in crate %s %s at %s+0x%lx", f->crate, f->version, f->function,
 			  f->offset);
+	else if (kernel_symbol_of(f->rip, &name, &offset))
+		ksnprintf(buf + n, cap - (size_t)n, " in the nano-core at %s+0x%lx", name, offset);
 	else
 		ksnprintf(buf + n, cap - (size_t)n, " at %p, in no crate", (void *)f->rip);
 }
