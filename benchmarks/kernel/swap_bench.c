@@ -95,6 +95,21 @@ static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old
 	char forward[96], backward[96];
 	ksnprintf(forward, sizeof forward, "swap.%s_to_%s", old_name, new_name);
 	ksnprintf(backward, sizeof backward, "swap.%s_to_%s", new_name, old_name);
+	/* A crate that shares its state with its successor (FAMILY_share:
+	 * task, whose table every task runs on) is not swapped bare: the new
+	 * one would start a table of its own under the running tasks. Its
+	 * swap with the hooks is swap_request.OLD_to_NEW. Asked of the
+	 * archive, before anything is loaded. */
+	char share[80];
+	ksnprintf(share, sizeof share, "%s_share", old_name);
+	if (linker_crate_exports_symbol(l, archive_find_crate(&l->archive, old_name), share)) {
+		char why[160];
+		ksnprintf(why, sizeof why, "%s shares its state with its successor (%s): swapped only with its hooks "
+			  "(swap_request.%s_to_%s)", old_name, share, old_name, new_name);
+		kbench_skip(b, forward, why);
+		kbench_skip(b, backward, why);
+		return;
+	}
 	uint32_t dependents[16];
 	unsigned dependent_count = find_dependents(l, old_name, dependents, 16);
 	uint32_t id;
@@ -114,21 +129,7 @@ static void measure_pair(struct kbench_ctx *b, struct linker *l, const char *old
 	/* The bare primitive carries no state: a pair whose new crate refuses
 	 * to start beside the old one (heap_v2 beside heap: its start would
 	 * free the slabs) is measured by the evolution crate's swap_request
-	 * and restart figures instead, with its hooks. So is a crate that
-	 * shares its state with its successor (FAMILY_share: task, whose
-	 * table every task runs on): swapped bare, the new one would start a
-	 * table of its own under the running tasks, so it is not tried. */
-	char share[80];
-	uint64_t hook;
-	ksnprintf(share, sizeof share, "%s_share", old_name);
-	if (linker_export_address(l, id, share, true, &hook)) {
-		char why[160];
-		ksnprintf(why, sizeof why, "%s shares its state with its successor (%s): swapped only with its hooks "
-			  "(swap_request.%s_to_%s)", old_name, share, old_name, new_name);
-		kbench_skip(b, forward, why);
-		kbench_skip(b, backward, why);
-		return;
-	}
+	 * and restart figures instead, with its hooks. */
 	{
 		struct swap_pair trial = {old_name, new_name, id};
 		uint64_t unused;
