@@ -17,13 +17,17 @@ import sys
 def how_carried(crate):
     """What becomes of a crate's own .data/.bss on a swap or restart, by the
     evolution crate's rule (crates/evolution: FAMILY_save and
-    FAMILY_migrate, FAMILY being the crate it is an alternative of, or its
-    own name). Every crate gets one of four answers, never 'unknown'."""
+    FAMILY_migrate, or FAMILY_share and FAMILY_migrate for state kept on the
+    heap and shared by reference; FAMILY being the crate it is an
+    alternative of, or its own name). Every crate gets one of five answers,
+    never 'unknown'."""
     if not crate.get("state_bytes"):
         return "none"
     family = crate.get("alternative_of") or crate["name"]
     exports = set(crate.get("exports", []))
-    save, migrate = f"{family}_save", f"{family}_migrate"
+    save, share, migrate = f"{family}_save", f"{family}_share", f"{family}_migrate"
+    if share in exports and migrate in exports:
+        return f"shared ({share}/{migrate}): kept where both versions reach it; the old version retired, not waited for"
     if save in exports and migrate in exports:
         return f"handed over ({save}/{migrate})"
     if save in exports:
