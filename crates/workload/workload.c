@@ -112,6 +112,7 @@ static void sleeper(uint64_t slot)
 	uint64_t last = timer_ticks();
 	while (!run.stop) {
 		task_sleep_ticks(1);
+		shared_mend(); /* the odd copy of the run's address, righted each tick */
 		uint64_t now = timer_ticks();
 		run.time_ran_back += now < last;
 		last = now;
