@@ -714,6 +714,27 @@ def test_the_task_crate_is_swapped_while_every_task_is_inside_it():
     assert "EXCEPTION" not in out and "KERNEL HALTED" not in out
 
 
+def test_the_evolution_crate_replaces_itself_and_keeps_its_history():
+    """`restart evolution` is asked of the evolution crate itself: it shares
+    its state (the history) with the new version, the old one is retired
+    while the caller returns through it, and the next request unloads it.
+    The history goes on across both restarts."""
+    code, out = console("load hello", "swap hello hello_v2", "restart evolution", "restart evolution",
+                        "swap hello_v2 hello", "history", "crates")
+    assert code == 0
+    assert out.count("restarted evolution: swapped in ") == 2, out
+    assert "state shared (evolution_share, evolution_migrate); the old version retired" in out
+    assert "linker: unloaded retired evolution" in out, out
+    history = out.split("theseus> history", 1)[1].split("theseus> ", 1)[0]
+    lines = [l for l in history.splitlines() if re.match(r"^\d+\. ", l)]
+    assert [l.split(":")[0] for l in lines] == ["1. swap hello -> hello_v2", "2. swap evolution -> evolution (restarted)",
+                                                 "3. swap evolution -> evolution (restarted)",
+                                                 "4. swap hello_v2 -> hello"], history
+    listing = out.split("theseus> crates", 1)[1]
+    assert "[retired" not in listing, listing
+    assert re.search(r"^evolution +1\.0\.0 .*\[restarted\]$", listing, re.M), listing
+
+
 def test_a_task_looping_in_code_the_scrubber_repaired_is_unwound():
     """A runaway loop in corrupt code: the scrubber repairs the bytes, but
     the task's registers stay wrong and it would loop on. A task
