@@ -6,6 +6,7 @@
  * sleeper woke, and time never ran back across the timer's restarts. */
 #include <theseus/alloc.h>
 #include <theseus/crate.h>
+#include <theseus/crates.h>
 #include <theseus/ktest.h>
 #include "evolution.h"
 #include "heap.h"
@@ -31,6 +32,25 @@ static const struct step steps[] = {
 	{"restart", "task", ""},      {"swap", "task", "task_v2"},       {"swap", "task_v2", "task"},
 	{"restart", "channel", ""},
 };
+
+#define LISTED_MAX 64
+
+struct crate_listing {
+	struct crate_summary of[LISTED_MAX];
+};
+
+/* Retired crates still placed (tasks still ran in them), or SIZE_MAX
+ * when the list cannot be had. */
+static size_t retired_left(void)
+{
+	struct crate_listing *list = NULL;
+	if (!status_ok(HEAP_NEW(struct crate_listing, &list, task_current())))
+		return SIZE_MAX;
+	size_t n = kernel_crate_list(list->of, LISTED_MAX), retired = 0;
+	for (size_t i = 0; i < n && i < LISTED_MAX; i++)
+		retired += ARRAY_AT(list->of, i)->retired;
+	return status_ok(HEAP_FREE(list)) ? retired : SIZE_MAX;
+}
 
 KTEST(core_crates_replaced_under_load, "swap.core_crates_replaced_under_load")
 {
@@ -73,4 +93,11 @@ KTEST(core_crates_replaced_under_load, "swap.core_crates_replaced_under_load")
 	KT_EXPECT(t, status_ok(verdict));
 	uint64_t heap_after = heap_stats(HEAP_ALL_OWNERS).bytes_in_use - heap_stats(HEAP_OWNER_KERNEL).bytes_in_use;
 	KT_EXPECT_MSG(t, heap_after == heap_before, "heap bytes in use %lu, were %lu", heap_after, heap_before);
+	/* The versions of task retired on the way go once nothing runs in
+	 * them. The workload's tasks started in the first one and kept it
+	 * until they ended, just now: it goes now, and none is left. */
+	size_t reaped = kernel_crate_reap_retired();
+	size_t left = retired_left();
+	KT_EXPECT_MSG(t, reaped >= 1, "no retired version was left for the workload's tasks' end (%zu)", reaped);
+	KT_EXPECT_MSG(t, left == 0, "%zu retired crates left (%zu unloaded now)", left, reaped);
 }
