@@ -209,6 +209,19 @@ __attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan
 			kernel_crate_has_export(&plan->new_crate, STR_FROM_CSTR_ARRAY(migrate.name));
 	uint64_t state = old.state_bytes;
 	bool carried = how == REPLACE_SWAP ? saves && migrates : how == REPLACE_RESTART ? saves : true;
+	if (shares && !migrates) {
+		/* Shared state nobody takes over would be lost with OLD. */
+		struct fmt_line line;
+		fmt_clear(&line);
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(new.name));
+		fmt_str(&line, STR(" has no "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(migrate.name));
+		fmt_str(&line, STR(" to take over what "));
+		fmt_str(&line, STR_FROM_CSTR_ARRAY(share.name));
+		fmt_str(&line, STR(" shares"));
+		say(why, &line);
+		return STATUS(E_PERM);
+	}
 	if (state && !carried) {
 		struct fmt_line line;
 		fmt_clear(&line);
@@ -224,19 +237,6 @@ __attribute__((noinline)) static struct status plan_hooks(struct swap_plan *plan
 		} else {
 			fmt_str(&line, STR(" keeps it (restart --fresh starts it anew)"));
 		}
-		say(why, &line);
-		return STATUS(E_PERM);
-	}
-	if (shares && !migrates) {
-		/* Shared state nobody takes over would be lost with OLD. */
-		struct fmt_line line;
-		fmt_clear(&line);
-		fmt_str(&line, STR_FROM_CSTR_ARRAY(new.name));
-		fmt_str(&line, STR(" has no "));
-		fmt_str(&line, STR_FROM_CSTR_ARRAY(migrate.name));
-		fmt_str(&line, STR(" to take over what "));
-		fmt_str(&line, STR_FROM_CSTR_ARRAY(share.name));
-		fmt_str(&line, STR(" shares"));
 		say(why, &line);
 		return STATUS(E_PERM);
 	}

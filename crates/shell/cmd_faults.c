@@ -38,7 +38,7 @@ void cmd_restart(struct str args)
 	fmt_str(&line, STR_FROM_CSTR_ARRAY(why.text));
 	/* The why says which hooks carried the state, if any did. */
 	if (fresh)
-		fmt_str(&line, STR(" (a fresh instance: its own data anew, init run again)"));
+		fmt_str(&line, STR(" (fresh: its own data anew)"));
 	else if (!keeps_state(crate))
 		fmt_str(&line, STR(" (a fresh instance: init run again; it keeps no state)"));
 	out_line(&line);
