@@ -499,7 +499,7 @@ def test_the_shell_replaces_itself_between_two_lines():
     assert "\nfirst after\n" in out and "\nsecond after\n" in out
     assert "unknown command" not in out
     assert re.search(r"restarted task: swapped in \d+ cycles with interrupts off; state shared \(task_share, "
-                     r"task_migrate\); the old version retired \(a fresh instance", out), out[-1500:]
+                     r"task_migrate\); the old version retired \(fresh: its own data anew\)", out), out[-1500:]
     assert "linker: retired task (tasks run on in it; it goes once none does)" in out
     assert "\nalive\n" in out
     history = out.split("theseus> history", 1)[1]
