@@ -142,8 +142,9 @@ KERNEL_EXPORT struct status kernel_crate_repair_next(uint32_t *cursor, uint64_t 
 	if (!l)
 		return STATUS(E_NOENT);
 	bool irq = cpu_irq_save();
-	/* The cursor is the id after the last one visited (0: none yet). */
-	uint32_t id = linker_next_loaded(l, *cursor ? *cursor - 1 : LINKER_NO_CRATE);
+	/* The cursor is the id after the last one visited (0: none yet).
+	 * Retired crates are patrolled too: tasks still run their code. */
+	uint32_t id = linker_next_placed(l, *cursor ? *cursor - 1 : LINKER_NO_CRATE);
 	struct status s = STATUS(E_NOENT);
 	if (id != LINKER_NO_CRATE) {
 		*cursor = id + 1;

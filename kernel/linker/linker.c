@@ -499,6 +499,14 @@ bool linker_is_retired(const struct linker *l, uint32_t crate_id)
 	return crate_id < l->slot_count && l->slots[crate_id].state == CRATE_RETIRED;
 }
 
+uint32_t linker_next_placed(const struct linker *l, uint32_t after)
+{
+	for (uint32_t i = after == LINKER_NO_CRATE ? 0 : after + 1; i < l->slot_count; i++)
+		if (crate_is_placed(l->slots[i].state))
+			return i;
+	return LINKER_NO_CRATE;
+}
+
 uint32_t linker_next_retired(const struct linker *l, uint32_t after)
 {
 	for (uint32_t i = after == LINKER_NO_CRATE ? 0 : after + 1; i < l->slot_count; i++)

@@ -362,6 +362,8 @@ void linker_named_ref_unresolve(struct linker_named_ref *ref);
 bool linker_is_loaded(const struct linker *l, uint32_t crate_id);
 /* Iterate loaded crates: start with LINKER_NO_CRATE; LINKER_NO_CRATE ends. */
 uint32_t linker_next_loaded(const struct linker *l, uint32_t after);
+/* Loaded and retired crates together (the code that may run), the same way. */
+uint32_t linker_next_placed(const struct linker *l, uint32_t after);
 /* Retired crates (linker_swap_retiring), iterated the same way. */
 bool linker_is_retired(const struct linker *l, uint32_t crate_id);
 uint32_t linker_next_retired(const struct linker *l, uint32_t after);

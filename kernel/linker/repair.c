@@ -69,7 +69,8 @@ struct status linker_repair(struct linker *l, uint32_t crate_id, uint8_t *scratc
 	l->repaired_lo = l->repaired_hi = 0;
 	if (!l->env.patch)
 		return link_fail(err, E_NOSYS, "", "this environment cannot patch loaded code");
-	struct loaded_crate *c = crate_id < l->slot_count && l->slots[crate_id].state == CRATE_LOADED
+	/* A retired crate too: tasks still run its code. */
+	struct loaded_crate *c = crate_id < l->slot_count && crate_is_placed(l->slots[crate_id].state)
 	                                 ? l->slots[crate_id].crate : NULL;
 	if (!c)
 		return link_fail(err, E_NOENT, "", "the crate to repair is not loaded");

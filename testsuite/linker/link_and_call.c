@@ -273,6 +273,8 @@ int main(int argc, char **argv)
 	tap_check(status_ok(linker_ref_get(&l, beta_now)) && linker_swap_to(&l, beta_now, alt_id, &err).err == E_BUSY,
 	          "a plain swap refuses a crate with a strong reference", "%s", err.reason);
 	long retired_regions = h.live_regions;
+	uint64_t beta_add_at = 0;
+	int beta_add_found = linker_export_address(&l, beta_now, "beta_add", true, &beta_add_at);
 	st = linker_swap_retiring(&l, beta_now, alt_id, &err);
 	tap_check(status_ok(st) && sum() == 105 && apply(2, 3, 4) == 107 && got_read() == 75,
 	          "a retiring swap re-links every importer to alt_beta", "%s", err.reason);
@@ -286,6 +288,15 @@ int main(int argc, char **argv)
 	          "names resolve to alt_beta, never to the retired beta", "%s", err.reason);
 	tap_check(linker_load_id(&l, beta_now, &err).err == E_BUSY && strstr(err.reason, "retired"),
 	          "a load of the retired crate is refused", "%s", err.reason);
+	/* Its code still runs for the tasks inside it: a flipped byte in it
+	 * is mended as in any loaded crate (the scrubber patrols it too). */
+	static uint8_t repair_scratch[1 << 16];
+	static const uint8_t int3 = 0xcc;
+	uint64_t mended = 0;
+	int broke = beta_add_found && status_ok(l.env.patch(l.env.ctx, beta_add_at, &int3, 1));
+	st = linker_repair(&l, beta_now, repair_scratch, sizeof repair_scratch, &mended, &err);
+	tap_check(broke && status_ok(st) && mended >= 1, "a retired crate's code is repaired", "%s mended %lu",
+	          err.reason, mended);
 	tap_check(status_ok(linker_ref_put(&l, beta_now)), "the reference taken before is given back to it", "");
 	st = linker_unretire(&l, beta_now, &err);
 	if (status_ok(st))
