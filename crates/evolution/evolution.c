@@ -58,11 +58,7 @@ SHARED_REF(struct evolution_state, shared)
 
 #define S (shared())
 
-/* What the next version takes over: the state, by reference. */
-struct evolution_share {
-	struct evolution_state *state;
-	uint64_t state_bytes;
-};
+/* The format of what evolution_share hands over (shared_hand_over). */
 #define EVOLUTION_SHARE_FORMAT 1
 
 static void say(struct crate_error *why, const struct fmt_line *line)
@@ -683,19 +679,11 @@ struct status evolution_init(void)
  * run on: the caller asking for the replacement returns through it. */
 CRATE_EXPORT struct status evolution_share(void)
 {
-	struct evolution_share share = {S, sizeof(struct evolution_state)};
-	return HANDOVER_PUT_RECORD(struct evolution_share, &share, EVOLUTION_SHARE_FORMAT);
+	return shared_hand_over(EVOLUTION_SHARE_FORMAT);
 }
 
 CRATE_EXPORT struct status evolution_migrate(uint32_t from_major)
 {
 	(void)from_major; /* the record's format says what it holds */
-	struct evolution_share share = {};
-	struct status s = HANDOVER_GET_RECORD(struct evolution_share, &share, EVOLUTION_SHARE_FORMAT);
-	if (!status_ok(s))
-		return s;
-	if (share.state_bytes != sizeof(struct evolution_state) || !share.state)
-		return STATUS(E_INVAL);
-	shared_set(share.state);
-	return STATUS_OK;
+	return shared_take_over(EVOLUTION_SHARE_FORMAT);
 }

@@ -41,11 +41,7 @@ SHARED_REF(struct workload_run, shared)
 
 #define run (*shared())
 
-/* What the next version takes over: the run, by reference. */
-struct workload_share {
-	struct workload_run *record;
-	uint64_t record_bytes;
-};
+/* The format of what workload_share hands over (shared_hand_over). */
 #define WORKLOAD_SHARE_FORMAT 1
 
 static void end_task(uint64_t slot, int64_t code)
@@ -343,19 +339,11 @@ struct status workload_init(void)
 
 CRATE_EXPORT struct status workload_share(void)
 {
-	struct workload_share share = {&run, sizeof(struct workload_run)};
-	return HANDOVER_PUT_RECORD(struct workload_share, &share, WORKLOAD_SHARE_FORMAT);
+	return shared_hand_over(WORKLOAD_SHARE_FORMAT);
 }
 
 CRATE_EXPORT struct status workload_migrate(uint32_t from_major)
 {
 	(void)from_major; /* the record's format says what it holds */
-	struct workload_share share = {};
-	struct status s = HANDOVER_GET_RECORD(struct workload_share, &share, WORKLOAD_SHARE_FORMAT);
-	if (!status_ok(s))
-		return s;
-	if (share.record_bytes != sizeof(struct workload_run) || !share.record)
-		return STATUS(E_INVAL);
-	shared_set(share.record);
-	return STATUS_OK;
+	return shared_take_over(WORKLOAD_SHARE_FORMAT);
 }

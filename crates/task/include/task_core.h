@@ -104,11 +104,7 @@ SHARED_REF(struct task_table, table)
 
 #define T (table())
 
-/* What a new version takes over: the table, by reference. */
-struct task_share {
-	struct task_table *table;
-	uint64_t table_bytes;
-};
+/* The format of what task_share hands over (table_hand_over). */
 #define TASK_SHARE_FORMAT 1
 
 static uint32_t slot_of(task_id id) { return id & 0xff; }
@@ -885,8 +881,7 @@ struct status task_init(void)
  * version's code may run on beside the new one. */
 CRATE_EXPORT struct status task_share(void)
 {
-	struct task_share share = {T, sizeof(struct task_table)};
-	return HANDOVER_PUT_RECORD(struct task_share, &share, TASK_SHARE_FORMAT);
+	return table_hand_over(TASK_SHARE_FORMAT);
 }
 
 /* The new version takes the table over. The tasks, their queues and the
@@ -897,13 +892,9 @@ CRATE_EXPORT struct status task_share(void)
 CRATE_EXPORT struct status task_migrate(uint32_t from_major)
 {
 	(void)from_major; /* the record's format says what it holds */
-	struct task_share share = {};
-	struct status s = HANDOVER_GET_RECORD(struct task_share, &share, TASK_SHARE_FORMAT);
+	struct status s = table_take_over(TASK_SHARE_FORMAT);
 	if (!status_ok(s))
 		return s;
-	if (share.table_bytes != sizeof(struct task_table) || !share.table)
-		return STATUS(E_INVAL);
-	table_set(share.table);
 	uint32_t old_idle = T->idle;
 	struct task_result idle = new_task(STR("idle"), idle_loop, 0, -1000, false);
 	if (idle.err != E_OK)
