@@ -6,26 +6,31 @@ import argparse
 import math
 
 
-def positive_int(text):
-    """An integer of at least 1 (counts: iterations, boots, jobs)."""
+def _whole_number(text, least, refusal):
+    """int(text) when it is a decimal whole number of at least `least`,
+    else a usage error saying `refusal`."""
     try:
         value = int(text, 10)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"invalid count '{text}' (a whole number, 1 or more)")
+        value = least - 1
+    if value < least:
+        raise argparse.ArgumentTypeError(refusal)
     return value
+
+
+def positive_int(text):
+    """An integer of at least 1 (counts: iterations, boots, jobs)."""
+    return _whole_number(text, 1, f"invalid count '{text}' (a whole number, 1 or more)")
 
 
 def non_negative_int(text):
     """An integer of at least 0 (a seed, a number of random picks)."""
-    try:
-        value = int(text, 10)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"invalid number '{text}' (a whole number, 0 or more)")
-    return value
+    return _whole_number(text, 0, f"invalid number '{text}' (a whole number, 0 or more)")
+
+
+def byte_count(text):
+    """A size in bytes, 0 or more."""
+    return _whole_number(text, 0, f"invalid byte count '{text}'")
 
 
 def seconds(text):

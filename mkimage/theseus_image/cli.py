@@ -353,16 +353,6 @@ def _cmdline(text):
     return text
 
 
-def _byte_count(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"invalid byte count '{text}'")
-    return value
-
-
 def _admission_options(parser):
     parser.add_argument("--key", metavar="KEYFILE",
                         help="the build's attestation key (build/attest.key): every "
@@ -371,7 +361,7 @@ def _admission_options(parser):
                         help="developer mode: accept crates without a valid stamp "
                              "(each is reported); the kernel must boot with "
                              "unchecked_crates to load them")
-    parser.add_argument("--crate-mem-limit", type=_byte_count,
+    parser.add_argument("--crate-mem-limit", type=argtypes.byte_count,
                         default=DEFAULT_CRATE_MEM_LIMIT, metavar="BYTES",
                         help="most bytes a crate's sections may take in memory "
                              f"(default {DEFAULT_CRATE_MEM_LIMIT}; 0: no limit)")
