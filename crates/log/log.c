@@ -42,9 +42,7 @@ CRATE_EXPORT void log_write(enum log_level level, struct str origin, struct str 
 	log_format(&line, level, origin, message);
 	/* A message starts a line of its own, not the tail of a prompt or of
 	 * a half-typed command (the line editor draws that again below). */
-	if (!kernel_console_mark().line_start)
-		kernel_console_write(STR("\n"));
-	kernel_console_write(fmt_view(&line));
+	kernel_console_write_line(fmt_view(&line));
 }
 
 CRATE_EXPORT void log_line(enum log_level level, struct str origin, const struct fmt_line *line)

@@ -77,8 +77,8 @@ void cmd_crates(struct str args)
 	/* The name column fits the longest name shown. */
 	size_t name_width = 12;
 	for (size_t i = 0; i < n && i < MAX_CRATES; i++) {
-		struct str name = STR_FROM_CSTR_ARRAY(ARRAY_AT(table->of, i)->name);
 		const struct crate_summary *c = ARRAY_AT(table->of, i);
+		struct str name = STR_FROM_CSTR_ARRAY(c->name);
 		if ((c->loaded || c->retired || all) && name.len > name_width)
 			name_width = name.len;
 	}

@@ -115,8 +115,7 @@ static void env_log(void *ctx, const char *const *pieces, size_t count)
 {
 	(void)ctx;
 	char line[512];
-	size_t n = serial_output_mark().line_start ? 0 : 1;
-	line[0] = '\n';
+	size_t n = 0;
 	for (size_t i = 0; i < count; i++) {
 		size_t len = strlen(pieces[i]), room = sizeof line - 1 - n;
 		memcpy(line + n, pieces[i], len < room ? len : room);
@@ -125,7 +124,7 @@ static void env_log(void *ctx, const char *const *pieces, size_t count)
 	if (n == sizeof line - 1)
 		memcpy(line + n - 3, "...", 3);
 	line[n++] = '\n';
-	serial_write(line, n);
+	serial_write_line(line, n);
 }
 
 static uint64_t env_now(void *ctx)

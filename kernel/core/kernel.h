@@ -23,6 +23,8 @@
 void serial_init(void);
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
+/* serial_write, begun on a line of its own. */
+void serial_write_line(const char *s, size_t n);
 /* Hold console output back (on), or send what was held and stop (off). */
 void serial_hold(bool on);
 /* How much output the console has taken, and whether it ended a line. */

@@ -20,6 +20,9 @@ KERNEL_EXPORT void kernel_console_write(struct str text)
 }
 KEXPORT(kernel_console_write);
 
+KERNEL_EXPORT void kernel_console_write_line(struct str text) { serial_write_line(text.ptr, text.len); }
+KEXPORT(kernel_console_write_line);
+
 KERNEL_EXPORT struct console_mark kernel_console_mark(void) { return serial_output_mark(); }
 KEXPORT(kernel_console_mark);
 

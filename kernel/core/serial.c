@@ -112,6 +112,18 @@ void serial_write(const char *s, size_t n)
 	cpu_irq_restore(irq);
 }
 
+/* A line of its own: a newline first when the console is in the middle
+ * of one (a prompt, a half-typed command), checked and written with
+ * interrupts off so that no other writer comes between. */
+void serial_write_line(const char *s, size_t n)
+{
+	bool irq = cpu_irq_save();
+	if (!at_line_start)
+		serial_write("\n", 1);
+	serial_write(s, n);
+	cpu_irq_restore(irq);
+}
+
 bool serial_try_getc(char *out)
 {
 	if (!(inb(COM1 + UART_LSR) & LSR_DATA_READY))
