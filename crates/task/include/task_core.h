@@ -769,22 +769,17 @@ static void make_ready(uint32_t slot)
 	ready_push(slot, t->priority);
 }
 
-/* The first waiter made ready; false when none waits. Interrupts off. */
-static bool wake_first(struct waitq *q)
-{
-	if (!q->len)
-		return false;
-	uint32_t slot = q->waiters[0];
-	waitq_remove(q, slot);
-	make_ready(slot);
-	return true;
-}
-
 CRATE_EXPORT uint32_t waitq_wake_one(struct waitq *q)
 {
 	bool irq = cpu_irq_save();
+	uint32_t woke = 0;
 	waitq_clamp(q);
-	uint32_t woke = wake_first(q);
+	if (q->len) {
+		uint32_t slot = q->waiters[0];
+		waitq_remove(q, slot);
+		make_ready(slot);
+		woke = 1;
+	}
 	cpu_irq_restore(irq);
 	return woke;
 }
@@ -794,8 +789,12 @@ CRATE_EXPORT uint32_t waitq_wake_all(struct waitq *q)
 	bool irq = cpu_irq_save();
 	uint32_t woke = 0;
 	waitq_clamp(q);
-	while (wake_first(q))
+	while (q->len) {
+		uint32_t slot = q->waiters[0];
+		waitq_remove(q, slot);
+		make_ready(slot);
 		woke++;
+	}
 	cpu_irq_restore(irq);
 	return woke;
 }
